@@ -1,0 +1,1 @@
+"""The ``balance`` command line: one module per subcommand."""

@@ -1,0 +1,15 @@
+"""`balance builds`: not built yet."""
+
+from __future__ import annotations
+
+from balance.errors import NotBuiltError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("builds", help="(not built yet)")
+    p.add_argument("rest", nargs="*")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    raise NotBuiltError("`balance builds` is not built yet")

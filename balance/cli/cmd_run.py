@@ -1,0 +1,15 @@
+"""`balance run`: not built yet."""
+
+from __future__ import annotations
+
+from balance.errors import NotBuiltError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("run", help="(not built yet)")
+    p.add_argument("rest", nargs="*")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    raise NotBuiltError("`balance run` is not built yet")

@@ -1,0 +1,90 @@
+"""The configuration model. Every key a config may contain is an attribute here."""
+
+from __future__ import annotations
+
+import attrs
+
+from balance.grid import Buff, Grid, Profile, Scenario
+
+
+@attrs.frozen
+class PruneConfig:
+    """Stage-1 pruning. Percentages are of all stage-1 attacks (overall), of each profile's ranking
+    (specialists), and of the attacks carrying each enhancement (enhancement-based)."""
+
+    strategy: str = "hybrid"
+    overall_percent: float = 10.0
+    specialist_percent: float = 5.0
+    enhancement_percent: float = 5.0
+
+
+@attrs.frozen
+class Stage1Config:
+    runs: int = 10
+    prune: PruneConfig = PruneConfig()
+
+
+@attrs.frozen
+class Stage2Config:
+    runs: int = 2
+    policy: str = "default"
+    #: Share of all pairs to simulate, drawn by pair index with the run's seed (1.0 = all).
+    sample_fraction: float = 1.0
+    #: Upper bound on the number of pairs (0 = no bound).
+    max_pairs: int = 0
+    confirm_top: int = 50
+    confirm_runs: int = 20
+
+
+@attrs.frozen
+class PerformanceConfig:
+    #: Worker processes (0 = every core).
+    workers: int = 0
+    #: Candidates per work unit (0 = chosen by the executor).
+    batch_size: int = 0
+
+
+@attrs.frozen
+class PluginsConfig:
+    #: Plugin names to disable.
+    disable: tuple[str, ...] = ()
+    #: Local plugins to load: module names, .py files or folders (relative to the config file).
+    load: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class ReportsConfig:
+    #: Reporter names to run; empty means every enabled reporter.
+    only: tuple[str, ...] = ()
+    #: Reporter names to skip.
+    skip: tuple[str, ...] = ()
+    #: Records kept for top lists.
+    top_n: int = 5000
+
+
+@attrs.frozen
+class Config:
+    rules: str = "vitality"
+    tier: int = 4
+    archetype: str = "dual_natured"
+    #: Points per attack; 0 means derived from tier and archetype by the rule system.
+    points_per_attack: int = 0
+    attacker: tuple[int, ...] = (2, 2, 2, 2, 4)
+    profiles: tuple[Profile, ...] = ()
+    buffs: tuple[Buff, ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    max_turns: int = 100
+    seed: int = 20261126
+    scoring: str = "mean_turns"
+    store: str = "msgpack"
+    executor: str = "local"
+    stage1: Stage1Config = Stage1Config()
+    stage2: Stage2Config = Stage2Config()
+    performance: PerformanceConfig = PerformanceConfig()
+    plugins: PluginsConfig = PluginsConfig()
+    reports: ReportsConfig = ReportsConfig()
+
+    @property
+    def grid(self) -> Grid:
+        """The grid the config lists (plugins may extend it; see :func:`balance.run_grid.build_grid`)."""
+        return Grid(self.profiles, self.buffs, self.scenarios)

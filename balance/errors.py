@@ -1,0 +1,49 @@
+"""Errors the CLI turns into one clear line and an exit code (a traceback only with ``--debug``)."""
+
+from __future__ import annotations
+
+
+class BalanceError(Exception):
+    """An error a user can act on. ``str(error)`` is the whole message line."""
+
+    exit_code = 1
+
+
+class ConfigError(BalanceError):
+    """A config that cannot be used; the message starts with ``config error:``."""
+
+    exit_code = 2
+
+    def __init__(self, path: str, problem: str):
+        self.path = path
+        self.problem = problem
+        super().__init__(f"config error: {path}: {problem}" if path else f"config error: {problem}")
+
+
+class PluginError(BalanceError):
+    """A plugin raised; names the plugin and the hook or component method."""
+
+    exit_code = 1
+
+    def __init__(self, plugin: str, hook: str, message: str):
+        self.plugin = plugin
+        self.hook = hook
+        super().__init__(f"plugin {plugin} failed in {hook}: {message}")
+
+
+class UsageError(BalanceError):
+    """A command-line argument that cannot be used (unknown build name, unknown reporter, ...)."""
+
+    exit_code = 2
+
+
+class StoreError(BalanceError):
+    """A run directory or shard that cannot be read or written."""
+
+    exit_code = 3
+
+
+class NotBuiltError(BalanceError):
+    """A command that exists in the CLI but is not implemented yet."""
+
+    exit_code = 1

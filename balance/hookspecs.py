@@ -1,0 +1,147 @@
+"""Hook specifications: the reference documentation of every extension point.
+
+A plugin is a module (or object) with functions named like the specs below, marked with
+``@balance.hookimpl``. Plugins are found through the ``balance`` entry-point group; built-in plugins
+use the same group. Every hook here *provides* components (rule systems, policies, stages, ...):
+each component has a unique ``name`` by which the config and the CLI select, disable or replace it.
+If two enabled plugins provide a component with the same name, the run stops with an error naming
+both; to replace a built-in component, disable the built-in plugin and enable yours.
+
+The component protocols (what a returned object must offer) live in :mod:`balance.components`.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("balance")
+hookimpl = pluggy.HookimplMarker("balance")
+
+
+# -- rules ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def balance_rule_systems():
+    """Return the rule systems this plugin provides, as a list of :class:`~balance.components.RuleSystem`.
+
+    A rule system is everything game-specific: its catalog (attack types, upgrades, limits, costs,
+    restrictions), build validation with one human-readable reason per broken rule, enumeration of
+    every legal build within a budget, and the vectorised combat kernel the engine drives. The
+    engine never looks inside a build; the config's ``rules`` key picks the rule system by name.
+
+    Example::
+
+        @hookimpl
+        def balance_rule_systems():
+            return [VitalityRules()]
+    """
+
+
+# -- scenarios -----------------------------------------------------------------------------------
+
+
+@hookspec
+def balance_profiles(config):
+    """Return defensive profiles (:class:`~balance.grid.Profile`) to add to the run's grid.
+
+    ``config`` is the effective :class:`~balance.config.model.Config`. The built-in ``config_grid``
+    plugin returns the profiles the config lists; a plugin may add generated ones. Profiles are
+    concatenated in plugin order; names must be unique across all plugins.
+    """
+
+
+@hookspec
+def balance_buffs(config):
+    """Return buff configurations (:class:`~balance.grid.Buff`) to add to the run's grid.
+
+    Same contract as :func:`balance_profiles`; the built-in returns the config's buffs.
+    """
+
+
+@hookspec
+def balance_scenarios(config):
+    """Return enemy scenarios (:class:`~balance.grid.Scenario`) to add to the run's grid.
+
+    A scenario is a named list of enemy max HP in targeting order. The built-in returns the config's
+    scenarios; a plugin can add generated groups (for example a growing swarm). Names must be unique.
+    """
+
+
+# -- policy --------------------------------------------------------------------------------------
+
+
+@hookspec
+def balance_policies():
+    """Return attack-choice policies (:class:`~balance.components.Policy`).
+
+    A policy chooses, for every lane of a batch at once, which usable attack a multi-attack
+    character uses this turn. It sees the game state and the attacks' numbers through the
+    kernel's policy view (never names). ``stage2.policy`` in the config selects one by name.
+    """
+
+
+# -- scoring -------------------------------------------------------------------------------------
+
+
+@hookspec
+def balance_scorings():
+    """Return scorings (:class:`~balance.components.Scoring`): per-candidate metrics from raw turns.
+
+    A scoring turns the engine's per-cell sums (turns, squares, timeouts) into the candidate's
+    score, standard error and per-cell means. The default, ``mean_turns``, weighs every cell the
+    same; lower is better. ``scoring`` in the config selects one by name.
+    """
+
+
+# -- stage ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def balance_stages():
+    """Return pipeline stages (:class:`~balance.components.Stage`).
+
+    A stage has a ``name`` (``stage1``, ``stage2``), the names of the stages it ``requires`` and a
+    ``run(context)`` method that simulates and streams its records to the run's store. Stages run in
+    dependency order; ``balance run --stage NAME`` runs one (its requirements must already be in the
+    run directory).
+    """
+
+
+# -- store ---------------------------------------------------------------------------------------
+
+
+@hookspec
+def balance_stores():
+    """Return result stores (:class:`~balance.components.Store`).
+
+    A store creates, resumes and reads run directories: a manifest plus shards of records. It must
+    stream: memory stays bounded whatever the number of records. ``store`` in the config selects
+    one by name (default ``msgpack``).
+    """
+
+
+# -- reporter ------------------------------------------------------------------------------------
+
+
+@hookspec
+def balance_reporters():
+    """Return reporters (:class:`~balance.components.Reporter`).
+
+    A reporter reads a run directory through the store's streaming API and writes files (markdown,
+    plots) into the output folder. Reporters are selected, disabled or replaced by name in the
+    ``[reports]`` table of the config or with ``--reporters``.
+    """
+
+
+# -- executor ------------------------------------------------------------------------------------
+
+
+@hookspec
+def balance_executors():
+    """Return executors (:class:`~balance.components.Executor`).
+
+    An executor runs batches of work (index ranges, never pickled objects) and yields their compact
+    results in submission order, so that results do not depend on the executor or worker count.
+    ``--executor NAME`` selects one (default ``local``).
+    """

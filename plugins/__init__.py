@@ -1,0 +1,1 @@
+"""Built-in plugins (installed as ``balance_plugins``)."""

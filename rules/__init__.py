@@ -1,0 +1,1 @@
+"""Game rule plugins (installed as ``balance_rules``)."""

@@ -1,0 +1,1 @@
+"""The Vitality System rule plugin."""
