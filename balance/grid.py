@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import NewType
+
 import attrs
+
+#: An enemy's max HP: a positive integer (the config rejects anything else).
+HitPoints = NewType("HitPoints", int)
 
 
 @attrs.frozen
@@ -29,7 +34,7 @@ class Scenario:
     """An enemy group: each enemy's max HP, in targeting order."""
 
     name: str
-    enemy_hp: tuple[int, ...]
+    enemy_hp: tuple[HitPoints, ...]
 
 
 @attrs.frozen

@@ -7,12 +7,17 @@ import attrs
 from balance.grid import Buff, Grid, Profile, Scenario
 
 
+PRUNE_STRATEGIES = ("overall", "specialists", "enhancement", "hybrid")
+
+
 @attrs.frozen
 class PruneConfig:
     """Stage-1 pruning. Percentages are of all stage-1 attacks (overall), of each profile's ranking
     (specialists), and of the attacks carrying each enhancement (enhancement-based)."""
 
     strategy: str = "hybrid"
+    #: Profiles whose specialists are kept (empty = every profile).
+    specialist_profiles: tuple[str, ...] = ()
     overall_percent: float = 10.0
     specialist_percent: float = 5.0
     enhancement_percent: float = 5.0

@@ -1,0 +1,16 @@
+"""Arguments and setup shared by subcommands."""
+
+from __future__ import annotations
+
+import argparse
+
+from balance.session import Session, open_session
+
+
+def add_config_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", dest="config", metavar="FILE", help="TOML or JSON config (default: embedded)")
+
+
+def session_from(args: argparse.Namespace) -> Session:
+    """Open the session an invocation asks for: its config plus ``--plugin`` / ``--disable-plugin``."""
+    return open_session(getattr(args, "config", None), disable=args.disable_plugin, load=args.plugin)

@@ -1,0 +1,66 @@
+"""Opening a session: the config, the plugins it asks for, the rule system and the grid.
+
+Plugins come before the rest of the config is checked, because the rule system decides what a
+stat block holds and which budgets exist, and plugins may add profiles, buffs and scenarios.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import attrs
+
+from balance.config import Config, build_config, read_source
+from balance.errors import ConfigError, UsageError
+from balance.grid import Grid
+from balance.plugin_manager import Plugins
+
+
+@attrs.frozen
+class Session:
+    config: Config
+    plugins: Plugins
+    #: The rule system the config names (a guarded component).
+    rules: object
+    grid: Grid
+    origin: str
+
+    @property
+    def budget(self) -> int:
+        """Points per attack: the config's, or the rule system's for its tier and archetype."""
+        return self.config.points_per_attack or self.rules.budget(self.config.tier, self.config.archetype)
+
+
+def open_session(
+    config_path: str | Path | None = None, disable: Iterable[str] = (), load: Iterable[str] = ()
+) -> Session:
+    source = read_source(config_path)
+    wanted = source.plugins()
+    plugins = Plugins(
+        disable=[*wanted.disable, *disable],
+        load=[*((source.base_dir / p) if source.base_dir else Path(p) for p in wanted.load), *load],
+    )
+    try:
+        rules = plugins.rules(source.rules)
+    except UsageError as exc:
+        raise ConfigError("rules", str(exc)) from exc
+    config = build_config(source, tuple(rules.stat_names), rules.budget)
+    return Session(config, plugins, rules, build_grid(config, plugins), source.origin)
+
+
+def build_grid(config: Config, plugins: Plugins) -> Grid:
+    """The config's grid plus what scenario plugins add; names must stay unique."""
+    parts = []
+    for hook in ("balance_profiles", "balance_buffs", "balance_scenarios"):
+        items, seen = [], {}
+        for plugin, provided in plugins.call_each(hook, config=config):
+            for item in provided:
+                if item.name in seen:
+                    raise UsageError(
+                        f'{hook.removeprefix("balance_")[:-1]} "{item.name}" is provided by both {seen[item.name]} and {plugin}'
+                    )
+                seen[item.name] = plugin
+                items.append(item)
+        parts.append(tuple(items))
+    return Grid(*parts)
