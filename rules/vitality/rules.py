@@ -87,7 +87,10 @@ class VitalityRules:
         try:
             build = parse_build(text)
         except BuildSyntaxError as exc:
-            raise UsageError(str(exc)) from exc
+            message = str(exc)
+            if text not in message:  # some syntax messages do not quote the text they refer to
+                message = f'cannot read build "{text}": {message}'
+            raise UsageError(message) from exc
         problems = self._rules.name_problems(build)
         if problems:
             raise UsageError("; ".join(problems))
