@@ -172,7 +172,7 @@ class Plugins:
         """Call ``hook`` on every plugin (registration order), naming the plugin if one raises."""
         out = []
         caller = getattr(self.pm.hook, hook)
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in caller.get_hookimpls():
             args = {k: kwargs[k] for k in impl.argnames}
             try:
                 result = impl.function(**args)

@@ -45,7 +45,8 @@ def open_session(
         rules = plugins.rules(source.rules)
     except UsageError as exc:
         raise ConfigError("rules", str(exc)) from exc
-    config = build_config(source, tuple(rules.stat_names), rules.budget)
+    # An unknown tier or archetype is the config's fault (ValueError), not a plugin failure.
+    config = build_config(source, tuple(rules.stat_names), rules.unwrapped.budget)
     return Session(config, plugins, rules, build_grid(config, plugins), source.origin)
 
 
