@@ -1,15 +1,76 @@
-"""`balance run`: not built yet."""
+"""`balance run`: run stage 1, stage 2 or both, stream results to a run directory, write reports."""
 
 from __future__ import annotations
 
-from balance.errors import NotBuiltError
+import time
+from pathlib import Path
+
+import attrs
+
+from balance.cli.common import session_from
+from balance.errors import UsageError
+from balance.progress import console
+from balance.runner import CONFIG_FILE, run_pipeline
+from balance.session import open_session
+from balance.work import SessionSpec
+
+STAGES = {"1": ["stage1"], "2": ["stage2"], "all": ["stage1", "stage2"]}
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("run", help="(not built yet)")
-    p.add_argument("rest", nargs="*")
+    p = subparsers.add_parser("run", help="run the pipeline (stage 1, stage 2, reports)")
+    p.add_argument("config", nargs="?", help="TOML or JSON config (default: the embedded default)")
+    p.add_argument("--stage", choices=sorted(STAGES), default="all", help="which stage(s) to run (default all)")
+    p.add_argument("--out", metavar="DIR", help="run directory (default: runs/run-YYYYmmdd-HHMMSS)")
+    p.add_argument("--resume", metavar="DIR", help="continue a killed run from its complete shards")
+    p.add_argument("--workers", type=int, default=0, help="worker processes (default: config, else every core)")
+    p.add_argument("--executor", default=None, help="executor plugin (local, dask)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler (default: start a LocalCluster)")
+    p.add_argument("--reporters", metavar="NAME,...", help="only these reporters")
+    p.add_argument("--no-reports", action="store_true", help="do not write reports")
     p.set_defaults(func=run)
 
 
+def plugin_options(config, args) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Config and command-line plugin options, with local plugin paths made absolute."""
+    disable = tuple(dict.fromkeys([*config.plugins.disable, *args.disable_plugin]))
+    load = []
+    for item in [*config.plugins.load, *args.plugin]:
+        path = Path(item)
+        load.append(str(path.resolve()) if path.exists() else item)
+    return disable, tuple(dict.fromkeys(load))
+
+
 def run(args) -> int:
-    raise NotBuiltError("`balance run` is not built yet")
+    if args.resume and (args.config or args.out):
+        raise UsageError("--resume DIR continues a run with its own config; do not give a config or --out")
+    run_dir = Path(args.resume or args.out or f"runs/run-{time.strftime('%Y%m%d-%H%M%S')}")
+    existing = (run_dir / CONFIG_FILE).exists()
+    if args.resume or (args.stage == "2" and existing and not args.config):
+        spec = SessionSpec(str(run_dir / CONFIG_FILE), tuple(args.disable_plugin), tuple(args.plugin))
+        session = spec.open()
+    else:
+        session = session_from(args)
+        disable, load = plugin_options(session.config, args)
+        # The run directory keeps the effective config, with every plugin option, so that workers
+        # and a later --resume open exactly this session.
+        config = attrs.evolve(session.config, plugins=attrs.evolve(session.config.plugins, disable=disable, load=load))
+        session = attrs.evolve(session, config=config)
+        spec = SessionSpec(str(run_dir / CONFIG_FILE))
+    executor = args.executor or session.config.executor
+    if args.scheduler:
+        if executor != "dask":
+            raise UsageError("--scheduler needs --executor dask")
+        session.plugins.component("balance_executors", "dask").unwrapped.scheduler = args.scheduler
+    started = time.perf_counter()
+    ctx = run_pipeline(
+        session, spec, run_dir, STAGES[args.stage], args.workers, executor,
+        resume=bool(args.resume) or (args.stage == "2" and existing),
+    )
+    if not args.no_reports:
+        from balance.reporting import write_reports
+
+        only = args.reporters.split(",") if args.reporters else None
+        write_reports(session, run_dir, run_dir / "reports", only=only, run=ctx.run)
+    console().print(f"run directory: {run_dir}  ({time.perf_counter() - started:,.1f} s)")
+    return 0

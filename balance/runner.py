@@ -1,0 +1,162 @@
+"""Runs the pipeline: creates or resumes a run directory, runs the stages in dependency order
+through an executor, streams records into the store, and writes the reports."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+
+from balance import __version__
+from balance.config import config_to_toml
+from balance.errors import UsageError
+from balance.progress import console, make_progress, tree_rss
+from balance.session import Session
+from balance.work import SessionSpec, Task, ranges
+
+#: Combats per work unit when the config does not fix a batch size: about 0.1-1 s of work.
+COMBATS_PER_UNIT = 60_000
+CONFIG_FILE = "config.toml"
+
+
+@attrs.define
+class RunContext:
+    """What a stage gets: the session, the open run in the store, and ways to run work."""
+
+    session: Session
+    spec: SessionSpec
+    run: Any
+    run_dir: Path
+    executor: Any
+    workers: int
+    batch_size: int
+    progress: Any
+    peak_rss: int = 0
+
+    def units(self, spans: Iterable[tuple[int, int]], combats_per_item: float) -> Iterator[tuple[int, int]]:
+        size = self.batch_size or max(1, math.ceil(COMBATS_PER_UNIT / max(combats_per_item, 1e-9)))
+        for lo, hi in spans:
+            yield from ranges(lo, hi, size)
+
+    def _execute(self, label: str, task: Task, spans, total: int, done: int, combats_per_item: float):
+        bar = self.progress.add_task(label, total=total, completed=done)
+        try:
+            for start, stop, cols in self.executor.map(self.spec, task, self.units(spans, combats_per_item), self.workers):
+                self.peak_rss = max(self.peak_rss, tree_rss())
+                self.progress.advance(bar, stop - start)
+                yield start, stop, cols
+        finally:
+            self.progress.remove_task(bar)
+
+    def simulate(self, stage: str, schema, task: Task, total: int, combats_per_item: float, info=None) -> None:
+        """Run ``task`` over items ``0..total-1`` and stream the records to the stage's shards,
+        skipping the ranges a previous, interrupted attempt already completed."""
+        writer = self.run.stage_writer(stage, schema, total=total, info=info or {})
+        missing = writer.missing_ranges(total)
+        todo = sum(hi - lo for lo, hi in missing)
+        started = time.perf_counter()
+        records = 0
+        for start, stop, cols in self._execute(stage, task, missing, total, total - todo, combats_per_item):
+            writer.write(start, stop, cols)
+            records += len(next(iter(cols.values())))
+        wall = time.perf_counter() - started
+        combats = int(round(todo * combats_per_item))
+        writer.finish({"items": todo, "combats": combats, "wall_seconds": wall, "peak_memory_bytes": self.peak_rss})
+        rate = todo / wall if wall > 0 else float("inf")
+        console().print(
+            f"{stage}: {todo:,} items ({records:,} records, ~{combats:,} combats) in {wall:,.1f} s "
+            f"= {rate:,.0f} items/s; peak memory {self.peak_rss / 2**20:,.0f} MiB"
+        )
+
+    def compute(self, label: str, task: Task, total: int, combats_per_item: float) -> dict[str, np.ndarray]:
+        """Run a small job whose results are kept in memory (solos, confirmation), in index order."""
+        parts = [cols for _, _, cols in self._execute(label, task, [(0, total)], total, 0, combats_per_item)]
+        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]} if parts else {}
+
+
+def stage_order(stages: dict[str, Any], wanted: list[str]) -> list[Any]:
+    """The wanted stages in dependency order (requirements that are not wanted must already exist)."""
+    order: list[Any] = []
+
+    def visit(name: str, chain: tuple[str, ...]) -> None:
+        if name in chain:
+            raise UsageError(f"stages depend on each other in a circle: {' -> '.join(chain + (name,))}")
+        stage = stages[name]
+        for req in stage.requires:
+            if req in wanted and req in stages:
+                visit(req, chain + (name,))
+        if stage not in order:
+            order.append(stage)
+
+    for name in wanted:
+        if name not in stages:
+            raise UsageError(f'unknown stage "{name}" (stages: {", ".join(sorted(stages))})')
+        visit(name, ())
+    return order
+
+
+def open_run(session: Session, spec: SessionSpec, run_dir: Path, stages: list[str], resume: bool):
+    """Create a new run directory, or open an existing one to continue it."""
+    store = session.plugins.component("balance_stores", session.config.store)
+    if (run_dir / "manifest.json").exists():
+        if not resume:
+            raise UsageError(
+                f"{run_dir} already holds a run; continue it with `balance run --resume {run_dir}` "
+                "or choose another --out"
+            )
+        return store.resume(run_dir)
+    if resume:
+        raise UsageError(f"{run_dir} holds no run to resume (no manifest.json)")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    plugins = {name: info.version for name, info in session.plugins.info.items()}
+    from balance_plugins.store.manifest import RunInfo  # the store's own info type
+
+    text = config_to_toml(session.config)
+    run = store.create(
+        run_dir,
+        RunInfo(
+            config={"toml": text, "origin": session.origin},
+            master_seed=session.config.seed,
+            plugins=plugins,
+            project_version=__version__,
+            stages=tuple(stages),
+        ),
+    )
+    (run_dir / CONFIG_FILE).write_text(text)
+    return run
+
+
+def run_pipeline(
+    session: Session,
+    spec: SessionSpec,
+    run_dir: Path,
+    stages: list[str],
+    workers: int,
+    executor_name: str,
+    resume: bool = False,
+) -> RunContext:
+    available = {name: p.obj for name, p in session.plugins.components("balance_stages").items()}
+    ordered = stage_order({n: session.plugins.component("balance_stages", n) for n in available}, stages)
+    executor = session.plugins.component("balance_executors", executor_name)
+    run = open_run(session, spec, run_dir, [s.name for s in ordered], resume)
+    with make_progress() as progress:
+        ctx = RunContext(
+            session=session,
+            spec=spec,
+            run=run,
+            run_dir=run_dir,
+            executor=executor,
+            workers=executor.workers(workers or session.config.performance.workers),
+            batch_size=session.config.performance.batch_size,
+            progress=progress,
+        )
+        for stage in ordered:
+            if run.stage_complete(stage.name):
+                continue
+            stage.run(ctx)
+    return ctx

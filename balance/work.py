@@ -1,0 +1,65 @@
+"""Work units: how a stage's batches reach workers and come back as compact columns.
+
+A stage describes its work as a :class:`Task` (small, picklable: which attacks, which runs, which
+seed) and a sequence of index ranges. An executor ships the session spec and the task to each
+worker once; the worker reopens the session (config and plugins, so the catalog is loaded once per
+worker), calls ``task.prepare(session)`` once and then ``task.compute(state, start, stop)`` for each
+range. Results depend only on the task and the range, never on which worker ran it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+import attrs
+import numpy as np
+
+
+@attrs.frozen
+class SessionSpec:
+    """How a worker reopens the parent's session: the same config and plugin options."""
+
+    config_path: str | None
+    disable: tuple[str, ...] = ()
+    load: tuple[str, ...] = ()
+
+    def open(self):
+        from balance.session import open_session
+
+        return open_session(self.config_path, disable=self.disable, load=self.load)
+
+
+Columns = dict[str, np.ndarray]
+
+
+class Task(Protocol):
+    """One stage's work, divided into index ranges."""
+
+    def prepare(self, session: Any) -> Any:
+        """Per-worker state built once (compiled attack tables, simulators)."""
+
+    def compute(self, state: Any, start: int, stop: int) -> Columns:
+        """The records of items ``start..stop-1`` as columns."""
+
+
+_prepared: dict[int, tuple[Any, Any]] = {}
+
+
+def prepared_state(spec: SessionSpec, task: Task) -> Any:
+    """The worker's state for this task, built on first use and kept while the task is current."""
+    key = id(task)
+    if key not in _prepared or _prepared[key][0] is not task:
+        _prepared.clear()  # one task at a time per worker: stages run one after another
+        _prepared[key] = (task, task.prepare(spec.open()))
+    return _prepared[key][1]
+
+
+def run_unit(spec: SessionSpec, task: Task, start: int, stop: int) -> tuple[int, int, Columns]:
+    return start, stop, task.compute(prepared_state(spec, task), start, stop)
+
+
+def ranges(start: int, stop: int, size: int) -> Iterator[tuple[int, int]]:
+    """Consecutive ranges of at most ``size`` items covering ``start..stop-1``."""
+    for lo in range(start, stop, size):
+        yield lo, min(lo + size, stop)

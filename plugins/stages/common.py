@@ -1,0 +1,60 @@
+"""What both stages share: record columns derived from scores, attack tables, the simulator setup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from balance.engine import Simulator
+from balance.records import Column
+
+
+def grid_columns(grid) -> list[Column]:
+    """Per-profile, per-buff and per-scenario mean columns, labelled by the config's names."""
+    return [
+        Column("by_profile", "float32", (len(grid.profiles),), [p.name for p in grid.profiles]),
+        Column("by_buff", "float32", (len(grid.buffs),), [b.name for b in grid.buffs]),
+        Column("by_scenario", "float32", (len(grid.scenarios),), [s.name for s in grid.scenarios]),
+    ]
+
+
+def cell_labels(grid) -> list[str]:
+    return [f"{c.profile.name} / {c.buff.name} / {c.scenario.name}" for c in grid.cells]
+
+
+def score_columns(scores) -> dict[str, np.ndarray]:
+    return {
+        "overall": scores.overall,
+        "se": scores.se,
+        "timeouts": scores.timeouts,
+        "by_profile": scores.by_profile,
+        "by_buff": scores.by_buff,
+        "by_scenario": scores.by_scenario,
+    }
+
+
+def attack_table(rules: Any, builds: list) -> dict[str, list]:
+    """The side table that turns attack indices in records back into builds, for every reader."""
+    return {
+        "id": [b.id for b in builds],
+        "attack_type": [b.attack_type for b in builds],
+        "upgrades": [list(b.upgrades) for b in builds],
+        "limits": [list(b.limits) for b in builds],
+        "cost": [int(rules.build_cost(b)) for b in builds],
+    }
+
+
+def simulator(session, builds: list, policy_name: str) -> Simulator:
+    config = session.config
+    policy = session.plugins.component("balance_policies", policy_name)
+    kernel = session.rules.kernel()
+    return Simulator(kernel, builds, session.grid, config.attacker, config.max_turns, policy)
+
+
+def scoring(session):
+    return session.plugins.component("balance_scorings", session.config.scoring)
+
+
+#: Dice streams: the stages and the confirmation never share dice by accident.
+STREAM_STAGE1, STREAM_STAGE2, STREAM_CONFIRM = 0, 1, 2

@@ -1,0 +1,70 @@
+"""Stage-1 pruning strategies: which single attacks go on to pairing.
+
+- overall: the best X % by overall score;
+- specialists: the best Y % of each profile's ranking (every profile, or those the config names);
+- enhancement: for every upgrade and limit, the best Z % of the attacks that carry it;
+- hybrid: the union of the three.
+
+Each kept attack records why it was kept. The kept set is ordered by overall score, then by the
+canonical build id.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from balance_plugins.stages.ranking import ordered, top_count
+
+REASONS = ("overall", "specialist", "enhancement")
+
+
+@attrs.frozen
+class Pruned:
+    kept: np.ndarray  # indices into the stage-1 attacks, in final order
+    reasons: np.ndarray  # (len(kept), 3) bool: kept as overall / specialist / enhancement pick
+    cutoffs: dict  # what each strategy's cutoff was, for the report
+
+
+def prune(
+    overall: np.ndarray,
+    by_profile: np.ndarray,
+    enhancements: list[tuple[str, ...]],
+    tiebreak: np.ndarray,
+    config,
+    profile_names: list[str],
+) -> Pruned:
+    n = len(overall)
+    strategy = config.strategy
+    picks = np.zeros((n, 3), dtype=bool)
+    cutoffs: dict = {}
+    if strategy in ("overall", "hybrid"):
+        k = top_count(n, config.overall_percent)
+        best = ordered(overall, tiebreak)[:k]
+        picks[best, 0] = True
+        cutoffs["overall"] = {"kept": k, "worst_kept_score": float(overall[best[-1]]) if k else None}
+    if strategy in ("specialists", "hybrid"):
+        wanted = config.specialist_profiles or tuple(profile_names)
+        cutoffs["specialists"] = {}
+        for p, name in enumerate(profile_names):
+            if name not in wanted:
+                continue
+            k = top_count(n, config.specialist_percent)
+            best = ordered(by_profile[:, p], tiebreak)[:k]
+            picks[best, 1] = True
+            cutoffs["specialists"][name] = {"kept": k, "worst_kept_score": float(by_profile[best[-1], p]) if k else None}
+    if strategy in ("enhancement", "hybrid"):
+        carriers: dict[str, list[int]] = {}
+        for i, names in enumerate(enhancements):
+            for e in names:
+                carriers.setdefault(e, []).append(i)
+        cutoffs["enhancement"] = {}
+        for e in sorted(carriers):
+            idx = np.asarray(carriers[e])
+            k = top_count(len(idx), config.enhancement_percent)
+            best = idx[ordered(overall[idx], tiebreak[idx])[:k]]
+            picks[best, 2] = True
+            cutoffs["enhancement"][e] = {"carriers": len(idx), "kept": k}
+    chosen = np.flatnonzero(picks.any(axis=1))
+    kept = chosen[ordered(overall[chosen], tiebreak[chosen])]
+    return Pruned(kept, picks[kept], cutoffs)

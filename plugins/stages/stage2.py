@@ -1,0 +1,251 @@
+"""Stage 2: pairs of the stage-1 survivors, each turn's attack chosen by a policy plugin; synergy
+against solos measured under the same engine, cells, max turns and dice; then confirmation of the
+best candidates with fresh dice and more runs."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from balance.builds import Build
+from balance.errors import UsageError
+from balance.hookspecs import hookimpl
+from balance.pairs import pair_at, pair_count, sample_fraction, sampled
+from balance.records import Column, Schema
+from balance_plugins.stages.common import (
+    STREAM_CONFIRM,
+    STREAM_STAGE2,
+    attack_table,
+    grid_columns,
+    score_columns,
+    scoring,
+    simulator,
+)
+
+
+def schema(grid) -> Schema:
+    P, S = len(grid.profiles), len(grid.scenarios)
+    profiles = [p.name for p in grid.profiles]
+    scenarios = [s.name for s in grid.scenarios]
+    return Schema(
+        [
+            Column("a", "int32", doc="first attack: index into the stage-2 attacks table"),
+            Column("b", "int32", doc="second attack (a < b)"),
+            Column("overall", "float32", doc="mean turns over all cells"),
+            Column("se", "float32", doc="standard error of overall"),
+            Column("timeouts", "int32"),
+            Column("cost", "uint8", doc="total cost of both attacks"),
+            Column("synergy", "float32", doc="(mean(solo_a, solo_b) - pair) / mean(solo_a, solo_b) x 100"),
+            Column("gain_vs_best", "float32", doc="(min(solo_a, solo_b) - pair) / min(solo_a, solo_b) x 100"),
+            *grid_columns(grid),
+            Column("usage_a_profile", "float16", (P,), profiles, doc="share of turns attack a was used"),
+            Column("usage_b_profile", "float16", (P,), profiles),
+            Column("usage_a_scenario", "float16", (S,), scenarios),
+            Column("usage_b_scenario", "float16", (S,), scenarios),
+        ]
+    )
+
+
+def usage_shares(uses: np.ndarray, grid) -> dict[str, np.ndarray]:
+    """Share of turns each attack was used, per profile and per scenario (cells are profile-major)."""
+    n = uses.shape[0]
+    by_cell = uses.reshape(n, len(grid.profiles), len(grid.buffs), len(grid.scenarios), uses.shape[-1])
+    out = {}
+    for axis_name, keep in (("profile", (2, 3)), ("scenario", (1, 2))):
+        grouped = by_cell.sum(axis=keep)  # (n, group, k+1)
+        turns = np.maximum(grouped.sum(axis=-1), 1)
+        out[f"usage_a_{axis_name}"] = grouped[..., 0] / turns
+        out[f"usage_b_{axis_name}"] = grouped[..., 1] / turns
+    return out
+
+
+@attrs.frozen
+class Solos:
+    """Each stage-2 attack alone, under the pairs' own conditions."""
+
+    overall: np.ndarray
+    se: np.ndarray
+    timeouts: np.ndarray
+
+    def to_table(self) -> dict:
+        return {k: getattr(self, k).tolist() for k in ("overall", "se", "timeouts")}
+
+    @classmethod
+    def from_table(cls, t: dict) -> "Solos":
+        return cls(np.asarray(t["overall"]), np.asarray(t["se"]), np.asarray(t["timeouts"]))
+
+
+@attrs.frozen(eq=False)
+class SoloTask:
+    builds: tuple[Build, ...]
+    runs: int
+    seed: int
+    stream: int
+    policy: str
+
+    def prepare(self, session):
+        return simulator(session, list(self.builds), self.policy), scoring(session), session.grid
+
+    def compute(self, state, start, stop):
+        sim, score, grid = state
+        res = sim.run(np.arange(start, stop)[:, None], self.runs, self.seed, stream=self.stream)
+        s = score.score(res.turn_sum, res.turn_sumsq, res.timeouts, res.runs, grid)
+        return {"overall": s.overall, "se": s.se, "timeouts": s.timeouts}
+
+
+@attrs.frozen(eq=False)
+class PairTask:
+    """Pairs by index over the stage-2 attacks; ``fraction`` < 1 keeps a seeded sample."""
+
+    builds: tuple[Build, ...]
+    costs: tuple[int, ...]
+    solo: tuple[float, ...]
+    runs: int
+    seed: int
+    stream: int
+    policy: str
+    fraction: float
+
+    def prepare(self, session):
+        return simulator(session, list(self.builds), self.policy), scoring(session), session.grid
+
+    def pairs(self, start: int, stop: int) -> np.ndarray:
+        idx = np.arange(start, stop, dtype=np.int64)
+        return idx[sampled(idx, self.seed, self.fraction)]
+
+    def compute(self, state, start, stop):
+        idx = self.pairs(start, stop)
+        a, b = pair_at(idx, len(self.builds))
+        return self.simulate(state, a, b)
+
+    def simulate(self, state, a, b):
+        sim, score, grid = state
+        res = sim.run(np.stack([a, b], axis=1), self.runs, self.seed, stream=self.stream)
+        s = score.score(res.turn_sum, res.turn_sumsq, res.timeouts, res.runs, grid)
+        solo = np.asarray(self.solo)
+        costs = np.asarray(self.costs)
+        pair_mean, best = (solo[a] + solo[b]) / 2, np.minimum(solo[a], solo[b])
+        return {
+            "a": a,
+            "b": b,
+            **score_columns(s),
+            "cost": costs[a] + costs[b],
+            "synergy": (pair_mean - s.overall) / pair_mean * 100,
+            "gain_vs_best": (best - s.overall) / best * 100,
+            **usage_shares(res.uses, grid),
+        }
+
+
+@attrs.frozen(eq=False)
+class ConfirmTask(PairTask):
+    """Explicit candidate pairs (positions a[i], b[i]) rather than a range of pair indices."""
+
+    a: tuple[int, ...] = ()
+    b: tuple[int, ...] = ()
+
+    def compute(self, state, start, stop):
+        return self.simulate(state, np.asarray(self.a[start:stop]), np.asarray(self.b[start:stop]))
+
+
+def sample_cutoff(total: int, seed: int, fraction: float, max_pairs: int, chunk: int = 1 << 22) -> int:
+    """The pair index range holding the sample: all pairs, or up to the ``max_pairs``-th sampled one."""
+    if not max_pairs:
+        return total
+    seen = 0
+    for lo in range(0, total, chunk):
+        idx = np.arange(lo, min(lo + chunk, total), dtype=np.int64)
+        hits = idx[sampled(idx, seed, fraction)]
+        if seen + len(hits) >= max_pairs:
+            return int(hits[max_pairs - seen - 1]) + 1
+        seen += len(hits)
+    return total
+
+
+class Stage2:
+    name = "stage2"
+    requires = ("stage1",)
+
+    def run(self, ctx) -> None:
+        session = ctx.session
+        c = session.config
+        if not ctx.run.has_table("stage1", "kept"):
+            raise UsageError(
+                f"stage 2 needs the results of stage 1 in {ctx.run_dir}, and there are none; "
+                "run `balance run --stage 1` (or `--stage all`) with this --out first"
+            )
+        attacks1 = ctx.run.read_table("stage1", "attacks")
+        kept = ctx.run.read_table("stage1", "kept")["attack"]
+        builds = tuple(
+            Build(attacks1["attack_type"][i], attacks1["upgrades"][i], attacks1["limits"][i]) for i in kept
+        )
+        if len(builds) < 2:
+            raise UsageError(f"stage 2 needs at least two attacks from stage 1, and {len(builds)} were kept")
+        table = attack_table(session.rules, list(builds))
+        table["stage1_attack"] = list(kept)
+        ctx.run.write_table(self.name, "attacks", table)
+        cells = len(session.grid.cells)
+
+        solos = self.solos(ctx, builds, "solos", c.stage2.runs, STREAM_STAGE2)
+        total = pair_count(len(builds))
+        fraction = sample_fraction(total, c.stage2.sample_fraction, c.stage2.max_pairs)
+        cutoff = sample_cutoff(total, c.seed, fraction, c.stage2.max_pairs)
+        task = PairTask(
+            builds, tuple(table["cost"]), tuple(solos.overall.tolist()), c.stage2.runs, c.seed, STREAM_STAGE2,
+            c.stage2.policy, fraction,
+        )
+        ctx.simulate(self.name, schema(session.grid), task, cutoff, cells * c.stage2.runs * fraction,
+                     info={"pairs_total": total, "sample_fraction": fraction, "pair_index_stop": cutoff})
+        self.confirm(ctx, builds, table)
+
+    def solos(self, ctx, builds, name: str, runs: int, stream: int) -> Solos:
+        if ctx.run.has_table(self.name, name):
+            return Solos.from_table(ctx.run.read_table(self.name, name))
+        c = ctx.session.config
+        task = SoloTask(builds, runs, c.seed, stream, c.stage2.policy)
+        cols = ctx.compute(f"{self.name} {name}", task, len(builds), len(ctx.session.grid.cells) * runs)
+        solos = Solos(cols["overall"], cols["se"], cols["timeouts"])
+        ctx.run.write_table(self.name, name, solos.to_table())
+        return solos
+
+    def confirm(self, ctx, builds, table) -> None:
+        """Re-simulate the best candidates with fresh dice and more runs; rank by those results."""
+        c = ctx.session.config
+        count = max(c.stage2.confirm_top, 0)
+        if count == 0 or ctx.run.has_table(self.name, "confirmed"):
+            return
+        top = ctx.run.stage_reader(self.name).top_n(count, score="overall", tiebreak=("a", "b"))
+        a, b = np.asarray(top["a"]), np.asarray(top["b"])
+        solos = self.solos(ctx, builds, "confirm_solos", c.stage2.confirm_runs, STREAM_CONFIRM)
+        task = ConfirmTask(
+            builds, tuple(table["cost"]), tuple(solos.overall.tolist()), c.stage2.confirm_runs, c.seed,
+            STREAM_CONFIRM, c.stage2.policy, 1.0, tuple(a.tolist()), tuple(b.tolist()),
+        )
+        cols = ctx.compute("confirmation", task, len(a), len(ctx.session.grid.cells) * c.stage2.confirm_runs)
+        ranked = confirmed_ranking(cols, top["overall"])
+        ctx.run.write_table(self.name, "confirmed", ranked)
+
+
+def confirmed_ranking(cols: dict, screening: np.ndarray) -> dict:
+    """Rank by confirmed score (ties: pair id); 95 % intervals; which pairs are tied with rank 1.
+
+    Two pairs are statistically tied when their difference is within 1.96 standard errors of the
+    difference (independent estimates; conservative, since the pairs share dice)."""
+    order = np.lexsort((cols["b"], cols["a"], cols["overall"]))
+    overall, se = cols["overall"][order], cols["se"][order]
+    half = 1.96 * se
+    diff_se = np.sqrt(se**2 + se[0] ** 2)
+    tied = (overall - overall[0]) <= 1.96 * diff_se
+    out = {k: np.asarray(v)[order].tolist() for k, v in cols.items()}
+    out.update(
+        rank=list(range(1, len(order) + 1)),
+        ci_low=(overall - half).tolist(),
+        ci_high=(overall + half).tolist(),
+        tied_with_first=tied.tolist(),
+        screening_overall=np.asarray(screening)[order].tolist(),
+    )
+    return out
+
+
+@hookimpl
+def balance_stages():
+    return [Stage2()]
