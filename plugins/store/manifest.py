@@ -1,0 +1,122 @@
+"""The run manifest: a human-readable ``manifest.json`` that is the single source of truth of a run
+directory (what ran, with which config and plugins, which shards are complete and their checksums).
+
+It is rewritten atomically (temp + fsync + rename) after every completed shard, so that a killed
+run leaves either the previous or the next manifest, never a torn one. A shard file that exists but
+is not listed here is not part of the run.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from balance import __version__ as project_version
+from balance.errors import StoreError
+from balance_plugins.store import fsio
+
+MANIFEST = "manifest.json"
+FORMAT = "balance-run"
+SCHEMA_VERSION = 1
+STATUSES = ("pending", "running", "complete")
+
+
+def _plugins(value: Any) -> dict[str, str]:
+    if isinstance(value, Mapping):
+        return {str(k): str(v) for k, v in value.items()}
+    return {str(k): str(v) for k, v in value}
+
+
+@attrs.frozen
+class RunInfo:
+    """What the caller knows about a run when creating it (the store never interprets ``config``).
+
+    ``plugins`` maps plugin name -> version; ``stages`` lists the stages the run will have, so the
+    manifest can show them as ``pending`` before they start.
+    """
+
+    config: dict[str, Any] = attrs.field(factory=dict)
+    master_seed: int = 0
+    plugins: dict[str, str] = attrs.field(factory=dict, converter=_plugins)
+    project_version: str = project_version
+    stages: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+
+@attrs.frozen
+class StageStats:
+    """Work figures a stage reports when it finishes (totals over all attempts, given by the runner)."""
+
+    items: int = 0
+    combats: int = 0
+    wall_seconds: float = 0.0
+    peak_memory_bytes: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+def now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def new_stage(schema: dict | None = None, total: int | None = None) -> dict[str, Any]:
+    return {"status": "pending", "schema": schema, "total": total, "records": 0, "bytes": 0,
+            "shards": [], "tables": {}, "stats": None, "started": None, "finished": None}
+
+
+def new_manifest(info: RunInfo) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "store": "msgpack",
+        "project_version": info.project_version,
+        "created": now(),
+        "config": info.config,
+        "master_seed": info.master_seed,
+        "plugins": [{"name": k, "version": v} for k, v in sorted(info.plugins.items())],
+        "stages": {name: new_stage() for name in info.stages},
+        "totals": {"items": 0, "combats": 0, "wall_seconds": 0.0, "peak_memory_bytes": 0},
+    }
+
+
+def save(run_dir: Path, manifest: dict[str, Any]) -> None:
+    """Atomically replace the manifest; on failure the old manifest stays and a StoreError says why."""
+    data = json.dumps(manifest, indent=2, sort_keys=False).encode() + b"\n"
+    try:
+        fsio.atomic_write(run_dir / MANIFEST, data)
+    except OSError as exc:
+        raise StoreError(f"cannot write the manifest of {run_dir}: {exc.strerror or exc}; "
+                         "the previous manifest is intact") from exc
+
+
+def load(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise StoreError(f"{run_dir} is not a run directory (no {MANIFEST})") from None
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise StoreError(f"{path} is not a balance run manifest")
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise StoreError(f"{path} has manifest schema version {data.get('schema_version')}; "
+                         f"this balance reads version {SCHEMA_VERSION}")
+    return data
+
+
+def refresh_totals(manifest: dict[str, Any]) -> None:
+    """Run totals = sums (peak memory: max) over the stages that reported stats."""
+    tot = {"items": 0, "combats": 0, "wall_seconds": 0.0, "peak_memory_bytes": 0}
+    for st in manifest["stages"].values():
+        s = st.get("stats") or {}
+        tot["items"] += s.get("items", 0)
+        tot["combats"] += s.get("combats", 0)
+        tot["wall_seconds"] += s.get("wall_seconds", 0.0)
+        tot["peak_memory_bytes"] = max(tot["peak_memory_bytes"], s.get("peak_memory_bytes", 0))
+    manifest["totals"] = tot
