@@ -1,0 +1,72 @@
+"""The contract between the engine and a rule system's combat kernel.
+
+The engine owns the lanes (one lane = one candidate × one run, all in the same cell), the dice,
+the turn loop, the policy call, timeouts, usage accounting, compaction and the result sums. The
+kernel owns everything game-specific. A batch is always a single cell, so the kernel may treat
+the cell's numbers as scalars.
+
+Turn loop, for turn = 1, 2, ..., max_turns while some lane is unfinished::
+
+    usable = kernel.usable(state, turn)                  # (lanes, k) bool, or None = all usable
+    choice = policy.choose(kernel.policy_view(state, turn, False), usable)   # only if k > 1
+    fallback = ~usable.any(axis=1)                       # lanes with no usable attack
+    choice[fallback] = policy.choose(kernel.policy_view(state, turn, True), all_true)[fallback]
+    kernel.act(state, choice, fallback, dice, turn)
+    done = kernel.end_turn(state, dice, turn)            # (lanes,) bool: combat won this turn
+
+A lane that is done at turn t scores t turns (a win on exactly max_turns is not a timeout);
+lanes still running after max_turns score max_turns and count as timeouts. Finished lanes may
+stay in the batch for a few turns before compaction, so ``act``/``end_turn`` must tolerate lanes
+whose combat is already won (and keep reporting them done).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from balance.builds import Build
+from balance.grid import Cell
+
+
+class DiceSource(Protocol):
+    def raw(self, slot: int | np.ndarray, idx: np.ndarray | None = None) -> np.ndarray:
+        """uint64 raw bits of die ``slot`` for the active lanes ``idx`` (None = all), pure in
+        (seed, stream, cell, run, turn, slot)."""
+
+
+class Kernel(Protocol):
+    """A rule system's vectorised combat kernel (see the module docstring for the call order)."""
+
+    def compile(self, builds: Sequence[Build], attacker: tuple[int, ...]) -> Any:
+        """Turn the attack table into the kernel's numeric table (done once per Simulator)."""
+
+    def start(self, table: Any, cell: Cell, slots: np.ndarray) -> Any:
+        """A fresh combat state for ``len(slots)`` lanes in ``cell``; ``slots`` (lanes, k) holds each
+        lane's attacks as indices into the builds given to :meth:`compile`."""
+
+    def usable(self, state: Any, turn: int) -> np.ndarray | None:
+        """(lanes, k) bool: which of each lane's attacks may be chosen this turn; ``None`` means all."""
+
+    def policy_view(self, state: Any, turn: int, fallback: bool) -> Any:
+        """The numbers a policy may use for each lane and slot (no names). With ``fallback`` the
+        view describes the kernel's fallback actions (one per slot) used when nothing is usable."""
+
+    def act(self, state: Any, choice: np.ndarray, fallback: np.ndarray, dice: DiceSource, turn: int) -> None:
+        """Perform each lane's chosen action: slot ``choice`` (or its fallback action where
+        ``fallback`` is true)."""
+
+    def end_turn(self, state: Any, dice: DiceSource, turn: int) -> np.ndarray:
+        """End-of-turn effects; return the (lanes,) bool mask of won combats."""
+
+    def compact(self, state: Any, keep: np.ndarray) -> Any:
+        """The state restricted to the lanes ``keep`` (an index array, in order)."""
+
+
+class Policy(Protocol):
+    name: str
+
+    def choose(self, view: Any, usable: np.ndarray) -> np.ndarray:
+        """(lanes,) int: the slot each lane uses; must be a usable slot where the lane has one."""

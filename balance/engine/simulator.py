@@ -1,0 +1,157 @@
+"""The vectorised turn loop: many combats (lanes) advanced one turn at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+from balance.builds import Build
+from balance.engine.dice import Dice, lane_keys, turn_keys
+from balance.grid import Grid
+
+
+@attrs.define
+class SimResult:
+    """Per-candidate, per-cell sums over ``runs`` combats (n candidates, C cells, k slots)."""
+
+    turn_sum: np.ndarray  # (n, C) float64
+    turn_sumsq: np.ndarray  # (n, C) float64
+    timeouts: np.ndarray  # (n, C) int64
+    uses: np.ndarray  # (n, C, k + 1) int64: turns each slot was used; last column = fallback
+    runs: int
+
+    def means(self) -> np.ndarray:
+        return self.turn_sum / self.runs
+
+    def ses(self) -> np.ndarray:
+        """Standard error of each cell mean (sample standard deviation / sqrt(runs))."""
+        r = self.runs
+        if r < 2:
+            return np.full(self.turn_sum.shape, np.nan)
+        var = (self.turn_sumsq - self.turn_sum**2 / r) / (r - 1)
+        return np.sqrt(np.maximum(var, 0.0) / r)
+
+
+class Simulator:
+    """Simulates candidates (single attacks or pairs) over every cell of a grid.
+
+    ``kernel`` follows :class:`balance.engine.protocol.Kernel`; ``builds`` is the attack table the
+    candidates index; ``policy`` has ``choose(view, usable)`` and is consulted only when k > 1 or
+    when a lane has no usable attack. ``lanes_per_batch`` bounds memory; it never changes results.
+    """
+
+    def __init__(
+        self,
+        kernel: Any,
+        builds: Sequence[Build],
+        grid: Grid,
+        attacker: tuple[int, ...],
+        max_turns: int,
+        policy: Any,
+        lanes_per_batch: int = 16384,
+        compact_fraction: float = 0.25,
+    ):
+        self.kernel = kernel
+        self.builds = list(builds)
+        self.grid = grid
+        self.cells = grid.cells
+        self.attacker = tuple(attacker)
+        self.max_turns = int(max_turns)
+        self.policy = policy
+        self.lanes_per_batch = int(lanes_per_batch)
+        self.compact_fraction = compact_fraction
+        self.table = kernel.compile(self.builds, self.attacker)
+
+    def run(self, candidates, runs: int, seed: int, stream: int = 0, run_offset: int = 0) -> SimResult:
+        cand = np.asarray(candidates, dtype=np.int64)
+        if cand.ndim == 1:
+            cand = cand[:, None]
+        n, k = cand.shape
+        C = len(self.cells)
+        res = SimResult(
+            turn_sum=np.zeros((n, C)),
+            turn_sumsq=np.zeros((n, C)),
+            timeouts=np.zeros((n, C), dtype=np.int64),
+            uses=np.zeros((n, C, k + 1), dtype=np.int64),
+            runs=int(runs),
+        )
+        if n == 0 or runs <= 0:
+            return res
+        per = max(1, self.lanes_per_batch // runs)
+        run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
+        for cell in self.cells:
+            keys_one = lane_keys(seed, stream, cell.index, run_ids)
+            for c0 in range(0, n, per):
+                c1 = min(n, c0 + per)
+                m = c1 - c0
+                turns, timeouts, uses = self._batch(cell, cand[c0:c1], np.tile(keys_one, m))
+                t = turns.reshape(m, runs)
+                res.turn_sum[c0:c1, cell.index] = t.sum(1)
+                res.turn_sumsq[c0:c1, cell.index] = (t * t).sum(1)
+                res.timeouts[c0:c1, cell.index] = timeouts.reshape(m, runs).sum(1)
+                res.uses[c0:c1, cell.index, :] = uses.reshape(m, runs, k + 1).sum(1)
+        return res
+
+    def _batch(self, cell, cand: np.ndarray, keys: np.ndarray):
+        """Run the lanes of ``cand`` (m, k) × runs in one cell; lanes are candidate-major."""
+        kernel, policy = self.kernel, self.policy
+        m, k = cand.shape
+        runs = len(keys) // m
+        slots = np.repeat(cand, runs, axis=0)
+        L = len(slots)
+        state = kernel.start(self.table, cell, slots)
+        turns_out = np.full(L, float(self.max_turns))
+        timeout_out = np.ones(L, dtype=np.int64)
+        uses_out = np.zeros((L, k + 1), dtype=np.int64)
+        orig = np.arange(L)
+        counts = np.zeros((L, k + 1), dtype=np.int64)
+        finished = np.zeros(L, dtype=bool)
+        n_finished = 0
+        for turn in range(1, self.max_turns + 1):
+            A = len(orig)
+            dice = Dice(turn_keys(keys, turn))
+            usable = kernel.usable(state, turn)
+            if usable is None:
+                fallback = np.zeros(A, dtype=bool)
+                if k == 1:
+                    choice = np.zeros(A, dtype=np.int64)
+                    counts[:, 0] += 1
+                else:
+                    choice = np.asarray(policy.choose(kernel.policy_view(state, turn, False), np.ones((A, k), bool)))
+                    counts[np.arange(A), choice] += 1
+            else:
+                fallback = ~usable.any(axis=1)
+                if k == 1:
+                    choice = np.zeros(A, dtype=np.int64)
+                else:
+                    choice = np.asarray(policy.choose(kernel.policy_view(state, turn, False), usable), dtype=np.int64)
+                if fallback.any():
+                    fb_choice = np.asarray(
+                        policy.choose(kernel.policy_view(state, turn, True), np.ones((A, k), bool)), dtype=np.int64
+                    )
+                    choice = np.where(fallback, fb_choice, choice)
+                counts[np.arange(A), np.where(fallback, k, choice)] += 1
+            kernel.act(state, choice, fallback, dice, turn)
+            done = kernel.end_turn(state, dice, turn)
+            new = done & ~finished
+            if new.any():
+                ids = orig[new]
+                turns_out[ids] = turn
+                timeout_out[ids] = 0
+                uses_out[ids] = counts[new]
+                finished |= new
+                n_finished += int(new.sum())
+            if n_finished == A:
+                return turns_out, timeout_out, uses_out
+            if n_finished >= self.compact_fraction * A:
+                keep = np.flatnonzero(~finished)
+                state = kernel.compact(state, keep)
+                orig, keys, counts = orig[keep], keys[keep], counts[keep]
+                finished = np.zeros(len(keep), dtype=bool)
+                n_finished = 0
+        live = ~finished
+        uses_out[orig[live]] = counts[live]
+        return turns_out, timeout_out, uses_out

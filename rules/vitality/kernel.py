@@ -1,0 +1,320 @@
+"""The Vitality System combat kernel: the engine's :class:`~balance.engine.protocol.Kernel` for
+the rules of docs/vitality-rules.md.
+
+A batch is one cell, so the enemies' scores are scalars and the enemy HP is a (lanes, enemies)
+array. Each feature's code runs only when some row of the batch carries it, and then only on the
+lanes whose attacks carry it, so plain builds pay for plain combat only. Retaliation is simulated
+only for lanes whose attacks have a limit that reads the attacker's HP or the enemies' attacks
+(nothing else depends on it; dice are counter-based, so skipping it changes no other roll).
+
+Options (``VitalityKernel(options)``): none are required. ``armor_piercing_keeps_buff`` (default
+True): armor_piercing's Durability is 5 + tier + the buff's defender durability bonus.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+
+from balance.engine.lanes import LaneState
+from balance_rules.vitality.kernel_dice import RETALIATION, RETALIATION_EXPLODE, UNRELIABLE, d20, d216, exploding_3d6, slot
+from balance_rules.vitality.kernel_followups import run_followups
+from balance_rules.vitality.kernel_policy import expected_view
+from balance_rules.vitality.kernel_strike import area_swing, single_strike
+from balance_rules.vitality.kernel_table import (
+    ACTION_BITS, BLOODIED, CAREFUL, COMBO, FINALE, NEAR_DEATH, PASSIVE, PATIENT, QUICKDRAW, RELENTLESS,
+    REVENGE, SLAUGHTER, TIMID, UNBREAKABLE, UNTOUCHABLE, VENGEFUL, Table, compile_table, stat,
+)
+
+ATTACKER_HP = 100
+
+
+class VitalityState(LaneState):
+    """Per-lane combat state of one batch (one cell). Attributes starting with ``c_`` are per-cell."""
+
+
+class VitalityKernel:
+    """Vectorised Vitality combat (see the module docstring)."""
+
+    name = "vitality"
+
+    def __init__(self, options: dict[str, Any] | None = None):
+        self.options = dict(options or {})
+        self.ap_keeps_buff = bool(self.options.get("armor_piercing_keeps_buff", True))
+        self._views: dict = {}
+
+    # -- protocol --------------------------------------------------------------------------------
+
+    def compile(self, builds, attacker) -> Table:
+        return compile_table(builds, attacker)
+
+    def start(self, table: Table, cell, slots: np.ndarray) -> VitalityState:
+        tab = table
+        st = VitalityState()
+        slots = np.asarray(slots, dtype=np.intp)
+        L, k = slots.shape
+        st.n, st.k, st.tab, st.T = L, k, tab, tab.tier
+        st.cell = cell
+        prof = cell.profile.stats
+        buff = cell.buff
+        ptier = stat(prof, "tier")
+        st.avoid = 10 + ptier + stat(prof, "mobility") + buff.avoidance
+        st.dur = 5 + ptier + stat(prof, "endurance") + buff.durability
+        st.dur_ap = 5 + ptier + (buff.durability if self.ap_keeps_buff else 0)
+        st.e_acc = ptier + stat(prof, "focus")
+        st.e_dmg = ptier + stat(prof, "power")
+        st.e_tier = ptier
+        st.acc_base = tab.acc_bonus + buff.accuracy
+        st.dmg_base = tab.dmg_bonus + buff.damage
+        st.c_maxhp = np.asarray(cell.scenario.enemy_hp, dtype=np.int32)
+        st.E = len(st.c_maxhp)
+        st.slots = slots
+        st.hp = np.tile(st.c_maxhp, (L, 1))
+        # Features present in this batch (rows of the lanes' attacks and their basic attacks).
+        rows = np.unique(np.concatenate([slots.ravel(), tab.basic[slots.ravel()]]))
+        col = lambda name: bool(tab.cols[name][rows].any())  # noqa: E731
+        st.any_direct = col("direct")
+        st.all_flat = bool((tab.roll_flat[rows] > 0).all())
+        st.any_flat = col("roll_flat")
+        st.any_explode5 = col("explode5")
+        st.any_reliable = col("reliable")
+        st.any_slayer = col("slayer_hp")
+        st.any_overhit = col("overhit")
+        st.any_ap = col("armor_piercing")
+        st.any_brutal = col("brutal")
+        st.any_finishing = col("finishing")
+        st.any_culling = col("culling")
+        st.any_bleed = col("bleed")
+        st.any_explosive = bool((tab.follow[rows] == 3).any())
+        st.any_followups = col("followups")
+        st.any_area = col("area")
+        st.any_single = not bool(tab.area[rows].all())
+        st.any_channeled = col("channeled")
+        st.any_charge = col("charge_need")
+        st.any_unreliable = col("unreliable")
+        st.any_cooldown = col("cooldown")
+        st.any_charges = col("charges")
+        st.limited = col("limited")
+        st.req_any = int(np.bitwise_or.reduce(tab.req[rows]))
+        st.track_hits = bool(st.req_any & (1 << COMBO))
+        st.track_dealt = bool(st.req_any & (1 << RELENTLESS))
+        st.track_defeat = bool(st.req_any & (1 << SLAUGHTER))
+        st.track_made = bool(st.req_any & (1 << PASSIVE))
+        # Lanes whose attacks read the attacker's HP or the enemies' attacks.
+        st.retaliate = tab.retaliation[slots].any(1)
+        st.any_retaliate = bool(st.retaliate.any())
+        st.att_hp = np.full(L, ATTACKER_HP, dtype=np.int32)
+        st.r_hit = np.zeros(L, dtype=bool)
+        st.r_dmg = np.zeros(L, dtype=bool)
+        st.r_att = np.zeros(L, dtype=bool)
+        st.made_prev = np.zeros(L, dtype=bool)
+        st.dealt_prev = np.zeros(L, dtype=bool)
+        st.defeat_prev = np.zeros(L, dtype=bool)
+        st.hit_prev = np.zeros((L, st.E), dtype=bool)
+        st.charge = np.zeros((L, k), dtype=np.int32)
+        st.last_used = np.full((L, k), -1000, dtype=np.int32)
+        st.used = np.zeros((L, k), dtype=np.int32)
+        st.chan = np.zeros((L, k), dtype=np.int32)
+        if st.any_bleed:
+            st.bleed_due = np.zeros((L, st.E), dtype=np.int32)
+            st.bleed_next = np.zeros((L, st.E), dtype=np.int32)
+        st.bonus = None
+        st.view_key = (id(tab), cell.index)
+        return st
+
+    def compact(self, state: VitalityState, keep: np.ndarray) -> VitalityState:
+        state.take(keep)
+        return state
+
+    def usable(self, st: VitalityState, turn: int) -> np.ndarray | None:
+        if not st.limited:
+            return None
+        tab, L, k = st.tab, st.n, st.k
+        need = st.req_any
+        const = 0
+        if turn <= 2:
+            const |= 1 << QUICKDRAW
+        if turn >= 4:
+            const |= 1 << PATIENT
+        if turn >= 7:
+            const |= 1 << FINALE
+        ok = np.full(L, const, dtype=np.int32)
+
+        def put(bit, mask):
+            if need & (1 << bit):
+                ok[mask] |= np.int32(1 << bit)
+
+        put(NEAR_DEATH, st.att_hp <= 25)
+        put(BLOODIED, st.att_hp <= 50)
+        put(TIMID, st.att_hp >= ATTACKER_HP)
+        put(VENGEFUL, st.r_hit)
+        put(REVENGE, st.r_dmg)
+        put(UNBREAKABLE, st.r_hit & ~st.r_dmg)
+        put(UNTOUCHABLE, st.r_att & ~st.r_hit)
+        put(CAREFUL, ~st.r_dmg)
+        put(PASSIVE, ~st.made_prev)
+        put(RELENTLESS, st.dealt_prev)
+        put(SLAUGHTER, st.defeat_prev)
+        combo_single = combo_area = None
+        if need & (1 << COMBO):
+            standing = st.hp > 0
+            first = np.argmax(standing, axis=1)
+            combo_single = st.hit_prev[np.arange(L), first] & standing.any(1)
+            combo_area = (st.hit_prev & standing).any(1)
+        out = np.empty((L, k), dtype=bool)
+        for j in range(k):
+            rows = st.slots[:, j]
+            okj = ok
+            if combo_single is not None:
+                okj = okj | np.where(np.where(tab.area[rows], combo_area, combo_single), 1 << COMBO, 0).astype(np.int32)
+            if st.any_charge:
+                okj = okj | np.where(st.charge[:, j] > 0, ACTION_BITS, 0).astype(np.int32)
+            u = (tab.req[rows] & ~okj) == 0
+            if st.any_cooldown:
+                u &= ~tab.cooldown[rows] | (turn - st.last_used[:, j] >= 4)
+            if st.any_charges:
+                ch = tab.charges[rows]
+                u &= (ch == 0) | (st.used[:, j] < ch)
+            out[:, j] = u
+        return out
+
+    def policy_view(self, st: VitalityState, turn: int, fallback: bool):
+        return expected_view(self, st, fallback)
+
+    def act(self, st: VitalityState, choice: np.ndarray, fallback: np.ndarray, dice, turn: int) -> None:
+        tab, L, k = st.tab, st.n, st.k
+        st.dice = dice
+        lanes = np.arange(L)
+        slot_row = st.slots[:, 0] if k == 1 else st.slots[lanes, choice]
+        any_fb = bool(fallback.any())
+        row = np.where(fallback, tab.basic[slot_row], slot_row) if any_fb else slot_row
+        fire = None  # None = every lane attacks
+        if st.track_hits:
+            st.hit_now = np.zeros((L, st.E), dtype=bool)
+        if st.track_dealt:
+            st.dealt_now = np.zeros(L, dtype=bool)
+        if st.track_defeat:
+            st.defeat_now = np.zeros(L, dtype=bool)
+        used_slot = ~fallback if any_fb else None  # None = every lane used its slot
+        if st.any_charge:
+            need = np.where(fallback, 0, tab.charge_need[slot_row])
+            cur = st.charge[lanes, choice]
+            charging = cur < need
+            # Any other action breaks a charge; firing (or wasting the action) ends it.
+            st.charge = np.zeros_like(st.charge)
+            st.charge[lanes, choice] = np.where(charging, cur + 1, 0)
+            fire = ~charging
+        if st.any_unreliable:
+            dc = np.where(fallback, 0, tab.unreliable[slot_row])
+            m = np.flatnonzero((dc > 0) & (fire if fire is not None else True))
+            if len(m):
+                roll = d20(dice.raw(slot(UNRELIABLE), m))
+                wasted = roll < dc[m]
+                if fire is None:
+                    fire = np.ones(L, dtype=bool)
+                fire[m[wasted]] = False
+        if fire is not None:
+            used_slot = fire if used_slot is None else used_slot & fire
+        if st.any_cooldown or st.any_charges:
+            u = lanes if used_slot is None else np.flatnonzero(used_slot)
+            st.last_used[u, choice[u]] = turn
+            st.used[u, choice[u]] += 1
+        if st.any_channeled:
+            cur = st.chan[lanes, choice]
+            made_it = tab.channeled[row] if used_slot is None else used_slot & tab.channeled[row]
+            st.bonus = np.where(made_it, np.minimum(cur - 3, 5) * st.T, 0).astype(np.int32)
+            st.chan = np.zeros_like(st.chan)
+            st.chan[lanes, choice] = np.where(True if used_slot is None else used_slot, cur + 1, 0)
+        st.made = np.ones(L, dtype=bool) if fire is None else fire
+        idx = lanes if fire is None else np.flatnonzero(fire)
+        if len(idx) == 0:
+            return
+        rows = row[idx]
+        self._attack(st, idx, rows)
+
+    def _attack(self, st, idx, rows):
+        tab = st.tab
+        area = tab.area[rows] if st.any_area else np.zeros(len(idx), dtype=bool)
+        tgt = np.zeros(len(idx), dtype=np.intp)
+        main_result = None
+        dealt = None
+        if st.any_area:
+            a = np.flatnonzero(area)
+            if len(a):
+                dealt = area_swing(st, idx[a], rows[a], 0)
+        if st.any_single:
+            sg = np.flatnonzero(~area) if st.any_area else None
+            sidx = idx if sg is None else idx[sg]
+            srows = rows if sg is None else rows[sg]
+            if len(sidx):
+                t = np.argmax(st.hp[sidx] > 0, axis=1) if st.E > 1 else np.zeros(len(sidx), dtype=np.intp)
+                if sg is None:
+                    tgt = t
+                else:
+                    tgt[sg] = t
+                main_result = single_strike(st, sidx, srows, t, 0)
+        if not st.any_followups:
+            return
+        f = np.flatnonzero(tab.followups[rows])
+        if len(f) == 0:
+            return
+        # Restrict the main results to the follow-up lanes, in the order run_followups expects.
+        fa = area[f]
+        if main_result is not None:
+            pos_single = np.full(len(idx), -1)
+            pos_single[np.flatnonzero(~area)] = np.arange(int((~area).sum()))
+            ps = pos_single[f[~fa]]
+            main_result = tuple(None if x is None else x[ps] for x in main_result)
+        if dealt is not None:
+            pos_area = np.full(len(idx), -1)
+            pos_area[np.flatnonzero(area)] = np.arange(int(area.sum()))
+            dealt = dealt[pos_area[f[fa]]]
+        run_followups(st, idx[f], rows[f], fa, tgt[f], main_result, dealt)
+
+    def end_turn(self, st: VitalityState, dice, turn: int) -> np.ndarray:
+        if st.any_bleed:
+            due = st.bleed_due
+            m = (due > 0) & (st.hp > 0)
+            if m.any():
+                st.hp = np.where(m, np.maximum(st.hp - due, 0), st.hp)
+                if st.track_dealt:
+                    st.dealt_now |= m.any(1)
+            st.bleed_due = st.bleed_next
+            st.bleed_next = np.zeros_like(st.bleed_next)
+        standing = st.hp > 0
+        done = ~standing.any(1) if st.E > 1 else ~standing[:, 0]
+        if st.any_retaliate:
+            self._retaliate(st, dice, np.flatnonzero(st.retaliate & ~done), standing)
+        if st.track_made:
+            st.made_prev = st.made
+        if st.track_dealt:
+            st.dealt_prev = st.dealt_now
+        if st.track_defeat:
+            st.defeat_prev = st.defeat_now
+        if st.track_hits:
+            st.hit_prev = st.hit_now
+        return done
+
+    def _retaliate(self, st, dice, idx, standing):
+        """The first two standing enemies each make a plain ranged attack at the attacker."""
+        st.r_hit[:] = False
+        st.r_dmg[:] = False
+        st.r_att[:] = False
+        if len(idx) == 0:
+            return
+        n_standing = standing[idx].sum(1)
+        for e in range(2):
+            sub = idx[n_standing > e]
+            if len(sub) == 0:
+                break
+            raw = dice.raw(slot(RETALIATION, e), sub)
+            r = d20(raw)
+            hit = r + st.e_acc >= st.tab.attacker_avoidance
+            roll = exploding_3d6(d216(raw), 0, dice, lambda rd, e=e: slot(RETALIATION_EXPLODE, e, rd), sub)
+            dmg = np.where(hit, np.maximum(roll + st.e_dmg + np.where(r == 20, st.e_tier, 0) - st.tab.attacker_durability, 0), 0)
+            st.att_hp[sub] -= dmg.astype(np.int32)
+            st.r_att[sub] = True
+            st.r_hit[sub] |= hit
+            st.r_dmg[sub] |= dmg > 0

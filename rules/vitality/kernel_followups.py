@@ -1,0 +1,162 @@
+"""Follow-up strikes: a per-lane strike stack processed in rounds.
+
+After the main strike, each lane whose attack has follow-ups pushes them on its own stack; every
+round pops one entry per lane (vectorised over the lanes that still have entries), resolves it and
+pushes that strike's own follow-ups. A stack (last in, first out) with children pushed in reverse
+gives the rulebook's depth-first order (6a.7): a strike resolves fully, then its follow-ups in the
+order extra_attack, barrage, double_tap, ricochet, explosive splash; splinter after the whole main
+attack. Strike numbers (for the dice) count the popped entries of the lane's turn.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from balance_rules.vitality.kernel_strike import area_swing, single_strike, splash
+from balance_rules.vitality.kernel_table import FOLLOW_DOUBLE_TAP, FOLLOW_EXPLOSIVE, FOLLOW_RICOCHET
+
+MAIN, BARRAGE, EXTRA, DOUBLE_TAP, RICOCHET, SPLINTER, SPLASH = range(7)
+DEPTH = 24
+
+
+class StrikeStack:
+    def __init__(self, n: int):
+        self.kind = np.zeros((n, DEPTH), dtype=np.int8)
+        self.tgt = np.zeros((n, DEPTH), dtype=np.intp)
+        self.p1 = np.zeros((n, DEPTH), dtype=np.int32)
+        self.p2 = np.zeros((n, DEPTH), dtype=np.int32)
+        self.size = np.zeros(n, dtype=np.intp)
+
+    def push(self, pos, kind, tgt, p1=0, p2=0):
+        if len(pos) == 0:
+            return
+        top = self.size[pos]
+        self.kind[pos, top] = kind
+        self.tgt[pos, top] = tgt
+        self.p1[pos, top] = p1
+        self.p2[pos, top] = p2
+        self.size[pos] = top + 1
+
+    def pop(self, pos):
+        top = self.size[pos] - 1
+        self.size[pos] = top
+        return self.kind[pos, top], self.tgt[pos, top], self.p1[pos, top], self.p2[pos, top]
+
+
+def _push_children(st, stack, extra_used, pos, rows, kind, tgt, hit, crit, damage, s_total, s_pre):
+    """Push the follow-ups of resolved single-target strikes (positions ``pos`` in the stack), in
+    reverse so that they pop in rulebook order."""
+    tab = st.tab
+    follow = tab.follow[rows]
+    # 5. explosive splash
+    m = (follow == FOLLOW_EXPLOSIVE) & crit
+    if m.any():
+        stack.push(pos[m], SPLASH, tgt[m], s_total[m], s_pre[m])
+    # 4. ricochet: the first two standing enemies other than the struck one, chosen now
+    m = (follow == FOLLOW_RICOCHET) & crit & (kind != RICOCHET)
+    if m.any():
+        lanes = st.fidx[pos[m]]
+        hp = st.hp[lanes]
+        others = (hp > 0) & (np.arange(st.E)[None, :] != tgt[m][:, None])
+        cs = np.cumsum(others, axis=1)
+        n_others = cs[:, -1]
+        first = np.argmax(cs >= 1, axis=1)
+        second = np.argmax(cs >= 2, axis=1)
+        p = pos[m]
+        two = n_others >= 2
+        stack.push(p[two], RICOCHET, second[two])
+        one = n_others >= 1
+        stack.push(p[one], RICOCHET, first[one])
+    # 3. double tap
+    m = (follow == FOLLOW_DOUBLE_TAP) & crit & (kind != DOUBLE_TAP)
+    if m.any():
+        stack.push(pos[m], DOUBLE_TAP, tgt[m])
+    # 2. barrage: two more strikes, after the main strike only
+    m = tab.barrage[rows] & (kind == MAIN)
+    if m.any():
+        stack.push(pos[m], BARRAGE, tgt[m])
+        stack.push(pos[m], BARRAGE, tgt[m])
+    # 1. extra attack: once per turn, from the main strike or a barrage strike that dealt damage
+    m = tab.extra[rows] & ((kind == MAIN) | (kind == BARRAGE)) & hit & (damage > 0) & ~extra_used[pos]
+    if m.any():
+        extra_used[pos[m]] = True
+        stack.push(pos[m], EXTRA, tgt[m])
+
+
+def _push_area_children(st, stack, extra_used, pos, rows, kind, dealt):
+    tab = st.tab
+    m = tab.barrage[rows] & (kind == MAIN)
+    if m.any():
+        stack.push(pos[m], BARRAGE, 0)
+        stack.push(pos[m], BARRAGE, 0)
+    m = tab.extra[rows] & ((kind == MAIN) | (kind == BARRAGE)) & dealt & ~extra_used[pos]
+    if m.any():
+        extra_used[pos[m]] = True
+        stack.push(pos[m], EXTRA, 0)
+
+
+def run_followups(st, fidx, rows, area, tgt, main_result, dealt):
+    """Resolve every follow-up of the main attacks of lanes ``fidx`` (engine lane indices).
+
+    ``area`` marks area rows; ``tgt`` the main targets of single-target rows; ``main_result`` the
+    main strike's (hit, crit, damage, splash_total, splash_pre) for the single-target rows (in the
+    order of ``np.flatnonzero(~area)``) and ``dealt`` the area rows' any-damage flags.
+    """
+    n = len(fidx)
+    st.fidx = fidx
+    stack = StrikeStack(n)
+    extra_used = np.zeros(n, dtype=bool)
+    single = np.flatnonzero(~area)
+    if len(single):
+        hit, crit, damage, s_total, s_pre = main_result
+        if s_total is None:
+            s_total = s_pre = np.zeros(len(single), dtype=np.int32)
+        _push_children(st, stack, extra_used, single, rows[single], np.full(len(single), MAIN), tgt[single],
+                       hit, crit, damage, s_total, s_pre)
+    ar = np.flatnonzero(area)
+    if len(ar):
+        _push_area_children(st, stack, extra_used, ar, rows[ar], np.full(len(ar), MAIN), dealt)
+    splinter_left = np.where(st.tab.splinter[rows], (st.T + 1) // 2, 0)
+    splinter_tgt = tgt.copy()
+    strike_no = np.ones(n, dtype=np.int64)
+    while True:
+        # Splinter: when a lane's attack (with all its follow-ups) is over and its target is down.
+        c = np.flatnonzero((stack.size == 0) & (splinter_left > 0))
+        if len(c):
+            hp = st.hp[fidx[c]]
+            standing = hp > 0
+            go = (hp[np.arange(len(c)), splinter_tgt[c]] <= 0) & standing.any(1)
+            first = np.argmax(standing, axis=1)
+            stack.push(c[go], SPLINTER, first[go])
+            splinter_tgt[c[go]] = first[go]
+            splinter_left[c[go]] -= 1
+            splinter_left[c[~go]] = 0
+        act = np.flatnonzero(stack.size > 0)
+        if len(act) == 0:
+            return
+        kind, t, p1, p2 = stack.pop(act)
+        s = strike_no[act]
+        strike_no[act] += 1
+        r = rows[act]
+        lanes = fidx[act]
+        is_splash = kind == SPLASH
+        if is_splash.any():
+            m = np.flatnonzero(is_splash)
+            splash(st, lanes[m], r[m], t[m], p1[m], p2[m])
+        is_area = area[act] & ~is_splash
+        if is_area.any():
+            m = np.flatnonzero(is_area)
+            standing = (st.hp[lanes[m]] > 0).any(1)
+            m = m[standing]
+            if len(m):
+                d = area_swing(st, lanes[m], r[m], s[m])
+                _push_area_children(st, stack, extra_used, act[m], r[m], kind[m], d)
+        sing = ~area[act] & ~is_splash
+        if sing.any():
+            m = np.flatnonzero(sing)
+            m = m[st.hp[lanes[m], t[m]] > 0]  # follow-ups at a fallen target do not happen
+            if len(m):
+                hit, crit, damage, s_total, s_pre = single_strike(st, lanes[m], r[m], t[m], s[m])
+                if s_total is None:
+                    s_total = s_pre = np.zeros(len(m), dtype=np.int32)
+                _push_children(st, stack, extra_used, act[m], r[m], kind[m], t[m], hit, crit, damage, s_total, s_pre)

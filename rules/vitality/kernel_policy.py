@@ -1,0 +1,139 @@
+"""The policy view of the Vitality kernel: expected HP removed this turn by each lane's attacks.
+
+Per cell, every row's expected damage per strike against each enemy position is computed exactly
+over the d20 (with advantage where the row has reliable_accuracy) and the damage roll (exploding
+3d6 truncated far in the tail, or the flat roll), including crits, overhit, brutal, slayers and
+limit bonuses. Follow-ups are approximated by a multiplier from the row's hit and crit chances.
+Per lane and turn the view caps the expectation by the HP of the enemies it can reach; a charge-up
+attack that is not charged is spread over the turns it still needs, and unreliable attacks are
+weighed by their success chance. Only numbers: policies never see names.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from balance_rules.vitality.kernel_table import FOLLOW_DOUBLE_TAP, FOLLOW_EXPLOSIVE, FOLLOW_RICOCHET
+
+
+@attrs.define
+class ExpectedView:
+    """``expected`` (lanes, k): expected enemy HP removed this turn if the lane picks that slot;
+    ``turn``: the combat turn; ``enemies_standing`` (lanes,)."""
+
+    expected: np.ndarray
+    turn: int
+    enemies_standing: np.ndarray
+
+
+def _exploding_pmf(explode_lo: int, max_value: int = 90) -> np.ndarray:
+    one = np.zeros(max_value + 1)
+    for face in range(1, 7):
+        if face < explode_lo:
+            one[face] += 1 / 6
+    # v = face + continuation for exploding faces (repeat until the tail is negligible)
+    cont = one.copy()
+    for _ in range(30):
+        new = one.copy()
+        for face in range(explode_lo, 7):
+            new[face:] += cont[: max_value + 1 - face] / 6
+        cont = new
+    pmf = cont
+    total = pmf
+    for _ in range(2):
+        total = np.convolve(total, pmf)[: max_value + 1]
+    return total
+
+
+_PMF = {6: _exploding_pmf(6), 5: _exploding_pmf(5)}
+
+
+def _row_expectations(st):
+    """(rows, E) expected damage per strike, and (rows,) hit and crit chances vs this cell."""
+    tab, T = st.tab, st.T
+    R = len(tab.acc)
+    r = np.arange(1, 21)
+    p_plain = np.full(20, 1 / 20)
+    p_adv = (2 * r - 1) / 400.0
+    pr = np.where(tab.reliable[:, None], p_adv[None, :], p_plain[None, :])  # (R, 20)
+    values = np.arange(len(_PMF[6]))
+    exp = np.zeros((R, st.E))
+    p_hit = np.zeros(R)
+    p_crit = np.zeros(R)
+    dur = np.where(tab.armor_piercing, st.dur_ap, st.dur)[:, None, None]
+    for j in range(st.E):
+        slay = np.where(tab.slayer_hp == st.c_maxhp[j], T, 0)
+        acc = (tab.acc + st.acc_base + slay)[:, None]
+        total = r[None, :] + acc  # (R, 20)
+        hit = (total >= st.avoid) | tab.direct[:, None]
+        crit = hit & (r[None, :] >= tab.crit_lo[:, None])
+        margin = total - st.avoid
+        oh = np.where(tab.overhit[:, None] & (margin >= 3 * T) & ~tab.direct[:, None], margin // 2, 0)
+        base = (tab.dmg + st.dmg_base + slay)[:, None] + np.where(crit, tab.crit_bonus[:, None], 0) + oh  # (R,20)
+        flat = tab.roll_flat > 0
+        # damage roll distribution per row: flat value or exploding 3d6
+        pv = np.where(tab.explode5[:, None], _PMF[5][None, :], _PMF[6][None, :])  # (R, V)
+        pre = base[:, :, None] + values[None, None, :]  # (R, 20, V)
+        pre_flat = base + tab.roll_flat[:, None]
+        excess = pre - (dur + 5 * T)
+        pre = pre + np.where(tab.brutal[:, None, None] & (excess > 0), excess // 2, 0)
+        d = np.maximum(pre - dur, 0)
+        ed_dice = (d * pv[:, None, :]).sum(2)  # (R, 20)
+        ex_f = pre_flat - (dur[:, :, 0] + 5 * T)
+        pre_flat = pre_flat + np.where(tab.brutal[:, None] & (ex_f > 0), ex_f // 2, 0)
+        ed_flat = np.maximum(pre_flat - dur[:, :, 0], 0)
+        ed = np.where(flat[:, None], ed_flat, ed_dice)
+        exp[:, j] = (pr * np.where(hit, ed, 0)).sum(1)
+        if j == 0:
+            p_hit = (pr * hit).sum(1)
+            p_crit = (pr * crit).sum(1)
+    return exp, p_hit, p_crit
+
+
+def _multiplier(tab, p_hit, p_crit):
+    """Rough number of strikes per turn from follow-ups (the view's approximation)."""
+    m = np.ones(len(p_hit))
+    m = m * np.where(tab.barrage, 3.0, 1.0)
+    m = m * np.where(tab.extra, 1.0 + p_hit, 1.0)
+    m = m * np.where(tab.follow == FOLLOW_DOUBLE_TAP, 1.0 + p_crit, 1.0)
+    m = m * np.where(tab.follow == FOLLOW_RICOCHET, 1.0 + 2 * p_crit, 1.0)
+    m = m * np.where(tab.follow == FOLLOW_EXPLOSIVE, 1.0 + p_crit, 1.0)
+    return m
+
+
+def expected_view(kernel, st, fallback: bool) -> ExpectedView:
+    key = st.view_key
+    cached = kernel._views.get(key)
+    if cached is None:
+        exp, p_hit, p_crit = _row_expectations(st)
+        cached = (exp * _multiplier(st.tab, p_hit, p_crit)[:, None],)
+        if len(kernel._views) > 64:
+            kernel._views.clear()
+        kernel._views[key] = cached
+    (exp,) = cached
+    tab = st.tab
+    L, k = st.slots.shape
+    hp = st.hp
+    standing = hp > 0
+    first = np.argmax(standing, axis=1)
+    lanes = np.arange(L)
+    out = np.empty((L, k))
+    for j in range(k):
+        rows = st.slots[:, j]
+        if fallback:
+            rows = tab.basic[rows]
+        e = exp[rows]  # (L, E)
+        capped = np.minimum(e, hp) * standing
+        single = capped[lanes, first]
+        v = np.where(tab.area[rows], capped.sum(1), single)
+        if not fallback:
+            need = tab.charge_need[rows]
+            left = need - st.charge[:, j]
+            v = np.where(left > 0, v / (left + 1), v)
+            dc = tab.unreliable[rows]
+            v = np.where(dc > 0, v * (21 - dc) / 20.0, v)
+            if st.any_channeled:
+                v = v + np.where(tab.channeled[rows], np.minimum(st.chan[:, j] - 3, 5) * st.T * 0.5, 0)
+        out[:, j] = v
+    return ExpectedView(expected=out, turn=0, enemies_standing=standing.sum(1))

@@ -1,0 +1,196 @@
+"""Resolving strikes: single-target strikes, area swings and explosive splashes, vectorised over
+lanes. A strike reads its dice from slots keyed by the strike's number within the turn."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from balance_rules.vitality.kernel_dice import ADVANTAGE, ATTACK, EXPLODE, d20, d216, exploding_3d6, slot
+
+_ONE = np.int32(1)
+
+
+def _explode_slots(s):
+    return lambda r: slot(EXPLODE, s, r)
+
+
+def _damage_roll(st, rows, raw, s, idx):
+    """Each strike's damage roll: a flat value (direct types, high_impact) or exploding 3d6."""
+    tab = st.tab
+    flat = tab.roll_flat[rows]
+    if st.all_flat:
+        return flat
+    q = d216(raw)
+    e5 = tab.explode5[rows] if st.any_explode5 else 0
+    if st.any_flat:
+        dice_rows = np.flatnonzero(flat == 0)
+        roll = flat.copy()
+        sub_s = s if np.ndim(s) == 0 else s[dice_rows]
+        sub_e = e5 if np.ndim(e5) == 0 else e5[dice_rows]
+        roll[dice_rows] = exploding_3d6(q[dice_rows], sub_e, st.dice, _explode_slots(sub_s), idx[dice_rows])
+        return roll
+    return exploding_3d6(q, e5, st.dice, _explode_slots(s), idx)
+
+
+def _accuracy_die(st, rows, raw, s, sub, idx):
+    """The kept d20: the higher of two where the row has reliable_accuracy."""
+    r = d20(raw)
+    if st.any_reliable:
+        m = np.flatnonzero(st.tab.reliable[rows])
+        if len(m):
+            ss = s if np.ndim(s) == 0 else s[m]
+            r2 = d20(st.dice.raw(slot(ADVANTAGE, ss, sub), idx[m]))
+            r[m] = np.maximum(r[m], r2)
+    return r
+
+
+def single_strike(st, idx, rows, tgt, s):
+    """Strikes of lanes ``idx`` with attack rows ``rows`` at enemy positions ``tgt``.
+
+    Returns (hit, crit, damage, splash_total, splash_pre): the last two are the accuracy total and
+    the damage before Durability and brutal without the slayer part, for an explosive splash.
+    """
+    tab, T = st.tab, st.T
+    raw = st.dice.raw(slot(ATTACK, s, 0), idx)
+    r = _accuracy_die(st, rows, raw, s, 0, idx)
+    acc = tab.acc[rows] + st.acc_base
+    dmg_mod = tab.dmg[rows] + st.dmg_base
+    if st.bonus is not None:
+        b = st.bonus[idx]
+        acc = acc + b
+        dmg_mod = dmg_mod + b
+    slay = None
+    if st.any_slayer:
+        slay = np.where(tab.slayer_hp[rows] == st.c_maxhp[tgt], T, 0).astype(np.int32)
+        acc = acc + slay
+        dmg_mod = dmg_mod + slay
+    total = r + acc
+    if st.any_direct:
+        direct = tab.direct[rows]
+        hit = (total >= st.avoid) | direct
+    else:
+        direct = None
+        hit = total >= st.avoid
+    crit = hit & (r >= tab.crit_lo[rows])
+    pre = _damage_roll(st, rows, raw, s, idx) + dmg_mod + np.where(crit, tab.crit_bonus[rows], 0)
+    if st.any_overhit:
+        margin = total - st.avoid
+        oh = tab.overhit[rows] & (margin >= 3 * T) & hit
+        if direct is not None:
+            oh &= ~direct
+        pre = pre + np.where(oh, margin // 2, 0)
+    splash_total = splash_pre = None
+    if st.any_explosive:
+        splash_total = total - (slay if slay is not None else 0)
+        splash_pre = pre - (slay if slay is not None else 0)
+    dur = st.dur
+    if st.any_ap:
+        dur = np.where(tab.armor_piercing[rows], st.dur_ap, st.dur)
+    if st.any_brutal:
+        excess = pre - (dur + 5 * T)
+        pre = pre + np.where(tab.brutal[rows] & (excess > 0), excess // 2, 0)
+    damage = np.where(hit, np.maximum(pre - dur, 0), 0).astype(np.int32)
+    apply_single(st, idx, rows, tgt, hit, damage)
+    return hit, crit, damage, splash_total, splash_pre
+
+
+def apply_single(st, idx, rows, tgt, hit, damage):
+    """Damage, finishing blow / culling strike, bleed mark and the next turn's records."""
+    tab = st.tab
+    before = st.hp[idx, tgt]
+    after = np.maximum(before - damage, 0)
+    if st.any_finishing:
+        after = np.where(tab.finishing[rows] & hit & (after >= 1) & (after <= 5), 0, after)
+    if st.any_culling:
+        after = np.where(tab.culling[rows] & hit & (after > 0) & (after * 5 < st.c_maxhp[tgt]), 0, after)
+    st.hp[idx, tgt] = after
+    if st.any_bleed:
+        m = tab.bleed[rows] & hit & (damage > 0)
+        st.bleed_next[idx[m], tgt[m]] = damage[m]
+    if st.track_hits:
+        st.hit_now[idx[hit], tgt[hit]] = True
+    if st.track_dealt:
+        st.dealt_now[idx] |= damage > 0
+    if st.track_defeat:
+        st.defeat_now[idx] |= (before > 0) & (after == 0)
+
+
+def area_swing(st, idx, rows, s):
+    """One swing of area attacks at every enemy standing when it starts; one shared damage roll,
+    accuracy and crit per target. Returns (lanes,) bool: damage > 0 to any target."""
+    tab, T = st.tab, st.T
+    E = st.E
+    hp = st.hp[idx]
+    standing = hp > 0
+    raw0 = st.dice.raw(slot(ATTACK, s, 0), idx)
+    roll = _damage_roll(st, rows, raw0, s, idx)
+    acc = tab.acc[rows] + st.acc_base
+    dmg_mod = tab.dmg[rows] + st.dmg_base
+    if st.bonus is not None:
+        b = st.bonus[idx]
+        acc = acc + b
+        dmg_mod = dmg_mod + b
+    direct = tab.direct[rows]
+    crit_lo, crit_bonus = tab.crit_lo[rows], tab.crit_bonus[rows]
+    dur = np.where(tab.armor_piercing[rows], st.dur_ap, st.dur) if st.any_ap else st.dur
+    damage = np.zeros((len(idx), E), dtype=np.int32)
+    hits = np.zeros((len(idx), E), dtype=bool)
+    for j in range(E):
+        raw = raw0 if j == 0 else st.dice.raw(slot(ATTACK, s, j), idx)
+        r = _accuracy_die(st, rows, raw, s, j, idx)
+        slay = np.where(tab.slayer_hp[rows] == st.c_maxhp[j], T, 0) if st.any_slayer else 0
+        total = r + acc + slay
+        hit = ((total >= st.avoid) | direct) & standing[:, j]
+        crit = hit & (r >= crit_lo)
+        pre = roll + dmg_mod + slay + np.where(crit, crit_bonus, 0)
+        if st.any_overhit:
+            margin = total - st.avoid
+            pre = pre + np.where(tab.overhit[rows] & (margin >= 3 * T) & ~direct, margin // 2, 0)
+        if st.any_brutal:
+            excess = pre - (dur + 5 * T)
+            pre = pre + np.where(tab.brutal[rows] & (excess > 0), excess // 2, 0)
+        damage[:, j] = np.where(hit, np.maximum(pre - dur, 0), 0)
+        hits[:, j] = hit
+    after = np.maximum(hp - damage, 0)
+    if st.any_finishing:
+        after = np.where(tab.finishing[rows][:, None] & hits & (after >= 1) & (after <= 5), 0, after)
+    st.hp[idx] = after
+    if st.any_bleed:
+        m = tab.bleed[rows][:, None] & hits & (damage > 0)
+        st.bleed_next[idx] = np.where(m, damage, st.bleed_next[idx])
+    if st.track_hits:
+        st.hit_now[idx] |= hits
+    dealt = (damage > 0).any(1)
+    if st.track_dealt:
+        st.dealt_now[idx] |= dealt
+    if st.track_defeat:
+        st.defeat_now[idx] |= ((hp > 0) & (after == 0)).any(1)
+    return dealt
+
+
+def splash(st, idx, rows, tgt, total, pre):
+    """Explosive critical: every other standing enemy whose Avoidance the same accuracy total
+    meets takes the same damage before Durability (slayer part recomputed, brutal and Durability
+    per target). No finishing blow or bleed; counts for next turn's conditions."""
+    tab, T = st.tab, st.T
+    hp = st.hp[idx]
+    E = st.E
+    others = (hp > 0) & (np.arange(E)[None, :] != tgt[:, None])
+    slay = np.zeros((len(idx), E), dtype=np.int32)
+    if st.any_slayer:
+        slay = np.where(tab.slayer_hp[rows][:, None] == st.c_maxhp[None, :], T, 0)
+    hit = others & ((total[:, None] + slay) >= st.avoid)
+    p = pre[:, None] + slay
+    dur = (np.where(tab.armor_piercing[rows], st.dur_ap, st.dur) if st.any_ap else np.full(len(idx), st.dur))[:, None]
+    if st.any_brutal:
+        excess = p - (dur + 5 * T)
+        p = p + np.where(tab.brutal[rows][:, None] & (excess > 0), excess // 2, 0)
+    damage = np.where(hit, np.maximum(p - dur, 0), 0)
+    after = np.maximum(hp - damage, 0)
+    st.hp[idx] = after
+    if st.track_hits:
+        st.hit_now[idx] |= hit
+    if st.track_dealt:
+        st.dealt_now[idx] |= (damage > 0).any(1)
+    if st.track_defeat:
+        st.defeat_now[idx] |= ((hp > 0) & (after == 0)).any(1)
