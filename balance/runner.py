@@ -143,7 +143,20 @@ def run_pipeline(
     available = {name: p.obj for name, p in session.plugins.components("balance_stages").items()}
     ordered = stage_order({n: session.plugins.component("balance_stages", n) for n in available}, stages)
     executor = session.plugins.component("balance_executors", executor_name)
-    run = open_run(session, spec, run_dir, [s.name for s in ordered], resume)
+    existing = None
+    if resume and (run_dir / "manifest.json").exists():
+        existing = session.plugins.component("balance_stores", session.config.store).open(run_dir)
+    names = [s.name for s in ordered]
+    for stage in ordered:
+        for req in stage.requires:
+            if req not in names and not (existing and existing.stage_complete(req)):
+                raise UsageError(
+                    f"{stage.name} needs the results of {req} in {run_dir}, and there are none; "
+                    f"run {req} into this directory first (e.g. `balance run --stage all`)"
+                )
+    run = open_run(session, spec, run_dir, names, resume)
+    run.shard_records = session.config.performance.shard_records
+    run.frame_records = min(run.frame_records, run.shard_records)
     with make_progress() as progress:
         ctx = RunContext(
             session=session,

@@ -188,4 +188,5 @@ class Checker:
             self.fail("performance.workers", f"expected 0 (every core) or a positive integer, got {c.performance.workers}")
         if c.performance.batch_size < 0:
             self.fail("performance.batch_size", f"expected 0 (automatic) or a positive integer, got {c.performance.batch_size}")
+        self.positive("performance.shard_records", c.performance.shard_records)
         self.positive("reports.top_n", c.reports.top_n)

@@ -45,8 +45,10 @@ class Stage2Config:
 class PerformanceConfig:
     #: Worker processes (0 = every core).
     workers: int = 0
-    #: Candidates per work unit (0 = chosen by the executor).
+    #: Candidates per work unit (0 = about 0.1-1 s of work each).
     batch_size: int = 0
+    #: Records per result shard: a killed run loses at most the shard being written.
+    shard_records: int = 1 << 20
 
 
 @attrs.frozen

@@ -168,11 +168,6 @@ class Stage2:
     def run(self, ctx) -> None:
         session = ctx.session
         c = session.config
-        if not ctx.run.has_table("stage1", "kept"):
-            raise UsageError(
-                f"stage 2 needs the results of stage 1 in {ctx.run_dir}, and there are none; "
-                "run `balance run --stage 1` (or `--stage all`) with this --out first"
-            )
         attacks1 = ctx.run.read_table("stage1", "attacks")
         kept = ctx.run.read_table("stage1", "kept")["attack"]
         builds = tuple(
