@@ -56,7 +56,8 @@ def run_check(args) -> int:
     problems = rules.check_build(build, budget)
     cost = rules.build_cost(build)
     if args.format == "json":
-        print(json.dumps({"build": build.id, "cost": cost, "budget": budget, "legal": not problems, "problems": problems}))
+        out = {"build": build.id, "cost": cost, "budget": budget, "legal": not problems, "problems": problems}
+        print(json.dumps(out))
     else:
         print(build.id)
         print(f"cost {cost} (budget {budget})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.conftest import run_balance
 from tests.vitality_rules.test_counts import PINNED, TOTALS
@@ -95,3 +96,18 @@ def test_builds_type_filter_count_and_unknown_type():
 def test_negative_budget_is_a_usage_error():
     r = run_balance("builds", "--budget", "-1")
     assert r.returncode == 2 and "budget must not be negative" in r.stderr
+
+
+def test_default_budget_comes_from_the_config(tmp_path):
+    text = (Path(__file__).resolve().parents[2] / "balance" / "config" / "default.toml").read_text()
+    text = text.replace('tier = 4', 'tier = 3').replace('archetype = "dual_natured"', 'archetype = "versatile_master"')
+    text = text.replace("attacker = [2, 2, 2, 2, 4]", "attacker = [2, 2, 2, 2, 3]")
+    config = tmp_path / "small.toml"
+    config.write_text(text)
+    # Tier 3 versatile_master: 2 points per attack.
+    r = run_balance("builds", "--count", "--config", str(config))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == f"{TOTALS[2]}\n"
+    r = run_balance("build", "check", "ranged + brutal [passive]", "--config", str(config))
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[1:] == ["cost 3 (budget 2)", "cost 3 exceeds budget 2"]

@@ -29,7 +29,9 @@ def catalogs(draw):
     types, ups, lims = names[:n_types], names[n_types:n_types + n_ups], names[n_types + n_ups:]
     cost = st.integers(0, 4)
     enh = ups + lims
-    groups = draw(st.lists(st.lists(st.sampled_from(enh), min_size=2, max_size=4, unique=True), max_size=4)) if len(enh) >= 2 else []
+    groups = []
+    if len(enh) >= 2:
+        groups = draw(st.lists(st.lists(st.sampled_from(enh), min_size=2, max_size=4, unique=True), max_size=4))
     restrictions = []
     if enh:
         for i in range(draw(st.integers(0, 2))):
