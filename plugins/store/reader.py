@@ -86,11 +86,7 @@ class StageReader:
         path = self.run.dir / shard["file"]
         delivered = 0
         try:
-            try:
-                f = open(path, "rb")
-            except FileNotFoundError:
-                raise shardfile.ShardCorrupt(0, f"file {shard['file']} is missing") from None
-            with f:
+            with open(path, "rb") as f:
                 size = path.stat().st_size
                 # a size mismatch is reported after the frames: their checks name the exact byte
                 crc = int(shard["crc32"], 16)
@@ -105,7 +101,10 @@ class StageReader:
                 raise StoreError(msg) from None
             self.corrupt[shard["name"]] = (shard["records"] - delivered, msg)
         except OSError as exc:
-            msg = f"shard {shard['name']} cannot be read: {exc.strerror or exc}"
+            if isinstance(exc, FileNotFoundError):
+                msg = f"shard {shard['name']} is missing: {shard['file']} does not exist in {self.run.dir}"
+            else:
+                msg = f"shard {shard['name']} cannot be read: {exc.strerror or exc}"
             if not self.skip_corrupt:
                 raise StoreError(msg) from exc
             self.corrupt[shard["name"]] = (shard["records"] - delivered, msg)

@@ -51,9 +51,18 @@ class Run:
         entry = self.manifest["stages"].get(stage)
         return entry["status"] if entry else "pending"
 
-    def stage_writer(self, stage: str, schema: Schema, total: int | None = None) -> StageWriter:
+    def stage_complete(self, stage: str) -> bool:
+        return self.stage_status(stage) == "complete"
+
+    def stage_info(self, stage: str) -> dict[str, Any]:
+        """The free-form info the stage gave when it started (e.g. sampling settings)."""
+        return dict(self.manifest["stages"].get(stage, {}).get("info") or {})
+
+    def stage_writer(self, stage: str, schema: Schema, total: int | None = None,
+                     info: Mapping[str, Any] | None = None) -> StageWriter:
         """Start (or continue, after ``resume``) writing a stage's records with ``schema``; ``total``
-        is the number of work items when known (``finish`` then checks they are all written)."""
+        is the number of work items when known (``finish`` then checks they are all written);
+        ``info`` is JSON-able data kept in the manifest with the stage."""
         self._need_writable()
         _check_name("stage", stage)
         entry = self.manifest["stages"].setdefault(stage, manifest.new_stage())
@@ -64,6 +73,8 @@ class Run:
             if total is not None and entry.get("total") not in (None, total):
                 raise StoreError(f"{stage} in {self.dir} was started with {entry['total']} work items, now {total}")
         entry["schema"] = schema.to_dict()
+        if info:
+            entry["info"] = dict(info)
         if total is not None:
             entry["total"] = int(total)
         if entry["status"] != "complete":
@@ -110,6 +121,9 @@ class Run:
         if len(data) != entry["bytes"] or f"{zlib.crc32(data):08x}" != entry["crc32"]:
             raise StoreError(f"table {stage}/{name} is corrupt (size or checksum differs from the manifest)")
         return tables.decode(data)
+
+    def has_table(self, stage: str, name: str) -> bool:
+        return name in self.manifest["stages"].get(stage, {}).get("tables", {})
 
     def tables(self, stage: str) -> list[str]:
         return sorted(self.manifest["stages"].get(stage, {}).get("tables", {}))

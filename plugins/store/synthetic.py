@@ -54,31 +54,44 @@ def pair_of(index: np.ndarray, n_attacks: int) -> tuple[np.ndarray, np.ndarray]:
     return a.astype(np.int32), b.astype(np.int32)
 
 
+def uniforms(index: np.ndarray, slot: int, seed: int, shape: tuple[int, ...] = ()) -> np.ndarray:
+    """Uniform floats in [0, 1) that depend only on (seed, index, slot, position): SplitMix64."""
+    width = int(np.prod(shape)) if shape else 1
+    x = (index.astype(np.uint64)[:, None] * np.uint64(64) + np.uint64(slot * 8)
+         + np.arange(width, dtype=np.uint64)[None, :] + np.uint64((seed * 0x9E3779B97F4A7C15) % (1 << 64)))
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    x = x ^ (x >> np.uint64(31))
+    u = (x >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+    return u.reshape(len(index), *shape) if shape else u[:, 0]
+
+
 def stage2_block(start: int, stop: int, n_attacks: int = 10000, seed: int = 7) -> dict[str, np.ndarray]:
-    """Records for work items ``[start, stop)``: deterministic per index, with some exact score ties."""
+    """Records for work items ``[start, stop)``: a pure function of each index (any chunking gives
+    the same records), with many exact score ties to exercise the tie-break."""
     idx = np.arange(start, stop, dtype=np.int64)
-    rng = np.random.Generator(np.random.Philox(key=seed, counter=[0, 0, 0, start]))
-    n = stop - start
     a, b = pair_of(idx, n_attacks)
-    # quantise to 1/64 turn so that exact ties occur and exercise the tie-break
-    overall = np.round((8.0 + rng.gamma(4.0, 0.6, n)) * 64) / 64
-    solo_a = overall + rng.normal(0.5, 0.3, n)
-    solo_b = overall + rng.normal(0.8, 0.3, n)
+    u = lambda slot, shape=(): uniforms(idx, slot, seed, shape)  # noqa: E731
+    # a skewed score distribution quantised to 1/64 turn, so that exact ties occur
+    overall = np.round((8.0 + 10.0 * u(0) * u(1)) * 64) / 64
+    solo_a = overall + 0.2 + 0.8 * u(2)
+    solo_b = overall + 0.3 + 0.8 * u(3)
     mean_solo = (solo_a + solo_b) / 2
     return {
         "a_index": a,
         "b_index": b,
         "overall": overall,
-        "se": rng.uniform(0.05, 0.3, n),
-        "timeouts": rng.integers(0, 3, n),
-        "total_cost": rng.integers(2, 13, n),
+        "se": 0.05 + 0.25 * u(4),
+        "timeouts": (u(5) * 3).astype(np.int64),
+        "total_cost": 2 + (u(6) * 11).astype(np.int64),
         "synergy": (mean_solo - overall) / mean_solo * 100,
         "gain_vs_best": (np.minimum(solo_a, solo_b) - overall) / np.minimum(solo_a, solo_b) * 100,
         "solo_a": solo_a,
         "solo_b": solo_b,
-        "profile_mean": overall[:, None] + rng.normal(0, 1, (n, 2)),
+        "profile_mean": overall[:, None] - 1 + 2 * u(7, (2,)),
         "buff_mean": overall[:, None],
-        "scenario_mean": overall[:, None] + rng.normal(0, 2, (n, 4)),
-        "usage_a_profile": rng.integers(0, 256, (n, 2)).astype(np.uint8),
-        "usage_a_scenario": rng.integers(0, 256, (n, 4)).astype(np.uint8),
+        "scenario_mean": overall[:, None] - 2 + 4 * u(8, (4,)),
+        "usage_a_profile": (u(9, (2,)) * 256).astype(np.uint8),
+        "usage_a_scenario": (u(10, (4,)) * 256).astype(np.uint8),
     }
