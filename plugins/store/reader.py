@@ -122,8 +122,8 @@ class StageReader:
         top = TopN(n, score, ascending, tiebreak, cols)
         for block in self.blocks(list(dict.fromkeys([score, *tiebreak, *cols]))):
             top.add(block)
-        dtypes = {c.name: c.np_dtype for c in self.schema.columns}
-        res = top.result(dtypes)
+        empty = {c.name: np.empty((0, *c.shape), c.np_dtype) for c in self.schema.columns}
+        res = top.result(empty)
         return {c: res[c] for c in dict.fromkeys([*cols, score, *tiebreak])}
 
     def aggregate(self, aggregators: dict[str, Aggregator]) -> dict[str, Any]:

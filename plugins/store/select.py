@@ -86,8 +86,8 @@ class TopN:
         self.rows = {c: merged[c][order] for c in self.columns}
         self.key = mkey[order]
 
-    def result(self, schema_columns: Mapping[str, np.dtype] | None = None) -> dict[str, np.ndarray]:
-        """The kept rows, best first (empty arrays when nothing was seen)."""
+    def result(self, empty: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+        """The kept rows, best first; when nothing was seen, ``empty`` gives each column's empty array."""
         if self.rows is None:
-            return {c: np.empty(0, dtype=(schema_columns or {}).get(c, np.float64)) for c in self.columns}
+            return {c: (empty or {}).get(c, np.empty(0)) for c in self.columns}
         return dict(self.rows)

@@ -91,8 +91,8 @@ def scan(reader: StageReader, score: str, ascending: bool, tiebreak: Sequence[st
             qs[float(q)] = _unkey(hist.approx_key(_q_rank(q, hist.total)), ascending)
         else:
             qs[float(q)] = math.nan
-    dtypes = {c.name: c.np_dtype for c in reader.schema.columns}
-    return ScanResult(hist.total, reader.skipped, score, ascending, tiebreak, sel.result(dtypes), qs,
+    empty = {c.name: np.empty((0, *c.shape), c.np_dtype) for c in reader.schema.columns}
+    return ScanResult(hist.total, reader.skipped, score, ascending, tiebreak, sel.result(empty), qs,
                       {k: a.result() for k, a in aggregators.items()}, hist)
 
 
