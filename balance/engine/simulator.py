@@ -51,7 +51,7 @@ class Simulator:
         attacker: tuple[int, ...],
         max_turns: int,
         policy: Any,
-        lanes_per_batch: int = 16384,
+        lanes_per_batch: int = 65536,
         compact_fraction: float = 0.25,
     ):
         self.kernel = kernel
@@ -128,7 +128,7 @@ class Simulator:
                     choice = np.zeros(A, dtype=np.int64)
                 else:
                     choice = np.asarray(policy.choose(kernel.policy_view(state, turn, False), usable), dtype=np.int64)
-                if fallback.any():
+                if k > 1 and fallback.any():
                     fb_choice = np.asarray(
                         policy.choose(kernel.policy_view(state, turn, True), np.ones((A, k), bool)), dtype=np.int64
                     )

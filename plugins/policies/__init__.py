@@ -1,0 +1,1 @@
+"""Built-in attack-choice policies for multi-attack characters."""

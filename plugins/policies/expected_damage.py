@@ -1,0 +1,27 @@
+"""The ``default`` policy: each turn, the usable attack with the largest expected HP removed.
+
+It reads the kernel's policy view, which must have an ``expected`` array (lanes, k): the expected
+enemy HP an attack removes this turn, already capped by the HP it can reach and counting crits,
+limit bonuses, follow-ups and charging. Because this comes from the game state and the attacks'
+numbers, an area attack wins against a swarm and a single-target attack against a lone boss without
+the policy knowing either name. Ties go to the lower slot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from balance.hookspecs import hookimpl
+
+
+class ExpectedDamage:
+    name = "default"
+
+    def choose(self, view, usable: np.ndarray) -> np.ndarray:
+        score = np.where(np.asarray(usable, dtype=bool), np.asarray(view.expected, dtype=float), -np.inf)
+        return np.argmax(score, axis=1).astype(np.int64)
+
+
+@hookimpl
+def balance_policies():
+    return [ExpectedDamage()]

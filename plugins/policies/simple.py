@@ -1,0 +1,26 @@
+"""Fixed-preference policies: ``first`` uses slot 0 whenever it is usable, else slot 1 (and so on);
+``second`` prefers slot 1. They read only the usable mask."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from balance.hookspecs import hookimpl
+
+
+class PreferSlot:
+    """Use slot ``preferred`` whenever usable, otherwise the first usable slot (0 if none)."""
+
+    def __init__(self, name: str, preferred: int):
+        self.name = name
+        self.preferred = preferred
+
+    def choose(self, view, usable: np.ndarray) -> np.ndarray:
+        usable = np.asarray(usable, dtype=bool)
+        p = min(self.preferred, usable.shape[1] - 1)
+        return np.where(usable[:, p], p, np.argmax(usable, axis=1)).astype(np.int64)
+
+
+@hookimpl
+def balance_policies():
+    return [PreferSlot("first", 0), PreferSlot("second", 1)]
