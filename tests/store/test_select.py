@@ -32,7 +32,7 @@ def datasets(draw):
     ids = rng.permutation(total)
     data = {"a_index": (ids // 7).astype(np.int32), "b_index": (ids % 7).astype(np.int32), "overall": overall,
             "extra": rng.integers(0, 255, (total, 2)).astype(np.uint8)}
-    return data, draw(st.integers(0, 120)), draw(st.booleans()), draw(st.integers(1, 64)), draw(st.integers(1, 200))
+    return data, draw(st.integers(0, 120)), draw(st.booleans()), draw(st.integers(1, 64)), draw(st.integers(16, 200))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
