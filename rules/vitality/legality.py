@@ -251,11 +251,20 @@ class BuildRules:
         ]
 
     def _enumerate_type(self, t: str, budget: int) -> Iterator[Build]:
+        for up_names, lim_sets in self._combinations(t, budget):
+            for lim_names in lim_sets:
+                yield Build(t, up_names, lim_names)
+
+    def _combinations(self, t: str, budget: int) -> Iterator[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
+        """For each legal upgrade set of type ``t`` (canonical order), every limit set that fits with it."""
         if budget < 0:
             return
         ups = self._candidates(self._ucost, t, budget)
         lims = self._candidates(self._lcost, t, budget)
         max_u, max_l = self.catalog.max_upgrades, self.catalog.max_limits
+        lim_bits = 0
+        for _, _, bit, _ in lims:
+            lim_bits |= bit
 
         def combos(cands, start, chosen, left, blocked, room):
             # Yields (names, budget left, blocked bits) for `chosen` and every extension of it.
@@ -268,10 +277,17 @@ class BuildRules:
                     continue
                 yield from combos(cands, i + 1, chosen + (name,), left - cost, blocked | conflicts, room - 1)
 
+        # The limit sets that fit depend only on the points left and on which limits the upgrades
+        # block, and many upgrade sets share those: compute each list once.
+        cache: dict[tuple[int, int], tuple[tuple[str, ...], ...]] = {}
         for up_names, left, blocked in combos(ups, 0, (), budget, 0, max_u):
-            for lim_names, _, _ in combos(lims, 0, (), left, blocked, max_l):
-                yield Build(t, up_names, lim_names)
+            key = (left, blocked & lim_bits)
+            if key not in cache:
+                cache[key] = tuple(names for names, _, _ in combos(lims, 0, (), left, key[1], max_l))
+            yield up_names, cache[key]
 
     def count(self, budget: int) -> dict[str, int]:
-        """Number of legal builds per attack type (catalog order)."""
-        return {t: sum(1 for _ in self._enumerate_type(t, budget)) for t in self.catalog.type_names}
+        """Number of legal builds per attack type (catalog order), without building them."""
+        return {
+            t: sum(len(lim_sets) for _, lim_sets in self._combinations(t, budget)) for t in self.catalog.type_names
+        }
