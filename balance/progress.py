@@ -45,7 +45,8 @@ class MemoryColumn(ProgressColumn):
 
 
 def console() -> Console:
-    return Console(file=sys.stderr)
+    """Messages for the user go to stderr, unwrapped, so that logs keep one line per message."""
+    return Console(file=sys.stderr, soft_wrap=True)
 
 
 def make_progress() -> Progress:
