@@ -1,0 +1,240 @@
+"""One test per upgrade (and the attack-type basics), on scripted dice (see scripted.py for the
+numbers: attacker accuracy/damage bonus 6, T = 4; Balanced Avoidance 16, Durability 11)."""
+
+from __future__ import annotations
+
+import pytest
+
+from balance.grid import Buff
+
+from .scripted import EVASIVE, TANKY, Fight, adv, atk, dice, explode
+
+
+def test_plain_hit_and_miss_threshold():
+    f = Fight(["ranged"])
+    f.step(atk(0, 10, (3, 3, 3)))  # 10 + 6 = 16 >= 16: hit, 9 + 6 - 11 = 4
+    assert f.hp == [96]
+    f.step(atk(0, 9, (6, 6, 6)))  # 15 < 16: miss
+    assert f.hp == [96]
+
+
+def test_natural_20_crits_and_adds_tier():
+    f = Fight(["ranged"])
+    f.step(atk(0, 20, (3, 3, 3)))
+    assert f.hp == [100 - (9 + 6 + 4 - 11)]
+
+
+def test_exploding_dice_roll_again_on_six():
+    f = Fight(["ranged"])
+    f.step(dice(atk(0, 15, (6, 1, 1)), explode(0, 1, (6, 4, 4)), explode(0, 2, (2, 5, 5))))
+    # 6 + 1 + 1, the 6 explodes: +6 (explodes again) +2 -> 16; 16 + 6 - 11 = 11
+    assert f.hp == [89]
+
+
+def test_area_one_damage_roll_separate_accuracy_and_crit():
+    f = Fight(["area"], hp=(25, 25, 25))
+    f.step(dice(atk(0, 20, (3, 3, 3)), atk(0, 1, target=1), atk(0, 19, target=2)))
+    # area: accuracy 6 - 4, damage 6 - 4; target 0 crit: 9+2+4-11 = 4; target 1 missed;
+    # target 2: 19 + 2 = 21 hits without crit: 9 + 2 - 11 = 0
+    assert f.hp == [21, 25, 25]
+
+
+def test_direct_types_auto_hit_flat_roll():
+    f = Fight(["direct_damage", "direct_area_damage"], hp=(30, 30))
+    f.step(choice=0)  # (15 - 4) + 6 - 11 = 6, no roll needed
+    assert f.hp == [24, 30]
+    f.step(choice=1)  # (15 - 8) + 6 - 11 = 2 to each
+    assert f.hp == [22, 28]
+
+
+def test_buffs_add_to_attacker_and_defender():
+    f = Fight(["ranged"], buff=Buff("b", accuracy=2, damage=3, avoidance=1, durability=2))
+    f.step(atk(0, 9, (3, 3, 3)))  # 9 + 6 + 2 = 17 >= 17 hit; 9 + 9 - 13 = 5
+    assert f.hp == [95]
+
+
+def test_power_attack():
+    f = Fight(["melee_ac + power_attack"])
+    f.step(atk(0, 10, (3, 3, 3)))  # acc 6 + 4 - 4 = 6 -> 16 hits; dmg 6 + 4 = 10 -> 8
+    assert f.hp == [92]
+
+
+def test_accurate_attack():
+    f = Fight(["ranged + accurate_attack"])
+    f.step(atk(0, 6, (5, 5, 5)))  # acc 10 -> 16 hits; dmg 2 -> 15 + 2 - 11 = 6
+    assert f.hp == [94]
+
+
+def test_reliable_accuracy_keeps_higher_d20_and_crits_on_it():
+    f = Fight(["ranged + reliable_accuracy"])
+    f.step(dice(atk(0, 2, (3, 3, 3)), adv(0, 20)))  # keeps 20: 20 + 3 hits, crit: 9 + 6 + 4 - 11
+    assert f.hp == [92]
+    f.step(dice(atk(0, 12, (3, 3, 3)), adv(0, 20 - 19)))  # keeps 12: 12 + 3 = 15 misses
+    assert f.hp == [92]
+
+
+def test_overhit_from_margin_3t():
+    buff = Buff("b", accuracy=3)
+    f = Fight(["ranged + overhit"], buff=buff)
+    f.step(atk(0, 19, (3, 3, 3)))  # total 28, margin 12 = 3T: +6 -> 9 + 6 + 6 - 11 = 10
+    assert f.hp == [90]
+    f.step(atk(0, 18, (3, 3, 3)))  # margin 11: no bonus -> 4
+    assert f.hp == [86]
+
+
+def test_high_impact_flat_15():
+    f = Fight(["ranged + high_impact"])
+    f.step(atk(0, 15, (1, 1, 1)))
+    assert f.hp == [90]
+
+
+def test_critical_effect_explodes_on_five():
+    f = Fight(["ranged + critical_effect"])
+    f.step(dice(atk(0, 15, (5, 5, 5)), explode(0, 1, (2, 2, 2))))  # 15 + 6 = 21, +3 -3 -11 -> 13
+    assert f.hp == [87]
+    g = Fight(["ranged"])
+    g.step(dice(atk(0, 15, (5, 5, 5)), explode(0, 1, (2, 2, 2))))  # no explosion on 5: 10
+    assert g.hp == [90]
+
+
+def test_armor_piercing_uses_five_plus_tier():
+    f = Fight(["ranged + armor_piercing"], profile=TANKY)
+    f.step(atk(0, 15, (3, 3, 3)))  # Durability 9 instead of 13: 9 + 6 - 9 = 6
+    assert f.hp == [94]
+
+
+def test_brutal_adds_half_the_excess():
+    f = Fight(["ranged + brutal"], buff=Buff("b", damage=20))
+    f.step(atk(0, 15, (3, 3, 3)))  # before Durability 35 > 11 + 20: +2 -> 37 - 11 = 26
+    assert f.hp == [74]
+
+
+def test_barrage_three_strikes_and_stops_when_target_falls():
+    f = Fight(["melee_ac + barrage"], profile=EVASIVE)
+    # accuracy 6 + 4 - 8 = 2: only natural 20s hit Avoidance 18; each crit: 9 - 2 + 4 - 9 = 2
+    f.step(dice(atk(0, 20, (3, 3, 3)), atk(1, 20, (3, 3, 3)), atk(2, 20, (3, 3, 3)), atk(3, 20, (3, 3, 3))))
+    assert f.hp == [94]
+    g = Fight(["melee_ac + barrage"], hp=(2, 50), profile=EVASIVE)
+    g.step(dice(atk(0, 20, (3, 3, 3)), atk(1, 20, (3, 3, 3)), atk(2, 20, (3, 3, 3))))
+    assert g.hp == [0, 50]  # the barrage does not move on to the next enemy
+
+
+def test_extra_attack_once_per_turn_only_after_damage():
+    f = Fight(["melee_ac + extra_attack"])
+    # accuracy 6, damage 2; crits: 9 + 2 + 4 - 11 = 4
+    f.step(dice(atk(0, 20, (3, 3, 3)), atk(1, 20, (3, 3, 3)), atk(2, 20, (3, 3, 3))))
+    assert f.hp == [92]
+    f.step(dice(atk(0, 20, (1, 1, 1)), atk(1, 20, (3, 3, 3))))  # first strike deals 0: no extra
+    assert f.hp == [92]
+
+
+def test_powerful_critical_range_and_double_bonus():
+    f = Fight(["ranged + powerful_critical"])
+    f.step(atk(0, 15, (3, 3, 3)))  # crit on 15: +2T
+    assert f.hp == [100 - (9 + 6 + 8 - 11)]
+
+
+def test_ricochet_hits_two_others_and_does_not_chain():
+    f = Fight(["melee_ac + ricochet"], hp=(50, 25, 25, 25))
+    f.step(dice(atk(0, 15, (3, 3, 3)), atk(1, 15, (3, 3, 3)), atk(2, 15, (3, 3, 3)), atk(3, 15, (3, 3, 3))))
+    assert f.hp == [42, 17, 17, 25]
+
+
+def test_double_tap_repeats_once():
+    f = Fight(["melee_ac + double_tap"])
+    f.step(dice(atk(0, 15, (3, 3, 3)), atk(1, 15, (3, 3, 3)), atk(2, 15, (3, 3, 3))))
+    assert f.hp == [84]
+    g = Fight(["melee_ac + double_tap"])
+    g.step(dice(atk(0, 14, (3, 3, 3)), atk(1, 15, (3, 3, 3))))  # no crit: no repeat
+    assert g.hp == [96]
+
+
+def test_explosive_critical_splashes_standing_others():
+    f = Fight(["melee_ac + explosive_critical"], hp=(50, 25, 25), profile=EVASIVE)
+    # accuracy 6 + 4 - 8 = 2: a 16 hits Avoidance 18 and crits; 9 - 2 + 4 - 9 = 2 to each
+    f.step(dice(atk(0, 16, (3, 3, 3)), atk(1, 16, (6, 6, 6))))
+    assert f.hp == [48, 23, 23]
+    f.step(atk(0, 14, (6, 6, 6)))  # 16 total < 18: miss, nothing
+    assert f.hp == [48, 23, 23]
+
+
+def test_bleed_lands_at_end_of_next_turn():
+    f = Fight(["ranged + bleed"])
+    f.step(atk(0, 15, (5, 5, 5)))  # 15 + 2 - 11 = 6
+    assert f.hp == [94]
+    f.step()  # miss; the bleed of turn 1 fires at the end of turn 2
+    assert f.hp == [88]
+    f.step()
+    assert f.hp == [88]
+
+
+def test_bleed_one_per_due_turn_later_strike_replaces():
+    f = Fight(["ranged + bleed, double_tap"])
+    f.step(dice(atk(0, 15, (5, 5, 5)), atk(1, 15, (1, 1, 1))))  # crit 10, repeat crit 3+2+4-11 = 0
+    f.step()
+    assert f.hp == [100 - 10 - 10]  # the 0-damage repeat does not mark; bleed 10 fires once
+    g = Fight(["ranged + bleed, double_tap"])
+    g.step(dice(atk(0, 15, (5, 5, 5)), atk(1, 15, (3, 3, 3))))  # 10, then 9 + 2 + 4 - 11 = 4
+    g.step()
+    assert g.hp == [100 - 14 - 4]  # the later mark (4) replaced the earlier one (10)
+
+
+@pytest.mark.parametrize("d6s,expected", [((3, 3, 4), 0), ((3, 3, 3), 6)])
+def test_finishing_blow_at_1_to_5(d6s, expected):
+    f = Fight(["ranged + finishing_blow_1"], hp=(10,))
+    f.step(atk(0, 15, d6s))
+    assert f.hp == [expected]
+
+
+@pytest.mark.parametrize("bonus,expected", [(36, 10), (37, 0)])
+def test_culling_strike_below_a_fifth(bonus, expected):
+    f = Fight(["ranged + culling_strike"], hp=(50,), buff=Buff("b", damage=bonus))
+    f.step(atk(0, 15, (3, 3, 3)))  # 9 + 6 + bonus - 11 -> leaves 10 (not < 10) or 9 (culled)
+    assert f.hp == [expected]
+
+
+def test_splinter_chains_ceil_half_tier():
+    f = Fight(["melee_dg + splinter"], hp=(10, 10, 10, 10, 10))
+    # accuracy -2, damage 6 + 4 - 8 = 2; natural 20: 15 + 2 + 4 - 11 = 10 kills a 10-HP enemy
+    f.step(dice(*(atk(s, 20, (5, 5, 5)) for s in range(6))))
+    assert f.hp == [0, 0, 0, 10, 10]  # main + ceil(4 / 2) = 2 splinters
+    g = Fight(["melee_dg + splinter"], hp=(10, 20, 10))
+    g.step(dice(*(atk(s, 20, (5, 5, 5)) for s in range(6))))
+    assert g.hp == [0, 10, 10]  # the first splinter does not kill: the chain stops
+
+
+@pytest.mark.parametrize("slayer,hp", [("minion_slayer", 10), ("captain_slayer", 25), ("elite_slayer", 50), ("boss_slayer", 100)])
+def test_slayers_only_against_their_max_hp(slayer, hp):
+    other = 25 if hp != 25 else 50
+    f = Fight([f"ranged + {slayer}"], hp=(hp,))
+    f.step(atk(0, 6, (3, 3, 3)))  # 6 + 6 + 4 = 16 hits only with the slayer; 9 + 6 + 4 - 11 = 8
+    assert f.hp == [hp - 8]
+    g = Fight([f"ranged + {slayer}"], hp=(other,))
+    g.step(atk(0, 6, (3, 3, 3)))
+    assert g.hp == [other]
+
+
+def test_slayer_uses_actual_target_for_follow_ups():
+    f = Fight(["ranged + minion_slayer, ricochet"], hp=(25, 10))
+    # main at the 25-HP enemy: crit without slayer; ricochet at the 10-HP enemy hits only with it
+    f.step(dice(atk(0, 15, (3, 3, 3)), atk(1, 6, (3, 3, 3))))
+    assert f.hp == [25 - 8, 10 - 8]
+
+
+def test_channeled_ramps_and_caps():
+    f = Fight(["ranged + channeled"])
+    bonuses = []
+    for _ in range(11):
+        f.step()
+        bonuses.append(int(f.st.bonus[0]))
+    assert bonuses == [-12, -8, -4, 0, 4, 8, 12, 16, 20, 20, 20]
+
+
+def test_channeled_resets_when_not_made():
+    f = Fight(["ranged + channeled", "melee_ac"])
+    f.step(choice=0)
+    f.step(choice=0)
+    assert int(f.st.bonus[0]) == -8
+    f.step(choice=1)
+    f.step(choice=0)
+    assert int(f.st.bonus[0]) == -12
