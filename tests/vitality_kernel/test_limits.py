@@ -1,0 +1,213 @@
+"""One test per limit (and the combat-level rules: fallback, retaliation, timeouts), on scripted
+dice. Retaliation dice: d20 = 20 hits and deals (1,1,1) 3 + 6 + 4 - 11 = 2; d20 = 19 hits for 0;
+unscripted (d20 = 1) misses. The attacker's Avoidance is 16, Durability 11."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from balance.builds import Build
+from balance.engine import Simulator
+
+from .grids import ATTACKER, grid
+from .scripted import Fight, atk, dice, retaliation, unreliable
+
+
+@pytest.mark.parametrize("limit,dc,bonus", [("unreliable_1", 5, 1), ("unreliable_2", 10, 3), ("unreliable_3", 15, 6)])
+def test_unreliable_wastes_the_action_below_its_roll(limit, dc, bonus):
+    f = Fight([f"ranged [{limit}]"])
+    f.step(dice(unreliable(dc - 1), atk(0, 20, (3, 3, 3))))
+    assert f.hp == [100] and f.log[-1] == ([True], False)  # wasted: no attack, no fallback
+    f.step(dice(unreliable(dc), atk(0, 10, (3, 3, 3))))  # fires with +bonus×T to both rolls
+    assert f.hp == [100 - (9 + 6 + 4 * bonus - 11)]
+
+
+def _usable_by_turn(build, turns, **step):
+    f = Fight([build])
+    out = []
+    for _ in range(turns):
+        out.append(f.usable()[0])
+        f.step(**step)
+    return out
+
+
+def test_quickdraw_turns_1_2():
+    assert _usable_by_turn("ranged [quickdraw]", 4) == [True, True, False, False]
+
+
+def test_patient_from_turn_4():
+    assert _usable_by_turn("ranged [patient]", 5) == [False, False, False, True, True]
+
+
+def test_finale_from_turn_7():
+    assert _usable_by_turn("ranged [finale]", 8) == [False] * 6 + [True, True]
+
+
+def test_cooldown_usable_on_turns_1_5_9():
+    assert _usable_by_turn("ranged [cooldown]", 10) == [t in (1, 5, 9) for t in range(1, 11)]
+
+
+@pytest.mark.parametrize("limit,uses", [("charges_1", 1), ("charges_2", 2)])
+def test_charges(limit, uses):
+    assert _usable_by_turn(f"ranged [{limit}]", 4) == [True] * uses + [False] * (4 - uses)
+
+
+@pytest.mark.parametrize("limit,period", [("charge_up", 2), ("charge_up_2", 3)])
+def test_charge_up_alternates_charging_and_firing(limit, period):
+    f = Fight([f"ranged [{limit}]"])
+    hp = []
+    for _ in range(2 * period):
+        f.step(atk(0, 15, (3, 3, 3)))
+        hp.append(f.hp[0])
+    bonus = 3 if limit == "charge_up" else 4
+    hit = 9 + 6 + bonus * 4 - 11
+    expected = [100 - hit * ((t + 1) // period) for t in range(2 * period)]
+    assert hp == expected
+
+
+def test_charging_is_broken_by_another_action():
+    f = Fight(["ranged [charge_up_2]", "melee_ac"])
+    f.step(choice=0)
+    f.step(choice=1)  # breaks the charge
+    f.step(dice(atk(0, 15, (3, 3, 3))), choice=0)  # charging again from zero: no damage
+    assert f.hp == [100]
+    assert f.st.charge[0].tolist() == [1, 0]
+
+
+def test_charge_does_not_fire_when_wasted_by_unreliable_and_charge_ends():
+    f = Fight(["ranged [charge_up, unreliable_1]"])
+    f.step()  # charge
+    f.step(dice(unreliable(1), atk(0, 20, (3, 3, 3))))  # fire, wasted
+    assert f.hp == [100] and f.st.charge[0, 0] == 0
+
+
+def _with_hp(build, hp):
+    f = Fight([build])
+    f.st.att_hp[0] = hp
+    return f.usable()[0]
+
+
+@pytest.mark.parametrize("limit,ok_hp,bad_hp", [("near_death", 25, 26), ("bloodied", 50, 51), ("timid", 100, 99)])
+def test_hp_limits(limit, ok_hp, bad_hp):
+    assert _with_hp(f"ranged [{limit}]", ok_hp) and not _with_hp(f"ranged [{limit}]", bad_hp)
+
+
+def _after_retaliation(build, d20):
+    """Usable on turn 1, then on turn 2 after a first retaliation with the given d20."""
+    f = Fight([build], hp=(100,))
+    first = f.usable()[0]
+    f.step(retaliation(0, d20) if d20 else {})
+    return first, f.usable()[0]
+
+
+@pytest.mark.parametrize(
+    "limit,expect",
+    [
+        # turn 1, then after: hit with damage / hit for 0 / missed
+        ("vengeful", (False, True, True, False)),
+        ("revenge", (False, True, False, False)),
+        ("unbreakable", (False, False, True, False)),
+        ("untouchable", (False, False, False, True)),
+        ("careful", (True, False, True, True)),
+    ],
+)
+def test_since_last_turn_limits(limit, expect):
+    build = f"ranged [{limit}]"
+    turn1, after_dmg = _after_retaliation(build, 20)
+    _, after_zero = _after_retaliation(build, 19)
+    _, after_miss = _after_retaliation(build, 1)
+    assert (turn1, after_dmg, after_zero, after_miss) == expect
+
+
+def test_retaliation_by_at_most_two_enemies():
+    f = Fight(["ranged [careful]"], hp=(10, 10, 10, 10))
+    f.step(dice(retaliation(0, 20), retaliation(1, 20), retaliation(2, 20), retaliation(3, 20)))
+    assert f.attacker_hp == 100 - 2 - 2
+    g = Fight(["ranged [careful]"], hp=(0 + 10,))
+    g.step(dice(retaliation(0, 20), retaliation(1, 20)))
+    assert g.attacker_hp == 98  # one standing enemy: one attack
+
+
+def test_retaliation_from_first_standing_enemies_only_if_they_stand():
+    f = Fight(["ranged [careful]"], hp=(4, 10))
+    f.step(dice(atk(0, 15, (3, 3, 3)), retaliation(0, 20), retaliation(1, 20)))
+    assert f.hp == [0, 10] and f.attacker_hp == 98
+
+
+def test_passive_after_no_attack_only():
+    assert _usable_by_turn("ranged [passive]", 3) == [True, False, False]  # basic attacks count
+    f = Fight(["ranged [passive, unreliable_1]"])
+    f.step(unreliable(1))  # wasted
+    assert f.usable() == [True]
+
+
+def test_combo_move_needs_last_turn_hit_on_current_target():
+    f = Fight(["melee_ac [combo_move]"], hp=(50, 50))
+    assert f.usable() == [False]
+    f.step(atk(0, 20, (1, 1, 1)))  # basic attack hits enemy 0 (damage 0 counts as a hit)
+    assert f.log[-1][1] is True and f.usable() == [True]
+    f.step()  # combo attack misses
+    assert f.usable() == [False]
+
+
+def test_combo_move_area_any_standing_enemy_hit():
+    f = Fight(["area [combo_move]"], hp=(50, 50))
+    f.step(dice(atk(0, 1), atk(0, 20, target=1)))
+    assert f.usable() == [True]
+
+
+def test_relentless_needs_damage_last_turn():
+    f = Fight(["ranged [relentless]"])
+    f.step(atk(0, 15, (1, 1, 1)))  # hit for 0
+    assert f.usable() == [False]
+    f.step(atk(0, 15, (3, 3, 3)))
+    assert f.usable() == [True]
+
+
+def test_relentless_counts_bleed_damage():
+    f2 = Fight(["ranged + bleed", "ranged [relentless]"])
+    f2.step(atk(0, 15, (5, 5, 5)), choice=0)  # bleeding hit: 6 damage
+    f2.step(choice=0)  # miss; the bleed deals 6 at the end of this turn
+    assert f2.hp == [88] and f2.usable() == [True, True]
+
+
+def test_slaughter_needs_a_defeat_not_by_bleed():
+    f = Fight(["ranged [slaughter]"], hp=(4, 50))
+    f.step(atk(0, 15, (3, 3, 3)))  # basic attack kills enemy 0
+    assert f.usable() == [True]
+    g = Fight(["ranged + bleed", "ranged [slaughter]"], hp=(10, 50))
+    g.step(atk(0, 15, (5, 5, 5)), choice=0)  # 6 damage, bleed 6 scheduled
+    g.step(choice=0)  # miss; bleed kills enemy 0 at the end of the turn
+    assert g.hp == [0, 50] and g.usable() == [True, False]
+
+
+def test_charging_checks_action_conditions_on_first_turn_only():
+    f = Fight(["ranged [charge_up, relentless]"])
+    f.st.dealt_prev[0] = True  # as if damage was dealt last turn
+    f.step()  # starts charging (relentless holds)
+    assert f.usable() == [True]  # still usable although no damage was dealt on the charging turn
+
+
+def test_basic_attack_fallback_and_usage_columns():
+    from balance_rules.vitality.kernel import VitalityKernel
+
+    sim = Simulator(
+        VitalityKernel(),
+        [Build("melee_ac", limits=("patient",))], grid(profiles=("Balanced",), scenarios=("Boss",)), ATTACKER, 100, None,
+    )
+    res = sim.run(np.array([[0]]), 50, seed=1)
+    # turns 1-3 are basic attacks, every later turn the patient attack
+    assert res.uses[0, 0, 1] == 3 * 50
+    assert res.uses[0, 0, 0] == res.turn_sum[0, 0] - 150
+
+
+def test_timeout_only_when_enemies_stand_after_max_turns():
+    from balance_rules.vitality.kernel import VitalityKernel
+
+    g = grid(profiles=("Balanced",), scenarios=("Boss",))
+    b = [Build("direct_damage")]  # 6 per turn against 100 HP: exactly 17 turns
+    at17 = Simulator(VitalityKernel(), b, g, ATTACKER, 17, None).run(np.array([[0]]), 5, seed=1)
+    assert at17.turn_sum[0, 0] == 17 * 5 and at17.timeouts[0, 0] == 0
+    at16 = Simulator(VitalityKernel(), b, g, ATTACKER, 16, None).run(np.array([[0]]), 5, seed=1)
+    assert at16.turn_sum[0, 0] == 16 * 5 and at16.timeouts[0, 0] == 5
