@@ -1,0 +1,119 @@
+"""Per-enhancement statistics over all records and over each tier (best X % of ALL records), in
+the store's two passes (``scan`` then ``tiers``). Shared by the enhancement ranking, saturation and
+cost reports; the result of one run directory is cached so that reporters run one after another
+(``balance report``) read the records twice in total, not twice each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+from balance_plugins.reports.data import Attacks
+from balance_plugins.reports.stream import Derive, Moments, SparseMembership
+from balance_plugins.store.aggregates import Sums
+
+SLOTS = {"stage1": ("attack",), "stage2": ("a", "b")}
+
+
+@attrs.frozen
+class EnhStats:
+    """One population (all records, or one tier): ``size`` records; per enhancement e:
+    ``counts[e]`` records carrying it, ``slot_counts[k][e]``, ``mean[e]`` / ``sd[e]`` of the score
+    over carriers, ``timeouts[e]`` summed, ``by_profile[p][e]`` mean, ``usage[k][e]`` mean share of
+    turns of the slot-k attack carrying e (stage 2), and per (e, attack type) ``type_mean[e][t]`` /
+    ``type_counts[e][t]``."""
+
+    size: int
+    median: float
+    threshold: float
+    counts: np.ndarray
+    slot_counts: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    timeouts: np.ndarray
+    by_profile: np.ndarray
+    usage: np.ndarray | None
+    type_counts: np.ndarray
+    type_mean: np.ndarray
+    score_mean: float
+    score_sd: float
+    timeouts_total: int
+
+    def se(self) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.sd / np.sqrt(self.counts)
+
+
+@attrs.frozen
+class EnhTiers:
+    count: int
+    skipped: int
+    all: EnhStats
+    tiers: dict[float, EnhStats]
+
+
+def _aggregators(attacks: Attacks, stage: str) -> dict[str, Any]:
+    slots = SLOTS[stage]
+    E = len(attacks.enh.names)
+    T = len(attacks.type_names)
+    derive = {"overall_sq": (("overall",), lambda b: np.asarray(b["overall"], np.float64) ** 2)}
+    slot_values = None
+    if stage == "stage2":
+        # share of turns of each attack, averaged over the profiles (each profile weighs the same)
+        derive["usage_a"] = (("usage_a_profile",), lambda b: np.asarray(b["usage_a_profile"], np.float64).mean(1))
+        derive["usage_b"] = (("usage_b_profile",), lambda b: np.asarray(b["usage_b_profile"], np.float64).mean(1))
+        slot_values = {"usage": ("usage_a", "usage_b")}
+    enh = SparseMembership(attacks.members(), E, slots, ("overall", "overall_sq", "timeouts", "by_profile"),
+                           slot_values)
+    return {
+        "enh": Derive(enh, derive),
+        "type": SparseMembership(attacks.type_members(), E * T, slots, ("overall",)),
+        "score": Moments("overall"),
+        "timeouts": Sums(("timeouts",)),
+    }
+
+
+def _stats(aggs: dict[str, Any], size: int, median: float, threshold: float, n_types: int) -> EnhStats:
+    e, t, m = aggs["enh"], aggs["type"], aggs["score"]
+    counts = e["counts"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = e["sums"]["overall"][0] / counts
+        var = e["sums"]["overall_sq"][0] / counts - mean**2
+        sd = np.sqrt(np.maximum(var, 0) * counts / np.maximum(counts - 1, 1))
+        sd[counts < 2] = np.nan
+        by_profile = e["sums"]["by_profile"] / counts
+        usage = e["slot_sums"]["usage"] / e["slot_counts"] if "usage" in e["slot_sums"] else None
+        tc = t["counts"].reshape(-1, n_types)
+        tm = t["sums"]["overall"][0].reshape(-1, n_types) / tc
+    return EnhStats(size, median, threshold, counts, e["slot_counts"], mean, sd,
+                    e["sums"]["timeouts"][0], by_profile, usage, tc, tm, m["mean"], m["sd"],
+                    int(round(float(aggs["timeouts"].sums["timeouts"]))))
+
+
+_CACHE: dict[tuple, EnhTiers] = {}
+
+
+def enhancement_tiers(ctx, stage: str, attacks: Attacks, percents: Sequence[float]) -> EnhTiers:
+    """All-record and per-tier enhancement statistics of ``stage`` (tiers: best ``p`` % of all
+    records by overall score, ties broken by the attack indices; size ceil(p % × count))."""
+    entry = ctx.run.manifest["stages"][stage]
+    key = (str(ctx.run.dir), stage, ctx.skip_corrupt, tuple(percents), entry.get("finished"), entry.get("records"))
+    if key in _CACHE:
+        return _CACHE[key]
+    reader = ctx.reader(stage)
+    aggs = _aggregators(attacks, stage)
+    T = len(attacks.type_names)
+    first = reader.scan("overall", True, SLOTS[stage], top=0, quantiles=(0.5,), aggregators=aggs)
+    res_tiers = reader.tiers(first, list(percents), aggs) if first.count else {}
+    # the exact median of all records is the 100 % tier's median; the scan's is approximate
+    all_median = reader.tiers(first, [100], {})[100.0].median if first.count else float("nan")
+    all_stats = _stats(first.aggregates, first.count, all_median, float("nan"), T)
+    tiers = {float(p): _stats(r.aggregates, r.size, r.median, r.threshold, T) for p, r in res_tiers.items()}
+    result = EnhTiers(first.count, first.skipped, all_stats, tiers)
+    _CACHE.clear()  # keep one run's results: bounded memory however many runs a process reports
+    _CACHE[key] = result
+    return result

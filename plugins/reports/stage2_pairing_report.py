@@ -1,0 +1,117 @@
+"""``stage2_pairing_report.md``: what stage 2 tested, then the top 50 pairs in detail — the
+confirmation's ranking first (fresh dice, more runs; "tied with #1" marked), then, if fewer than
+50 pairs were confirmed, the next screening ranks — each with both builds, turns ± error,
+synergy, usage split per profile and scenario, and per-profile/buff/scenario performance."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from balance.hookspecs import hookimpl
+from balance_plugins.reports.common import (
+    fint,
+    fnum,
+    fpct,
+    fturns,
+    out_path,
+    population_block,
+    start_report,
+)
+from balance_plugins.reports.data import Attacks, column_labels, load_confirmed
+from balance_plugins.reports.stream import Moments, TopBy, column_key
+from balance_plugins.store.aggregates import Count, Sums
+
+TOP = 50
+
+
+def pair_details(doc, attacks, rec: dict, i: int, labels: dict, heading: str, score_lines: list[str]) -> None:
+    """One pair's block: builds, scores, usage split and per-context performance."""
+    a, b = int(rec["a"][i]), int(rec["b"][i])
+    doc.h(3, heading.format(a=attacks.short(a), b=attacks.short(b)))
+    doc.bullets([
+        *score_lines,
+        f"**Synergy**: {fpct(rec['synergy'][i], 1, True)} vs the mean of the two solos; "
+        f"{fpct(rec['gain_vs_best'][i], 1, True)} vs the better solo",
+        f"**Timeouts**: {fint(rec['timeouts'][i])} combats",
+        f"**Attack 1**: {attacks.parts(a)}",
+        f"**Attack 2**: {attacks.parts(b)}",
+        f"**Total cost**: {int(rec['cost'][i])}p",
+    ])
+    rows = [[f"vs {name}", fpct(100 * float(rec["usage_a_profile"][i][k]), 0),
+             fpct(100 * float(rec["usage_b_profile"][i][k]), 0)] for k, name in enumerate(labels["profile"])]
+    rows += [[name, fpct(100 * float(rec["usage_a_scenario"][i][k]), 0),
+              fpct(100 * float(rec["usage_b_scenario"][i][k]), 0)] for k, name in enumerate(labels["scenario"])]
+    doc.p("**Usage split** (share of turns each attack was used):")
+    doc.table(["Context", "Attack 1", "Attack 2"], rows)
+    perf = [[f"Profile {n}", fnum(rec["by_profile"][i][k])] for k, n in enumerate(labels["profile"])]
+    perf += [[f"Buff {n}", fnum(rec["by_buff"][i][k])] for k, n in enumerate(labels["buff"])]
+    perf += [[f"Scenario {n}", fnum(rec["by_scenario"][i][k])] for k, n in enumerate(labels["scenario"])]
+    doc.p("**Performance by context** (mean turns):")
+    doc.table(["Context", "Avg Turns"], perf)
+    doc.p("---")
+
+
+class Stage2PairingReport:
+    name = "stage2_pairing_report"
+    stage = "stage2"
+
+    def write(self, ctx):
+        reader = ctx.reader("stage2")
+        attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)
+        labels = {k: column_labels(reader, f"by_{k}") for k in ("profile", "buff", "scenario")}
+        res = reader.aggregate({
+            "top": TopBy(TOP, column_key("overall"), ("overall",), reader.schema.names),
+            "count": Count(), "timeouts": Sums(("timeouts",)), "overall": Moments("overall"),
+        })
+        count, top = res["count"], res["top"]
+        confirmed = load_confirmed(ctx.run)
+        n_conf = 0 if confirmed is None else min(len(confirmed["a"]), TOP)
+        info = ctx.run.stage_info("stage2")
+        c = ctx.config
+        doc = start_report("Stage 2: Attack Pairing Results", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
+            f"**Pairs possible from the {len(attacks)} stage-1 survivors**: {fint(info.get('pairs_total', count))}",
+            f"**Top pairs below**: ranks 1–{n_conf} from the confirmation ranking "
+            f"({c.stage2.confirm_runs} runs per cell, fresh dice) of the best screening pairs"
+            + (f"; ranks {n_conf + 1}–{min(TOP, count)} from the screening of all {fint(count)} pairs tested "
+               f"({c.stage2.runs} runs per cell), not confirmed" if n_conf < min(TOP, count) else ""),
+        ]))
+        m = res["overall"]
+        doc.h(2, "Summary")
+        doc.bullets([
+            f"**Total pairs tested**: {fint(count)}",
+            f"**Simulation runs per pair and cell**: {c.stage2.runs}",
+            f"**Test configurations**: {len(labels['profile'])} profiles × {len(labels['buff'])} buffs × "
+            f"{len(labels['scenario'])} scenarios",
+            f"**Screening turns, all pairs**: mean {fnum(m['mean'])} (sd {fnum(m['sd'])}), best {fnum(m['min'])}, "
+            f"worst {fnum(m['max'])}",
+            f"**Timeouts, all pairs**: {fint(round(float(res['timeouts'].sums['timeouts'])))} combats",
+        ])
+        if confirmed is not None and len(confirmed["a"]):
+            tied = int(np.sum(confirmed["tied_with_first"]))
+            doc.bullets([
+                f"**Confirmed pairs**: {len(confirmed['a'])}; **statistically tied with #1**: {tied} "
+                "(difference within 1.96 standard errors of the difference)",
+            ])
+            doc.h(2, f"Top {n_conf} pairs — confirmation ranking")
+            for i in range(n_conf):
+                mark = " — tied with #1" if bool(confirmed["tied_with_first"][i]) else ""
+                pair_details(doc, attacks, confirmed, i, labels, f"Rank {int(confirmed['rank'][i])}: {{a}} + {{b}}{mark}", [
+                    f"**Confirmed turns**: {fturns(confirmed['overall'][i], confirmed['se'][i])} "
+                    f"(95% interval {fnum(confirmed['ci_low'][i])}–{fnum(confirmed['ci_high'][i])})",
+                    f"**Screening turns**: {fnum(confirmed['screening_overall'][i])}",
+                ])
+        if n_conf < min(TOP, count):
+            done = set() if confirmed is None else {(int(a), int(b)) for a, b in zip(confirmed["a"], confirmed["b"])}
+            rest = [i for i in range(len(top["a"])) if (int(top["a"][i]), int(top["b"][i])) not in done]
+            rest = rest[: TOP - n_conf]
+            doc.h(2, f"Ranks {n_conf + 1}–{n_conf + len(rest)} — screening ranking (not confirmed)")
+            for k, i in enumerate(rest, n_conf + 1):
+                pair_details(doc, attacks, top, i, labels, f"Rank {k}: {{a}} + {{b}}", [
+                    f"**Screening turns**: {fturns(top['overall'][i], top['se'][i])}",
+                ])
+        return [doc.write(out_path(ctx, "stage2", "stage2_pairing_report.md"))]
+
+
+@hookimpl
+def balance_reporters():
+    return [Stage2PairingReport()]

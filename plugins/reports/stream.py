@@ -1,0 +1,314 @@
+"""Streaming aggregators the reports need beyond the store's own (``balance_plugins.store.aggregates``).
+
+They follow the store's aggregator protocol (``columns``, ``add(block)``, ``result()``,
+``fresh()``), so they can be fed by ``StageReader.aggregate`` (one pass) and by the tier pass
+(``StageReader.tiers``). Memory is bounded by the number of groups/members and N, never by the
+number of records:
+
+- :class:`TopBy`          the N best rows by any derived key (per-profile score, synergy descending);
+- :class:`GroupTop`       the N best rows of each group (e.g. of each total cost);
+- :class:`Moments`        count, sum, sum of squares, min, max of a column (NaNs counted apart);
+- :class:`SparseMembership` per-enhancement counts and sums for records naming attacks in slots —
+                          the store's ``MembershipSums`` multiplies dense (rows × members)
+                          matrices, which is too slow with hundreds of members (enhancement ×
+                          attack type); this one expands only the ≤ 5 enhancements an attack carries;
+- :class:`GroupHist` + :func:`group_medians`  exact per-group medians in two passes: a coarse
+                          histogram of order keys in pass 1, then only the records of the bins
+                          holding the middle ranks are kept and sorted in pass 2.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from balance_plugins.store.ranks import rank_bins
+from balance_plugins.store.select import TopN, order_key
+
+SCORE = "__score"
+
+
+def _rows(block) -> int:
+    return len(next(iter(block.values()))) if block else 0
+
+
+class Derive:
+    """Wraps an aggregator, adding derived columns computed from source columns to each block."""
+
+    def __init__(self, inner, derive: dict[str, tuple[Sequence[str], Callable[[dict], np.ndarray]]]):
+        self.inner = inner
+        self.derive = derive
+        src = [c for _, (cols, _) in derive.items() for c in cols]
+        self.columns = tuple(dict.fromkeys([*(c for c in inner.columns if c not in derive), *src]))
+
+    def add(self, block):
+        b = dict(block)
+        for name, (_, fn) in self.derive.items():
+            b[name] = fn(block)
+        self.inner.add(b)
+
+    def result(self):
+        return self.inner.result()
+
+    def fresh(self):
+        return Derive(self.inner.fresh(), self.derive)
+
+
+class TopBy:
+    """The ``n`` best rows by ``key(block)`` (smaller is better; NaN last), ties broken by the
+    ``tiebreak`` columns ascending. The result holds ``columns``, the tie-break and ``__score``."""
+
+    def __init__(self, n: int, key: Callable[[dict], np.ndarray], needs: Sequence[str], columns: Sequence[str],
+                 tiebreak: Sequence[str] = ("a", "b")):
+        self.n, self.key, self.needs = n, key, tuple(needs)
+        self.keep = tuple(dict.fromkeys([*columns, *tiebreak]))
+        self.tiebreak = tuple(tiebreak)
+        self.columns = tuple(dict.fromkeys([*self.needs, *self.keep]))
+        self._top = TopN(n, SCORE, True, self.tiebreak, self.keep)
+
+    def add(self, block):
+        b = {c: block[c] for c in self.keep}
+        b[SCORE] = np.asarray(self.key(block), dtype=np.float64)
+        self._top.add(b)
+
+    def result(self) -> dict[str, np.ndarray]:
+        rows = self._top.result()
+        if SCORE not in rows or rows[SCORE].dtype != np.float64:
+            rows[SCORE] = np.asarray(rows.get(SCORE, []), dtype=np.float64)
+        return rows
+
+    def fresh(self):
+        return TopBy(self.n, self.key, self.needs, self.keep, self.tiebreak)
+
+
+def column_key(name: str, descending: bool = False, index: int | None = None):
+    """A TopBy key: the column (or one position of a shaped column), negated when higher is better."""
+    def key(block):
+        v = np.asarray(block[name], dtype=np.float64)
+        if index is not None:
+            v = v[:, index]
+        return -v if descending else v
+    return key
+
+
+class GroupTop:
+    """The ``n`` best rows (by ``score`` ascending, then tie-break) of each value of integer column
+    ``group`` (values ``offset .. offset + n_groups - 1``)."""
+
+    def __init__(self, group: str, n_groups: int, n: int, score: str, columns: Sequence[str],
+                 tiebreak: Sequence[str] = ("a", "b"), offset: int = 0):
+        self.group, self.n_groups, self.n, self.score, self.offset = group, n_groups, n, score, offset
+        self.keep = tuple(dict.fromkeys([score, *columns, *tiebreak]))
+        self.tiebreak = tuple(tiebreak)
+        self.columns = tuple(dict.fromkeys([group, *self.keep]))
+        self._tops = [TopN(n, score, True, self.tiebreak, self.keep) for _ in range(n_groups)]
+
+    def add(self, block):
+        g = np.asarray(block[self.group]).astype(np.int64) - self.offset
+        for gi in np.unique(g):
+            sel = np.flatnonzero(g == gi)
+            self._tops[int(gi)].add({c: np.asarray(block[c])[sel] for c in self.keep})
+
+    def result(self) -> list[dict[str, np.ndarray]]:
+        return [t.result() for t in self._tops]
+
+    def fresh(self):
+        return GroupTop(self.group, self.n_groups, self.n, self.score, self.keep, self.tiebreak, self.offset)
+
+
+class Moments:
+    """Count, sum, sum of squares, min and max of a scalar column; NaNs are counted, not summed."""
+
+    def __init__(self, column: str):
+        self.column = column
+        self.columns = (column,)
+        self.n = 0
+        self.nan = 0
+        self.s = 0.0
+        self.ss = 0.0
+        self.lo = math.inf
+        self.hi = -math.inf
+
+    def add(self, block):
+        v = np.asarray(block[self.column], dtype=np.float64)
+        bad = np.isnan(v)
+        if bad.any():
+            self.nan += int(bad.sum())
+            v = v[~bad]
+        if len(v):
+            self.n += len(v)
+            self.s += float(v.sum())
+            self.ss += float(np.dot(v, v))
+            self.lo = min(self.lo, float(v.min()))
+            self.hi = max(self.hi, float(v.max()))
+
+    def result(self) -> dict[str, float]:
+        mean = self.s / self.n if self.n else math.nan
+        var = max(self.ss / self.n - mean * mean, 0.0) if self.n else math.nan
+        # sample standard deviation (n - 1), what numpy's std(ddof=1) gives
+        sd = math.sqrt(var * self.n / (self.n - 1)) if self.n > 1 else math.nan
+        return {"count": self.n, "nan": self.nan, "sum": self.s, "mean": mean, "sd": sd,
+                "min": self.lo if self.n else math.nan, "max": self.hi if self.n else math.nan}
+
+    def fresh(self):
+        return Moments(self.column)
+
+
+class SparseMembership:
+    """Per-member sums for records that name items (attacks) in ``slots`` columns.
+
+    ``members_of[i]`` lists the member ids (e.g. enhancements) item i carries. A record carries
+    member m when any slot's item does (counted once); ``slot_*`` figures are per slot. ``values``
+    are summed over carrying records (shaped columns per position: ``sums[v]`` is (width, members));
+    ``slot_values`` maps a name to one column per slot, summed over the records whose slot-k item
+    carries the member (e.g. ``usage`` -> (``usage_a``, ``usage_b``): the share of turns of the
+    attack that carries it).
+    """
+
+    def __init__(self, members_of: Sequence[Sequence[int]], n_members: int, slots: Sequence[str],
+                 values: Sequence[str] = (), slot_values: dict[str, Sequence[str]] | None = None):
+        self.members_of = members_of
+        self.n_members = n_members
+        self.slots = tuple(slots)
+        self.values = tuple(values)
+        self.slot_values = {k: tuple(v) for k, v in (slot_values or {}).items()}
+        self.columns = tuple(dict.fromkeys([*self.slots, *self.values,
+                                            *(c for cols in self.slot_values.values() for c in cols)]))
+        lengths = np.array([len(m) for m in members_of], dtype=np.int64)
+        self._lengths = lengths
+        self._starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        self._flat = np.array([x for m in members_of for x in m], dtype=np.int64)
+        if len(self.slots) > 1:
+            # item x member lookup, to count a member carried by both slots once
+            self._dense = np.zeros((len(members_of), n_members), dtype=bool)
+            rows = np.repeat(np.arange(len(members_of)), lengths)
+            self._dense[rows, self._flat] = True
+        self.counts = np.zeros(n_members, dtype=np.int64)
+        self.slot_counts = np.zeros((len(self.slots), n_members), dtype=np.int64)
+        self.sums: dict[str, np.ndarray] = {}
+        self.slot_sums = {k: np.zeros((len(self.slots), n_members)) for k in self.slot_values}
+
+    def _expand(self, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lens = self._lengths[items]
+        total = int(lens.sum())
+        rec = np.repeat(np.arange(len(items)), lens)
+        within = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
+        mem = self._flat[np.repeat(self._starts[items], lens) + within]
+        return rec, mem
+
+    def add(self, block):
+        n = _rows(block)
+        if not n:
+            return
+        M = self.n_members
+        items = [np.asarray(block[s]).astype(np.int64) for s in self.slots]
+        u_rec, u_mem = [], []
+        for k, it in enumerate(items):
+            rec, mem = self._expand(it)
+            self.slot_counts[k] += np.bincount(mem, minlength=M)
+            for name, cols in self.slot_values.items():
+                x = np.asarray(block[cols[k]], dtype=np.float64)
+                self.slot_sums[name][k] += np.bincount(mem, weights=x[rec], minlength=M)
+            keep = np.ones(len(rec), dtype=bool)
+            for j in range(k):
+                keep &= ~self._dense[items[j][rec], mem]
+            u_rec.append(rec[keep])
+            u_mem.append(mem[keep])
+        rec = np.concatenate(u_rec)
+        mem = np.concatenate(u_mem)
+        self.counts += np.bincount(mem, minlength=M)
+        for v in self.values:
+            x = np.asarray(block[v], dtype=np.float64).reshape(n, -1)
+            s = np.stack([np.bincount(mem, weights=x[rec, w], minlength=M) for w in range(x.shape[1])])
+            self.sums[v] = self.sums[v] + s if v in self.sums else s
+
+    def result(self) -> dict[str, Any]:
+        sums = {v: self.sums.get(v, np.zeros((1, self.n_members))) for v in self.values}
+        return {"counts": self.counts.copy(), "slot_counts": self.slot_counts.copy(), "sums": sums,
+                "slot_sums": {k: v.copy() for k, v in self.slot_sums.items()}}
+
+    def fresh(self):
+        return SparseMembership(self.members_of, self.n_members, self.slots, self.values, self.slot_values)
+
+
+# -- exact per-group medians in two passes --------------------------------------------------------
+
+#: Pass-1 bins: the top 16 bits of the store's 20-bit rank bins (bins 2^-7 of the value wide).
+_SHIFT = 4
+_NB = 1 << 16
+
+
+def _bins(values: np.ndarray) -> np.ndarray:
+    return rank_bins(order_key(values, True)) >> _SHIFT
+
+
+class GroupHist:
+    """Pass 1 of :func:`group_medians`: per group (integer column ``group`` minus ``offset``, or
+    one group when ``group`` is None) a histogram of ``score`` over 65,536 order-preserving bins.
+    NaN scores are left out (and counted)."""
+
+    def __init__(self, score: str, group: str | None = None, n_groups: int = 1, offset: int = 0):
+        self.score, self.group, self.n_groups, self.offset = score, group, n_groups, offset
+        self.columns = tuple(c for c in (group, score) if c)
+        self.counts = np.zeros((n_groups, _NB), dtype=np.int64)
+        self.nan = 0
+
+    def groups_of(self, block) -> np.ndarray:
+        n = _rows(block)
+        if self.group is None:
+            return np.zeros(n, dtype=np.int64)
+        return np.asarray(block[self.group]).astype(np.int64) - self.offset
+
+    def add(self, block):
+        v = np.asarray(block[self.score], dtype=np.float64)
+        ok = ~np.isnan(v)
+        self.nan += int((~ok).sum())
+        g = self.groups_of(block)[ok]
+        b = _bins(v[ok])
+        self.counts += np.bincount(g * _NB + b, minlength=self.n_groups * _NB).reshape(self.n_groups, _NB)
+
+    def result(self) -> GroupHist:
+        return self
+
+    def fresh(self):
+        return GroupHist(self.score, self.group, self.n_groups, self.offset)
+
+
+def group_medians(reader, hist: GroupHist) -> np.ndarray:
+    """Pass 2: the exact median of ``score`` in each group (mean of the two middle values when the
+    group's size is even; NaN for an empty group), reading only the needed columns."""
+    sizes = hist.counts.sum(axis=1)
+    targets: dict[int, list[int]] = {}  # combined key g * NB + bin -> ranks inside that bin wanted
+    want: list[tuple[int, int, int, int]] = []  # (group, rank, key, rank within bin)
+    for g, n in enumerate(sizes):
+        if not n:
+            continue
+        cum = np.cumsum(hist.counts[g])
+        for r in sorted({(int(n) - 1) // 2, int(n) // 2}):
+            b = int(np.searchsorted(cum, r + 1, side="left"))
+            before = int(cum[b - 1]) if b else 0
+            key = g * _NB + b
+            targets.setdefault(key, [])
+            want.append((g, r, key, r - before))
+    keys = np.array(sorted(targets), dtype=np.int64)
+    found: dict[int, list[np.ndarray]] = {int(k): [] for k in keys}
+    if len(keys):
+        for block in reader.blocks(list(hist.columns)):
+            v = np.asarray(block[hist.score], dtype=np.float64)
+            ok = ~np.isnan(v)
+            comb = hist.groups_of(block) * _NB + np.where(ok, _bins(np.where(ok, v, 0.0)), -1)
+            hit = np.flatnonzero(ok & np.isin(comb, keys))
+            if len(hit):
+                for k in np.unique(comb[hit]):
+                    found[int(k)].append(v[hit[comb[hit] == k]])
+    sorted_vals = {k: np.sort(np.concatenate(parts)) if parts else np.empty(0) for k, parts in found.items()}
+    med = np.full(hist.n_groups, np.nan)
+    picked: dict[int, list[float]] = {}
+    for g, _r, key, inner in want:
+        picked.setdefault(g, []).append(float(sorted_vals[key][inner]))
+    for g, vals in picked.items():
+        med[g] = float(np.mean(vals))
+    return med
