@@ -277,38 +277,42 @@ class GroupHist:
         return GroupHist(self.score, self.group, self.n_groups, self.offset)
 
 
-def group_medians(reader, hist: GroupHist) -> np.ndarray:
-    """Pass 2: the exact median of ``score`` in each group (mean of the two middle values when the
-    group's size is even; NaN for an empty group), reading only the needed columns."""
-    sizes = hist.counts.sum(axis=1)
-    targets: dict[int, list[int]] = {}  # combined key g * NB + bin -> ranks inside that bin wanted
-    want: list[tuple[int, int, int, int]] = []  # (group, rank, key, rank within bin)
-    for g, n in enumerate(sizes):
-        if not n:
-            continue
-        cum = np.cumsum(hist.counts[g])
-        for r in sorted({(int(n) - 1) // 2, int(n) // 2}):
-            b = int(np.searchsorted(cum, r + 1, side="left"))
-            before = int(cum[b - 1]) if b else 0
-            key = g * _NB + b
-            targets.setdefault(key, [])
-            want.append((g, r, key, r - before))
-    keys = np.array(sorted(targets), dtype=np.int64)
-    found: dict[int, list[np.ndarray]] = {int(k): [] for k in keys}
-    if len(keys):
-        for block in reader.blocks(list(hist.columns)):
-            v = np.asarray(block[hist.score], dtype=np.float64)
-            ok = ~np.isnan(v)
-            comb = hist.groups_of(block) * _NB + np.where(ok, _bins(np.where(ok, v, 0.0)), -1)
-            hit = np.flatnonzero(ok & np.isin(comb, keys))
-            if len(hit):
+def group_medians(reader, *hists: GroupHist) -> list[np.ndarray]:
+    """Pass 2 for any number of pass-1 histograms at once: the exact median of each one's score in
+    each of its groups (mean of the two middle values when the group's size is even; NaN for an
+    empty group). Only the records of the bins holding the middle ranks are kept and sorted."""
+    plans = []
+    for hist in hists:
+        want: list[tuple[int, int, int]] = []  # (group, combined key g * NB + bin, rank within the bin)
+        for g, n in enumerate(hist.counts.sum(axis=1)):
+            if not n:
+                continue
+            cum = np.cumsum(hist.counts[g])
+            for r in sorted({(int(n) - 1) // 2, int(n) // 2}):
+                b = int(np.searchsorted(cum, r + 1, side="left"))
+                want.append((g, g * _NB + b, r - (int(cum[b - 1]) if b else 0)))
+        keys = np.array(sorted({k for _, k, _ in want}), dtype=np.int64)
+        plans.append((hist, want, keys, {int(k): [] for k in keys}))
+    columns = list(dict.fromkeys(c for h in hists for c in h.columns))
+    if any(len(keys) for _, _, keys, _ in plans):
+        for block in reader.blocks(columns):
+            for hist, _, keys, found in plans:
+                if not len(keys):
+                    continue
+                v = np.asarray(block[hist.score], dtype=np.float64)
+                ok = ~np.isnan(v)
+                comb = hist.groups_of(block) * _NB + _bins(np.where(ok, v, 0.0))
+                hit = np.flatnonzero(ok & np.isin(comb, keys))
                 for k in np.unique(comb[hit]):
                     found[int(k)].append(v[hit[comb[hit] == k]])
-    sorted_vals = {k: np.sort(np.concatenate(parts)) if parts else np.empty(0) for k, parts in found.items()}
-    med = np.full(hist.n_groups, np.nan)
-    picked: dict[int, list[float]] = {}
-    for g, _r, key, inner in want:
-        picked.setdefault(g, []).append(float(sorted_vals[key][inner]))
-    for g, vals in picked.items():
-        med[g] = float(np.mean(vals))
-    return med
+    out = []
+    for hist, want, _, found in plans:
+        vals = {k: np.sort(np.concatenate(parts)) for k, parts in found.items() if parts}
+        picked: dict[int, list[float]] = {}
+        for g, key, inner in want:
+            picked.setdefault(g, []).append(float(vals[key][inner]))
+        med = np.full(hist.n_groups, np.nan)
+        for g, v in picked.items():
+            med[g] = float(np.mean(v))
+        out.append(med)
+    return out

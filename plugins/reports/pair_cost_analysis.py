@@ -1,0 +1,125 @@
+"""``pair_cost_analysis.md`` (+ ``pair_turns_by_cost.png``): all pairs tested grouped by total
+cost — pairs, best, exact median, mean ± SE, difference to the overall median, efficiency,
+timeouts, the top 3 and a detailed top 10 per cost, and the best value per cost. Two passes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from balance.hookspecs import hookimpl
+from balance_plugins.reports import plots
+from balance_plugins.reports.common import fint, fnum, fpct, fturns, out_path, population_block, start_report
+from balance_plugins.reports.data import Attacks
+from balance_plugins.reports.stream import Derive, GroupHist, GroupTop, group_medians
+from balance_plugins.store.aggregates import Count, GroupSums
+
+TOP_DETAIL = 10
+TOP_SUMMARY = 3
+COLUMNS = ("a", "b", "overall", "se", "synergy", "timeouts")
+
+
+def cost_pass(reader, n_groups: int) -> dict:
+    """Pass 1 (per-cost sums, histograms, top 10s) and pass 2 (exact medians)."""
+    sums = Derive(GroupSums("cost", n_groups, ("overall", "overall_sq", "timeouts")),
+                  {"overall_sq": (("overall",), lambda b: np.asarray(b["overall"], np.float64) ** 2)})
+    by_cost, everything = GroupHist("overall", "cost", n_groups), GroupHist("overall")
+    res = reader.aggregate({"count": Count(), "sums": sums, "hist": by_cost, "all": everything,
+                            "top": GroupTop("cost", n_groups, TOP_DETAIL, "overall", COLUMNS)})
+    med, all_med = group_medians(reader, by_cost, everything)
+    res["median"], res["overall_median"] = med, float(all_med[0])
+    return res
+
+
+class PairCostAnalysis:
+    name = "pair_cost_analysis"
+    stage = "stage2"
+
+    def write(self, ctx):
+        reader = ctx.reader("stage2")
+        attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)
+        n_groups = 2 * int(attacks.cost.max(initial=0)) + 1
+        res = cost_pass(reader, n_groups)
+        count, g = res["count"], res["sums"]
+        counts = g.counts
+        costs = [c for c in range(n_groups) if counts[c]]
+        overall_med = res["overall_median"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = g.sums["overall"] / counts
+            var = g.sums["overall_sq"] / counts - mean**2
+            se = np.sqrt(np.maximum(var, 0) / np.maximum(counts - 1, 1))
+        se[counts < 2] = np.nan
+        doc = start_report("Pair Cost Analysis", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
+            f"**Pairs analysed**: all {fint(count)} pairs tested, by screening score (overall turns)",
+            "**Ties** in the top lists are broken by attack 1 then attack 2 index",
+        ]))
+        doc.h(2, "Summary")
+        doc.bullets([
+            f"**Cost tiers found**: {len(costs)}",
+            f"**Overall median turns** (all pairs, exact): {fnum(overall_med)}",
+            f"**Cheapest total cost**: {costs[0]}p" if costs else "**Cheapest total cost**: –",
+            f"**Most expensive total cost**: {costs[-1]}p" if costs else "**Most expensive total cost**: –",
+        ])
+        doc.h(2, "Methodology")
+        doc.bullets([
+            "**Total cost**: points of attack 1 + attack 2",
+            "**Best / Median**: best and exact median screening turns of the pairs at that cost",
+            "**Mean**: mean turns ± standard error of the mean (spread between pairs / √pairs)",
+            "**vs Overall**: Median − the overall median of all pairs (negative = better)",
+            "**Efficiency**: vs Overall / total cost (negative = better value)",
+            "**Timeouts**: combats that hit the turn limit, summed over the pairs at that cost",
+        ])
+        tops = res["top"]
+
+        def label(top, i):
+            return f"{attacks.short(top['a'][i], 45)} + {attacks.short(top['b'][i], 45)}"
+
+        rows = []
+        for c in costs:
+            top = tops[c]
+            vs = res["median"][c] - overall_med
+            rows.append([f"{c}p", fint(counts[c]), fnum(g.mins["overall"][c]), fnum(res["median"][c]),
+                         fturns(mean[c], se[c]), fnum(vs, 2, True), fnum(vs / c if c else math.nan, 3, True),
+                         fint(round(g.sums["timeouts"][c])),
+                         "<br>".join(f"{i + 1}. {label(top, i)}" for i in range(min(TOP_SUMMARY, len(top["a"]))))])
+        doc.h(2, "Cost Tier Summary")
+        doc.p("Sorted by total cost (ascending).")
+        doc.table(["Cost", "Pairs", "Best", "Median", "Mean", "vs Overall", "Efficiency", "Timeouts", "Top 3"], rows)
+
+        png = out_path(ctx, "stage2", "pair_turns_by_cost.png")
+        plots.turns_by_cost(png, costs, [g.mins["overall"][c] for c in costs], [res["median"][c] for c in costs],
+                            [mean[c] for c in costs], [0 if np.isnan(se[c]) else se[c] for c in costs],
+                            f"Turns vs total cost ({fint(count)} pairs)")
+        doc.image(png, "Turns vs total pair cost")
+
+        doc.h(2, "Best Value per Cost")
+        doc.p("The best pair at each total cost, and whether it beats every cheaper cost's best pair "
+              "(the frontier: paying more only helps where it says yes).")
+        frontier, best_so_far = [], math.inf
+        for c in costs:
+            top = tops[c]
+            best = float(top["overall"][0])
+            better = best < best_so_far
+            frontier.append([f"{c}p", label(top, 0), fturns(best, top["se"][0]),
+                             fnum(best - best_so_far, 2, True) if math.isfinite(best_so_far) else "–",
+                             "yes" if better else "no"])
+            best_so_far = min(best_so_far, best)
+        doc.table(["Cost", "Best pair", "Turns", "vs best cheaper", "On frontier"], frontier)
+
+        doc.h(2, "Detailed Breakdown by Cost Tier")
+        for c in costs:
+            top = tops[c]
+            doc.h(3, f"{c} Points")
+            doc.bullets([f"**Pairs at this cost**: {fint(counts[c])}",
+                         f"**Median performance**: {fnum(res['median'][c])} turns"])
+            doc.p(f"**Top {min(TOP_DETAIL, len(top['a']))} pairs at this cost:**")
+            doc.table(["Rank", "Attack 1", "Attack 2", "Turns", "Synergy", "Timeouts"], [
+                [i + 1, attacks.short(top["a"][i]), attacks.short(top["b"][i]), fturns(top["overall"][i], top["se"][i]),
+                 fpct(top["synergy"][i], 1, True), fint(top["timeouts"][i])] for i in range(len(top["a"]))])
+        return [doc.write(out_path(ctx, "stage2", "pair_cost_analysis.md")), png]
+
+
+@hookimpl
+def balance_reporters():
+    return [PairCostAnalysis()]

@@ -1,0 +1,132 @@
+"""``synergy_analysis.md`` (+ ``synergy_distribution.png``): synergy over all pairs tested in bands,
+the 50 most positive and 50 most negative pairs, and for each the reasons the data shows (usage
+split by scenario, gain over the better solo, the solos themselves, attack types, timeouts)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from balance.hookspecs import hookimpl
+from balance_plugins.reports import plots
+from balance_plugins.reports.common import fint, fnum, fpct, fturns, out_path, population_block, share, start_report
+from balance_plugins.reports.data import Attacks, Solos, column_labels
+from balance_plugins.reports.stream import GroupHist, Moments, TopBy, column_key, group_medians
+from balance_plugins.store.aggregates import Count, Histogram
+
+TOP = 50
+#: Band edges (percent); a band is [lower, upper): 30 belongs to "≥ 30", -5 to "-5 to < 5".
+EDGES = (-np.inf, -30.0, -15.0, -5.0, 5.0, 15.0, 30.0, np.inf)
+BANDS = ("Strong negative (< −30%)", "Moderate negative (−30% to < −15%)", "Slight negative (−15% to < −5%)",
+         "Neutral (−5% to < 5%)", "Slight positive (5% to < 15%)", "Moderate positive (15% to < 30%)",
+         "Strong positive (≥ 30%)")
+#: Histogram for the chart: 2-point bins from -100 to 100 (values outside are counted apart).
+PLOT_EDGES = np.arange(-100.0, 102.0, 2.0)
+#: An attack "carries" a context when it takes at least this share of the turns there.
+DOMINANT = 0.7
+
+
+def reasons(rec: dict, i: int, attacks: Attacks, solos: Solos | None, scenarios: list[str], positive: bool) -> list[str]:
+    """What the pair's own numbers say about its synergy (no names or rules are interpreted)."""
+    a, b = int(rec["a"][i]), int(rec["b"][i])
+    out = []
+    ua = np.asarray(rec["usage_a_scenario"][i], dtype=float)
+    ub = np.asarray(rec["usage_b_scenario"][i], dtype=float)
+    carried_a = [s for s, u in zip(scenarios, ua) if u >= DOMINANT]
+    carried_b = [s for s, u in zip(scenarios, ub) if u >= DOMINANT]
+    if carried_a and carried_b:
+        out.append(f"**Division of labour**: attack 1 takes most turns in {', '.join(carried_a)}, attack 2 in "
+                   f"{', '.join(carried_b)} (the policy switches by scenario)")
+    share_a = float(np.mean(ua)) if len(ua) else float("nan")
+    if share_a >= 0.9 or share_a <= 0.1:
+        who = "attack 1" if share_a >= 0.9 else "attack 2"
+        out.append(f"**One attack does the work**: {who} takes {fpct(100 * max(share_a, 1 - share_a), 0)} of the turns "
+                   "on average over the scenarios")
+    if not carried_a or not carried_b:
+        if not out:
+            out.append(f"**Usage**: attack 1 takes {fpct(100 * share_a, 0)} of the turns on average over the scenarios "
+                       "(no scenario-wise split)")
+    g = float(rec["gain_vs_best"][i])
+    if g > 0:
+        out.append(f"**Beats its better half alone** by {fpct(g, 1)}")
+    else:
+        out.append(f"**Worse than its better attack alone** by {fpct(-g, 1)}")
+    if solos is not None:
+        out.append(f"**Solos** (same engine and cells): attack 1 {fturns(solos.overall[a], solos.se[a])}, attack 2 "
+                   f"{fturns(solos.overall[b], solos.se[b])}; pair {fturns(rec['overall'][i], rec['se'][i])}")
+    ta, tb = attacks.types[a], attacks.types[b]
+    out.append(f"**Attack types**: {'different' if ta != tb else 'the same'} ({ta} + {tb})")
+    if int(rec["timeouts"][i]):
+        out.append(f"**Timeouts**: {fint(rec['timeouts'][i])} combats hit the turn limit")
+    return out
+
+
+class SynergyAnalysis:
+    name = "synergy_analysis"
+    stage = "stage2"
+
+    def write(self, ctx):
+        reader = ctx.reader("stage2")
+        attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)
+        solos = Solos.load(ctx.run)
+        scenarios = column_labels(reader, "usage_a_scenario")
+        cols = ("a", "b", "overall", "se", "synergy", "gain_vs_best", "timeouts", "cost",
+                "usage_a_scenario", "usage_b_scenario")
+        hist = GroupHist("synergy")
+        res = reader.aggregate({
+            "count": Count(), "bands": Histogram("synergy", EDGES), "plot": Histogram("synergy", PLOT_EDGES),
+            "moments": Moments("synergy"), "hist": hist,
+            "pos": TopBy(TOP, column_key("synergy", descending=True), ("synergy",), cols),
+            "neg": TopBy(TOP, column_key("synergy"), ("synergy",), cols),
+        })
+        (median,) = group_medians(reader, hist)
+        count, m, bands = res["count"], res["moments"], res["bands"]
+        doc = start_report("Synergy Deep Dive", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
+            f"**Pairs analysed**: all {fint(count)} pairs tested (screening results)"
+            + (f"; {fint(m['nan'])} have no synergy value (NaN) and are left out of the bands" if m["nan"] else ""),
+        ]))
+        doc.h(2, "Summary")
+        strong_pos = int(bands.counts[5] + bands.counts[6])
+        strong_neg = int(bands.counts[0] + bands.counts[1])
+        doc.bullets([
+            f"**Pairs with synergy ≥ 15%**: {fint(strong_pos)} ({fpct(share(strong_pos, count))})",
+            f"**Pairs with synergy < −15%**: {fint(strong_neg)} ({fpct(share(strong_neg, count))})",
+            f"**Synergy median**: {fpct(median[0], 1, True)} (exact)",
+            f"**Synergy mean**: {fpct(m['mean'], 1, True)} ± {fpct(m["sd"] / np.sqrt(m["count"]) if m["count"] else None, 2)} "
+            "(standard error)",
+            f"**Synergy standard deviation**: {fpct(m['sd'])}",
+        ])
+        doc.h(2, "Methodology")
+        doc.p("```", "synergy = (mean(solo1, solo2) − pair) / mean(solo1, solo2) × 100",
+              "gain_vs_best = (min(solo1, solo2) − pair) / min(solo1, solo2) × 100", "```",
+              "`solo1`, `solo2` are the two attacks alone, measured under the same engine, cells, max turns and "
+              "dice as the pair (not stage-1 numbers). Positive = the pair beats the average of its attacks.")
+        doc.h(2, "Synergy Distribution")
+        doc.table(["Synergy band", "Pairs", "% of pairs"],
+                  [[name, fint(n), fpct(share(n, count))] for name, n in zip(BANDS[::-1], bands.counts[::-1])])
+        png = out_path(ctx, "stage2", "synergy_distribution.png")
+        plot = res["plot"]
+        plots.histogram(png, PLOT_EDGES, plot.counts, f"Synergy of {fint(count)} pairs "
+                        f"({fint(plot.below)} below −100%, {fint(plot.above)} above 100% not drawn)",
+                        "synergy (%)", marks=[e for e in EDGES if np.isfinite(e)])
+        doc.image(png, "Synergy distribution")
+        for key, title, positive in (("pos", f"Top {TOP} Positive Synergy Pairs (complementary)", True),
+                                     ("neg", f"Top {TOP} Negative Synergy Pairs (anti-synergy)", False)):
+            top = res[key]
+            doc.h(2, title)
+            doc.p("Sorted by synergy (" + ("descending" if positive else "ascending") + "), ties by attack indices.")
+            for i in range(len(top["a"])):
+                a, b = int(top["a"][i]), int(top["b"][i])
+                doc.h(3, f"Rank {i + 1}: {fpct(top['synergy'][i], 1, True)} synergy")
+                doc.bullets([
+                    f"**Performance**: {fturns(top['overall'][i], top['se'][i])} turns; total cost {int(top['cost'][i])}p",
+                    f"**Attack 1**: {attacks.parts(a)}",
+                    f"**Attack 2**: {attacks.parts(b)}",
+                ])
+                doc.p("**What the data shows:**")
+                doc.bullets(reasons(top, i, attacks, solos, scenarios, positive))
+        return [doc.write(out_path(ctx, "stage2", "synergy_analysis.md")), png]
+
+
+@hookimpl
+def balance_reporters():
+    return [SynergyAnalysis()]
