@@ -217,17 +217,26 @@ class MembershipSums:
     def add(self, block):
         if not _rows(block):
             return
-        per_slot = [self.matrix[np.asarray(block[s])] for s in self.slots]  # each (n, members)
-        carried = per_slot[0] if len(per_slot) == 1 else np.maximum.reduce(per_slot)
-        slot_counts = np.stack([p.sum(axis=0, dtype=np.float64) for p in per_slot])
-        self._counts = _acc(self._counts, carried.sum(axis=0, dtype=np.float64))
+        per_slot = [self.matrix[np.asarray(block[s])] for s in self.slots]  # each (n, members) float32
+        carried = per_slot[0]
+        for p in per_slot[1:]:
+            carried = np.maximum(carried, p)
+        n = len(carried)
+        if n < 1 << 24:  # float32 sums of 0/1 are exact below 2^24; a BLAS product is much faster
+            ones = np.ones(n, dtype=np.float32)
+            col_sum = lambda m: (ones @ m).astype(np.float64)  # noqa: E731
+        else:
+            col_sum = lambda m: m.sum(axis=0, dtype=np.float64)  # noqa: E731
+        slot_counts = np.stack([col_sum(p) for p in per_slot])
+        self._counts = _acc(self._counts, col_sum(carried))
         self._slot_counts = _acc(self._slot_counts, slot_counts)
         for v in self.values:
             x = np.asarray(block[v], dtype=np.float32)
-            flat = x.reshape(len(x), -1)  # (n, width)
-            s = (flat.T.astype(np.float64) @ carried.astype(np.float64)).reshape(*x.shape[1:], -1)
-            ss = np.stack([(flat.T.astype(np.float64) @ p.astype(np.float64)).reshape(*x.shape[1:], -1)
-                           for p in per_slot])
+            flat = x.reshape(len(x), -1).T  # (width, n)
+            # float32 products within a block (BLAS, ~10x faster than float64 here; relative error
+            # ~1e-6 per block), float64 accumulation across blocks
+            s = (flat @ carried).astype(np.float64).reshape(*x.shape[1:], -1)
+            ss = np.stack([(flat @ p).astype(np.float64).reshape(*x.shape[1:], -1) for p in per_slot])
             self._sums[v] = _acc(self._sums.get(v), s)
             self._slot_sums[v] = _acc(self._slot_sums.get(v), ss)
 
