@@ -91,7 +91,7 @@ class SynergyAnalysis:
             f"**Pairs with synergy ≥ 15%**: {fint(strong_pos)} ({fpct(share(strong_pos, count))})",
             f"**Pairs with synergy < −15%**: {fint(strong_neg)} ({fpct(share(strong_neg, count))})",
             f"**Synergy median**: {fpct(median[0], 1, True)} (exact)",
-            f"**Synergy mean**: {fpct(m['mean'], 1, True)} ± {fpct(m["sd"] / np.sqrt(m["count"]) if m["count"] else None, 2)} "
+            f"**Synergy mean**: {fpct(m['mean'], 1, True)} ± {fpct(m['sd'] / np.sqrt(m['count']) if m['count'] else None, 2)} "
             "(standard error)",
             f"**Synergy standard deviation**: {fpct(m['sd'])}",
         ])

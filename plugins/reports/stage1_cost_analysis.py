@@ -1,0 +1,113 @@
+"""``stage1/cost_analysis_report.md`` (+ ``stage1_enhancement_efficiency.png``): upgrades and limits
+grouped by point cost — average turns of the attacks carrying each over all attacks tested and in
+the best 20 %, difference to the median, efficiency per point — and attacks by total cost."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from balance.hookspecs import hookimpl
+from balance_plugins.reports import plots
+from balance_plugins.reports.common import fint, fnum, fturns, out_path, population_block, start_report, tier_tag
+from balance_plugins.reports.data import Attacks
+from balance_plugins.reports.enh_tiers import enhancement_tiers
+from balance_plugins.reports.stage1_enhancement_saturation import MAIN, STAGE1_TIERS
+from balance_plugins.reports.stream import Derive, GroupHist, group_medians
+from balance_plugins.store.aggregates import GroupSums
+
+
+def by_cost(reader, n_groups: int) -> dict:
+    """Attacks per total cost: count, mean ± SE, best, exact median, timeouts (two passes)."""
+    sums = Derive(GroupSums("cost", n_groups, ("overall", "overall_sq", "timeouts")),
+                  {"overall_sq": (("overall",), lambda b: np.asarray(b["overall"], np.float64) ** 2)})
+    hist = GroupHist("overall", "cost", n_groups)
+    res = reader.aggregate({"sums": sums, "hist": hist})
+    (med,) = group_medians(reader, hist)
+    g = res["sums"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = g.sums["overall"] / g.counts
+        se = np.sqrt(np.maximum(g.sums["overall_sq"] / g.counts - mean**2, 0) / np.maximum(g.counts - 1, 1))
+    return {"counts": g.counts, "mean": mean, "se": se, "best": g.mins["overall"], "median": med,
+            "timeouts": g.sums["timeouts"]}
+
+
+class Stage1CostAnalysis:
+    name = "stage1_cost_analysis"
+    stage = "stage1"
+
+    def write(self, ctx):
+        attacks = Attacks.load(ctx.run, "stage1", ctx.session.rules)
+        stats = enhancement_tiers(ctx, "stage1", attacks, STAGE1_TIERS)
+        enh = attacks.enh
+        everyone, tier = stats.all, stats.tiers.get(MAIN)
+        t = tier_tag(MAIN)
+        doc = start_report("Cost Analysis Report (stage 1)", ctx, "stage1", population_block(
+            stats.count, stats.skipped, "attacks", [
+                f"**Populations**: all {fint(stats.count)} attacks tested, and the best {t}% of them "
+                f"({fint(tier.size if tier else 0)} attacks, ceil; ties broken by attack index)",
+            ]))
+        if not stats.count:
+            doc.p("No attacks were tested.")
+            return [doc.write(out_path(ctx, "stage1", "cost_analysis_report.md"))]
+        doc.h(2, "Summary")
+        doc.bullets([f"**Total attacks analysed**: {fint(stats.count)}",
+                     f"**Overall median turns** (exact): {fnum(everyone.median)}",
+                     f"**Timeouts, all attacks**: {fint(everyone.timeouts_total)} combats"])
+        doc.p("**Tier medians** (best X% of all attacks tested):")
+        doc.bullets([f"Top {tier_tag(p)}% ({fint(stats.tiers[float(p)].size)} attacks): "
+                     f"{fnum(stats.tiers[float(p)].median)} turns" for p in sorted(STAGE1_TIERS)])
+        doc.h(2, "Methodology")
+        doc.bullets([
+            "**Avg Turns**: mean turns of all attacks carrying the enhancement ± standard error",
+            "**vs Median**: Avg Turns − the overall median (negative = better than the typical attack)",
+            "**Efficiency**: vs Median / the enhancement's base cost (more negative = better value)",
+            f"**Top{t}%**, **Top{t}% vs Med**, **Top{t}% Eff**: the same within the best {t}% of all attacks, "
+            f"against that tier's median",
+            "**Count / Top Count**: attacks carrying it overall / in the tier; **Timeouts**: summed over carriers",
+            "Within each cost, sorted by efficiency (ascending), then name",
+        ])
+        costs = enh.cost_array()
+        eff = (everyone.mean - everyone.median) / costs
+        t_eff = (tier.mean - tier.median) / costs
+        se = everyone.se()
+        for kind, title in (("upgrade", "Upgrades"), ("limit", "Limits")):
+            doc.h(2, f"{title} by Cost")
+            levels = sorted({c for c, k in zip(enh.costs, enh.kinds) if k == kind}, key=lambda c: (c is None, c or 0))
+            for c in levels:
+                idx = [i for i in range(len(enh.names)) if enh.kinds[i] == kind and enh.costs[i] == c
+                       and everyone.counts[i]]
+                if not idx:
+                    continue
+                idx.sort(key=lambda i: (math.isnan(eff[i]), 0 if math.isnan(eff[i]) else eff[i], enh.names[i]))
+                doc.h(3, f"{c if c is not None else '?'}-Point {title}")
+                doc.p(f"**Average efficiency at this cost**: {fnum(float(np.nanmean([eff[i] for i in idx])), 3, True)}")
+                doc.table(["Enhancement", "Avg Turns", "vs Median", "Efficiency", f"Top{t}%", f"Top{t}% vs Med",
+                           f"Top{t}% Eff", "Count", f"Top{t}% Count", "Timeouts"], [
+                    [enh.names[i], fturns(everyone.mean[i], se[i]), fnum(everyone.mean[i] - everyone.median, 2, True),
+                     fnum(eff[i], 3, True),
+                     fnum(tier.mean[i]) if tier.counts[i] else "–",
+                     fnum(tier.mean[i] - tier.median, 2, True) if tier.counts[i] else "–",
+                     fnum(t_eff[i], 3, True) if tier.counts[i] else "–",
+                     fint(everyone.counts[i]), fint(tier.counts[i]), fint(everyone.timeouts[i])] for i in idx])
+        reader = ctx.reader("stage1")
+        g = by_cost(reader, int(attacks.cost.max(initial=0)) + 1)
+        doc.h(2, "Attacks by Total Cost")
+        doc.table(["Cost", "Attacks", "Best", "Median", "Mean", "vs Overall Median", "Timeouts"], [
+            [f"{c}p", fint(g["counts"][c]), fnum(g["best"][c]), fnum(g["median"][c]), fturns(g["mean"][c], g["se"][c]),
+             fnum(g["median"][c] - everyone.median, 2, True), fint(round(g["timeouts"][c]))]
+            for c in range(len(g["counts"])) if g["counts"][c]])
+        seen = [i for i in range(len(enh.names)) if everyone.counts[i] and not math.isnan(eff[i])]
+        seen.sort(key=lambda i: (eff[i], enh.names[i]))
+        png = out_path(ctx, "stage1", "stage1_enhancement_efficiency.png")
+        plots.efficiency_bars(png, [enh.names[i] for i in seen], [eff[i] for i in seen],
+                              f"Enhancement efficiency, all {fint(stats.count)} attacks")
+        doc.h(2, "Efficiency chart")
+        doc.image(png, "Enhancement efficiency over all attacks")
+        return [doc.write(out_path(ctx, "stage1", "cost_analysis_report.md")), png]
+
+
+@hookimpl
+def balance_reporters():
+    return [Stage1CostAnalysis()]

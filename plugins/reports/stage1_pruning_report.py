@@ -1,0 +1,116 @@
+"""``stage1_pruning_report.md``: what stage 1 tested and kept, the pruning cutoffs, the top 50
+attacks overall with one column per configured profile, and the top attacks per profile and per
+buff. One streaming pass over the stage-1 records plus the ``kept`` table."""
+
+from __future__ import annotations
+
+from balance.hookspecs import hookimpl
+from balance_plugins.reports.common import fint, fnum, fpct, fturns, out_path, population_block, share, start_report
+from balance_plugins.reports.data import Attacks, column_labels
+from balance_plugins.reports.stream import Moments, TopBy, column_key
+from balance_plugins.store.aggregates import Count, Sums
+
+TOP = 50
+TOP_CONTEXT = 10
+TIE = ("attack",)
+COLUMNS = ("attack", "cost", "overall", "se", "timeouts", "by_profile", "by_buff", "specialization")
+
+
+def kept_reasons(kept: dict) -> dict[int, str]:
+    """attack -> "overall, specialist" (why the pruning kept it)."""
+    reasons = kept.get("reasons") or {}
+    out = {}
+    for i, a in enumerate(kept.get("attack", [])):
+        out[int(a)] = ", ".join(r for r, flags in sorted(reasons.items()) if flags[i]) or "kept"
+    return out
+
+
+class Stage1PruningReport:
+    name = "stage1_pruning_report"
+    stage = "stage1"
+
+    def write(self, ctx):
+        reader = ctx.reader("stage1")
+        attacks = Attacks.load(ctx.run, "stage1", ctx.session.rules)
+        profiles = column_labels(reader, "by_profile")
+        buffs = column_labels(reader, "by_buff")
+        aggs = {"count": Count(), "timeouts": Sums(("timeouts",)), "overall": Moments("overall"),
+                "top": TopBy(TOP, column_key("overall"), ("overall",), COLUMNS, TIE)}
+        for k in range(len(profiles)):
+            aggs[f"p{k}"] = TopBy(TOP_CONTEXT, column_key("by_profile", index=k), ("by_profile",), COLUMNS, TIE)
+        for k in range(len(buffs)):
+            aggs[f"b{k}"] = TopBy(TOP_CONTEXT, column_key("by_buff", index=k), ("by_buff",), COLUMNS, TIE)
+        res = reader.aggregate(aggs)
+        count = res["count"]
+        kept = ctx.run.read_table("stage1", "kept") if ctx.run.has_table("stage1", "kept") else {}
+        why = kept_reasons(kept)
+        n_kept = len(kept.get("attack", []))
+        c = ctx.config
+        doc = start_report("Stage 1: Attack Pruning Results", ctx, "stage1", population_block(
+            count, reader.skipped, "attacks", [
+                f"**Attacks kept for stage 2**: {fint(n_kept)} ({fpct(share(n_kept, count))} of those tested)",
+                "**Top lists**: all attacks tested, by mean turns (lower is better); ties broken by attack index "
+                "(the rule system's enumeration order)",
+            ]))
+        doc.h(2, "Summary")
+        m = res["overall"]
+        doc.bullets([
+            f"**Total attacks tested**: {fint(count)}",
+            f"**Attacks kept**: {fint(n_kept)} ({fpct(share(n_kept, count))})",
+            f"**Pruning strategy**: {kept.get('strategy', c.stage1.prune.strategy)}",
+            f"**Test configuration**: {len(profiles)} profiles × {len(buffs)} buffs × "
+            f"{len(column_labels(reader, 'by_scenario'))} scenarios, {c.stage1.runs} runs per cell",
+            f"**Turns, all attacks**: mean {fnum(m['mean'])} (sd {fnum(m['sd'])}), best {fnum(m['min'])}, worst {fnum(m['max'])}",
+            f"**Timeouts, all attacks**: {fint(round(float(res['timeouts'].sums['timeouts'])))} combats",
+        ])
+        reasons = kept.get("reasons") or {}
+        if reasons:
+            doc.p("**Kept by reason** (an attack may have several):")
+            doc.table(["Reason", "Attacks"], [[r, fint(sum(bool(x) for x in flags))] for r, flags in sorted(reasons.items())])
+        self._cutoffs(doc, kept.get("cutoffs") or {})
+
+        def row(rank, top, i, extra):
+            a = int(top["attack"][i])
+            return [rank, attacks.short(a), f"{int(top['cost'][i])}p", fturns(top["overall"][i], top["se"][i]),
+                    *extra, fint(top["timeouts"][i]), fnum(top["specialization"][i]), why.get(a, "no")]
+
+        top = res["top"]
+        doc.h(2, f"Top {TOP} Attacks Overall")
+        doc.p("Turns ± standard error; one column per configured profile (mean turns against it); "
+              "Specialization = variance of the per-profile means; Kept = why the pruning kept it.")
+        doc.table(["Rank", "Attack", "Cost", "Avg Turns", *(f"vs {p}" for p in profiles), "Timeouts",
+                   "Specialization", "Kept"],
+                  [row(i + 1, top, i, [fnum(top["by_profile"][i][k]) for k in range(len(profiles))])
+                   for i in range(len(top["attack"]))])
+        for kind, names, col in (("Profile", profiles, "by_profile"), ("Buff", buffs, "by_buff")):
+            doc.h(2, f"Top {TOP_CONTEXT} Attacks per {kind}")
+            for k, name in enumerate(names):
+                t = res[f"{kind[0].lower()}{k}"]
+                doc.h(3, f"{kind}: {name}")
+                doc.table(["Rank", "Attack", "Cost", "Avg Turns (all cells)", f"Turns vs {name}", "Timeouts",
+                           "Specialization", "Kept"],
+                          [row(i + 1, t, i, [fnum(t[col][i][k])]) for i in range(len(t["attack"]))])
+        return [doc.write(out_path(ctx, "stage1", "stage1_pruning_report.md"))]
+
+    @staticmethod
+    def _cutoffs(doc, cutoffs: dict) -> None:
+        if "overall" in cutoffs:
+            o = cutoffs["overall"]
+            doc.h(3, "Overall cutoff")
+            doc.bullets([f"{fint(o.get('kept', 0))} kept; worst kept: {fnum(o.get('worst_kept_score'))} turns"])
+        if cutoffs.get("specialists"):
+            doc.h(3, "Specialist cutoffs (per profile)")
+            doc.table(["Profile", "Kept", "Worst kept turns vs profile"],
+                      [[p, fint(v.get("kept", 0)), fnum(v.get("worst_kept_score"))]
+                       for p, v in cutoffs["specialists"].items()])
+        if cutoffs.get("enhancement"):
+            items = sorted(cutoffs["enhancement"].items(), key=lambda kv: (-kv[1].get("carriers", 0), kv[0]))
+            doc.h(3, "Enhancement-based cutoffs")
+            doc.p(f"{len(items)} enhancements; the 10 most represented (by attacks carrying them):")
+            doc.table(["Enhancement", "Attacks carrying it", "Kept"],
+                      [[e, fint(v.get("carriers", 0)), fint(v.get("kept", 0))] for e, v in items[:10]])
+
+
+@hookimpl
+def balance_reporters():
+    return [Stage1PruningReport()]
