@@ -19,7 +19,7 @@ import attrs
 import numpy as np
 
 from balance.engine.lanes import LaneState
-from balance_rules.vitality.kernel_dice import RETALIATION, RETALIATION_EXPLODE, UNRELIABLE, d20, d216, exploding_3d6, slot
+from balance_rules.vitality.kernel_dice import RETALIATION, RETALIATION_EXPLODE, UNRELIABLE, d20, exploding_3d6, slot
 from balance_rules.vitality.kernel_followups import run_followups
 from balance_rules.vitality.kernel_policy import expected_view
 from balance_rules.vitality.kernel_strike import area_swing, single_strike
@@ -312,7 +312,7 @@ class VitalityKernel:
             raw = dice.raw(slot(RETALIATION, e), sub)
             r = d20(raw)
             hit = r + st.e_acc >= st.tab.attacker_avoidance
-            roll = exploding_3d6(d216(raw), 0, dice, lambda rd, e=e: slot(RETALIATION_EXPLODE, e, rd), sub)
+            roll = exploding_3d6(raw, 0, dice, lambda rd, e=e: slot(RETALIATION_EXPLODE, e, rd), sub)
             dmg = np.where(hit, np.maximum(roll + st.e_dmg + np.where(r == 20, st.e_tier, 0) - st.tab.attacker_durability, 0), 0)
             st.att_hp[sub] -= dmg.astype(np.int32)
             st.r_att[sub] = True

@@ -36,12 +36,33 @@ def d216(raw: np.ndarray) -> np.ndarray:
     return ((raw & _M32) * _N216 >> _S32).astype(np.intp)
 
 
-def encode(d20_value: int = 1, d6s: tuple[int, int, int] = (1, 1, 1)) -> int:
-    """Raw bits that read back as the given d20 and three d6 (for scripted test dice)."""
+def d216_chain(raw: np.ndarray, n: int) -> list[np.ndarray]:
+    """``n`` successive d216 from the low 32 bits read as a base-216 fraction (arithmetic decoding):
+    the first is :func:`d216`; the others give the first explosion rounds without another hash.
+    Bias stays below 216**(i+1) * 8**i / 2**32 for digit i (< 3e-6 for i <= 2)."""
+    x = raw & _M32
+    out = []
+    for _ in range(n):
+        x = x * _N216
+        out.append((x >> _S32).astype(np.intp))
+        x &= _M32
+    return out
+
+
+def encode(d20_value: int = 1, d6s: tuple[int, int, int] = (1, 1, 1), *explosions: tuple[int, int, int]) -> int:
+    """Raw bits that read back as the given d20 and three d6, and (optionally) the dice of the
+    first explosion rounds (for scripted test dice; up to :data:`INLINE_ROUNDS` rounds)."""
     hi = ((d20_value - 1) * (1 << 32) + 19) // 20
-    q = (d6s[0] - 1) + 6 * (d6s[1] - 1) + 36 * (d6s[2] - 1)
-    lo = (q * (1 << 32) + 215) // 216
+    digits = [d6s, *explosions]
+    n = 0
+    for d in digits:
+        n = n * 216 + (d[0] - 1) + 6 * (d[1] - 1) + 36 * (d[2] - 1)
+    lo = -(-(n << 32) // 216 ** len(digits))
     return (hi << 32) | lo
+
+
+#: Explosion rounds read from the attack's own raw bits before drawing hashed dice.
+INLINE_ROUNDS = 2
 
 
 def _tables():
@@ -60,32 +81,46 @@ def _tables():
 SUMS, LIVE = _tables()
 
 
-def exploding_3d6(q: np.ndarray, explode_on_5, dice, slots_of_round, idx=None) -> np.ndarray:
+def exploding_3d6(raw: np.ndarray, explode_on_5, dice, slots_of_round, idx=None) -> np.ndarray:
     """3d6 where each die explodes (rolls again and adds) on 6, or on 5-6 where ``explode_on_5``.
 
-    ``q`` is the first d216 of each lane; ``slots_of_round(r)`` gives the slot(s) of explosion
-    round r (1, 2, ...) and ``idx`` the engine lanes the rows of ``q`` belong to. Only lanes with
-    live chains draw more dice.
+    ``raw`` holds each lane's attack bits: the first three d216 of its base-216 chain are the
+    initial dice and the first two explosion rounds (computed for every lane, no compaction);
+    chains still alive after that draw hashed dice: ``slots_of_round(r)`` gives the slot(s) of
+    round r (3, 4, ...) and ``idx`` the engine lanes the rows of ``raw`` belong to.
     """
     e = np.asarray(explode_on_5, dtype=np.intp)
+    q0, q1, q2 = d216_chain(raw, 1 + INLINE_ROUNDS)
     if e.ndim == 0:
-        e = np.full(len(q), int(e), dtype=np.intp)
-    total = SUMS[e, 3, q]
-    live = LIVE[e, 3, q]
+        ei = int(e)
+        sums, lives = SUMS[ei], LIVE[ei]
+        total = sums[3][q0]
+        live = lives[3][q0]
+        total += sums[live, q1]
+        live = lives[live, q1]
+        total += sums[live, q2]
+        live = lives[live, q2]
+        e = np.full(len(q0), ei, dtype=np.intp)
+    else:
+        total = SUMS[e, 3, q0]
+        live = LIVE[e, 3, q0]
+        total += SUMS[e, live, q1]
+        live = LIVE[e, live, q1]
+        total += SUMS[e, live, q2]
+        live = LIVE[e, live, q2]
     sel = np.flatnonzero(live)
-    r = 1
+    r = 1 + INLINE_ROUNDS
     while len(sel):
         lanes = sel if idx is None else idx[sel]
         s = slots_of_round(r)
         if not isinstance(s, (int, np.integer)):
             s = s[sel]
-        q2 = d216(dice.raw(s, lanes))
+        q = d216(dice.raw(s, lanes))
         m, es = live[sel], e[sel]
-        total[sel] += SUMS[es, m, q2]
-        nl = LIVE[es, m, q2]
+        total[sel] += SUMS[es, m, q]
+        nl = LIVE[es, m, q]
         live[sel] = nl
-        keep = nl > 0
-        sel = sel[keep]
+        sel = sel[nl > 0]
         r += 1
         if r > 60:  # 60 explosion rounds in a row: probability below 1e-40
             break

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from balance_rules.vitality.kernel_dice import ADVANTAGE, ATTACK, EXPLODE, d20, d216, exploding_3d6, slot
+from balance_rules.vitality.kernel_dice import ADVANTAGE, ATTACK, EXPLODE, d20, exploding_3d6, slot
 
 _ONE = np.int32(1)
 
@@ -20,16 +20,15 @@ def _damage_roll(st, rows, raw, s, idx):
     flat = tab.roll_flat[rows]
     if st.all_flat:
         return flat
-    q = d216(raw)
     e5 = tab.explode5[rows] if st.any_explode5 else 0
     if st.any_flat:
         dice_rows = np.flatnonzero(flat == 0)
         roll = flat.copy()
         sub_s = s if np.ndim(s) == 0 else s[dice_rows]
         sub_e = e5 if np.ndim(e5) == 0 else e5[dice_rows]
-        roll[dice_rows] = exploding_3d6(q[dice_rows], sub_e, st.dice, _explode_slots(sub_s), idx[dice_rows])
+        roll[dice_rows] = exploding_3d6(raw[dice_rows], sub_e, st.dice, _explode_slots(sub_s), idx[dice_rows])
         return roll
-    return exploding_3d6(q, e5, st.dice, _explode_slots(s), idx)
+    return exploding_3d6(raw, e5, st.dice, _explode_slots(s), idx)
 
 
 def _accuracy_die(st, rows, raw, s, sub, idx):

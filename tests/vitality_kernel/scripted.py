@@ -22,10 +22,11 @@ BALANCED, EVASIVE, TANKY = (2, 2, 2, 2, 4), (2, 2, 4, 0, 4), (2, 2, 0, 4, 4)
 MISS = encode(1, (1, 1, 1))
 
 
-def atk(strike: int, d20: int, d6s=(1, 1, 1), target: int = 0) -> dict:
+def atk(strike: int, d20: int, d6s=(1, 1, 1), *explosions, target: int = 0) -> dict:
     """Strike number ``strike`` of the turn: its d20 (for area: against target position ``target``)
-    and, from target position 0, its three damage dice."""
-    return {slot(ATTACK, strike, target): encode(d20, d6s)}
+    and, from target position 0, its three damage dice and the dice of its first explosion rounds
+    (up to two rounds; later rounds come from :func:`explode`)."""
+    return {slot(ATTACK, strike, target): encode(d20, d6s, *explosions)}
 
 
 def adv(strike: int, d20: int, target: int = 0) -> dict:
@@ -33,6 +34,7 @@ def adv(strike: int, d20: int, target: int = 0) -> dict:
 
 
 def explode(strike: int, rnd: int, d6s) -> dict:
+    """Explosion round ``rnd`` >= 3 (rounds 1 and 2 are part of :func:`atk`)."""
     return {slot(EXPLODE, strike, rnd): encode(1, d6s)}
 
 

@@ -26,9 +26,9 @@ def test_natural_20_crits_and_adds_tier():
 
 def test_exploding_dice_roll_again_on_six():
     f = Fight(["ranged"])
-    f.step(dice(atk(0, 15, (6, 1, 1)), explode(0, 1, (6, 4, 4)), explode(0, 2, (2, 5, 5))))
-    # 6 + 1 + 1, the 6 explodes: +6 (explodes again) +2 -> 16; 16 + 6 - 11 = 11
-    assert f.hp == [89]
+    f.step(dice(atk(0, 15, (6, 1, 1), (6, 4, 4), (6, 5, 5)), explode(0, 3, (2, 6, 6))))
+    # 6 + 1 + 1, the 6 explodes: +6, +6 (explode again), +2 from the hashed round 3 -> 22; 22 + 6 - 11 = 17
+    assert f.hp == [83]
 
 
 def test_area_one_damage_roll_separate_accuracy_and_crit():
@@ -90,10 +90,10 @@ def test_high_impact_flat_15():
 
 def test_critical_effect_explodes_on_five():
     f = Fight(["ranged + critical_effect"])
-    f.step(dice(atk(0, 15, (5, 5, 5)), explode(0, 1, (2, 2, 2))))  # 15 + 6 = 21, +3 -3 -11 -> 13
+    f.step(atk(0, 15, (5, 5, 5), (2, 2, 2)))  # 15 + 6 = 21, +3 -3 -11 -> 13
     assert f.hp == [87]
     g = Fight(["ranged"])
-    g.step(dice(atk(0, 15, (5, 5, 5)), explode(0, 1, (2, 2, 2))))  # no explosion on 5: 10
+    g.step(atk(0, 15, (5, 5, 5), (2, 2, 2)))  # no explosion on 5: 10
     assert g.hp == [90]
 
 
