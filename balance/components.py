@@ -23,9 +23,9 @@ class RuleSystem(Protocol):
     def budget(self, tier: int, archetype: str) -> int:
         """Points per attack for a tier and archetype; raises ``ValueError`` for unknown ones."""
 
-    def check_build(self, build: Build) -> list[str]:
+    def check_build(self, build: Build, budget: int | None = None) -> list[str]:
         """Every rule the build breaks, one line each; empty when legal. Unknown names are reported
-        as ``unknown upgrade "x" (did you mean y?)``."""
+        as ``unknown upgrade "x" (did you mean y?)``; with a ``budget``, a cost above it too."""
 
     def build_cost(self, build: Build) -> int:
         """The build's point cost."""

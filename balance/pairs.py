@@ -3,10 +3,13 @@
 Pair ``i`` of ``n`` attacks is the ``i``-th unordered pair ``(a, b)``, ``a < b``, in row-major
 order: (0,1), (0,2), ..., (0,n-1), (1,2), ... A seeded sample keeps pair ``i`` when a hash of
 ``(seed, i)`` falls below the sampling fraction, so the sample is the same whatever the batching.
+A :class:`PairSample` numbers the kept pairs 0, 1, 2, ... (their *ordinals*), which are the work
+items of stage 2: a worker finds the pairs of any ordinal range from a small table of counts.
 """
 
 from __future__ import annotations
 
+import attrs
 import numpy as np
 
 from balance.engine.dice import mix
@@ -54,3 +57,46 @@ def sampled(index: np.ndarray, seed: int, fraction: float) -> np.ndarray:
         return np.ones(index.shape, dtype=bool)
     h = mix(index.astype(np.uint64) ^ np.uint64((seed * 0x9E3779B97F4A7C15 + 0x5A17E5A39C0FFEE1) % 2**64))
     return h < np.uint64(min(int(fraction * 2.0**64), 2**64 - 1))
+
+
+#: Pair indices per chunk of the sample's count table.
+CHUNK = 1 << 16
+
+
+@attrs.frozen
+class PairSample:
+    """The pairs stage 2 simulates, numbered by ordinal (one work item each)."""
+
+    n_attacks: int
+    seed: int
+    fraction: float
+    #: Sampled pairs before each chunk of CHUNK pair indices (empty when every pair is kept).
+    before_chunk: tuple[int, ...]
+    size: int
+
+    @classmethod
+    def build(cls, n_attacks: int, seed: int, fraction: float, max_pairs: int = 0) -> "PairSample":
+        total = pair_count(n_attacks)
+        fraction = sample_fraction(total, fraction, max_pairs)
+        if fraction >= 1.0:
+            size = min(total, max_pairs) if max_pairs else total
+            return cls(n_attacks, seed, 1.0, (), size)
+        counts = [0]
+        for lo in range(0, total, CHUNK):
+            idx = np.arange(lo, min(lo + CHUNK, total), dtype=np.int64)
+            counts.append(counts[-1] + int(sampled(idx, seed, fraction).sum()))
+        size = min(counts[-1], max_pairs) if max_pairs else counts[-1]
+        return cls(n_attacks, seed, fraction, tuple(counts), size)
+
+    def indices(self, start: int, stop: int) -> np.ndarray:
+        """Pair indices of the ordinals ``start..stop-1``."""
+        if not self.before_chunk:
+            return np.arange(start, stop, dtype=np.int64)
+        table = np.asarray(self.before_chunk)
+        first = int(np.searchsorted(table, start, side="right")) - 1
+        last = int(np.searchsorted(table, stop - 1, side="right")) - 1
+        total = pair_count(self.n_attacks)
+        idx = np.arange(first * CHUNK, min((last + 1) * CHUNK, total), dtype=np.int64)
+        kept = idx[sampled(idx, self.seed, self.fraction)]
+        offset = int(table[first])
+        return kept[start - offset : stop - offset]

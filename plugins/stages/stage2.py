@@ -10,7 +10,7 @@ import numpy as np
 from balance.builds import Build
 from balance.errors import UsageError
 from balance.hookspecs import hookimpl
-from balance.pairs import pair_at, pair_count, sample_fraction, sampled
+from balance.pairs import PairSample, pair_at, pair_count
 from balance.records import Column, Schema
 from balance_plugins.stages.common import (
     STREAM_CONFIRM,
@@ -95,7 +95,7 @@ class SoloTask:
 
 @attrs.frozen(eq=False)
 class PairTask:
-    """Pairs by index over the stage-2 attacks; ``fraction`` < 1 keeps a seeded sample."""
+    """Stage-2 work: item ``i`` is the ``i``-th pair of the sample (all pairs when not sampling)."""
 
     builds: tuple[Build, ...]
     costs: tuple[int, ...]
@@ -104,18 +104,13 @@ class PairTask:
     seed: int
     stream: int
     policy: str
-    fraction: float
+    sample: PairSample | None
 
     def prepare(self, session):
         return simulator(session, list(self.builds), self.policy), scoring(session), session.grid
 
-    def pairs(self, start: int, stop: int) -> np.ndarray:
-        idx = np.arange(start, stop, dtype=np.int64)
-        return idx[sampled(idx, self.seed, self.fraction)]
-
     def compute(self, state, start, stop):
-        idx = self.pairs(start, stop)
-        a, b = pair_at(idx, len(self.builds))
+        a, b = pair_at(self.sample.indices(start, stop), len(self.builds))
         return self.simulate(state, a, b)
 
     def simulate(self, state, a, b):
@@ -147,20 +142,6 @@ class ConfirmTask(PairTask):
         return self.simulate(state, np.asarray(self.a[start:stop]), np.asarray(self.b[start:stop]))
 
 
-def sample_cutoff(total: int, seed: int, fraction: float, max_pairs: int, chunk: int = 1 << 22) -> int:
-    """The pair index range holding the sample: all pairs, or up to the ``max_pairs``-th sampled one."""
-    if not max_pairs:
-        return total
-    seen = 0
-    for lo in range(0, total, chunk):
-        idx = np.arange(lo, min(lo + chunk, total), dtype=np.int64)
-        hits = idx[sampled(idx, seed, fraction)]
-        if seen + len(hits) >= max_pairs:
-            return int(hits[max_pairs - seen - 1]) + 1
-        seen += len(hits)
-    return total
-
-
 class Stage2:
     name = "stage2"
     requires = ("stage1",)
@@ -181,15 +162,13 @@ class Stage2:
         cells = len(session.grid.cells)
 
         solos = self.solos(ctx, builds, "solos", c.stage2.runs, STREAM_STAGE2)
-        total = pair_count(len(builds))
-        fraction = sample_fraction(total, c.stage2.sample_fraction, c.stage2.max_pairs)
-        cutoff = sample_cutoff(total, c.seed, fraction, c.stage2.max_pairs)
+        sample = PairSample.build(len(builds), c.seed, c.stage2.sample_fraction, c.stage2.max_pairs)
         task = PairTask(
             builds, tuple(table["cost"]), tuple(solos.overall.tolist()), c.stage2.runs, c.seed, STREAM_STAGE2,
-            c.stage2.policy, fraction,
+            c.stage2.policy, sample,
         )
-        ctx.simulate(self.name, schema(session.grid), task, cutoff, cells * c.stage2.runs * fraction,
-                     info={"pairs_total": total, "sample_fraction": fraction, "pair_index_stop": cutoff})
+        info = {"pairs_possible": pair_count(len(builds)), "pairs_sampled": sample.size, "sample_fraction": sample.fraction}
+        ctx.simulate(self.name, schema(session.grid), task, sample.size, cells * c.stage2.runs, info=info)
         self.confirm(ctx, builds, table)
 
     def solos(self, ctx, builds, name: str, runs: int, stream: int) -> Solos:
@@ -213,7 +192,7 @@ class Stage2:
         solos = self.solos(ctx, builds, "confirm_solos", c.stage2.confirm_runs, STREAM_CONFIRM)
         task = ConfirmTask(
             builds, tuple(table["cost"]), tuple(solos.overall.tolist()), c.stage2.confirm_runs, c.seed,
-            STREAM_CONFIRM, c.stage2.policy, 1.0, tuple(a.tolist()), tuple(b.tolist()),
+            STREAM_CONFIRM, c.stage2.policy, None, tuple(a.tolist()), tuple(b.tolist()),
         )
         cols = ctx.compute("confirmation", task, len(a), len(ctx.session.grid.cells) * c.stage2.confirm_runs)
         ranked = confirmed_ranking(cols, top["overall"])

@@ -39,3 +39,19 @@ def test_sample_fraction_respects_max_pairs():
     assert sample_fraction(1000, 1.0, 100) == pytest.approx(0.1)
     assert sample_fraction(1000, 0.05, 100) == pytest.approx(0.05)
     assert sample_fraction(1000, 0.5, 0) == 0.5
+
+
+@pytest.mark.parametrize("fraction,max_pairs", [(0.3, 0), (1.0, 500), (0.5, 700), (0.01, 0)])
+def test_pair_sample_ordinals_cover_the_sample_in_index_order(fraction, max_pairs):
+    from balance.pairs import CHUNK, PairSample
+
+    n = 500  # 124,750 pairs: the count table spans two chunks
+    assert pair_count(n) > CHUNK
+    sample = PairSample.build(n, seed=9, fraction=fraction, max_pairs=max_pairs)
+    idx = np.arange(pair_count(n))
+    want = idx[sampled(idx, 9, sample_fraction(len(idx), fraction, max_pairs))]
+    if max_pairs:
+        want = want[:max_pairs]
+    assert sample.size == len(want)
+    pieces = [sample.indices(lo, min(lo + 997, sample.size)) for lo in range(0, sample.size, 997)]
+    assert np.array_equal(np.concatenate(pieces), want)
