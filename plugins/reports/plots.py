@@ -43,6 +43,7 @@ def turns_by_cost(path: Path, costs: Sequence[int], best: Sequence[float], media
     ax.plot(costs, best, "o-", label="best pair", color="#228833")
     ax.plot(costs, median, "s-", label="median pair", color="#4477aa")
     ax.errorbar(costs, mean, yerr=mean_se, fmt="^--", label="mean pair (± SE)", color="#aa3377", capsize=3)
+    ax.set_xticks(list(costs))
     ax.set_xlabel("total cost (points)")
     ax.set_ylabel("turns (lower is better)")
     ax.set_title(title)
