@@ -128,7 +128,8 @@ def tiers(reader: StageReader, first: ScanResult, percents: Sequence[float],
           aggregators: dict[str, Aggregator]) -> dict[float, TierResult]:
     score, asc, tb, hist = first.score, first.ascending, first.tiebreak, first.histogram
     count = first.count
-    agg_cols = needed_columns(aggregators)
+    # the score always travels with the rows, so that column-less aggregators (Count) see the rows
+    agg_cols = needed_columns(aggregators, [score])
     plans = []
     for p in percents:
         m = tier_size(p, count)

@@ -159,3 +159,12 @@ def test_group_sums_refuse_out_of_range_groups():
     g = GroupSums("c", 3)
     with pytest.raises(ValueError, match="outside \\[0, 3\\)"):
         g.add({"c": np.array([0, 3])})
+
+
+def test_column_less_aggregators_count_tier_rows(stage2_run):
+    r = stage2_run.stage_reader("stage2")
+    first = r.scan(top=0)
+    assert len(first.top["overall"]) == 0
+    tiers = r.tiers(first, [100, 50, 0.1], {"n": Count()})
+    assert [t.aggregates["n"] for t in tiers.values()] == [5000, 2500, 5]
+    assert r.aggregate({"n": Count()}) == {"n": 5000}
