@@ -18,7 +18,7 @@ from balance.errors import StoreError
 from balance.records import Schema
 from balance_plugins.store import shardfile
 from balance_plugins.store.aggregates import Aggregator
-from balance_plugins.store.select import TopN, order_key
+from balance_plugins.store.select import TopN
 
 if TYPE_CHECKING:
     from balance_plugins.store.store import Run
@@ -161,7 +161,3 @@ class StageReader:
         from balance_plugins.store import tiers
 
         return tiers.tiers(self, first, percents, aggregators)
-
-
-def key_of(block: dict[str, np.ndarray], score: str, ascending: bool) -> np.ndarray:
-    return order_key(block[score], ascending)

@@ -11,6 +11,7 @@ Memory is bounded by one frame of pending rows.
 from __future__ import annotations
 
 import bisect
+import errno
 import os
 import zlib
 from collections.abc import Mapping
@@ -193,7 +194,7 @@ class StageWriter:
         """Remove the partial shard, remember the failure and describe it in one clear line."""
         lost = (self._shard.start, self._pending_end()) if self._shard else None
         self._discard_shard()
-        reason = "no space left on device" if exc.errno == 28 else (exc.strerror or str(exc))
+        reason = "no space left on device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc))
         msg = (f"cannot write {what} in {self.run.dir}: {reason}; the partial shard was removed, "
                f"the {len(self._entry['shards'])} completed shards of {self.stage} and the manifest are intact")
         if lost:

@@ -14,7 +14,7 @@ from balance.errors import StoreError
 from balance_plugins.store import fsio
 from balance_plugins.store.synthetic import stage2_block, stage2_schema
 
-from .conftest import INFO, concat, write_stage2
+from .conftest import INFO, concat
 
 
 def frame_offsets(path) -> list[int]:
