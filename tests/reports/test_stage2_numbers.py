@@ -1,0 +1,235 @@
+"""Stage-2 reports against values computed here from the raw records (plain numpy)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from tests.reports.helpers import (
+    bullet,
+    carriers,
+    enh_costs,
+    first_table,
+    num,
+    order,
+    records,
+    section,
+    table,
+    tables,
+)
+
+TIERS = (50, 20, 5, 1, 0.1)
+
+
+def short(att: dict, i: int) -> str:
+    text = "+".join([att["attack_type"][i], *att["upgrades"][i]])
+    return text + (f" [{', '.join(att['limits'][i])}]" if att["limits"][i] else "")
+
+
+def read(out, name):
+    return (out / "stage2" / name).read_text()
+
+
+def tier_rows(rec, percent):
+    size = math.ceil(len(rec["overall"]) * percent / 100 - 1e-9)
+    return order(rec["overall"], rec["a"], rec["b"])[:size]
+
+
+def test_tier_sizes_are_percentages_of_all_pairs_tested(synthetic_run, syn_reports):
+    # 300 pairs: 0.1 % is 0.3 pairs, rounded up to 1 (a tier never rounds to nothing)
+    assert len(records(synthetic_run, "stage2")["a"]) == 300
+    for p, size in [(50, 150), (20, 60), (5, 15), (1, 3), (0.1, 1)]:
+        for name in (f"enhancement_ranking_top_{p:g}.md", f"enhancement_saturation_top_{p:g}.md"):
+            md = read(syn_reports, name)
+            assert f"= **{size} pairs**" in md, name
+            assert bullet(md, "Pairs tested (records read)") == "300"
+            assert bullet(md, "Records skipped (corrupt shards)") == "0"
+
+
+def test_top_pairs_are_all_pairs_in_score_order(run_and_reports):
+    run, out = run_and_reports
+    rec = records(run, "stage2")
+    att = table(run, "stage2", "attacks")
+    md = read(out, "top_1000_pairs.md")
+    _, rows = first_table(md, "Top 1,000 Pairs")
+    expect = order(rec["overall"], rec["a"], rec["b"])[:1000]
+    assert len(rows) == len(expect) == min(1000, len(rec["a"]))
+    assert bullet(md, "Pairs tested (records read)") == f"{len(rec['a']):,}"
+    for rank, (row, i) in enumerate(zip(rows, expect), 1):
+        a, b = int(rec["a"][i]), int(rec["b"][i])
+        assert num(row[0]) == rank
+        assert row[1] == short(att, a) and row[3] == short(att, b)
+        assert (num(row[2]), num(row[4]), num(row[5])) == (att["cost"][a], att["cost"][b], rec["cost"][i])
+        assert num(row[6]) == pytest.approx(float(rec["overall"][i]), abs=0.006)
+        assert num(row[7]) == pytest.approx(float(rec["synergy"][i]), abs=0.06)
+        assert num(row[8]) == rec["timeouts"][i]
+    # confirmed columns: the confirmation table's rank for exactly the confirmed pairs
+    conf = table(run, "stage2", "confirmed")
+    ranks = {(a, b): r for a, b, r in zip(conf["a"], conf["b"], conf["rank"])}
+    for row, i in zip(rows, expect):
+        r = ranks.get((int(rec["a"][i]), int(rec["b"][i])))
+        assert row[9] == ("–" if r is None else str(r))
+
+
+@pytest.mark.parametrize("percent", TIERS)
+def test_enhancement_ranking_numbers(run_and_reports, percent):
+    run, out = run_and_reports
+    rec = records(run, "stage2")
+    att = table(run, "stage2", "attacks")
+    costs = enh_costs()
+    idx = tier_rows(rec, percent)
+    t = {k: v[idx] for k, v in rec.items()}
+    median = float(np.median(t["overall"]))
+    md = read(out, f"enhancement_ranking_top_{percent:g}.md")
+    assert num(bullet(md, "Tier median turns")) == pytest.approx(median, abs=0.006)
+    head, rows = first_table(md, "Enhancement Rankings")
+    types = list(dict.fromkeys(att["attack_type"]))
+    profiles = [c for c in head[14 + len(types):]]
+    assert head[14:14 + len(types)] == types
+    names = {n for i in range(len(att["id"])) for n in (*att["upgrades"][i], *att["limits"][i])}
+    seen = []
+    effs = []
+    for row in rows:
+        name = row[1]
+        has = carriers(att, name)
+        in_a, in_b = has[t["a"]], has[t["b"]]
+        carried = in_a | in_b
+        seen.append(name)
+        mean = t["overall"][carried].mean()
+        eff = (mean - median) / costs[name]
+        effs.append(eff)
+        assert num(row[3]) == costs[name]
+        assert num(row[4]) == carried.sum()
+        assert num(row[5]) == pytest.approx(100 * carried.sum() / len(idx), abs=0.06)
+        assert num(row[6]) == pytest.approx(mean, abs=0.006)
+        assert num(row[7]) == pytest.approx(mean - median, abs=0.006)
+        assert num(row[8]) == pytest.approx(eff, abs=0.0006)
+        assert num(row[9]) == t["timeouts"][carried].sum()
+        assert num(row[10]) == pytest.approx(100 * in_a.sum() / (in_a.sum() + in_b.sum()), abs=0.6)
+        if in_a.any():
+            used1 = t["usage_a_profile"][in_a].astype(float).mean(axis=1).mean()
+            assert num(row[12]) == pytest.approx(100 * used1, abs=0.6)
+        for k, typ in enumerate(types):
+            ta = np.array(att["attack_type"])
+            by_type = (in_a & (ta[t["a"]] == typ)) | (in_b & (ta[t["b"]] == typ))
+            cell = row[14 + k]
+            if by_type.any():
+                assert num(cell) == pytest.approx(t["overall"][by_type].mean(), abs=0.006)
+            else:
+                assert cell == "–"
+        for k, prof in enumerate(profiles):
+            assert num(row[14 + len(types) + k]) == pytest.approx(t["by_profile"][carried, k].mean(), abs=0.006)
+    # every enhancement carried by a tier pair is ranked, and only those, best efficiency first
+    expected = {n for n in names if (carriers(att, n)[t["a"]] | carriers(att, n)[t["b"]]).any()}
+    assert set(seen) == expected and len(seen) == len(expected)
+    assert all(x <= y + 1e-12 for x, y in zip(effs, effs[1:]))
+    assert (out / "stage2" / f"enhancement_efficiency_top_{percent:g}.png").read_bytes()[:4] == b"\x89PNG"
+    assert f"](enhancement_efficiency_top_{percent:g}.png)" in md
+
+
+@pytest.mark.parametrize("percent", [20, 0.1])
+def test_enhancement_saturation_numbers(run_and_reports, percent):
+    run, out = run_and_reports
+    rec = records(run, "stage2")
+    att = table(run, "stage2", "attacks")
+    idx = tier_rows(rec, percent)
+    md = read(out, f"enhancement_saturation_top_{percent:g}.md")
+    _, rows = first_table(md, "Enhancement Saturation Rankings")
+    rates = []
+    for row in rows:
+        has = carriers(att, row[1])
+        n = (has[rec["a"][idx]] | has[rec["b"][idx]]).sum()
+        everyone = (has[rec["a"]] | has[rec["b"]]).sum()
+        assert num(row[4]) == n
+        assert num(row[5]) == pytest.approx(100 * n / len(idx), abs=0.06)
+        assert num(row[6]) == pytest.approx(100 * everyone / len(rec["a"]), abs=0.06)
+        rate = 100 * n / len(idx)
+        assert row[8] == ("high" if rate > 60 else "medium" if rate >= 30 else "low")
+        rates.append((-rate, row[1]))
+    assert rates == sorted(rates)
+
+
+def test_pair_cost_analysis_numbers(run_and_reports):
+    run, out = run_and_reports
+    rec = records(run, "stage2")
+    md = read(out, "pair_cost_analysis.md")
+    overall_median = float(np.median(rec["overall"]))
+    assert num(bullet(md, "Overall median turns")) == pytest.approx(overall_median, abs=0.006)
+    _, rows = first_table(md, "Cost Tier Summary")
+    costs = sorted(set(rec["cost"].tolist()))
+    assert [num(r[0]) for r in rows] == costs
+    for row, c in zip(rows, costs):
+        sel = rec["cost"] == c
+        x = rec["overall"][sel].astype(float)
+        assert num(row[1]) == sel.sum()
+        assert num(row[2]) == pytest.approx(x.min(), abs=0.006)
+        assert num(row[3]) == pytest.approx(np.median(x), abs=0.006)
+        assert num(row[4]) == pytest.approx(x.mean(), abs=0.006)
+        if len(x) > 1:
+            assert num(row[4].split("±")[1]) == pytest.approx(x.std(ddof=1) / np.sqrt(len(x)), abs=0.006)
+        assert num(row[5]) == pytest.approx(np.median(x) - overall_median, abs=0.006)
+        assert num(row[7]) == rec["timeouts"][sel].sum()
+        # detailed top 10 at this cost: best pairs of that cost by score, ties by attack indices
+        detail = tables(section(md, f"{c} Points"))[0][1]
+        best = np.flatnonzero(sel)[order(rec["overall"][sel], rec["a"][sel], rec["b"][sel])[:10]]
+        assert [num(r[3]) for r in detail] == pytest.approx([float(rec["overall"][i]) for i in best], abs=0.006)
+    assert (out / "stage2" / "pair_turns_by_cost.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_synergy_analysis_numbers(run_and_reports):
+    run, out = run_and_reports
+    rec = records(run, "stage2")
+    s = rec["synergy"].astype(float)
+    md = read(out, "synergy_analysis.md")
+    _, rows = first_table(md, "Synergy Distribution")
+    edges = [30, 15, 5, -5, -15, -30]  # bands are [lower, upper): top band is >= 30
+    expect = [(s >= 30).sum()] + [((s >= lo) & (s < hi)).sum() for hi, lo in zip(edges, edges[1:])] + [(s < -30).sum()]
+    assert [num(r[1]) for r in rows] == expect
+    assert sum(expect) == len(s)
+    assert num(bullet(md, "Synergy median")) == pytest.approx(np.median(s), abs=0.06)
+    assert num(bullet(md, "Synergy mean")) == pytest.approx(s.mean(), abs=0.06)
+    assert num(bullet(md, "Pairs with synergy ≥ 15%")) == (s >= 15).sum()
+    pos = section(md, "Top 50 Positive Synergy Pairs (complementary)")
+    neg = section(md, "Top 50 Negative Synergy Pairs (anti-synergy)")
+    best = order(-s, rec["a"], rec["b"])[:50]
+    worst = order(s, rec["a"], rec["b"])[:50]
+    import re
+    got_pos = [float(x) for x in re.findall(r"### Rank \d+: ([-+]\d+\.\d)% synergy", pos)]
+    got_neg = [float(x) for x in re.findall(r"### Rank \d+: ([-+]\d+\.\d)% synergy", neg)]
+    assert got_pos == pytest.approx([s[i] for i in best], abs=0.06)
+    assert got_neg == pytest.approx([s[i] for i in worst], abs=0.06)
+    assert "](synergy_distribution.png)" in md
+
+
+def test_pairing_report_uses_confirmed_ranking(run_and_reports):
+    run, out = run_and_reports
+    rec = records(run, "stage2")
+    conf = table(run, "stage2", "confirmed")
+    md = read(out, "stage2_pairing_report.md")
+    assert bullet(md, "Total pairs tested") == f"{len(rec['a']):,}"
+    n = min(len(conf["a"]), 50)
+    sec = section(md, f"Top {n} pairs — confirmation ranking")
+    import re
+    heads = re.findall(r"### Rank (\d+): (.*)", sec)
+    assert [int(r) for r, _ in heads] == list(range(1, n + 1))
+    tied = [h.endswith("tied with #1") for _, h in heads]
+    assert tied == [bool(x) for x in conf["tied_with_first"][:n]]
+    turns = [float(x) for x in re.findall(r"\*\*Confirmed turns\*\*: (\d+\.\d+)", sec)]
+    assert turns == pytest.approx(sorted(conf["overall"])[:n], abs=0.006)
+    # ranks after the confirmed ones: the next screening pairs, not re-ordered
+    if len(rec["a"]) > n:
+        rest = section(md, f"Ranks {n + 1}–{min(50, len(rec['a']))} — screening ranking (not confirmed)")
+        done = set(zip(conf["a"], conf["b"]))
+        exp = [i for i in order(rec["overall"], rec["a"], rec["b"]) if (rec["a"][i], rec["b"][i]) not in done][: 50 - n]
+        got = [float(x) for x in re.findall(r"\*\*Screening turns\*\*: (\d+\.\d+)", rest)]
+        assert got == pytest.approx([float(rec["overall"][i]) for i in exp], abs=0.006)
+    # usage and performance tables carry the configured profile and scenario names
+    schema_profiles = [p for p in re.findall(r"\| vs ([^|]+) \|", sec)]
+    assert set(schema_profiles) == set(_profiles(run))
+
+
+def _profiles(run):
+    import tomllib
+    return [p["name"] for p in tomllib.loads((run / "config.toml").read_text())["profiles"]]
