@@ -117,8 +117,11 @@ class StageWriter:
             self._close_shard()  # a gap or jump: the open shard's range ends here
         if self._shard is None:
             self._open_shard(start)
-        self._pending.append(arrays)
         self._pending_rows += stop - start
+        if self._pending_rows < self.frame_records:
+            # the rows wait for more: copy them, the caller may reuse its buffers after we return
+            arrays = {n: a.copy() for n, a in arrays.items()}
+        self._pending.append(arrays)
         if self._pending_rows >= self.frame_records:
             self._emit_frames(keep_tail=True)
         if self._shard is not None and self._pending_end() - self._shard.start >= self.shard_records:

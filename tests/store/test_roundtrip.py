@@ -79,3 +79,18 @@ def test_column_subset_and_dict_blocks(stage2_run):
     assert sum(len(b["overall"]) for b in blocks) == 5000
     # blocks are read-only views: a reader cannot corrupt another reader's data by accident
     assert not blocks[0]["overall"].flags.writeable
+
+
+def test_writer_does_not_keep_references_to_the_callers_buffers(tmp_path):
+    schema = Schema.of({"x": "float32", "m": ("int32", (2,))})
+    store = MsgpackStore(frame_records=64, shard_records=1000)
+    run = store.create(tmp_path / "run", RunInfo())
+    w = run.stage_writer("s", schema, total=40)
+    buf = {"x": np.zeros(10, np.float32), "m": np.zeros((10, 2), np.int32)}
+    for k in range(4):  # one reused buffer, as an executor might do
+        buf["x"][:] = k
+        buf["m"][:] = k * 10
+        w.write(k * 10, k * 10 + 10, buf)
+    w.finish()
+    got = np.concatenate(list(b["x"] for b in run.stage_reader("s").blocks()))
+    assert np.array_equal(got, np.repeat(np.arange(4, dtype=np.float32), 10))
