@@ -98,6 +98,9 @@ class Simulator:
     def _batch(self, cell, cand: np.ndarray, keys: np.ndarray):
         """Run the lanes of ``cand`` (m, k) × runs in one cell; lanes are candidate-major."""
         kernel, policy = self.kernel, self.policy
+        # A policy that only reads the usable mask (``needs_view = False``) skips the kernel's view.
+        wants_view = getattr(policy, "needs_view", True)
+        view = (lambda st, t, fb: kernel.policy_view(st, t, fb)) if wants_view else (lambda st, t, fb: None)
         m, k = cand.shape
         runs = len(keys) // m
         slots = np.repeat(cand, runs, axis=0)
@@ -120,17 +123,17 @@ class Simulator:
                     choice = np.zeros(A, dtype=np.int64)
                     counts[:, 0] += 1
                 else:
-                    choice = np.asarray(policy.choose(kernel.policy_view(state, turn, False), np.ones((A, k), bool)))
+                    choice = np.asarray(policy.choose(view(state, turn, False), np.ones((A, k), bool)))
                     counts[np.arange(A), choice] += 1
             else:
                 fallback = ~usable.any(axis=1)
                 if k == 1:
                     choice = np.zeros(A, dtype=np.int64)
                 else:
-                    choice = np.asarray(policy.choose(kernel.policy_view(state, turn, False), usable), dtype=np.int64)
+                    choice = np.asarray(policy.choose(view(state, turn, False), usable), dtype=np.int64)
                 if k > 1 and fallback.any():
                     fb_choice = np.asarray(
-                        policy.choose(kernel.policy_view(state, turn, True), np.ones((A, k), bool)), dtype=np.int64
+                        policy.choose(view(state, turn, True), np.ones((A, k), bool)), dtype=np.int64
                     )
                     choice = np.where(fallback, fb_choice, choice)
                 counts[np.arange(A), np.where(fallback, k, choice)] += 1

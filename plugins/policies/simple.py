@@ -11,6 +11,9 @@ from balance.hookspecs import hookimpl
 class PreferSlot:
     """Use slot ``preferred`` whenever usable, otherwise the first usable slot (0 if none)."""
 
+    #: Reads only the usable mask, so the engine does not build the kernel's policy view.
+    needs_view = False
+
     def __init__(self, name: str, preferred: int):
         self.name = name
         self.preferred = preferred

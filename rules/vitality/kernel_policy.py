@@ -49,10 +49,21 @@ def _exploding_pmf(explode_lo: int, max_value: int = 90) -> np.ndarray:
 _PMF = {6: _exploding_pmf(6), 5: _exploding_pmf(5)}
 
 
-def _row_expectations(st):
-    """(rows, E) expected damage per strike, and (rows,) hit and crit chances vs this cell."""
-    tab, T = st.tab, st.T
-    R = len(tab.acc)
+class _Rows:
+    """The table columns of a subset of rows (so expectations are computed only where needed)."""
+
+    def __init__(self, tab, rows):
+        self._tab, self._rows = tab, rows
+
+    def __getattr__(self, name):
+        return getattr(self._tab, name)[self._rows]
+
+
+def _row_expectations(st, rows):
+    """(len(rows), E) expected damage per strike, and hit and crit chances, vs this cell."""
+    T = st.T
+    tab = _Rows(st.tab, rows)
+    R = len(rows)
     r = np.arange(1, 21)
     p_plain = np.full(20, 1 / 20)
     p_adv = (2 * r - 1) / 400.0
@@ -103,16 +114,18 @@ def _multiplier(tab, p_hit, p_crit):
 
 
 def expected_view(kernel, st, fallback: bool) -> ExpectedView:
+    tab = st.tab
     key = st.view_key
-    cached = kernel._views.get(key)
-    if cached is None:
-        exp, p_hit, p_crit = _row_expectations(st)
-        cached = (exp * _multiplier(st.tab, p_hit, p_crit)[:, None],)
+    exp = kernel._views.get(key)
+    if exp is None:
         if len(kernel._views) > 64:
             kernel._views.clear()
-        kernel._views[key] = cached
-    (exp,) = cached
-    tab = st.tab
+        exp = kernel._views[key] = np.full((len(tab.acc), st.E), np.nan)
+    rows_needed = np.unique(tab.basic[st.slots] if fallback else st.slots)
+    missing = rows_needed[np.isnan(exp[rows_needed, 0])]
+    if len(missing):
+        e, p_hit, p_crit = _row_expectations(st, missing)
+        exp[missing] = e * _multiplier(_Rows(tab, missing), p_hit, p_crit)[:, None]
     L, k = st.slots.shape
     hp = st.hp
     standing = hp > 0
