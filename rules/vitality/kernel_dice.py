@@ -81,33 +81,49 @@ def _tables():
 SUMS, LIVE = _tables()
 
 
+def _packed_tables():
+    """Lookup tables of ``sum * 4 + live`` (live chains fit in 2 bits).
+
+    ``ROUND[e, m * 216 + q]``: one round for m live chains reading d216 ``q``;
+    ``FIRST2[e, q0 * 216 + q1]``: the initial three dice and the first explosion round together.
+    """
+    rnd = (SUMS * 4 + LIVE).reshape(2, 4 * 216).astype(np.int32)
+    q0 = np.repeat(np.arange(216), 216)
+    q1 = np.tile(np.arange(216), 216)
+    first2 = np.empty((2, 216 * 216), dtype=np.int32)
+    for e in range(2):
+        v0 = rnd[e, 3 * 216 + q0]
+        v1 = rnd[e, (v0 & 3) * 216 + q1]
+        first2[e] = ((v0 >> 2) + (v1 >> 2)) * 4 + (v1 & 3)
+    return rnd, first2
+
+
+ROUND, FIRST2 = _packed_tables()
+_N46656 = np.uint64(216 * 216)
+
+
 def exploding_3d6(raw: np.ndarray, explode_on_5, dice, slots_of_round, idx=None) -> np.ndarray:
     """3d6 where each die explodes (rolls again and adds) on 6, or on 5-6 where ``explode_on_5``.
 
-    ``raw`` holds each lane's attack bits: the first three d216 of its base-216 chain are the
-    initial dice and the first two explosion rounds (computed for every lane, no compaction);
-    chains still alive after that draw hashed dice: ``slots_of_round(r)`` gives the slot(s) of
-    round r (3, 4, ...) and ``idx`` the engine lanes the rows of ``raw`` belong to.
+    ``raw`` holds each lane's attack bits: the first three d216 of its base-216 chain (see
+    :func:`d216_chain`) are the initial dice and the first two explosion rounds, computed for every
+    lane with two table lookups; chains still alive after that draw hashed dice:
+    ``slots_of_round(r)`` gives the slot(s) of round r (3, 4, ...) and ``idx`` the engine lanes the
+    rows of ``raw`` belong to.
     """
-    e = np.asarray(explode_on_5, dtype=np.intp)
-    q0, q1, q2 = d216_chain(raw, 1 + INLINE_ROUNDS)
-    if e.ndim == 0:
-        ei = int(e)
-        sums, lives = SUMS[ei], LIVE[ei]
-        total = sums[3][q0]
-        live = lives[3][q0]
-        total += sums[live, q1]
-        live = lives[live, q1]
-        total += sums[live, q2]
-        live = lives[live, q2]
-        e = np.full(len(q0), ei, dtype=np.intp)
+    x = (raw & _M32) * _N46656
+    q01 = (x >> _S32).astype(np.intp)  # q0 * 216 + q1: the first two base-216 digits
+    q2 = ((x & _M32) * _N216 >> _S32).astype(np.intp)
+    if np.ndim(explode_on_5) == 0:
+        e = None
+        v = FIRST2[int(explode_on_5)][q01]
+        v2 = ROUND[int(explode_on_5)][(v & 3) * 216 + q2]
     else:
-        total = SUMS[e, 3, q0]
-        live = LIVE[e, 3, q0]
-        total += SUMS[e, live, q1]
-        live = LIVE[e, live, q1]
-        total += SUMS[e, live, q2]
-        live = LIVE[e, live, q2]
+        e = np.asarray(explode_on_5, dtype=np.intp)
+        v = FIRST2.ravel()[e * (216 * 216) + q01]
+        v2 = ROUND.ravel()[e * (4 * 216) + (v & 3) * 216 + q2]
+    total = (v >> 2) + (v2 >> 2)
+    live = v2 & 3
     sel = np.flatnonzero(live)
     r = 1 + INLINE_ROUNDS
     while len(sel):
@@ -116,9 +132,10 @@ def exploding_3d6(raw: np.ndarray, explode_on_5, dice, slots_of_round, idx=None)
         if not isinstance(s, (int, np.integer)):
             s = s[sel]
         q = d216(dice.raw(s, lanes))
-        m, es = live[sel], e[sel]
-        total[sel] += SUMS[es, m, q]
-        nl = LIVE[es, m, q]
+        es = int(explode_on_5) if e is None else e[sel]
+        w = ROUND.ravel()[es * (4 * 216) + live[sel] * 216 + q]
+        total[sel] += w >> 2
+        nl = w & 3
         live[sel] = nl
         sel = sel[nl > 0]
         r += 1

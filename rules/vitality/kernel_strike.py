@@ -17,18 +17,15 @@ def _explode_slots(s):
 def _damage_roll(st, rows, raw, s, idx):
     """Each strike's damage roll: a flat value (direct types, high_impact) or exploding 3d6."""
     tab = st.tab
-    flat = tab.roll_flat[rows]
     if st.all_flat:
-        return flat
+        return tab.roll_flat[rows]
     e5 = tab.explode5[rows] if st.any_explode5 else 0
+    roll = exploding_3d6(raw, e5, st.dice, _explode_slots(s), idx)
     if st.any_flat:
-        dice_rows = np.flatnonzero(flat == 0)
-        roll = flat.copy()
-        sub_s = s if np.ndim(s) == 0 else s[dice_rows]
-        sub_e = e5 if np.ndim(e5) == 0 else e5[dice_rows]
-        roll[dice_rows] = exploding_3d6(raw[dice_rows], sub_e, st.dice, _explode_slots(sub_s), idx[dice_rows])
-        return roll
-    return exploding_3d6(raw, e5, st.dice, _explode_slots(s), idx)
+        # Rolling dice for flat rows too is cheaper than splitting the lanes; their dice are unused.
+        flat = tab.roll_flat[rows]
+        roll = np.where(flat > 0, flat, roll)
+    return roll
 
 
 def _accuracy_die(st, rows, raw, s, sub, idx):
