@@ -38,28 +38,50 @@ class RuleSystem(Protocol):
 
 
 class Policy(Protocol):
-    """Chooses each lane's attack for this turn (see :mod:`balance.engine`)."""
+    """Chooses each lane's attack for this turn (see :mod:`balance.engine.protocol`)."""
 
     name: str
 
     def choose(self, view: Any, usable: Any) -> Any:
-        """Return an int array (lanes,) of attack slots; only usable slots may be chosen."""
+        """Return an int array (lanes,) of attack slots; only usable slots may be chosen. ``view`` is
+        the rule kernel's policy view (numbers such as expected damage per slot, never names)."""
 
 
 class Scoring(Protocol):
     name: str
 
+    def score(self, turn_sum: Any, turn_sumsq: Any, timeouts: Any, runs: int, grid: Any) -> Any:
+        """Per-candidate scores from the engine's per-cell sums, (n, cells) arrays: an object with
+        ``overall``, ``se``, ``timeouts``, ``cell_mean``, ``cell_se``, ``cell_timeouts``,
+        ``by_profile``, ``by_buff`` and ``by_scenario`` (see plugins/scoring/mean_turns.py)."""
+
 
 class Stage(Protocol):
     name: str
+    #: Stages whose results this one reads; they run first, or must be complete in the run directory.
     requires: tuple[str, ...]
 
     def run(self, context: Any) -> None:
-        """Simulate and stream this stage's records to the run directory."""
+        """Simulate and stream this stage's records to the run directory. ``context`` is a
+        :class:`balance.runner.RunContext`: ``context.simulate(...)`` runs a task over work items
+        through the executor into the store (resuming missing ranges), ``context.compute(...)``
+        runs a small task whose results stay in memory, ``context.run`` is the open run."""
 
 
 class Store(Protocol):
+    """Creates, resumes and reads run directories (see plugins/store/store.py for the reference
+    implementation and its reader: streaming blocks, top-N, two-pass tiers and aggregates)."""
+
     name: str
+
+    def create(self, run_dir: Any, info: Any) -> Any:
+        """A new, writable run (manifest written)."""
+
+    def open(self, run_dir: Any) -> Any:
+        """An existing run, read-only."""
+
+    def resume(self, run_dir: Any) -> Any:
+        """An existing run, writable, with incomplete work cleaned away."""
 
 
 class Reporter(Protocol):
@@ -68,8 +90,16 @@ class Reporter(Protocol):
     stage: str
 
     def write(self, context: Any) -> Iterable[Any]:
-        """Write the report files; return their paths."""
+        """Write the report files into ``context.out_dir / self.stage``; return their paths.
+        ``context`` is a :class:`balance.reporting.ReportContext`."""
 
 
 class Executor(Protocol):
     name: str
+
+    def workers(self, requested: int) -> int:
+        """How many workers to use when ``requested`` (0 = the executor's default)."""
+
+    def map(self, spec: Any, task: Any, units: Iterable[tuple[int, int]], workers: int) -> Iterator[Any]:
+        """Run ``task.compute`` on each index range (after ``task.prepare`` once per worker, with the
+        session ``spec`` reopens) and yield ``(start, stop, columns)`` in submission order."""
