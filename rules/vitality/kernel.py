@@ -34,6 +34,10 @@ ATTACKER_HP = 100
 class VitalityState(LaneState):
     """Per-lane combat state of one batch (one cell). Attributes starting with ``c_`` are per-cell."""
 
+    def alive_bits(self) -> np.ndarray:
+        """(lanes,) int32: bit j set where enemy j stands."""
+        return ((self.hp > 0) * self.c_bits).sum(1, dtype=np.int32)
+
 
 class VitalityKernel:
     """Vectorised Vitality combat (see the module docstring)."""
@@ -112,7 +116,11 @@ class VitalityKernel:
         st.made_prev = np.zeros(L, dtype=bool)
         st.dealt_prev = np.zeros(L, dtype=bool)
         st.defeat_prev = np.zeros(L, dtype=bool)
-        st.hit_prev = np.zeros((L, st.E), dtype=bool)
+        # Enemies hit this / last turn, one bit per enemy position (combo_move).
+        st.hit_prev = np.zeros(L, dtype=np.int32)
+        st.c_bits = (np.int32(1) << np.arange(st.E, dtype=np.int32))
+        # First standing enemy (the single-target attacks' target), kept up to date at end of turn.
+        st.first = np.zeros(L, dtype=np.intp)
         st.charge = np.zeros((L, k), dtype=np.int32)
         st.last_used = np.full((L, k), -1000, dtype=np.int32)
         st.used = np.zeros((L, k), dtype=np.int32)
@@ -144,7 +152,7 @@ class VitalityKernel:
 
         def put(bit, mask):
             if need & (1 << bit):
-                ok[mask] |= np.int32(1 << bit)
+                ok[...] |= mask * np.int32(1 << bit)
 
         put(NEAR_DEATH, st.att_hp <= 25)
         put(BLOODIED, st.att_hp <= 50)
@@ -159,10 +167,8 @@ class VitalityKernel:
         put(SLAUGHTER, st.defeat_prev)
         combo_single = combo_area = None
         if need & (1 << COMBO):
-            standing = st.hp > 0
-            first = np.argmax(standing, axis=1)
-            combo_single = st.hit_prev[np.arange(L), first] & standing.any(1)
-            combo_area = (st.hit_prev & standing).any(1)
+            combo_single = ((st.hit_prev >> st.first.astype(np.int32)) & 1).astype(bool)
+            combo_area = (st.hit_prev & st.alive_bits()) != 0
         out = np.empty((L, k), dtype=bool)
         for j in range(k):
             rows = st.slots[:, j]
@@ -192,7 +198,7 @@ class VitalityKernel:
         row = np.where(fallback, tab.basic[slot_row], slot_row) if any_fb else slot_row
         fire = None  # None = every lane attacks
         if st.track_hits:
-            st.hit_now = np.zeros((L, st.E), dtype=bool)
+            st.hit_now = np.zeros(L, dtype=np.int32)
         if st.track_dealt:
             st.dealt_now = np.zeros(L, dtype=bool)
         if st.track_defeat:
@@ -249,7 +255,7 @@ class VitalityKernel:
             sidx = idx if sg is None else idx[sg]
             srows = rows if sg is None else rows[sg]
             if len(sidx):
-                t = np.argmax(st.hp[sidx] > 0, axis=1) if st.E > 1 else np.zeros(len(sidx), dtype=np.intp)
+                t = st.first[sidx] if st.E > 1 else np.zeros(len(sidx), dtype=np.intp)
                 if sg is None:
                     tgt = t
                 else:
@@ -284,7 +290,11 @@ class VitalityKernel:
             st.bleed_due = st.bleed_next
             st.bleed_next = np.zeros_like(st.bleed_next)
         standing = st.hp > 0
-        done = ~standing.any(1) if st.E > 1 else ~standing[:, 0]
+        if st.E > 1:
+            st.first = np.argmax(standing, axis=1)
+            done = ~standing[np.arange(st.n), st.first]
+        else:
+            done = ~standing[:, 0]
         if st.any_retaliate:
             self._retaliate(st, dice, np.flatnonzero(st.retaliate & ~done), standing)
         if st.track_made:

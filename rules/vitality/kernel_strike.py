@@ -104,7 +104,7 @@ def apply_single(st, idx, rows, tgt, hit, damage):
         m = tab.bleed[rows] & hit & (damage > 0)
         st.bleed_next[idx[m], tgt[m]] = damage[m]
     if st.track_hits:
-        st.hit_now[idx[hit], tgt[hit]] = True
+        st.hit_now[idx] |= hit * (st.c_bits[tgt])
     if st.track_dealt:
         st.dealt_now[idx] |= damage > 0
     if st.track_defeat:
@@ -155,7 +155,7 @@ def area_swing(st, idx, rows, s):
         m = tab.bleed[rows][:, None] & hits & (damage > 0)
         st.bleed_next[idx] = np.where(m, damage, st.bleed_next[idx])
     if st.track_hits:
-        st.hit_now[idx] |= hits
+        st.hit_now[idx] |= (hits * st.c_bits).sum(1, dtype=np.int32)
     dealt = (damage > 0).any(1)
     if st.track_dealt:
         st.dealt_now[idx] |= dealt
@@ -185,7 +185,7 @@ def splash(st, idx, rows, tgt, total, pre):
     after = np.maximum(hp - damage, 0)
     st.hp[idx] = after
     if st.track_hits:
-        st.hit_now[idx] |= hit
+        st.hit_now[idx] |= (hit * st.c_bits).sum(1, dtype=np.int32)
     if st.track_dealt:
         st.dealt_now[idx] |= (damage > 0).any(1)
     if st.track_defeat:
