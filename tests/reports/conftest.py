@@ -59,7 +59,7 @@ REAL_CONFIG = textwrap.dedent("""\
 def synthetic_run(tmp_path_factory) -> Path:
     """25 stage-2 attacks = 300 pairs; tiny frames and shards so reading crosses many boundaries."""
     return make_run(tmp_path_factory.mktemp("syn") / "run", budget=3, n_stage2=25, seed=11, confirm_top=12,
-                    frame_records=64, shard_records=100)
+                    frame_records=64, shard_records=100, block=50)
 
 
 @pytest.fixture(scope="session")

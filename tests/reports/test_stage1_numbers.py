@@ -1,0 +1,118 @@
+"""Stage-1 reports against values computed here from the raw stage-1 records."""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+
+import numpy as np
+import pytest
+
+from tests.reports.helpers import bullet, carriers, enh_costs, first_table, num, order, records, section, table
+
+
+def read(out, name):
+    return (out / "stage1" / name).read_text()
+
+
+def config(run):
+    return tomllib.loads((run / "config.toml").read_text())
+
+
+def test_pruning_report_top_50_and_profile_columns(run_and_reports):
+    run, out = run_and_reports
+    rec = records(run, "stage1")
+    att = table(run, "stage1", "attacks")
+    kept = table(run, "stage1", "kept")
+    md = read(out, "stage1_pruning_report.md")
+    assert bullet(md, "Total attacks tested") == f"{len(rec['attack']):,}"
+    assert num(bullet(md, "Attacks kept")) == len(kept["attack"])
+    head, rows = first_table(md, "Top 50 Attacks Overall")
+    profiles = [p["name"] for p in config(run)["profiles"]]
+    # one column per configured profile, in config order: never a fixed list of four
+    assert head[4:4 + len(profiles)] == [f"vs {p}" for p in profiles]
+    assert head[4 + len(profiles)] == "Timeouts"
+    best = order(rec["overall"], rec["attack"])[:50]
+    kept_set = set(kept["attack"])
+    for rank, (row, i) in enumerate(zip(rows, best), 1):
+        a = int(rec["attack"][i])
+        assert num(row[0]) == rank
+        assert row[1].startswith("+".join([att["attack_type"][a], *att["upgrades"][a]]))
+        assert num(row[2]) == att["cost"][a]
+        assert num(row[3]) == pytest.approx(float(rec["overall"][i]), abs=0.006)
+        for k in range(len(profiles)):
+            assert num(row[4 + k]) == pytest.approx(float(rec["by_profile"][i, k]), abs=0.006)
+        assert num(row[4 + len(profiles)]) == rec["timeouts"][i]
+        assert (row[-1] != "no") == (a in kept_set)
+    # per-profile top 10: ranked by that profile's mean turns
+    for k, p in enumerate(profiles):
+        _, prow = first_table(md, f"Profile: {p}")
+        exp = order(rec["by_profile"][:, k], rec["attack"])[:10]
+        assert [num(r[4]) for r in prow] == pytest.approx([float(rec["by_profile"][i, k]) for i in exp], abs=0.006)
+
+
+def test_cost_analysis_numbers(run_and_reports):
+    run, out = run_and_reports
+    rec = records(run, "stage1")
+    att = table(run, "stage1", "attacks")
+    costs = enh_costs()
+    md = read(out, "cost_analysis_report.md")
+    x = rec["overall"].astype(float)
+    median = float(np.median(x))
+    assert num(bullet(md, "Overall median turns")) == pytest.approx(median, abs=0.006)
+    ranked = order(rec["overall"], rec["attack"])
+    for p in (1, 5, 10, 20, 50):
+        size = math.ceil(len(x) * p / 100 - 1e-9)
+        m = re.search(rf"Top {p}% \(([\d,]+) attacks\): ([\d.]+) turns", md)
+        assert int(m.group(1).replace(",", "")) == size
+        assert float(m.group(2)) == pytest.approx(float(np.median(x[ranked[:size]])), abs=0.006)
+    top20 = ranked[: math.ceil(len(x) * 0.2 - 1e-9)]
+    t_median = float(np.median(x[top20]))
+    n_rows = 0
+    for level in sorted(set(costs.values())):
+        for title in ("Upgrades", "Limits"):
+            try:
+                _, rows = first_table(md, f"{level}-Point {title}")
+            except AssertionError:
+                continue
+            for row in rows:
+                n_rows += 1
+                has = carriers(att, row[0])[rec["attack"]]
+                assert costs[row[0]] == level
+                mean = x[has].mean()
+                assert num(row[1]) == pytest.approx(mean, abs=0.006)
+                assert num(row[2]) == pytest.approx(mean - median, abs=0.006)
+                assert num(row[3]) == pytest.approx((mean - median) / level, abs=0.0006)
+                in_top = has[top20]
+                assert num(row[7]) == has.sum() and num(row[8]) == in_top.sum()
+                if in_top.any():
+                    assert num(row[4]) == pytest.approx(x[top20][in_top].mean(), abs=0.006)
+                    assert num(row[5]) == pytest.approx(x[top20][in_top].mean() - t_median, abs=0.006)
+    carried = {n for i in range(len(att["id"])) for n in (*att["upgrades"][i], *att["limits"][i])}
+    assert n_rows == len(carried)
+    _, rows = first_table(md, "Attacks by Total Cost")
+    for row in rows:
+        sel = rec["cost"] == num(row[0])
+        assert num(row[1]) == sel.sum()
+        assert num(row[3]) == pytest.approx(float(np.median(x[sel])), abs=0.006)
+
+
+def test_enhancement_saturation_numbers(run_and_reports):
+    run, out = run_and_reports
+    rec = records(run, "stage1")
+    att = table(run, "stage1", "attacks")
+    md = read(out, "enhancement_saturation_report.md")
+    top20 = order(rec["overall"], rec["attack"])[: math.ceil(len(rec["overall"]) * 0.2 - 1e-9)]
+    assert f"= **{len(top20):,} attacks**" in md
+    for title in ("Upgrade Saturation", "Limit Saturation"):
+        _, rows = first_table(md, title)
+        rates = []
+        for row in rows:
+            has = carriers(att, row[1])
+            n = has[rec["attack"][top20]].sum()
+            assert num(row[3]) == n
+            assert num(row[4]) == pytest.approx(100 * n / len(top20), abs=0.06)
+            assert num(row[5]) == pytest.approx(100 * has[rec["attack"]].mean(), abs=0.06)
+            rates.append((-round(100 * n / len(top20), 9), row[1]))
+        assert rates == sorted(rates)
