@@ -16,31 +16,45 @@ from balance_rules.vitality.kernel_strike import area_swing, single_strike, spla
 from balance_rules.vitality.kernel_table import FOLLOW_DOUBLE_TAP, FOLLOW_EXPLOSIVE, FOLLOW_RICOCHET
 
 MAIN, BARRAGE, EXTRA, DOUBLE_TAP, RICOCHET, SPLINTER, SPLASH = range(7)
-DEPTH = 24
+DEPTH = 16
 
 
 class StrikeStack:
+    """Per-lane stacks of pending strikes, each entry packed in one int64:
+    kind (4 bits) | target (12 bits) | splash accuracy total (16 bits) | splash damage (16 bits).
+
+    The deepest a turn can stack is about 9 entries (main: extra + 2 barrage + 2 ricochet; then an
+    extra strike's own ricochets ...), well under :data:`DEPTH`. The buffer is reused between turns
+    (entries above ``size`` are garbage and never read).
+    """
+
+    _buffer = np.empty(0, dtype=np.int64)
+
     def __init__(self, n: int):
-        self.kind = np.zeros((n, DEPTH), dtype=np.int8)
-        self.tgt = np.zeros((n, DEPTH), dtype=np.intp)
-        self.p1 = np.zeros((n, DEPTH), dtype=np.int32)
-        self.p2 = np.zeros((n, DEPTH), dtype=np.int32)
+        if len(StrikeStack._buffer) < n * DEPTH:
+            StrikeStack._buffer = np.empty(max(n * DEPTH, 2 * len(StrikeStack._buffer)), dtype=np.int64)
+        self.entries = StrikeStack._buffer
         self.size = np.zeros(n, dtype=np.intp)
 
-    def push(self, pos, kind, tgt, p1=0, p2=0):
+    def push(self, pos, kind, tgt, p1=None, p2=None):
         if len(pos) == 0:
             return
         top = self.size[pos]
-        self.kind[pos, top] = kind
-        self.tgt[pos, top] = tgt
-        self.p1[pos, top] = p1
-        self.p2[pos, top] = p2
+        code = np.asarray(tgt, dtype=np.int64) << 4 | kind
+        if p1 is not None:
+            code = code | ((np.asarray(p1, dtype=np.int64) + 32768) << 16) | ((np.asarray(p2, dtype=np.int64) + 32768) << 32)
+        self.entries[pos * DEPTH + top] = code
         self.size[pos] = top + 1
 
     def pop(self, pos):
         top = self.size[pos] - 1
         self.size[pos] = top
-        return self.kind[pos, top], self.tgt[pos, top], self.p1[pos, top], self.p2[pos, top]
+        code = self.entries[pos * DEPTH + top]
+        kind = (code & 15).astype(np.int8)
+        tgt = ((code >> 4) & 4095).astype(np.intp)
+        p1 = ((code >> 16) & 65535).astype(np.int32) - 32768
+        p2 = ((code >> 32) & 65535).astype(np.int32) - 32768
+        return kind, tgt, p1, p2
 
 
 def _push_children(st, stack, extra_used, pos, rows, kind, tgt, hit, crit, damage, s_total, s_pre):

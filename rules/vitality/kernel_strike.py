@@ -93,16 +93,18 @@ def single_strike(st, idx, rows, tgt, s):
 def apply_single(st, idx, rows, tgt, hit, damage):
     """Damage, finishing blow / culling strike, bleed mark and the next turn's records."""
     tab = st.tab
-    before = st.hp[idx, tgt]
+    flat = idx * st.E + tgt
+    hp = st.hp.reshape(-1)  # a view: st.hp is always C-contiguous
+    before = hp[flat]
     after = np.maximum(before - damage, 0)
     if st.any_finishing:
         after = np.where(tab.finishing[rows] & hit & (after >= 1) & (after <= 5), 0, after)
     if st.any_culling:
         after = np.where(tab.culling[rows] & hit & (after > 0) & (after * 5 < st.c_maxhp[tgt]), 0, after)
-    st.hp[idx, tgt] = after
+    hp[flat] = after
     if st.any_bleed:
         m = tab.bleed[rows] & hit & (damage > 0)
-        st.bleed_next[idx[m], tgt[m]] = damage[m]
+        st.bleed_next.reshape(-1)[flat[m]] = damage[m]
     if st.track_hits:
         st.hit_now[idx] |= hit * (st.c_bits[tgt])
     if st.track_dealt:
