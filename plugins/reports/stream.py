@@ -166,6 +166,11 @@ class SparseMembership:
     ``slot_values`` maps a name to one column per slot, summed over the records whose slot-k item
     carries the member (e.g. ``usage`` -> (``usage_a``, ``usage_b``): the share of turns of the
     attack that carries it).
+
+    Why it is fast: per block it only sums each value per *item* (one ``bincount`` over the
+    records per slot); items are spread over their members once, in ``result``. Records whose two
+    items share a member would be counted twice that way, so the members of slot 0 are expanded
+    and checked against slot 1's item to subtract exactly those (few) overlaps.
     """
 
     def __init__(self, members_of: Sequence[Sequence[int]], n_members: int, slots: Sequence[str],
@@ -173,23 +178,28 @@ class SparseMembership:
         self.members_of = members_of
         self.n_members = n_members
         self.slots = tuple(slots)
+        if not 1 <= len(self.slots) <= 2:
+            raise ValueError("SparseMembership counts overlaps of two slots; give one or two slot columns")
         self.values = tuple(values)
         self.slot_values = {k: tuple(v) for k, v in (slot_values or {}).items()}
         self.columns = tuple(dict.fromkeys([*self.slots, *self.values,
                                             *(c for cols in self.slot_values.values() for c in cols)]))
+        self.n_items = len(members_of)
         lengths = np.array([len(m) for m in members_of], dtype=np.int64)
         self._lengths = lengths
         self._starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         self._flat = np.array([x for m in members_of for x in m], dtype=np.int64)
+        self._rows = np.repeat(np.arange(self.n_items), lengths)
         if len(self.slots) > 1:
-            # item x member lookup, to count a member carried by both slots once
-            self._dense = np.zeros((len(members_of), n_members), dtype=bool)
-            rows = np.repeat(np.arange(len(members_of)), lengths)
-            self._dense[rows, self._flat] = True
-        self.counts = np.zeros(n_members, dtype=np.int64)
-        self.slot_counts = np.zeros((len(self.slots), n_members), dtype=np.int64)
-        self.sums: dict[str, np.ndarray] = {}
-        self.slot_sums = {k: np.zeros((len(self.slots), n_members)) for k in self.slot_values}
+            # item x member lookup, to find the members both slots' items carry
+            self._dense = np.zeros((self.n_items, n_members), dtype=bool)
+            self._dense[self._rows, self._flat] = True
+        K = len(self.slots)
+        self._item_counts = np.zeros((K, self.n_items))
+        self._item_sums: dict[str, np.ndarray] = {}  # value -> (K, width, items)
+        self._item_slot_sums = {k: np.zeros((K, self.n_items)) for k in self.slot_values}
+        self._shared_counts = np.zeros(n_members)
+        self._shared_sums: dict[str, np.ndarray] = {}  # value -> (width, members)
 
     def _expand(self, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lens = self._lengths[items]
@@ -203,32 +213,50 @@ class SparseMembership:
         n = _rows(block)
         if not n:
             return
-        M = self.n_members
+        N, M = self.n_items, self.n_members
         items = [np.asarray(block[s]).astype(np.int64) for s in self.slots]
-        u_rec, u_mem = [], []
+        vals = {v: np.asarray(block[v], dtype=np.float64).reshape(n, -1) for v in self.values}
         for k, it in enumerate(items):
-            rec, mem = self._expand(it)
-            self.slot_counts[k] += np.bincount(mem, minlength=M)
+            self._item_counts[k] += np.bincount(it, minlength=N)
+            for v, x in vals.items():
+                s = np.stack([np.bincount(it, weights=x[:, w], minlength=N) for w in range(x.shape[1])])
+                if v not in self._item_sums:
+                    self._item_sums[v] = np.zeros((len(self.slots), x.shape[1], N))
+                self._item_sums[v][k] += s
             for name, cols in self.slot_values.items():
                 x = np.asarray(block[cols[k]], dtype=np.float64)
-                self.slot_sums[name][k] += np.bincount(mem, weights=x[rec], minlength=M)
-            keep = np.ones(len(rec), dtype=bool)
-            for j in range(k):
-                keep &= ~self._dense[items[j][rec], mem]
-            u_rec.append(rec[keep])
-            u_mem.append(mem[keep])
-        rec = np.concatenate(u_rec)
-        mem = np.concatenate(u_mem)
-        self.counts += np.bincount(mem, minlength=M)
-        for v in self.values:
-            x = np.asarray(block[v], dtype=np.float64).reshape(n, -1)
-            s = np.stack([np.bincount(mem, weights=x[rec, w], minlength=M) for w in range(x.shape[1])])
-            self.sums[v] = self.sums[v] + s if v in self.sums else s
+                self._item_slot_sums[name][k] += np.bincount(it, weights=x, minlength=N)
+        if len(items) > 1:
+            rec, mem = self._expand(items[0])
+            shared = np.ones(len(rec), dtype=bool)
+            for other in items[1:]:
+                shared &= self._dense[other[rec], mem]
+            rec, mem = rec[shared], mem[shared]
+            if len(rec):
+                self._shared_counts += np.bincount(mem, minlength=M)
+                for v, x in vals.items():
+                    s = np.stack([np.bincount(mem, weights=x[rec, w], minlength=M) for w in range(x.shape[1])])
+                    self._shared_sums[v] = self._shared_sums[v] + s if v in self._shared_sums else s
+
+    def _spread(self, per_item: np.ndarray) -> np.ndarray:
+        """Per-item figures -> per-member sums over the items carrying each member."""
+        return np.bincount(self._flat, weights=per_item[self._rows], minlength=self.n_members)
 
     def result(self) -> dict[str, Any]:
-        sums = {v: self.sums.get(v, np.zeros((1, self.n_members))) for v in self.values}
-        return {"counts": self.counts.copy(), "slot_counts": self.slot_counts.copy(), "sums": sums,
-                "slot_sums": {k: v.copy() for k, v in self.slot_sums.items()}}
+        M, K = self.n_members, len(self.slots)
+        slot_counts = np.stack([self._spread(self._item_counts[k]) for k in range(K)])
+        counts = slot_counts.sum(axis=0) - self._shared_counts
+        sums = {}
+        for v in self.values:
+            if v not in self._item_sums:
+                sums[v] = np.zeros((1, M))
+                continue
+            per = self._item_sums[v]
+            tot = np.stack([sum(self._spread(per[k, w]) for k in range(K)) for w in range(per.shape[1])])
+            sums[v] = tot - self._shared_sums.get(v, 0.0)
+        slot_sums = {name: np.stack([self._spread(a[k]) for k in range(K)]) for name, a in self._item_slot_sums.items()}
+        return {"counts": np.rint(counts).astype(np.int64), "slot_counts": np.rint(slot_counts).astype(np.int64),
+                "sums": sums, "slot_sums": slot_sums}
 
     def fresh(self):
         return SparseMembership(self.members_of, self.n_members, self.slots, self.values, self.slot_values)
