@@ -39,7 +39,7 @@ def open_session(
     wanted = source.plugins()
     plugins = Plugins(
         disable=[*wanted.disable, *disable],
-        load=[*((source.base_dir / p) if source.base_dir else Path(p) for p in wanted.load), *load],
+        load=[*(config_relative(p, source.base_dir) for p in wanted.load), *load],
     )
     try:
         rules = plugins.rules(source.rules)
@@ -48,6 +48,17 @@ def open_session(
     # An unknown tier or archetype is the config's fault (ValueError), not a plugin failure.
     config = build_config(source, tuple(rules.stat_names), rules.unwrapped.budget)
     return Session(config, plugins, rules, build_grid(config, plugins), source.origin)
+
+
+def config_relative(spec: str, base_dir: Path | None) -> str | Path:
+    """A ``[plugins] load`` entry: paths are relative to the config file; module names stay names
+    (``balance_d20.plugin`` must not become ``CONFIG_DIR/balance_d20.plugin``)."""
+    path = Path(spec)
+    if base_dir is None or path.is_absolute():
+        return spec
+    if spec.endswith(".py") or "/" in spec or (base_dir / path).exists():
+        return base_dir / path
+    return spec
 
 
 def build_grid(config: Config, plugins: Plugins) -> Grid:
