@@ -1,0 +1,110 @@
+"""The d20 game as data: stats, attack types, upgrades, limits, budgets.
+
+A classic d20 game, kept small:
+
+- An attack roll is ``d20 + proficiency + ability`` against the target's armour class (``ac``); a
+  natural 20 always hits and is a critical hit (damage dice rolled twice), a natural 1 always misses.
+- ``burst`` is an area spell: the first 3 standing enemies each roll a saving throw
+  ``d20 + dex + level // 2`` against ``DC = 8 + proficiency + int``; a failed save takes the full
+  damage, a successful one half (rounded down). The damage is rolled once for all targets.
+- Damage is ``NdM + bonus - dr`` (never below 0); proficiency is ``2 + (level - 1) // 4``.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+#: One stat block describes the attacker and every defensive profile. The attacker's ``ac`` and
+#: ``dr`` are unused (enemies do not strike back in this small game).
+STAT_NAMES = ("level", "str", "dex", "int", "ac", "dr")
+
+
+@attrs.frozen
+class AttackType:
+    name: str
+    #: The attacker's stat added to the attack roll (or the save DC) and to the damage.
+    ability: str
+    dice: int
+    die: int
+    #: Area attacks hit several enemies and use a saving throw instead of an attack roll.
+    area: bool = False
+    targets: int = 1
+
+    @property
+    def cost_factor(self) -> int:
+        """Upgrades and limits cost double on the area type (it hits several enemies)."""
+        return 2 if self.area else 1
+
+
+@attrs.frozen
+class Upgrade:
+    name: str
+    cost: int
+    to_hit: int = 0  # attack roll, or save DC for area attacks
+    damage: int = 0
+    dice: int = 0
+    #: Lowest natural roll that is a critical hit (20 = only a natural 20).
+    crit_lo: int = 20
+    cleave: bool = False
+    targets: int = 0
+
+
+@attrs.frozen
+class Limit:
+    name: str
+    cost: int
+    to_hit: int = 0
+    damage: int = 0
+    dice: int = 0
+    #: Usable only on turns 1..last_turn (0 = any turn).
+    last_turn: int = 0
+    #: Before acting, a d20 at or below this wastes the action (0 = never).
+    fail_on: int = 0
+
+
+ATTACK_TYPES: dict[str, AttackType] = {
+    t.name: t
+    for t in [
+        AttackType("melee", "str", dice=2, die=6),
+        AttackType("ranged", "dex", dice=1, die=10),
+        AttackType("burst", "int", dice=1, die=6, area=True, targets=3),
+    ]
+}
+
+UPGRADES: dict[str, Upgrade] = {
+    u.name: u
+    for u in [
+        Upgrade("weapon_focus", 1, to_hit=1),
+        Upgrade("keen", 1, crit_lo=19),
+        Upgrade("power_strike", 1, to_hit=-2, damage=4),
+        Upgrade("extra_die", 2, dice=1),
+        # A single-target attack that drops its target attacks the next standing enemy once.
+        Upgrade("cleave", 2, cleave=True),
+        # The area attack reaches 5 enemies instead of 3.
+        Upgrade("wide_burst", 1, targets=2),
+    ]
+}
+
+LIMITS: dict[str, Limit] = {
+    lim.name: lim
+    for lim in [
+        Limit("opening_strike", 1, to_hit=2, dice=1, last_turn=2),
+        Limit("unreliable", 1, to_hit=2, damage=2, fail_on=5),
+    ]
+}
+
+MAX_UPGRADES = 2
+MAX_LIMITS = 1
+
+EXCLUSIVE_GROUPS = (frozenset({"power_strike", "weapon_focus"}),)
+#: Upgrades that only make sense with an attack roll / a single target, and the area-only one.
+NOT_ON_AREA = frozenset({"keen", "cleave"})
+NOT_ON_SINGLE = frozenset({"wide_burst"})
+
+#: Points per attack: ``level // 2 + ARCHETYPES[archetype]``, for levels 1-20.
+ARCHETYPES = {"skirmisher": 1, "champion": 3}
+LEVELS = range(1, 21)
+
+
+def proficiency(level: int) -> int:
+    return 2 + (level - 1) // 4

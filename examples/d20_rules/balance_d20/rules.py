@@ -1,0 +1,90 @@
+"""``D20Rules``: the d20 game as a :class:`balance.components.RuleSystem`.
+
+Legality, cost and enumeration reuse the generic point-buy engine that ships with balance
+(``balance_rules.vitality.legality``: it knows only names, costs, exclusive groups and per-type
+restrictions, nothing of the Vitality System). This module feeds it the d20 catalog and adds the
+budgets and the combat kernel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from balance.builds import Build, BuildSyntaxError, parse_build
+from balance.errors import UsageError
+from balance_rules.vitality.legality import BuildRules, Catalog, TypeRestriction
+
+from balance_d20 import catalog as cat
+
+AREA_TYPES = frozenset(t.name for t in cat.ATTACK_TYPES.values() if t.area)
+SINGLE_TYPES = frozenset(cat.ATTACK_TYPES) - AREA_TYPES
+
+
+def d20_catalog() -> Catalog:
+    """The d20 catalog in the generic form the legality engine works on."""
+    return Catalog(
+        attack_types={t.name: t.cost_factor for t in cat.ATTACK_TYPES.values()},
+        upgrades={u.name: u.cost for u in cat.UPGRADES.values()},
+        limits={lim.name: lim.cost for lim in cat.LIMITS.values()},
+        exclusive_groups=cat.EXCLUSIVE_GROUPS,
+        restrictions=(
+            TypeRestriction("area", AREA_TYPES, cat.NOT_ON_AREA),
+            TypeRestriction("single-target", SINGLE_TYPES, cat.NOT_ON_SINGLE),
+        ),
+        max_upgrades=cat.MAX_UPGRADES,
+        max_limits=cat.MAX_LIMITS,
+    )
+
+
+class D20Rules:
+    """Catalog, budgets, legality, enumeration and kernel of the d20 game."""
+
+    name = "d20"
+    version = "0.1.0"
+    stat_names = cat.STAT_NAMES
+
+    def __init__(self) -> None:
+        #: Reporters read upgrade and limit costs from ``catalog.upgrades`` / ``catalog.limits``.
+        self.catalog = d20_catalog()
+        self._rules = BuildRules(self.catalog)
+
+    @property
+    def attack_types(self) -> tuple[str, ...]:
+        return self.catalog.type_names
+
+    def budget(self, tier: int, archetype: str) -> int:
+        """Points per attack: ``level // 2`` plus 1 (skirmisher) or 3 (champion); ``tier`` is the level."""
+        if archetype not in cat.ARCHETYPES:
+            raise ValueError(f'unknown archetype "{archetype}" (known: {", ".join(sorted(cat.ARCHETYPES))})')
+        if tier not in cat.LEVELS:
+            raise ValueError(f"no point budget for level {tier} (levels 1-20)")
+        return tier // 2 + cat.ARCHETYPES[archetype]
+
+    def check_build(self, build: Build, budget: int | None = None) -> list[str]:
+        return self._rules.problems(build, budget)
+
+    def build_cost(self, build: Build) -> int:
+        return self._rules.cost(build)
+
+    def enumerate_builds(self, budget: int, attack_type: str | None = None) -> Iterator[Build]:
+        return self._rules.enumerate(budget, attack_type)
+
+    def count_builds(self, budget: int) -> dict[str, int]:
+        return self._rules.count(budget)
+
+    def parse(self, text: str) -> Build:
+        """Read build text; unknown names raise ``UsageError`` with a "did you mean" hint."""
+        try:
+            build = parse_build(text)
+        except BuildSyntaxError as exc:
+            raise UsageError(str(exc)) from exc
+        problems = self._rules.name_problems(build)
+        if problems:
+            raise UsageError("; ".join(problems))
+        return build
+
+    def kernel(self, options: dict[str, Any] | None = None) -> Any:
+        from balance_d20.kernel import D20Kernel
+
+        return D20Kernel(options)
