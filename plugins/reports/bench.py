@@ -1,6 +1,6 @@
 """Benchmark: every stage-2 reporter on a synthetic run of N stage-2 records (real schema).
 
-    python -m balance_plugins.reports.bench --records 10000000 [--dir DIR] [--out DIR]
+    python -m balance_plugins.reports.bench --records 10000000 [--dir DIR] [--out DIR] [--cold]
 
 Writes the synthetic run to ``--dir`` first (in a child process, so its memory does not count)
 unless it already holds one of that size, then runs all stage-2 reporters in this process through
@@ -37,6 +37,19 @@ def ensure_run(run_dir: Path, records: int) -> None:
     print(f"synthetic run written in {time.perf_counter() - t:,.1f} s")
 
 
+def drop_cache(run_dir: Path) -> None:
+    """Ask the kernel to drop the shards from the page cache (the host may still cache them)."""
+    import os
+
+    for path in (run_dir / "stage2").glob("*.shard"):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
 def peak_rss_bytes() -> int:
     # ru_maxrss is in KiB on Linux
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -61,11 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--records", type=int, default=10_000_000)
     ap.add_argument("--dir", help="synthetic run directory (default: /tmp/balance-report-bench-N)")
     ap.add_argument("--out", help="report folder (default: DIR/reports)")
+    ap.add_argument("--cold", action="store_true", help="drop the shards from the page cache first")
     args = ap.parse_args(argv)
     run_dir = Path(args.dir or f"/tmp/balance-report-bench-{args.records}")
     ensure_run(run_dir, args.records)
     size = sum(p.stat().st_size for p in (run_dir / "stage2").glob("*.shard"))
     print(f"run: {run_dir} ({args.records:,} stage-2 records, {size / 2**20:,.0f} MiB of shards)")
+    if args.cold:
+        drop_cache(run_dir)
     res = run_reports(run_dir, Path(args.out or run_dir / "reports"))
     for name, s in res["per_reporter"].items():
         print(f"  {name:<24} {s:8.1f} s")
