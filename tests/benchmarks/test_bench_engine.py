@@ -1,0 +1,59 @@
+"""Engine benchmarks (pytest-benchmark): single-process combats per second over the default grid
+(Evasive and Tanky, No Buffs, Boss / Mixed / Swarm / Swarm 2; attacker [2,2,2,2,4]; 100 turns).
+
+(a) 2,000 single 6-point builds sampled deterministically (seeded) from every legal 6-point build;
+(b) 2,000 pairs of those builds with the ``first`` policy.
+
+Batches hold one cell, so a few hundred candidates × 10 runs make batches too small to amortise the
+per-turn Python overhead; 2,000 candidates × 10 runs (20,000 lanes per cell) is closer to the stages'
+real batches. With ``--benchmark-disable`` (the default in pyproject) each runs once on 300
+candidates with 1 run per cell as a smoke test. Run ``pytest tests/benchmarks/test_bench_engine.py --benchmark-enable`` for figures (10 runs per
+cell, combats/s in ``extra_info``), or ``python -m balance.engine.bench`` for larger batches (see
+docs/performance.md, section Engine).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from balance.engine import Simulator
+from balance.engine.bench import sample_builds
+from balance_plugins.policies.simple import PreferSlot
+from balance_rules.vitality.kernel import VitalityKernel
+from balance_rules.vitality.rules import VitalityRules
+from tests.vitality_kernel.grids import ATTACKER, default_grid
+
+N = 2000
+N_SMOKE = 300
+
+
+@pytest.fixture(scope="module")
+def builds():
+    return sample_builds(VitalityRules(), 6, N, seed=1)
+
+
+def _bench(benchmark, builds, candidates, policy):
+    runs = 1 if benchmark.disabled else 10
+    if benchmark.disabled:
+        candidates = candidates[:N_SMOKE]
+    grid = default_grid()
+    sim = Simulator(VitalityKernel(), builds, grid, ATTACKER, 100, policy)
+    res = benchmark.pedantic(lambda: sim.run(candidates, runs, seed=1), rounds=1 if benchmark.disabled else 3, iterations=1)
+    combats = len(candidates) * len(grid.cells) * runs
+    if not benchmark.disabled and benchmark.stats:
+        benchmark.extra_info["combats_per_s"] = combats / benchmark.stats.stats.min
+    # sanity: every combat is counted, means are plausible turns
+    assert res.turn_sum.shape == (len(candidates), 8)
+    assert np.all(res.means() >= 1) and np.all(res.means() <= 100)
+    return res
+
+
+def test_bench_single_builds(benchmark, builds):
+    _bench(benchmark, builds, np.arange(len(builds))[:, None], None)
+
+
+def test_bench_pairs_first_policy(benchmark, builds):
+    pairs = np.random.default_rng(2).integers(0, len(builds), size=(N, 2))
+    res = _bench(benchmark, builds, pairs, PreferSlot("first", 0))  # noqa: F841
+    assert res.uses.sum() == res.turn_sum.sum()
