@@ -1,5 +1,5 @@
-"""``top_1000_pairs.md``: the 1,000 best pairs of all pairs tested by screening score (one streaming
-pass with a bounded top-N), with the confirmation's rank and score where the pair was confirmed."""
+"""``top_1000_pairs.md``: the 1,000 best pairs — the confirmation ranking first, then the
+screening order of all other pairs tested (one streaming pass with a bounded top-N)."""
 
 from __future__ import annotations
 
@@ -20,11 +20,22 @@ def screening_top(reader, n: int):
     return res["top"], res["count"], int(round(float(res["timeouts"].sums["timeouts"])))
 
 
-def confirmed_lookup(confirmed) -> dict[tuple[int, int], int]:
-    """(a, b) -> row of the confirmation table."""
-    if confirmed is None:
-        return {}
-    return {(int(a), int(b)): i for i, (a, b) in enumerate(zip(confirmed["a"], confirmed["b"]))}
+def ranked_rows(top: dict, confirmed: dict | None, n: int) -> list[tuple[str, dict, int]]:
+    """The list's rows as (source, table, row): the confirmation ranking first (it re-ran the best
+    screening pairs with fresh dice and more runs, so its order is the final one), then the
+    screening order of the pairs it did not re-run, up to ``n`` rows."""
+    rows: list[tuple[str, dict, int]] = []
+    done = set()
+    if confirmed is not None:
+        for j in range(min(n, len(confirmed["a"]))):
+            rows.append(("confirmed", confirmed, j))
+            done.add((int(confirmed["a"][j]), int(confirmed["b"][j])))
+    for i in range(len(top["a"])):
+        if len(rows) >= n:
+            break
+        if (int(top["a"][i]), int(top["b"][i])) not in done:
+            rows.append(("screening", top, i))
+    return rows
 
 
 class Top1000Pairs:
@@ -36,41 +47,44 @@ class Top1000Pairs:
         attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)
         top, count, timeouts = screening_top(reader, N)
         confirmed = load_confirmed(ctx.run)
-        conf = confirmed_lookup(confirmed)
-        shown = len(top["a"])
+        n_conf = 0 if confirmed is None else min(N, len(confirmed["a"]))
+        rows_src = ranked_rows(top, confirmed, N)
         doc = start_report(f"Top {N:,} Pairs", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
-            f"**Pairs listed**: {fint(shown)} — the best {fint(shown)} of all {fint(count)} pairs tested, by "
-            "screening score (overall turns, lower is better; ties broken by attack 1 then attack 2 index)",
+            f"**Pairs listed**: {fint(len(rows_src))} of all {fint(count)} pairs tested",
+            f"**Ranks 1–{n_conf}**: the confirmation ranking (the best screening pairs re-run with "
+            f"{ctx.config.stage2.confirm_runs} runs per cell and fresh dice; Turns are the confirmed scores)"
+            if n_conf else "**Confirmation**: none in this run; every rank is by screening score",
+            f"**Ranks {n_conf + 1}–{len(rows_src)}**: the screening order of all pairs tested, without the "
+            "confirmed ones (ties broken by attack 1 then attack 2 index)",
             f"**Timeouts, all pairs tested**: {fint(timeouts)} combats",
-            "**Confirmed columns**: the confirmation's rank and score (fresh dice, more runs) for the "
-            f"{0 if confirmed is None else len(confirmed['a'])} pairs it re-ran; – for the others",
         ]))
         doc.h(2, "Summary")
-        if shown:
-            doc.bullets([f"**Best screening turns**: {fnum(top['overall'][0])}",
-                         f"**Worst in this list**: {fnum(top['overall'][-1])}"])
+        if rows_src:
+            first, last = rows_src[0], rows_src[-1]
+            doc.bullets([f"**Best turns (rank 1, {first[0]})**: {fnum(first[1]['overall'][first[2]])}",
+                         f"**Best screening turns of all pairs**: {fnum(top['overall'][0])}",
+                         f"**Worst in this list ({last[0]})**: {fnum(last[1]['overall'][last[2]])}"])
         doc.h(2, "Methodology")
         doc.bullets([
             "**Attack 1 / Attack 2**: type+upgrades [limits], abbreviated; **Cost1 / Cost2 / Total** in points",
-            "**Turns**: screening mean turns over all cells ± standard error",
+            "**Turns**: mean turns over all cells ± standard error, from the source the rank comes from",
+            "**Screening turns**: the pair's score in the screening of all pairs",
             "**Synergy**: (mean of the two solos − pair) / mean of the solos × 100, solos measured under the "
-            "pair's own engine, cells, max turns and dice",
+            "same engine, cells, max turns and dice as the pair",
             "**Timeouts**: combats of the pair that hit the turn limit",
         ])
         rows = []
-        for i in range(shown):
-            a, b = int(top["a"][i]), int(top["b"][i])
-            j = conf.get((a, b))
+        for rank, (src, t, i) in enumerate(rows_src, 1):
+            a, b = int(t["a"][i]), int(t["b"][i])
+            screening = t["screening_overall"][i] if src == "confirmed" else t["overall"][i]
             rows.append([
-                i + 1, attacks.short(a), f"{int(attacks.cost[a])}p", attacks.short(b), f"{int(attacks.cost[b])}p",
-                f"{int(top['cost'][i])}p", fturns(top["overall"][i], top["se"][i]),
-                fpct(top["synergy"][i], 1, True), fint(top["timeouts"][i]),
-                "–" if j is None else int(confirmed["rank"][j]),
-                "–" if j is None else fturns(confirmed["overall"][j], confirmed["se"][j]),
+                rank, attacks.short(a), f"{int(attacks.cost[a])}p", attacks.short(b), f"{int(attacks.cost[b])}p",
+                f"{int(t['cost'][i])}p", fturns(t["overall"][i], t["se"][i]), src, fnum(screening),
+                fpct(t["synergy"][i], 1, True), fint(t["timeouts"][i]),
             ])
         doc.h(2, f"Top {N:,} Pairs")
-        doc.table(["Rank", "Attack 1", "Cost1", "Attack 2", "Cost2", "Total", "Turns", "Synergy", "Timeouts",
-                   "Confirmed rank", "Confirmed turns"], rows)
+        doc.table(["Rank", "Attack 1", "Cost1", "Attack 2", "Cost2", "Total", "Turns", "Ranked by",
+                   "Screening turns", "Synergy", "Timeouts"], rows)
         return [doc.write(out_path(ctx, "stage2", "top_1000_pairs.md"))]
 
 

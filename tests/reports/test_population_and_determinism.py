@@ -11,7 +11,7 @@ import pytest
 
 from balance.errors import StoreError
 from tests.reports.conftest import copy_run, write_all
-from tests.reports.helpers import bullet, first_table, num, order, records
+from tests.reports.helpers import bullet, first_table, num, order, records, table
 
 
 def corrupt_one_shard(run_dir, stage="stage2", which=1) -> int:
@@ -55,8 +55,11 @@ def test_skipped_records_are_counted_in_every_stage2_report(corrupt_run, tmp_pat
     md = (out / "stage2" / "enhancement_ranking_top_5.md").read_text()
     assert f"= **{math.ceil(n * 0.05)} pairs**" in md
     _, rows = first_table((out / "stage2" / "top_1000_pairs.md").read_text(), "Top 1,000 Pairs")
-    exp = order(rec["overall"], rec["a"], rec["b"])
-    assert [num(r[6]) for r in rows] == pytest.approx([float(rec["overall"][i]) for i in exp], abs=0.006)
+    conf = table(run, "stage2", "confirmed")
+    done = set(zip(conf["a"], conf["b"]))
+    exp = [i for i in order(rec["overall"], rec["a"], rec["b"]) if (rec["a"][i], rec["b"][i]) not in done]
+    got = [num(r[8]) for r in rows if r[7] == "screening"]
+    assert got == pytest.approx([float(rec["overall"][i]) for i in exp], abs=0.006)
 
 
 def test_header_states_seed_settings_and_grid(real_run, real_reports):

@@ -48,29 +48,36 @@ def test_tier_sizes_are_percentages_of_all_pairs_tested(synthetic_run, syn_repor
             assert bullet(md, "Records skipped (corrupt shards)") == "0"
 
 
-def test_top_pairs_are_all_pairs_in_score_order(run_and_reports):
+def test_top_pairs_confirmed_ranking_first_then_screening_order(run_and_reports):
     run, out = run_and_reports
     rec = records(run, "stage2")
     att = table(run, "stage2", "attacks")
+    conf = table(run, "stage2", "confirmed")
     md = read(out, "top_1000_pairs.md")
     _, rows = first_table(md, "Top 1,000 Pairs")
-    expect = order(rec["overall"], rec["a"], rec["b"])[:1000]
-    assert len(rows) == len(expect) == min(1000, len(rec["a"]))
     assert bullet(md, "Pairs tested (records read)") == f"{len(rec['a']):,}"
-    for rank, (row, i) in enumerate(zip(rows, expect), 1):
-        a, b = int(rec["a"][i]), int(rec["b"][i])
+    # expected: the confirmation table by confirmed score (ties by a, b), then all other pairs by
+    # screening score (ties by a, b)
+    c_order = order(np.array(conf["overall"]), np.array(conf["a"]), np.array(conf["b"]))
+    expect = [("confirmed", int(conf["a"][j]), int(conf["b"][j]), conf["overall"][j], conf["screening_overall"][j],
+               conf["cost"][j], conf["synergy"][j], conf["timeouts"][j]) for j in c_order]
+    done = {(e[1], e[2]) for e in expect}
+    for i in order(rec["overall"], rec["a"], rec["b"]):
+        if len(expect) >= 1000:
+            break
+        if (int(rec["a"][i]), int(rec["b"][i])) not in done:
+            expect.append(("screening", int(rec["a"][i]), int(rec["b"][i]), rec["overall"][i], rec["overall"][i],
+                           rec["cost"][i], rec["synergy"][i], rec["timeouts"][i]))
+    assert len(rows) == len(expect) == min(1000, len(rec["a"]))
+    for rank, (row, (src, a, b, turns, screening, cost, syn, tmo)) in enumerate(zip(rows, expect), 1):
         assert num(row[0]) == rank
         assert row[1] == short(att, a) and row[3] == short(att, b)
-        assert (num(row[2]), num(row[4]), num(row[5])) == (att["cost"][a], att["cost"][b], rec["cost"][i])
-        assert num(row[6]) == pytest.approx(float(rec["overall"][i]), abs=0.006)
-        assert num(row[7]) == pytest.approx(float(rec["synergy"][i]), abs=0.06)
-        assert num(row[8]) == rec["timeouts"][i]
-    # confirmed columns: the confirmation table's rank for exactly the confirmed pairs
-    conf = table(run, "stage2", "confirmed")
-    ranks = {(a, b): r for a, b, r in zip(conf["a"], conf["b"], conf["rank"])}
-    for row, i in zip(rows, expect):
-        r = ranks.get((int(rec["a"][i]), int(rec["b"][i])))
-        assert row[9] == ("–" if r is None else str(r))
+        assert (num(row[2]), num(row[4]), num(row[5])) == (att["cost"][a], att["cost"][b], cost)
+        assert num(row[6]) == pytest.approx(float(turns), abs=0.006)
+        assert row[7] == src
+        assert num(row[8]) == pytest.approx(float(screening), abs=0.006)
+        assert num(row[9]) == pytest.approx(float(syn), abs=0.06)
+        assert num(row[10]) == tmo
 
 
 @pytest.mark.parametrize("percent", TIERS)
