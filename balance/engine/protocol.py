@@ -1,9 +1,10 @@
 """The contract between the engine and a rule system's combat kernel.
 
-The engine owns the lanes (one lane = one candidate × one run, all in the same cell), the dice,
-the turn loop, the policy call, timeouts, usage accounting, compaction and the result sums. The
-kernel owns everything game-specific. A batch is always a single cell, so the kernel may treat
-the cell's numbers as scalars.
+The engine owns the lanes (one lane = one candidate × one cell × one run), the dice, the turn
+loop, the policy call, timeouts, usage accounting, compaction and the result sums. The kernel owns
+everything game-specific. A batch holds one cell when there are enough candidates to fill it (the
+kernel may then treat the cell's numbers as scalars), otherwise several cells, so that small jobs
+still make large batches.
 
 Turn loop, for turn = 1, 2, ..., max_turns while some lane is unfinished::
 
@@ -43,9 +44,10 @@ class Kernel(Protocol):
     def compile(self, builds: Sequence[Build], attacker: tuple[int, ...]) -> Any:
         """Turn the attack table into the kernel's numeric table (done once per Simulator)."""
 
-    def start(self, table: Any, cell: Cell, slots: np.ndarray) -> Any:
-        """A fresh combat state for ``len(slots)`` lanes in ``cell``; ``slots`` (lanes, k) holds each
-        lane's attacks as indices into the builds given to :meth:`compile`."""
+    def start(self, table: Any, cells: Sequence[Cell], lane_cells: np.ndarray, slots: np.ndarray) -> Any:
+        """A fresh combat state for ``len(slots)`` lanes: lane i fights in ``cells[lane_cells[i]]``
+        and ``slots`` (lanes, k) holds its attacks as indices into the builds given to
+        :meth:`compile`."""
 
     def usable(self, state: Any, turn: int) -> np.ndarray | None:
         """(lanes, k) bool: which of each lane's attacks may be chosen this turn; ``None`` means all."""

@@ -80,32 +80,38 @@ class Simulator:
         )
         if n == 0 or runs <= 0:
             return res
-        per = max(1, self.lanes_per_batch // runs)
         run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
-        for cell in self.cells:
-            keys_one = lane_keys(seed, stream, cell.index, run_ids)
+        cell_keys = [lane_keys(seed, stream, cell.index, run_ids) for cell in self.cells]
+        # Cells share a batch when the candidates alone cannot fill one (per-turn overhead is paid
+        # per batch); lanes are candidate-major, then cell, then run.
+        group = max(1, min(C, self.lanes_per_batch // max(1, n * runs)))
+        for g0 in range(0, C, group):
+            cells = self.cells[g0 : g0 + group]
+            G = len(cells)
+            keys_one = np.concatenate(cell_keys[g0 : g0 + G])
+            cells_one = np.repeat(np.arange(G), runs)
+            per = max(1, self.lanes_per_batch // (runs * G))
             for c0 in range(0, n, per):
                 c1 = min(n, c0 + per)
                 m = c1 - c0
-                turns, timeouts, uses = self._batch(cell, cand[c0:c1], np.tile(keys_one, m))
-                t = turns.reshape(m, runs)
-                res.turn_sum[c0:c1, cell.index] = t.sum(1)
-                res.turn_sumsq[c0:c1, cell.index] = (t * t).sum(1)
-                res.timeouts[c0:c1, cell.index] = timeouts.reshape(m, runs).sum(1)
-                res.uses[c0:c1, cell.index, :] = uses.reshape(m, runs, k + 1).sum(1)
+                turns, timeouts, uses = self._batch(cells, np.tile(cells_one, m), cand[c0:c1], np.tile(keys_one, m))
+                t = turns.reshape(m, G, runs)
+                res.turn_sum[c0:c1, g0 : g0 + G] = t.sum(2)
+                res.turn_sumsq[c0:c1, g0 : g0 + G] = (t * t).sum(2)
+                res.timeouts[c0:c1, g0 : g0 + G] = timeouts.reshape(m, G, runs).sum(2)
+                res.uses[c0:c1, g0 : g0 + G, :] = uses.reshape(m, G, runs, k + 1).sum(2)
         return res
 
-    def _batch(self, cell, cand: np.ndarray, keys: np.ndarray):
-        """Run the lanes of ``cand`` (m, k) × runs in one cell; lanes are candidate-major."""
+    def _batch(self, cells, lane_cells: np.ndarray, cand: np.ndarray, keys: np.ndarray):
+        """Run the lanes of ``cand`` (m, k) × cells × runs; lanes are candidate-major."""
         kernel, policy = self.kernel, self.policy
         # A policy that only reads the usable mask (``needs_view = False``) skips the kernel's view.
         wants_view = getattr(policy, "needs_view", True)
         view = (lambda st, t, fb: kernel.policy_view(st, t, fb)) if wants_view else (lambda st, t, fb: None)
         m, k = cand.shape
-        runs = len(keys) // m
-        slots = np.repeat(cand, runs, axis=0)
+        slots = np.repeat(cand, len(keys) // m, axis=0)
         L = len(slots)
-        state = kernel.start(self.table, cell, slots)
+        state = kernel.start(self.table, cells, lane_cells, slots)
         turns_out = np.full(L, float(self.max_turns))
         timeout_out = np.ones(L, dtype=np.int64)
         uses_out = np.zeros((L, k + 1), dtype=np.int64)

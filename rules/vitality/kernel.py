@@ -13,6 +13,7 @@ True): armor_piercing's Durability is 5 + tier + the buff's defender durability 
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
@@ -22,7 +23,7 @@ from balance.engine.lanes import LaneState
 from balance_rules.vitality.kernel_dice import RETALIATION, RETALIATION_EXPLODE, UNRELIABLE, d20, exploding_3d6, slot
 from balance_rules.vitality.kernel_followups import run_followups
 from balance_rules.vitality.kernel_policy import expected_view
-from balance_rules.vitality.kernel_strike import area_swing, single_strike
+from balance_rules.vitality.kernel_strike import area_swing, lane_value, single_strike
 from balance_rules.vitality.kernel_table import (
     ACTION_BITS, BLOODIED, CAREFUL, COMBO, FINALE, NEAR_DEATH, PASSIVE, PATIENT, QUICKDRAW, RELENTLESS,
     REVENGE, SLAUGHTER, TIMID, UNBREAKABLE, UNTOUCHABLE, VENGEFUL, Table, compile_table, stat,
@@ -54,28 +55,55 @@ class VitalityKernel:
     def compile(self, builds, attacker) -> Table:
         return compile_table(builds, attacker)
 
-    def start(self, table: Table, cell, slots: np.ndarray) -> VitalityState:
+    def cell_constants(self, table: Table, cell) -> SimpleNamespace:
+        """The numbers of one cell: enemy scores, the attacker's buffed bonuses, enemy max HP."""
+        prof, buff = cell.profile.stats, cell.buff
+        ptier = stat(prof, "tier")
+        return SimpleNamespace(
+            avoid=10 + ptier + stat(prof, "mobility") + buff.avoidance,
+            dur=5 + ptier + stat(prof, "endurance") + buff.durability,
+            dur_ap=5 + ptier + (buff.durability if self.ap_keeps_buff else 0),
+            e_acc=ptier + stat(prof, "focus"),
+            e_dmg=ptier + stat(prof, "power"),
+            e_tier=ptier,
+            acc_base=table.acc_bonus + buff.accuracy,
+            dmg_base=table.dmg_bonus + buff.damage,
+            maxhp=np.asarray(cell.scenario.enemy_hp, dtype=np.int32),
+        )
+
+    def start(self, table: Table, cells, lane_cells: np.ndarray, slots: np.ndarray) -> VitalityState:
         tab = table
         st = VitalityState()
         slots = np.asarray(slots, dtype=np.intp)
         L, k = slots.shape
         st.n, st.k, st.tab, st.T = L, k, tab, tab.tier
-        st.cell = cell
-        prof = cell.profile.stats
-        buff = cell.buff
-        ptier = stat(prof, "tier")
-        st.avoid = 10 + ptier + stat(prof, "mobility") + buff.avoidance
-        st.dur = 5 + ptier + stat(prof, "endurance") + buff.durability
-        st.dur_ap = 5 + ptier + (buff.durability if self.ap_keeps_buff else 0)
-        st.e_acc = ptier + stat(prof, "focus")
-        st.e_dmg = ptier + stat(prof, "power")
-        st.e_tier = ptier
-        st.acc_base = tab.acc_bonus + buff.accuracy
-        st.dmg_base = tab.dmg_bonus + buff.damage
-        st.c_maxhp = np.asarray(cell.scenario.enemy_hp, dtype=np.int32)
-        st.E = len(st.c_maxhp)
+        st.cells = list(cells)
+        consts = [self.cell_constants(tab, c) for c in st.cells]
+        st.consts = consts
+        st.view_keys = [(id(tab), c.index) for c in st.cells]
+        st.E = max(len(c.maxhp) for c in consts)
+        st.multi = len(consts) > 1
+        if not st.multi:
+            # One cell: its numbers are scalars (the common, fastest case).
+            c = consts[0]
+            for name in ("avoid", "dur", "dur_ap", "e_acc", "e_dmg", "e_tier", "acc_base", "dmg_base"):
+                setattr(st, name, getattr(c, name))
+            st.c_maxhp = c.maxhp
+            st.lane_cell = np.zeros(L, dtype=np.intp)
+            st.hp = np.tile(st.c_maxhp, (L, 1))
+        else:
+            # Several cells: per-lane numbers; missing enemies of shorter scenarios start defeated.
+            lane_cells = np.asarray(lane_cells, dtype=np.intp)
+            st.lane_cell = lane_cells
+            for name in ("avoid", "dur", "dur_ap", "e_acc", "e_dmg", "e_tier", "acc_base", "dmg_base"):
+                setattr(st, name, np.asarray([getattr(c, name) for c in consts], dtype=np.int32)[lane_cells])
+            padded = np.zeros((len(consts), st.E), dtype=np.int32)
+            for i, c in enumerate(consts):
+                padded[i, : len(c.maxhp)] = c.maxhp
+            st.maxhp = padded[lane_cells]
+            st.c_maxhp = None
+            st.hp = st.maxhp.copy()
         st.slots = slots
-        st.hp = np.tile(st.c_maxhp, (L, 1))
         # Features present in this batch (rows of the lanes' attacks and their basic attacks).
         rows = np.unique(np.concatenate([slots.ravel(), tab.basic[slots.ravel()]]))
         col = lambda name: bool(tab.cols[name][rows].any())  # noqa: E731
@@ -129,7 +157,6 @@ class VitalityKernel:
             st.bleed_due = np.zeros((L, st.E), dtype=np.int32)
             st.bleed_next = np.zeros((L, st.E), dtype=np.int32)
         st.bonus = None
-        st.view_key = (id(tab), cell.index)
         return st
 
     def compact(self, state: VitalityState, keep: np.ndarray) -> VitalityState:
@@ -321,9 +348,10 @@ class VitalityKernel:
                 break
             raw = dice.raw(slot(RETALIATION, e), sub)
             r = d20(raw)
-            hit = r + st.e_acc >= st.tab.attacker_avoidance
+            hit = r + lane_value(st.e_acc, sub) >= st.tab.attacker_avoidance
             roll = exploding_3d6(raw, 0, dice, lambda rd, e=e: slot(RETALIATION_EXPLODE, e, rd), sub)
-            dmg = np.where(hit, np.maximum(roll + st.e_dmg + np.where(r == 20, st.e_tier, 0) - st.tab.attacker_durability, 0), 0)
+            bonus = lane_value(st.e_dmg, sub) + np.where(r == 20, lane_value(st.e_tier, sub), 0)
+            dmg = np.where(hit, np.maximum(roll + bonus - st.tab.attacker_durability, 0), 0)
             st.att_hp[sub] -= dmg.astype(np.int32)
             st.r_att[sub] = True
             st.r_hit[sub] |= hit

@@ -11,6 +11,8 @@ weighed by their success chance. Only numbers: policies never see names.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import attrs
 import numpy as np
 
@@ -113,30 +115,46 @@ def _multiplier(tab, p_hit, p_crit):
     return m
 
 
-def expected_view(kernel, st, fallback: bool) -> ExpectedView:
+def _cell_expectations(kernel, st, ci: int, rows_needed: np.ndarray) -> np.ndarray:
+    """(rows of the table, E) cached expectations of cell ``ci`` of the batch, filled where needed."""
     tab = st.tab
-    key = st.view_key
+    key = st.view_keys[ci]
     exp = kernel._views.get(key)
     if exp is None:
         if len(kernel._views) > 64:
             kernel._views.clear()
         exp = kernel._views[key] = np.full((len(tab.acc), st.E), np.nan)
-    rows_needed = np.unique(tab.basic[st.slots] if fallback else st.slots)
     missing = rows_needed[np.isnan(exp[rows_needed, 0])]
     if len(missing):
-        e, p_hit, p_crit = _row_expectations(st, missing)
-        exp[missing] = e * _multiplier(_Rows(tab, missing), p_hit, p_crit)[:, None]
+        c = st.consts[ci]
+        one = SimpleNamespace(tab=tab, T=st.T, E=len(c.maxhp), c_maxhp=c.maxhp, avoid=c.avoid, dur=c.dur,
+                              dur_ap=c.dur_ap, acc_base=c.acc_base, dmg_base=c.dmg_base)
+        e, p_hit, p_crit = _row_expectations(one, missing)
+        exp[missing] = 0.0
+        exp[missing, : one.E] = e * _multiplier(_Rows(tab, missing), p_hit, p_crit)[:, None]
+    return exp
+
+
+def expected_view(kernel, st, fallback: bool) -> ExpectedView:
+    tab = st.tab
     L, k = st.slots.shape
+    slot_rows = tab.basic[st.slots] if fallback else st.slots
+    if len(st.consts) == 1:
+        exp = _cell_expectations(kernel, st, 0, np.unique(slot_rows))
+        per_lane = lambda rows: exp[rows]  # noqa: E731
+    else:
+        exps = [_cell_expectations(kernel, st, ci, np.unique(slot_rows[st.lane_cell == ci]))
+                for ci in range(len(st.consts))]
+        stacked = np.stack(exps)  # (cells, rows, E)
+        per_lane = lambda rows: stacked[st.lane_cell, rows]  # noqa: E731
     hp = st.hp
     standing = hp > 0
     first = np.argmax(standing, axis=1)
     lanes = np.arange(L)
     out = np.empty((L, k))
     for j in range(k):
-        rows = st.slots[:, j]
-        if fallback:
-            rows = tab.basic[rows]
-        e = exp[rows]  # (L, E)
+        rows = slot_rows[:, j]
+        e = per_lane(rows)  # (L, E)
         capped = np.minimum(e, hp) * standing
         single = capped[lanes, first]
         v = np.where(tab.area[rows], capped.sum(1), single)

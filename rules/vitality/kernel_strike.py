@@ -10,6 +10,23 @@ from balance_rules.vitality.kernel_dice import ADVANTAGE, ATTACK, EXPLODE, d20, 
 _ONE = np.int32(1)
 
 
+def lane_value(v, idx):
+    """A cell number for lanes ``idx``: a scalar (one-cell batch) or the lanes' entries."""
+    return v if np.ndim(v) == 0 else v[idx]
+
+
+def maxhp_at(st, idx, tgt):
+    """Max HP of enemy ``tgt`` of each lane ``idx``."""
+    if st.c_maxhp is not None:
+        return st.c_maxhp[tgt]
+    return st.maxhp.reshape(-1)[idx * st.E + tgt]
+
+
+def maxhp_rows(st, idx):
+    """(lanes, E) max HP (broadcastable (1, E) for a one-cell batch)."""
+    return st.c_maxhp[None, :] if st.c_maxhp is not None else st.maxhp[idx]
+
+
 def _explode_slots(s):
     return lambda r: slot(EXPLODE, s, r)
 
@@ -49,28 +66,29 @@ def single_strike(st, idx, rows, tgt, s):
     tab, T = st.tab, st.T
     raw = st.dice.raw(slot(ATTACK, s, 0), idx)
     r = _accuracy_die(st, rows, raw, s, 0, idx)
-    acc = tab.acc[rows] + st.acc_base
-    dmg_mod = tab.dmg[rows] + st.dmg_base
+    avoid = lane_value(st.avoid, idx)
+    acc = tab.acc[rows] + lane_value(st.acc_base, idx)
+    dmg_mod = tab.dmg[rows] + lane_value(st.dmg_base, idx)
     if st.bonus is not None:
         b = st.bonus[idx]
         acc = acc + b
         dmg_mod = dmg_mod + b
     slay = None
     if st.any_slayer:
-        slay = np.where(tab.slayer_hp[rows] == st.c_maxhp[tgt], T, 0).astype(np.int32)
+        slay = np.where(tab.slayer_hp[rows] == maxhp_at(st, idx, tgt), T, 0).astype(np.int32)
         acc = acc + slay
         dmg_mod = dmg_mod + slay
     total = r + acc
     if st.any_direct:
         direct = tab.direct[rows]
-        hit = (total >= st.avoid) | direct
+        hit = (total >= avoid) | direct
     else:
         direct = None
-        hit = total >= st.avoid
+        hit = total >= avoid
     crit = hit & (r >= tab.crit_lo[rows])
     pre = _damage_roll(st, rows, raw, s, idx) + dmg_mod + np.where(crit, tab.crit_bonus[rows], 0)
     if st.any_overhit:
-        margin = total - st.avoid
+        margin = total - avoid
         oh = tab.overhit[rows] & (margin >= 3 * T) & hit
         if direct is not None:
             oh &= ~direct
@@ -79,9 +97,9 @@ def single_strike(st, idx, rows, tgt, s):
     if st.any_explosive:
         splash_total = total - (slay if slay is not None else 0)
         splash_pre = pre - (slay if slay is not None else 0)
-    dur = st.dur
+    dur = lane_value(st.dur, idx)
     if st.any_ap:
-        dur = np.where(tab.armor_piercing[rows], st.dur_ap, st.dur)
+        dur = np.where(tab.armor_piercing[rows], lane_value(st.dur_ap, idx), dur)
     if st.any_brutal:
         excess = pre - (dur + 5 * T)
         pre = pre + np.where(tab.brutal[rows] & (excess > 0), excess // 2, 0)
@@ -100,7 +118,7 @@ def apply_single(st, idx, rows, tgt, hit, damage):
     if st.any_finishing:
         after = np.where(tab.finishing[rows] & hit & (after >= 1) & (after <= 5), 0, after)
     if st.any_culling:
-        after = np.where(tab.culling[rows] & hit & (after > 0) & (after * 5 < st.c_maxhp[tgt]), 0, after)
+        after = np.where(tab.culling[rows] & hit & (after > 0) & (after * 5 < maxhp_at(st, idx, tgt)), 0, after)
     hp[flat] = after
     if st.any_bleed:
         m = tab.bleed[rows] & hit & (damage > 0)
@@ -122,27 +140,31 @@ def area_swing(st, idx, rows, s):
     standing = hp > 0
     raw0 = st.dice.raw(slot(ATTACK, s, 0), idx)
     roll = _damage_roll(st, rows, raw0, s, idx)
-    acc = tab.acc[rows] + st.acc_base
-    dmg_mod = tab.dmg[rows] + st.dmg_base
+    avoid = lane_value(st.avoid, idx)
+    acc = tab.acc[rows] + lane_value(st.acc_base, idx)
+    dmg_mod = tab.dmg[rows] + lane_value(st.dmg_base, idx)
     if st.bonus is not None:
         b = st.bonus[idx]
         acc = acc + b
         dmg_mod = dmg_mod + b
     direct = tab.direct[rows]
+    maxhp = maxhp_rows(st, idx)
     crit_lo, crit_bonus = tab.crit_lo[rows], tab.crit_bonus[rows]
-    dur = np.where(tab.armor_piercing[rows], st.dur_ap, st.dur) if st.any_ap else st.dur
+    dur = lane_value(st.dur, idx)
+    if st.any_ap:
+        dur = np.where(tab.armor_piercing[rows], lane_value(st.dur_ap, idx), dur)
     damage = np.zeros((len(idx), E), dtype=np.int32)
     hits = np.zeros((len(idx), E), dtype=bool)
     for j in range(E):
         raw = raw0 if j == 0 else st.dice.raw(slot(ATTACK, s, j), idx)
         r = _accuracy_die(st, rows, raw, s, j, idx)
-        slay = np.where(tab.slayer_hp[rows] == st.c_maxhp[j], T, 0) if st.any_slayer else 0
+        slay = np.where(tab.slayer_hp[rows] == maxhp[:, j], T, 0) if st.any_slayer else 0
         total = r + acc + slay
-        hit = ((total >= st.avoid) | direct) & standing[:, j]
+        hit = ((total >= avoid) | direct) & standing[:, j]
         crit = hit & (r >= crit_lo)
         pre = roll + dmg_mod + slay + np.where(crit, crit_bonus, 0)
         if st.any_overhit:
-            margin = total - st.avoid
+            margin = total - avoid
             pre = pre + np.where(tab.overhit[rows] & (margin >= 3 * T) & ~direct, margin // 2, 0)
         if st.any_brutal:
             excess = pre - (dur + 5 * T)
@@ -176,10 +198,14 @@ def splash(st, idx, rows, tgt, total, pre):
     others = (hp > 0) & (np.arange(E)[None, :] != tgt[:, None])
     slay = np.zeros((len(idx), E), dtype=np.int32)
     if st.any_slayer:
-        slay = np.where(tab.slayer_hp[rows][:, None] == st.c_maxhp[None, :], T, 0)
-    hit = others & ((total[:, None] + slay) >= st.avoid)
+        slay = np.where(tab.slayer_hp[rows][:, None] == maxhp_rows(st, idx), T, 0)
+    avoid = lane_value(st.avoid, idx)
+    hit = others & ((total[:, None] + slay) >= (avoid if np.ndim(avoid) == 0 else avoid[:, None]))
     p = pre[:, None] + slay
-    dur = (np.where(tab.armor_piercing[rows], st.dur_ap, st.dur) if st.any_ap else np.full(len(idx), st.dur))[:, None]
+    dur = np.broadcast_to(lane_value(st.dur, idx), (len(idx),))
+    if st.any_ap:
+        dur = np.where(tab.armor_piercing[rows], lane_value(st.dur_ap, idx), dur)
+    dur = dur[:, None]
     if st.any_brutal:
         excess = p - (dur + 5 * T)
         p = p + np.where(tab.brutal[rows][:, None] & (excess > 0), excess // 2, 0)

@@ -61,7 +61,7 @@ class Fight:
         self.table = self.kernel.compile([parse_build(b) for b in builds], attacker)
         self.k = len(builds)
         cell = Cell(0, Profile("p", tuple(profile)), buff, Scenario("s", tuple(hp)))
-        self.st = self.kernel.start(self.table, cell, np.arange(self.k)[None, :])
+        self.st = self.kernel.start(self.table, [cell], np.zeros(1, dtype=np.intp), np.arange(self.k)[None, :])
         self.turn = 0
         self.log = []
 
