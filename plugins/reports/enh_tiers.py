@@ -23,9 +23,9 @@ SLOTS = {"stage1": ("attack",), "stage2": ("a", "b")}
 class EnhStats:
     """One population (all records, or one tier): ``size`` records; per enhancement e:
     ``counts[e]`` records carrying it, ``slot_counts[k][e]``, ``mean[e]`` / ``sd[e]`` of the score
-    over carriers, ``timeouts[e]`` summed, ``by_profile[p][e]`` mean, ``usage[k][e]`` mean share of
+    over carriers, ``timeouts[e]`` summed, ``by_profile[p][e]`` mean (and ``_se``), ``usage[k][e]`` mean share of
     turns of the slot-k attack carrying e (stage 2), and per (e, attack type) ``type_mean[e][t]`` /
-    ``type_counts[e][t]``."""
+    ``type_counts[e][t]`` (and ``type_se``)."""
 
     size: int
     median: float
@@ -36,9 +36,11 @@ class EnhStats:
     sd: np.ndarray
     timeouts: np.ndarray
     by_profile: np.ndarray
+    by_profile_se: np.ndarray
     usage: np.ndarray | None
     type_counts: np.ndarray
     type_mean: np.ndarray
+    type_se: np.ndarray
     score_mean: float
     score_sd: float
     timeouts_total: int
@@ -60,21 +62,32 @@ def _aggregators(attacks: Attacks, stage: str) -> dict[str, Any]:
     slots = SLOTS[stage]
     E = len(attacks.enh.names)
     T = len(attacks.type_names)
-    derive = {"overall_sq": (("overall",), lambda b: np.asarray(b["overall"], np.float64) ** 2)}
+    derive = {"overall_sq": (("overall",), lambda b: np.asarray(b["overall"], np.float64) ** 2),
+              "by_profile_sq": (("by_profile",), lambda b: np.asarray(b["by_profile"], np.float64) ** 2)}
     slot_values = None
     if stage == "stage2":
         # share of turns of each attack, averaged over the profiles (each profile weighs the same)
         derive["usage_a"] = (("usage_a_profile",), lambda b: np.asarray(b["usage_a_profile"], np.float64).mean(1))
         derive["usage_b"] = (("usage_b_profile",), lambda b: np.asarray(b["usage_b_profile"], np.float64).mean(1))
         slot_values = {"usage": ("usage_a", "usage_b")}
-    enh = SparseMembership(attacks.members(), E, slots, ("overall", "overall_sq", "timeouts", "by_profile"),
-                           slot_values)
+    enh = SparseMembership(attacks.members(), E, slots,
+                           ("overall", "overall_sq", "timeouts", "by_profile", "by_profile_sq"), slot_values)
+    sq = {"overall_sq": derive["overall_sq"]}
     return {
         "enh": Derive(enh, derive),
-        "type": SparseMembership(attacks.type_members(), E * T, slots, ("overall",)),
+        "type": Derive(SparseMembership(attacks.type_members(), E * T, slots, ("overall", "overall_sq")), sq),
         "score": Moments("overall"),
         "timeouts": Sums(("timeouts",)),
     }
+
+
+def _mean_se(total: np.ndarray, squares: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard error of the mean (sample sd / sqrt(n)) from sums; NaN where n < 2."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = total / n
+        var = np.maximum(squares / n - mean**2, 0) * n / np.maximum(n - 1, 1)
+        se = np.sqrt(var / n)
+    return mean, np.where(n > 1, se, np.nan)
 
 
 def _stats(aggs: dict[str, Any], size: int, median: float, threshold: float, n_types: int) -> EnhStats:
@@ -85,12 +98,12 @@ def _stats(aggs: dict[str, Any], size: int, median: float, threshold: float, n_t
         var = e["sums"]["overall_sq"][0] / counts - mean**2
         sd = np.sqrt(np.maximum(var, 0) * counts / np.maximum(counts - 1, 1))
         sd[counts < 2] = np.nan
-        by_profile = e["sums"]["by_profile"] / counts
         usage = e["slot_sums"]["usage"] / e["slot_counts"] if "usage" in e["slot_sums"] else None
-        tc = t["counts"].reshape(-1, n_types)
-        tm = t["sums"]["overall"][0].reshape(-1, n_types) / tc
+    by_profile, by_profile_se = _mean_se(e["sums"]["by_profile"], e["sums"]["by_profile_sq"], counts)
+    tc = t["counts"].reshape(-1, n_types)
+    tm, tse = _mean_se(t["sums"]["overall"][0].reshape(-1, n_types), t["sums"]["overall_sq"][0].reshape(-1, n_types), tc)
     return EnhStats(size, median, threshold, counts, e["slot_counts"], mean, sd,
-                    e["sums"]["timeouts"][0], by_profile, usage, tc, tm, m["mean"], m["sd"],
+                    e["sums"]["timeouts"][0], by_profile, by_profile_se, usage, tc, tm, tse, m["mean"], m["sd"],
                     int(round(float(aggs["timeouts"].sums["timeouts"]))))
 
 

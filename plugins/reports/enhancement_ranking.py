@@ -85,8 +85,9 @@ class EnhancementRanking:
                 "**Used1 / Used2**: mean share of turns the attack carrying it was used, in slot 1 / slot 2 "
                 "(averaged over profiles)",
                 f"**Type columns** ({', '.join(types)}): mean turns of tier pairs where an attack of that type "
-                "carries the enhancement (– = not seen)",
-                f"**Profile columns** ({', '.join(profiles)}): mean turns against that profile of the carrying pairs",
+                "carries the enhancement ± standard error (– = not seen)",
+                f"**Profile columns** ({', '.join(profiles)}): mean turns against that profile of the carrying pairs "
+                "± standard error",
             ])
             eff = (tier.mean - tier.median) / costs
             order = [i for i in ranking_order(enh.names, eff, tier.mean) if tier.counts[i] > 0]
@@ -100,8 +101,9 @@ class EnhancementRanking:
                     fnum(tier.mean[i] - tier.median, 2, True), fnum(eff[i], 3, True), fint(tier.timeouts[i]),
                     fpct(share(slots[0], slots.sum()), 0), fpct(share(slots[1], slots.sum()), 0),
                     fpct(100 * tier.usage[0, i], 0), fpct(100 * tier.usage[1, i], 0),
-                    *(fnum(tier.type_mean[i, t]) if tier.type_counts[i, t] else "–" for t in range(len(types))),
-                    *(fnum(tier.by_profile[k, i]) for k in range(len(profiles))),
+                    *(fturns(tier.type_mean[i, t], tier.type_se[i, t]) if tier.type_counts[i, t] else "–"
+                      for t in range(len(types))),
+                    *(fturns(tier.by_profile[k, i], tier.by_profile_se[k, i]) for k in range(len(profiles))),
                 ])
             doc.h(2, "Enhancement Rankings")
             doc.p("Sorted by efficiency (lower is better); enhancements of unknown cost last; ties by average "

@@ -64,7 +64,8 @@ class PairCostAnalysis:
         doc.h(2, "Methodology")
         doc.bullets([
             "**Total cost**: points of attack 1 + attack 2",
-            "**Best / Median**: best and exact median screening turns of the pairs at that cost",
+            "**Best / Median**: the best pair's screening turns (± its standard error) and the exact median of "
+            "the pairs at that cost",
             "**Mean**: mean turns ± standard error of the mean (spread between pairs / √pairs)",
             "**vs Overall**: Median − the overall median of all pairs (negative = better)",
             "**Efficiency**: vs Overall / total cost (negative = better value)",
@@ -79,7 +80,7 @@ class PairCostAnalysis:
         for c in costs:
             top = tops[c]
             vs = res["median"][c] - overall_med
-            rows.append([f"{c}p", fint(counts[c]), fnum(g.mins["overall"][c]), fnum(res["median"][c]),
+            rows.append([f"{c}p", fint(counts[c]), fturns(top["overall"][0], top["se"][0]), fnum(res["median"][c]),
                          fturns(mean[c], se[c]), fnum(vs, 2, True), fnum(vs / c if c else math.nan, 3, True),
                          fint(round(g.sums["timeouts"][c])),
                          "<br>".join(f"{i + 1}. {label(top, i)}" for i in range(min(TOP_SUMMARY, len(top["a"]))))])

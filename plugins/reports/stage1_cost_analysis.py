@@ -63,7 +63,7 @@ class Stage1CostAnalysis:
             "**Avg Turns**: mean turns of all attacks carrying the enhancement ± standard error",
             "**vs Median**: Avg Turns − the overall median (negative = better than the typical attack)",
             "**Efficiency**: vs Median / the enhancement's base cost (more negative = better value)",
-            f"**Top{t}%**, **Top{t}% vs Med**, **Top{t}% Eff**: the same within the best {t}% of all attacks, "
+            f"**Top{t}%** (± standard error), **Top{t}% vs Med**, **Top{t}% Eff**: the same within the best {t}% of all attacks, "
             f"against that tier's median",
             "**Count / Top Count**: attacks carrying it overall / in the tier; **Timeouts**: summed over carriers",
             "Within each cost, sorted by efficiency (ascending), then name",
@@ -71,7 +71,7 @@ class Stage1CostAnalysis:
         costs = enh.cost_array()
         eff = (everyone.mean - everyone.median) / costs
         t_eff = (tier.mean - tier.median) / costs
-        se = everyone.se()
+        se, t_se = everyone.se(), tier.se()
         for kind, title in (("upgrade", "Upgrades"), ("limit", "Limits")):
             doc.h(2, f"{title} by Cost")
             levels = sorted({c for c, k in zip(enh.costs, enh.kinds) if k == kind}, key=lambda c: (c is None, c or 0))
@@ -87,7 +87,7 @@ class Stage1CostAnalysis:
                            f"Top{t}% Eff", "Count", f"Top{t}% Count", "Timeouts"], [
                     [enh.names[i], fturns(everyone.mean[i], se[i]), fnum(everyone.mean[i] - everyone.median, 2, True),
                      fnum(eff[i], 3, True),
-                     fnum(tier.mean[i]) if tier.counts[i] else "–",
+                     fturns(tier.mean[i], t_se[i]) if tier.counts[i] else "–",
                      fnum(tier.mean[i] - tier.median, 2, True) if tier.counts[i] else "–",
                      fnum(t_eff[i], 3, True) if tier.counts[i] else "–",
                      fint(everyone.counts[i]), fint(tier.counts[i]), fint(everyone.timeouts[i])] for i in idx])
