@@ -37,16 +37,17 @@ def open_session(
 ) -> Session:
     source = read_source(config_path)
     wanted = source.plugins()
-    plugins = Plugins(
-        disable=[*wanted.disable, *disable],
-        load=[*(config_relative(p, source.base_dir) for p in wanted.load), *load],
-    )
+    # Config plugin paths are relative to the config file; keep them absolute from here on, so that
+    # a copy of the effective config (the run directory's config.toml) still finds them.
+    config_load = tuple(str(config_relative(p, source.base_dir)) for p in wanted.load)
+    plugins = Plugins(disable=[*wanted.disable, *disable], load=[*config_load, *load])
     try:
         rules = plugins.rules(source.rules)
     except UsageError as exc:
         raise ConfigError("rules", str(exc)) from exc
     # An unknown tier or archetype is the config's fault (ValueError), not a plugin failure.
     config = build_config(source, tuple(rules.stat_names), rules.unwrapped.budget)
+    config = attrs.evolve(config, plugins=attrs.evolve(config.plugins, load=config_load))
     return Session(config, plugins, rules, build_grid(config, plugins), source.origin)
 
 
@@ -57,7 +58,7 @@ def config_relative(spec: str, base_dir: Path | None) -> str | Path:
     if base_dir is None or path.is_absolute():
         return spec
     if spec.endswith(".py") or "/" in spec or (base_dir / path).exists():
-        return base_dir / path
+        return (base_dir / path).resolve()
     return spec
 
 
