@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import REPO
 
 EXAMPLES = REPO / "examples"
+D20_CONFIG = EXAMPLES / "d20_rules" / "d20.toml"
 
 
 def pip_install_target(src, target) -> None:
@@ -34,3 +35,14 @@ def d20_site(tmp_path_factory):
     site = tmp_path_factory.mktemp("d20") / "site"
     pip_install_target(EXAMPLES / "d20_rules", site)
     return {"PYTHONPATH": str(site)}
+
+
+@pytest.fixture(scope="session")
+def d20_run(d20_site, tmp_path_factory):
+    """A complete run (both stages, every report) of examples/d20_rules/d20.toml."""
+    from tests.conftest import run_balance
+
+    out = tmp_path_factory.mktemp("d20run") / "run"
+    result = run_balance("run", str(D20_CONFIG), "--out", str(out), env=d20_site)
+    assert result.returncode == 0, result.stderr
+    return out

@@ -10,27 +10,16 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pytest
 
 from tests.conftest import run_balance
-from tests.examples.conftest import EXAMPLES
+from tests.examples.conftest import D20_CONFIG as CONFIG
 from tests.stages.tiny import read_stage, read_table
-
-CONFIG = EXAMPLES / "d20_rules" / "d20.toml"
 
 REPORTS = {
     "stage1": ["stage1_pruning_report.md", "enhancement_saturation_report.md", "cost_analysis_report.md"],
     "stage2": ["stage2_pairing_report.md", "top_1000_pairs.md", "pair_cost_analysis.md", "synergy_analysis.md"]
     + [f"enhancement_{kind}_top_{x}.md" for kind in ("ranking", "saturation") for x in ("50", "20", "5", "1", "0.1")],
 }
-
-
-@pytest.fixture(scope="module")
-def d20_run(d20_site, tmp_path_factory):
-    out = tmp_path_factory.mktemp("d20") / "run"
-    result = run_balance("run", str(CONFIG), "--out", str(out), env=d20_site)
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 def stage1_by_build(out):
