@@ -37,12 +37,16 @@ def pair_details(doc, attacks, rec: dict, i: int, labels: dict, heading: str, sc
         f"**Attack 2**: {attacks.parts(b)}",
         f"**Total cost**: {int(rec['cost'][i])}p",
     ])
-    rows = [[f"vs {name}", fpct(100 * float(rec["usage_a_profile"][i][k]), 0),
-             fpct(100 * float(rec["usage_b_profile"][i][k]), 0)] for k, name in enumerate(labels["profile"])]
-    rows += [[name, fpct(100 * float(rec["usage_a_scenario"][i][k]), 0),
-              fpct(100 * float(rec["usage_b_scenario"][i][k]), 0)] for k, name in enumerate(labels["scenario"])]
-    doc.p("**Usage split** (share of turns each attack was used):")
-    doc.table(["Context", "Attack 1", "Attack 2"], rows)
+    def split(kind: str, k: int) -> list[str]:
+        ua = float(rec[f"usage_a_{kind}"][i][k])
+        ub = float(rec[f"usage_b_{kind}"][i][k])
+        # the rest of the turns: neither attack usable (limits, charges), the fallback action was taken
+        return [fpct(100 * ua, 0), fpct(100 * ub, 0), fpct(100 * max(0.0, 1.0 - ua - ub), 0)]
+
+    rows = [[f"vs {name}", *split("profile", k)] for k, name in enumerate(labels["profile"])]
+    rows += [[name, *split("scenario", k)] for k, name in enumerate(labels["scenario"])]
+    doc.p("**Usage split** (share of turns each attack was used; Fallback = turns on which neither attack was usable and the rules' fallback action was taken):")
+    doc.table(["Context", "Attack 1", "Attack 2", "Fallback"], rows)
     perf = [[f"Profile {n}", fnum(rec["by_profile"][i][k])] for k, n in enumerate(labels["profile"])]
     perf += [[f"Buff {n}", fnum(rec["by_buff"][i][k])] for k, n in enumerate(labels["buff"])]
     perf += [[f"Scenario {n}", fnum(rec["by_scenario"][i][k])] for k, n in enumerate(labels["scenario"])]
