@@ -37,14 +37,18 @@ def reasons(rec: dict, i: int, attacks: Attacks, solos: Solos | None, scenarios:
         out.append(f"**Division of labour**: attack 1 takes most turns in {', '.join(carried_a)}, attack 2 in "
                    f"{', '.join(carried_b)} (the policy switches by scenario)")
     share_a = float(np.mean(ua)) if len(ua) else float("nan")
-    if share_a >= 0.9 or share_a <= 0.1:
-        who = "attack 1" if share_a >= 0.9 else "attack 2"
-        out.append(f"**One attack does the work**: {who} takes {fpct(100 * max(share_a, 1 - share_a), 0)} of the turns "
+    share_b = float(np.mean(ub)) if len(ub) else float("nan")
+    if share_a >= 0.9 or share_b >= 0.9:
+        who, top = ("attack 1", share_a) if share_a >= share_b else ("attack 2", share_b)
+        out.append(f"**One attack does the work**: {who} takes {fpct(100 * top, 0)} of the turns "
                    "on average over the scenarios")
-    if not carried_a or not carried_b:
-        if not out:
-            out.append(f"**Usage**: attack 1 takes {fpct(100 * share_a, 0)} of the turns on average over the scenarios "
-                       "(no scenario-wise split)")
+    elif not (carried_a and carried_b):
+        out.append(f"**Usage**: attack 1 takes {fpct(100 * share_a, 0)}, attack 2 {fpct(100 * share_b, 0)} of the "
+                   "turns on average over the scenarios (no scenario-wise split)")
+    stuck = 1.0 - share_a - share_b
+    if stuck >= 0.2:
+        out.append(f"**Often without a usable attack**: on {fpct(100 * stuck, 0)} of the turns neither attack was "
+                   "usable (limits, charges) and the fallback action was taken")
     g = float(rec["gain_vs_best"][i])
     if g > 0:
         out.append(f"**Beats its better half alone** by {fpct(g, 1)}")

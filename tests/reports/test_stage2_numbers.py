@@ -208,6 +208,10 @@ def test_synergy_analysis_numbers(run_and_reports):
     assert got_pos == pytest.approx([s[i] for i in best], abs=0.06)
     assert got_neg == pytest.approx([s[i] for i in worst], abs=0.06)
     assert "](synergy_distribution.png)" in md
+    # the reasons state what the records say: beating the better solo exactly when gain_vs_best > 0
+    g = rec["gain_vs_best"].astype(float)
+    assert pos.count("**Beats its better half alone**") == int((g[best] > 0).sum())
+    assert neg.count("**Worse than its better attack alone**") == int((g[worst] <= 0).sum())
 
 
 def test_pairing_report_uses_confirmed_ranking(run_and_reports):
