@@ -1,7 +1,7 @@
 """The d20 combat kernel: the engine's :class:`balance.engine.protocol.Kernel` for the d20 game.
 
-A batch is one cell, so the enemies' armour class, damage reduction and save bonus are scalars;
-the enemies' HP is a (lanes, enemies) array. Single-target attacks strike the first standing enemy
+A batch may hold lanes of several cells, so the enemies' armour class, damage reduction and save
+bonus are per-lane arrays; the enemies' HP is a (lanes, enemies) array. Single-target attacks strike the first standing enemy
 (the scenario's targeting order); ``burst`` hits the first ``targets`` standing enemies.
 
 Dice: every die comes from the engine's counter-based source, ``dice.raw(slot, lanes)``, with a
@@ -11,6 +11,7 @@ and results do not depend on batching, candidates or workers.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -51,19 +52,37 @@ class D20Kernel:
     def compile(self, builds, attacker) -> Table:
         return compile_table(builds, attacker)
 
-    def start(self, table: Table, cell, slots: np.ndarray) -> D20State:
+    @staticmethod
+    def cell_constants(cell) -> SimpleNamespace:
+        """The numbers of one cell: the enemies' defences and the buff's flat bonuses."""
+        prof, buff = cell.profile.stats, cell.buff
+        return SimpleNamespace(
+            index=cell.index,
+            ac=stat(prof, "ac") + buff.avoidance,
+            dr=stat(prof, "dr") + buff.durability,
+            save=stat(prof, "dex") + stat(prof, "level") // 2,
+            # The buff's attacker bonuses apply to every attack roll (or save DC) and damage roll.
+            hit_bonus=buff.accuracy,
+            dmg_bonus=buff.damage,
+            maxhp=np.asarray(cell.scenario.enemy_hp, dtype=np.int64),
+        )
+
+    def start(self, table: Table, cells, lane_cells, slots: np.ndarray) -> D20State:
         st = D20State()
         slots = np.asarray(slots, dtype=np.intp)
         st.n, st.k = slots.shape
-        st.tab, st.slots, st.cell = table, slots, cell
-        prof, buff = cell.profile.stats, cell.buff
-        st.ac = stat(prof, "ac") + buff.avoidance
-        st.dr = stat(prof, "dr") + buff.durability
-        st.save = stat(prof, "dex") + stat(prof, "level") // 2
-        # The buff's attacker bonuses apply to every attack roll (or save DC) and damage roll.
-        st.hit_bonus, st.dmg_bonus = buff.accuracy, buff.damage
-        st.c_maxhp = np.asarray(cell.scenario.enemy_hp, dtype=np.int64)
-        st.hp = np.tile(st.c_maxhp, (st.n, 1))
+        st.tab, st.slots = table, slots
+        # A batch may mix cells: every cell number becomes a per-lane array, and scenarios with
+        # fewer enemies are padded with enemies that start defeated (0 HP).
+        st.consts = [self.cell_constants(c) for c in cells]
+        st.lane_cell = np.asarray(lane_cells, dtype=np.intp)
+        for name in ("ac", "dr", "save", "hit_bonus", "dmg_bonus"):
+            setattr(st, name, np.asarray([getattr(c, name) for c in st.consts], dtype=np.int64)[st.lane_cell])
+        E = max(len(c.maxhp) for c in st.consts)
+        padded = np.zeros((len(st.consts), E), dtype=np.int64)
+        for i, c in enumerate(st.consts):
+            padded[i, : len(c.maxhp)] = c.maxhp
+        st.hp = padded[st.lane_cell]
         rows = np.unique(slots)
         st.limited = bool((table.last_turn[rows] > 0).any())
         return st
@@ -104,7 +123,7 @@ class D20Kernel:
     def _damage(self, st, idx, rows, dice, strike, n_dice) -> np.ndarray:
         """``n_dice``d``die`` + bonus for each lane (dice beyond a lane's count are not added)."""
         tab = st.tab
-        total = tab.dmg[rows] + st.dmg_bonus
+        total = tab.dmg[rows] + st.dmg_bonus[idx]
         for d in range(int(n_dice.max(initial=0))):
             face = roll(dice.raw(slot(DAMAGE, strike, d), idx), tab.die[rows])
             total = total + np.where(d < n_dice, face, 0)
@@ -115,10 +134,10 @@ class D20Kernel:
         tab = st.tab
         target = np.argmax(st.hp[idx] > 0, axis=1)
         nat = roll(dice.raw(slot(ATTACK, strike), idx), 20)
-        hit = (nat == 20) | ((nat != 1) & (nat + tab.to_hit[rows] + st.hit_bonus >= st.ac))
+        hit = (nat == 20) | ((nat != 1) & (nat + tab.to_hit[rows] + st.hit_bonus[idx] >= st.ac[idx]))
         crit = hit & (nat >= tab.crit_lo[rows])
         n_dice = tab.dice[rows] * np.where(crit, 2, 1)
-        dmg = np.where(hit, np.maximum(self._damage(st, idx, rows, dice, strike, n_dice) - st.dr, 0), 0)
+        dmg = np.where(hit, np.maximum(self._damage(st, idx, rows, dice, strike, n_dice) - st.dr[idx], 0), 0)
         before = st.hp[idx, target]
         after = np.maximum(before - dmg, 0)
         st.hp[idx, target] = after
@@ -130,11 +149,11 @@ class D20Kernel:
         standing = st.hp[idx] > 0
         reach = standing & (np.cumsum(standing, axis=1) <= tab.targets[rows][:, None])
         total = self._damage(st, idx, rows, dice, 0, tab.dice[rows])
-        dc = tab.to_hit[rows] + st.hit_bonus
+        dc = tab.to_hit[rows] + st.hit_bonus[idx]
         for j in np.flatnonzero(reach.any(0)):
             m = np.flatnonzero(reach[:, j])
-            saved = roll(dice.raw(slot(SAVE, 0, j), idx[m]), 20) + st.save >= dc[m]
-            dmg = np.maximum(np.where(saved, total[m] // 2, total[m]) - st.dr, 0)
+            saved = roll(dice.raw(slot(SAVE, 0, j), idx[m]), 20) + st.save[idx[m]] >= dc[m]
+            dmg = np.maximum(np.where(saved, total[m] // 2, total[m]) - st.dr[idx[m]], 0)
             st.hp[idx[m], j] = np.maximum(st.hp[idx[m], j] - dmg, 0)
 
     def end_turn(self, st: D20State, dice, turn: int) -> np.ndarray:

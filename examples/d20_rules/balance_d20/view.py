@@ -44,25 +44,25 @@ def _shift_clip(pmf: np.ndarray, shift: int, size: int, halve: bool = False) -> 
     return out
 
 
-def row_tables(st, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(len(rows), H + 1) tables over a target's HP h: ``E[min(D, h)]`` and ``P(D >= h)``."""
-    tab = st.tab
-    H = int(st.c_maxhp.max())
+def row_tables(tab, c, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(len(rows), H + 1) tables over a target's HP h: ``E[min(D, h)]`` and ``P(D >= h)``, for the
+    rows of ``tab`` in the cell whose numbers are ``c`` (see ``D20Kernel.cell_constants``)."""
+    H = int(c.maxhp.max())
     nat = np.arange(1, 21)
     capped = np.zeros((len(rows), H + 1))
     kill = np.zeros((len(rows), H + 1))
     size = H + 1  # damage >= H kills any enemy: clip there
     for i, r in enumerate(rows):
-        bonus = int(tab.dmg[r]) + st.dmg_bonus - st.dr
+        bonus = int(tab.dmg[r]) + c.dmg_bonus - c.dr
         plain = _dice_pmf(int(tab.dice[r]), int(tab.die[r]))
         if tab.area[r]:
-            p_save = float(np.mean(nat + st.save >= tab.to_hit[r] + st.hit_bonus))
+            p_save = float(np.mean(nat + c.save >= tab.to_hit[r] + c.hit_bonus))
             # A save halves the rolled total (dice + bonus); damage reduction comes after.
-            full = _shift_clip(plain, int(tab.dmg[r]) + st.dmg_bonus, len(plain) + 64)
+            full = _shift_clip(plain, int(tab.dmg[r]) + c.dmg_bonus, len(plain) + 64)
             half = _shift_clip(full, 0, len(full), halve=True)
-            dist = (1 - p_save) * _shift_clip(full, -st.dr, size) + p_save * _shift_clip(half, -st.dr, size)
+            dist = (1 - p_save) * _shift_clip(full, -c.dr, size) + p_save * _shift_clip(half, -c.dr, size)
         else:
-            hit = (nat == 20) | ((nat != 1) & (nat + tab.to_hit[r] + st.hit_bonus >= st.ac))
+            hit = (nat == 20) | ((nat != 1) & (nat + tab.to_hit[r] + c.hit_bonus >= c.ac))
             crit = hit & (nat >= tab.crit_lo[r])
             p_hit, p_crit = float(np.mean(hit & ~crit)), float(np.mean(crit))
             double = _dice_pmf(2 * int(tab.dice[r]), int(tab.die[r]))
@@ -79,33 +79,44 @@ def row_tables(st, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return capped, kill
 
 
-def view_for(kernel, st, turn: int, fallback: bool) -> D20View:
-    tab = st.tab
-    key = (id(tab), st.cell.index)
+def _cell_tables(kernel, tab, c, rows: np.ndarray):
+    """The cached tables of one cell, filled for ``rows`` where still missing."""
+    key = (id(tab), c.index)
     cache = kernel._views.get(key)
     if cache is None:
         if len(kernel._views) > 64:
             kernel._views.clear()
-        H = int(st.c_maxhp.max())
+        H = int(c.maxhp.max())
         cache = kernel._views[key] = (np.full((len(tab), H + 1), np.nan), np.zeros((len(tab), H + 1)))
     capped, kill = cache
-    rows_all = tab.basic[st.slots] if fallback else st.slots
-    needed = np.unique(rows_all)
-    missing = needed[np.isnan(capped[needed, 0])]
+    missing = rows[np.isnan(capped[rows, 0])]
     if len(missing):
-        capped[missing], kill[missing] = row_tables(st, missing)
-    lanes = np.arange(st.n)
+        capped[missing], kill[missing] = row_tables(tab, c, missing)
+    return capped, kill
+
+
+def view_for(kernel, st, turn: int, fallback: bool) -> D20View:
+    tab = st.tab
+    rows_all = tab.basic[st.slots] if fallback else st.slots
     standing = st.hp > 0
-    first = np.argmax(standing, axis=1)
-    h_first = st.hp[lanes, first]
+    rank = np.cumsum(standing, axis=1)
     expected = np.empty((st.n, st.k))
     kill_chance = np.empty((st.n, st.k))
-    rank = np.cumsum(standing, axis=1)
-    for j in range(st.k):
-        rows = rows_all[:, j]
-        single = capped[rows, h_first]
-        reach = standing & (rank <= tab.targets[rows][:, None])
-        area = (capped[rows[:, None], st.hp] * reach).sum(1)
-        expected[:, j] = np.where(tab.area[rows], area, single)
-        kill_chance[:, j] = kill[rows, h_first]
+    for ci, c in enumerate(st.consts):
+        lanes = np.flatnonzero(st.lane_cell == ci)
+        if len(lanes) == 0:
+            continue
+        rows_c = rows_all[lanes]
+        capped, kill = _cell_tables(kernel, tab, c, np.unique(rows_c))
+        # Padding enemies (beyond this cell's scenario) have 0 HP: they add nothing below.
+        hp = np.minimum(st.hp[lanes], capped.shape[1] - 1)
+        stand = standing[lanes]
+        first = np.argmax(stand, axis=1)
+        h_first = hp[np.arange(len(lanes)), first]
+        for j in range(st.k):
+            rows = rows_c[:, j]
+            reach = stand & (rank[lanes] <= tab.targets[rows][:, None])
+            area = (capped[rows[:, None], hp] * reach).sum(1)
+            expected[lanes, j] = np.where(tab.area[rows], area, capped[rows, h_first])
+            kill_chance[lanes, j] = kill[rows, h_first]
     return D20View(expected, kill_chance, turn, standing.sum(1))
