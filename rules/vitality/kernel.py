@@ -136,6 +136,7 @@ class VitalityKernel:
         st.track_made = bool(st.req_any & (1 << PASSIVE))
         # Lanes whose attacks read the attacker's HP or the enemies' attacks.
         st.retaliate = tab.retaliation[slots].any(1)
+        st.retaliate_damage = tab.retaliation_damage[slots].any(1)
         st.any_retaliate = bool(st.retaliate.any())
         st.att_hp = np.full(L, ATTACKER_HP, dtype=np.int32)
         st.r_hit = np.zeros(L, dtype=bool)
@@ -195,7 +196,9 @@ class VitalityKernel:
         combo_single = combo_area = None
         if need & (1 << COMBO):
             combo_single = ((st.hit_prev >> st.first.astype(np.int32)) & 1).astype(bool)
-            combo_area = (st.hit_prev & st.alive_bits()) != 0
+            combo_area = combo_single
+            if st.any_area:
+                combo_area = (st.hit_prev & st.alive_bits()) != 0
         out = np.empty((L, k), dtype=bool)
         for j in range(k):
             rows = st.slots[:, j]
@@ -349,10 +352,15 @@ class VitalityKernel:
             raw = dice.raw(slot(RETALIATION, e), sub)
             r = d20(raw)
             hit = r + lane_value(st.e_acc, sub) >= st.tab.attacker_avoidance
-            roll = exploding_3d6(raw, 0, dice, lambda rd, e=e: slot(RETALIATION_EXPLODE, e, rd), sub)
-            bonus = lane_value(st.e_dmg, sub) + np.where(r == 20, lane_value(st.e_tier, sub), 0)
-            dmg = np.where(hit, np.maximum(roll + bonus - st.tab.attacker_durability, 0), 0)
-            st.att_hp[sub] -= dmg.astype(np.int32)
             st.r_att[sub] = True
             st.r_hit[sub] |= hit
-            st.r_dmg[sub] |= dmg > 0
+            # Damage only matters to lanes whose limits read HP or damage taken.
+            m = np.flatnonzero(hit & st.retaliate_damage[sub])
+            if len(m) == 0:
+                continue
+            hs = sub[m]
+            roll = exploding_3d6(raw[m], 0, dice, lambda rd, e=e: slot(RETALIATION_EXPLODE, e, rd), hs)
+            bonus = lane_value(st.e_dmg, hs) + np.where(r[m] == 20, lane_value(st.e_tier, hs), 0)
+            dmg = np.maximum(roll + bonus - st.tab.attacker_durability, 0).astype(np.int32)
+            st.att_hp[hs] -= dmg
+            st.r_dmg[hs] |= dmg > 0

@@ -23,6 +23,8 @@ COND_BIT = {
 }
 #: Conditions that read the attacker's HP or the enemies' retaliation.
 RETALIATION_BITS = sum(1 << b for b in (NEAR_DEATH, BLOODIED, TIMID, VENGEFUL, REVENGE, UNBREAKABLE, UNTOUCHABLE, CAREFUL))
+#: Conditions that need the retaliation's damage, not only whether it hit.
+DAMAGE_BITS = sum(1 << b for b in (NEAR_DEATH, BLOODIED, TIMID, REVENGE, UNBREAKABLE, CAREFUL))
 #: Action-based conditions, checked on the first charging turn only (6a.2).
 ACTION_BITS = (1 << COMBO) | (1 << RELENTLESS) | (1 << SLAUGHTER)
 
@@ -108,6 +110,7 @@ def compile_table(builds: Sequence[Build], attacker: Sequence[int]) -> Table:
         cols[name] = np.asarray(values, dtype=dtype)
     cols["limited"] = (cols["req"] != 0) | cols["cooldown"] | (cols["charges"] > 0) | (cols["charge_need"] > 0)
     cols["retaliation"] = (cols["req"] & RETALIATION_BITS) != 0
+    cols["retaliation_damage"] = (cols["req"] & DAMAGE_BITS) != 0
     return Table(
         builds=rows,
         tier=T,
