@@ -234,16 +234,33 @@ class VitalityKernel:
         if st.track_defeat:
             st.defeat_now = np.zeros(L, dtype=bool)
         used_slot = ~fallback if any_fb else None  # None = every lane used its slot
+        one = k == 1  # one attack per lane: per-slot state is column 0, no fancy indexing
+
+        def get(a):
+            return a[:, 0] if one else a[lanes, choice]
+
+        def fresh_with(a, values):
+            """A new per-slot array: zero except the chosen slot (any other action resets it)."""
+            out = np.zeros_like(a)
+            if one:
+                out[:, 0] = values
+            else:
+                out[lanes, choice] = values
+            return out
+
         if st.any_charge:
-            need = np.where(fallback, 0, tab.charge_need[slot_row])
-            cur = st.charge[lanes, choice]
+            need = tab.charge_need[slot_row]
+            if any_fb:
+                need = np.where(fallback, 0, need)
+            cur = get(st.charge)
             charging = cur < need
             # Any other action breaks a charge; firing (or wasting the action) ends it.
-            st.charge = np.zeros_like(st.charge)
-            st.charge[lanes, choice] = np.where(charging, cur + 1, 0)
+            st.charge = fresh_with(st.charge, np.where(charging, cur + 1, 0))
             fire = ~charging
         if st.any_unreliable:
-            dc = np.where(fallback, 0, tab.unreliable[slot_row])
+            dc = tab.unreliable[slot_row]
+            if any_fb:
+                dc = np.where(fallback, 0, dc)
             m = np.flatnonzero((dc > 0) & (fire if fire is not None else True))
             if len(m):
                 roll = d20(dice.raw(slot(UNRELIABLE), m))
@@ -255,15 +272,16 @@ class VitalityKernel:
             used_slot = fire if used_slot is None else used_slot & fire
         if st.any_cooldown or st.any_charges:
             u = lanes if used_slot is None else np.flatnonzero(used_slot)
-            st.last_used[u, choice[u]] = turn
-            st.used[u, choice[u]] += 1
+            cu = 0 if one else choice[u]
+            st.last_used[u, cu] = turn
+            st.used[u, cu] += 1
         if st.any_channeled:
-            cur = st.chan[lanes, choice]
+            cur = get(st.chan)
             made_it = tab.channeled[row] if used_slot is None else used_slot & tab.channeled[row]
             st.bonus = np.where(made_it, np.minimum(cur - 3, 5) * st.T, 0).astype(np.int32)
-            st.chan = np.zeros_like(st.chan)
-            st.chan[lanes, choice] = np.where(True if used_slot is None else used_slot, cur + 1, 0)
-        st.made = np.ones(L, dtype=bool) if fire is None else fire
+            st.chan = fresh_with(st.chan, cur + 1 if used_slot is None else np.where(used_slot, cur + 1, 0))
+        if st.track_made:
+            st.made = np.ones(L, dtype=bool) if fire is None else fire
         idx = lanes if fire is None else np.flatnonzero(fire)
         if len(idx) == 0:
             return
