@@ -285,10 +285,10 @@ class VitalityKernel:
         idx = lanes if fire is None else np.flatnonzero(fire)
         if len(idx) == 0:
             return
-        rows = row[idx]
-        self._attack(st, idx, rows)
+        rows = row[idx] if fire is not None else row
+        self._attack(st, idx, rows, fire_all=fire is None)
 
-    def _attack(self, st, idx, rows):
+    def _attack(self, st, idx, rows, fire_all=False):
         tab = st.tab
         area = tab.area[rows] if st.any_area else np.zeros(len(idx), dtype=bool)
         tgt = np.zeros(len(idx), dtype=np.intp)
@@ -308,7 +308,8 @@ class VitalityKernel:
                     tgt = t
                 else:
                     tgt[sg] = t
-                main_result = single_strike(st, sidx, srows, t, 0)
+                full = fire_all and sg is None
+                main_result = single_strike(st, None if full else sidx, srows, t, 0)
         if not st.any_followups:
             return
         f = np.flatnonzero(tab.followups[rows])

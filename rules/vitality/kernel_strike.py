@@ -10,16 +10,26 @@ from balance_rules.vitality.kernel_dice import ADVANTAGE, ATTACK, EXPLODE, d20, 
 _ONE = np.int32(1)
 
 
+# Lane subsets are index arrays; ``None`` means every lane of the batch, in order (the main strike
+# of a turn in which every lane attacks), which saves the gathers and scatters.
+
+
 def lane_value(v, idx):
     """A cell number for lanes ``idx``: a scalar (one-cell batch) or the lanes' entries."""
-    return v if np.ndim(v) == 0 else v[idx]
+    return v if np.ndim(v) == 0 or idx is None else v[idx]
+
+
+def _flat(st, idx, tgt):
+    """Positions of (lane, enemy) in the flattened (lanes, E) arrays."""
+    base = np.arange(st.n) if idx is None else idx
+    return base * st.E + tgt
 
 
 def maxhp_at(st, idx, tgt):
     """Max HP of enemy ``tgt`` of each lane ``idx``."""
     if st.c_maxhp is not None:
         return st.c_maxhp[tgt]
-    return st.maxhp.reshape(-1)[idx * st.E + tgt]
+    return st.maxhp.reshape(-1)[_flat(st, idx, tgt)]
 
 
 def maxhp_rows(st, idx):
@@ -52,7 +62,7 @@ def _accuracy_die(st, rows, raw, s, sub, idx):
         m = np.flatnonzero(st.tab.reliable[rows])
         if len(m):
             ss = s if np.ndim(s) == 0 else s[m]
-            r2 = d20(st.dice.raw(slot(ADVANTAGE, ss, sub), idx[m]))
+            r2 = d20(st.dice.raw(slot(ADVANTAGE, ss, sub), m if idx is None else idx[m]))
             r[m] = np.maximum(r[m], r2)
     return r
 
@@ -70,7 +80,7 @@ def single_strike(st, idx, rows, tgt, s):
     acc = tab.acc[rows] + lane_value(st.acc_base, idx)
     dmg_mod = tab.dmg[rows] + lane_value(st.dmg_base, idx)
     if st.bonus is not None:
-        b = st.bonus[idx]
+        b = lane_value(st.bonus, idx)
         acc = acc + b
         dmg_mod = dmg_mod + b
     slay = None
@@ -86,7 +96,7 @@ def single_strike(st, idx, rows, tgt, s):
         direct = None
         hit = total >= avoid
     crit = hit & (r >= tab.crit_lo[rows])
-    pre = _damage_roll(st, rows, raw, s, idx) + dmg_mod + np.where(crit, tab.crit_bonus[rows], 0)
+    pre = _damage_roll(st, rows, raw, s, idx) + dmg_mod + crit * tab.crit_bonus[rows]
     if st.any_overhit:
         margin = total - avoid
         oh = tab.overhit[rows] & (margin >= 3 * T) & hit
@@ -103,7 +113,7 @@ def single_strike(st, idx, rows, tgt, s):
     if st.any_brutal:
         excess = pre - (dur + 5 * T)
         pre = pre + np.where(tab.brutal[rows] & (excess > 0), excess // 2, 0)
-    damage = np.where(hit, np.maximum(pre - dur, 0), 0).astype(np.int32)
+    damage = (np.maximum(pre - dur, 0) * hit).astype(np.int32, copy=False)
     apply_single(st, idx, rows, tgt, hit, damage)
     return hit, crit, damage, splash_total, splash_pre
 
@@ -111,7 +121,7 @@ def single_strike(st, idx, rows, tgt, s):
 def apply_single(st, idx, rows, tgt, hit, damage):
     """Damage, finishing blow / culling strike, bleed mark and the next turn's records."""
     tab = st.tab
-    flat = idx * st.E + tgt
+    flat = _flat(st, idx, tgt)
     hp = st.hp.reshape(-1)  # a view: st.hp is always C-contiguous
     before = hp[flat]
     after = np.maximum(before - damage, 0)
@@ -123,12 +133,13 @@ def apply_single(st, idx, rows, tgt, hit, damage):
     if st.any_bleed:
         m = tab.bleed[rows] & hit & (damage > 0)
         st.bleed_next.reshape(-1)[flat[m]] = damage[m]
+    sel = slice(None) if idx is None else idx
     if st.track_hits:
-        st.hit_now[idx] |= hit * (st.c_bits[tgt])
+        st.hit_now[sel] |= hit * (st.c_bits[tgt])
     if st.track_dealt:
-        st.dealt_now[idx] |= damage > 0
+        st.dealt_now[sel] |= damage > 0
     if st.track_defeat:
-        st.defeat_now[idx] |= (before > 0) & (after == 0)
+        st.defeat_now[sel] |= (before > 0) & (after == 0)
 
 
 def area_swing(st, idx, rows, s):
