@@ -8,7 +8,7 @@ import numpy as np
 
 from balance.hookspecs import hookimpl
 from balance_plugins.reports import plots
-from balance_plugins.reports.common import fint, fnum, fpct, fturns, out_path, population_block, share, start_report
+from balance_plugins.reports.common import fint, fpct, fturns, out_path, population_block, share, start_report
 from balance_plugins.reports.data import Attacks, Solos, column_labels
 from balance_plugins.reports.stream import GroupHist, Moments, TopBy, column_key, group_medians
 from balance_plugins.store.aggregates import Count, Histogram
@@ -25,7 +25,7 @@ PLOT_EDGES = np.arange(-100.0, 102.0, 2.0)
 DOMINANT = 0.7
 
 
-def reasons(rec: dict, i: int, attacks: Attacks, solos: Solos | None, scenarios: list[str], positive: bool) -> list[str]:
+def reasons(rec: dict, i: int, attacks: Attacks, solos: Solos | None, scenarios: list[str]) -> list[str]:
     """What the pair's own numbers say about its synergy (no names or rules are interpreted)."""
     a, b = int(rec["a"][i]), int(rec["b"][i])
     out = []
@@ -127,7 +127,7 @@ class SynergyAnalysis:
                     f"**Attack 2**: {attacks.parts(b)}",
                 ])
                 doc.p("**What the data shows:**")
-                doc.bullets(reasons(top, i, attacks, solos, scenarios, positive))
+                doc.bullets(reasons(top, i, attacks, solos, scenarios))
         return [doc.write(out_path(ctx, "stage2", "synergy_analysis.md")), png]
 
 

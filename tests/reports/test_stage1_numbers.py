@@ -9,7 +9,7 @@ import tomllib
 import numpy as np
 import pytest
 
-from tests.reports.helpers import bullet, carriers, enh_costs, first_table, num, order, records, section, table
+from tests.reports.helpers import bullet, carriers, enh_costs, first_table, num, order, records, table
 
 
 def read(out, name):
