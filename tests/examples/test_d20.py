@@ -110,3 +110,22 @@ def test_simulate_is_reproducible_and_the_seed_matters(d20_site):
 
     assert sim() == sim()
     assert sim("--seed", "1") != sim()
+
+
+def test_a_local_plugin_adds_one_upgrade_to_the_d20_catalog(d20_site):
+    """examples/d20_rules/sharpened.py: a new rule system, d20 plus one pure-data upgrade."""
+    config = str(CONFIG.parent / "d20_sharpened.toml")
+    check = run_balance("build", "check", "melee + sharpened, keen", "--config", config, env=d20_site)
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.splitlines()[1:] == ["cost 2 (budget 5)", "legal"]
+    count = run_balance("builds", "--count", "--format", "json", "--config", config, env=d20_site)
+    assert json.loads(count.stdout) == {"total": 147}  # 105 d20 builds + those with sharpened
+
+    def turns(build):
+        r = run_balance("simulate", build, "--config", config, "--format", "json", env=d20_site)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)["overall"]["mean"]
+
+    # +1 damage with the same dice: every combat ends no later, and some earlier
+    assert turns("melee + sharpened") < turns("melee")
+    assert turns("ranged + keen, sharpened") < turns("ranged + keen")

@@ -93,13 +93,32 @@ LIMITS: dict[str, Limit] = {
     ]
 }
 
-MAX_UPGRADES = 2
-MAX_LIMITS = 1
 
-EXCLUSIVE_GROUPS = (frozenset({"power_strike", "weapon_focus"}),)
-#: Upgrades that only make sense with an attack roll / a single target, and the area-only one.
-NOT_ON_AREA = frozenset({"keen", "cleave"})
-NOT_ON_SINGLE = frozenset({"wide_burst"})
+@attrs.frozen(eq=False)
+class Ruleset:
+    """Everything the rules, the legality engine and the kernel read: one object, so that another
+    plugin can extend the game (see :meth:`with_upgrades`) without touching this package."""
+
+    attack_types: dict[str, AttackType]
+    upgrades: dict[str, Upgrade]
+    limits: dict[str, Limit]
+    max_upgrades: int = 2
+    max_limits: int = 1
+    #: At most one member of each group in one build.
+    exclusive_groups: tuple[frozenset[str], ...] = (frozenset({"power_strike", "weapon_focus"}),)
+    #: Upgrades that need an attack roll or a single target, and the area-only one.
+    not_on_area: frozenset[str] = frozenset({"keen", "cleave"})
+    not_on_single: frozenset[str] = frozenset({"wide_burst"})
+
+    def with_upgrades(self, *upgrades: Upgrade) -> "Ruleset":
+        """A copy with more upgrades. The kernel reads every upgrade's numbers (``to_hit``,
+        ``damage``, ``dice``, ``crit_lo``, ``targets``, ``cleave``), so a new upgrade made of these
+        needs no code."""
+        return attrs.evolve(self, upgrades={**self.upgrades, **{u.name: u for u in upgrades}})
+
+
+#: The d20 game as shipped.
+DEFAULT = Ruleset(ATTACK_TYPES, UPGRADES, LIMITS)
 
 #: Points per attack: ``level // 2 + ARCHETYPES[archetype]``, for levels 1-20.
 ARCHETYPES = {"skirmisher": 1, "champion": 3}

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from balance.engine.lanes import LaneState
+from balance_d20.catalog import DEFAULT, Ruleset
 from balance_d20.table import Table, compile_table, stat
 from balance_d20.view import view_for
 
@@ -41,16 +42,17 @@ class D20State(LaneState):
 
 
 class D20Kernel:
-    """Vectorised d20 combat (see the module docstring). No options."""
+    """Vectorised d20 combat (see the module docstring) for a ruleset. No options."""
 
     name = "d20"
 
-    def __init__(self, options: dict[str, Any] | None = None):
+    def __init__(self, options: dict[str, Any] | None = None, ruleset: Ruleset = DEFAULT):
         self.options = dict(options or {})
+        self.ruleset = ruleset
         self._views: dict = {}
 
     def compile(self, builds, attacker) -> Table:
-        return compile_table(builds, attacker)
+        return compile_table(builds, attacker, self.ruleset)
 
     @staticmethod
     def cell_constants(cell) -> SimpleNamespace:

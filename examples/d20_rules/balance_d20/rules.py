@@ -17,36 +17,38 @@ from balance_rules.vitality.legality import BuildRules, Catalog, TypeRestriction
 
 from balance_d20 import catalog as cat
 
-AREA_TYPES = frozenset(t.name for t in cat.ATTACK_TYPES.values() if t.area)
-SINGLE_TYPES = frozenset(cat.ATTACK_TYPES) - AREA_TYPES
-
-
-def d20_catalog() -> Catalog:
-    """The d20 catalog in the generic form the legality engine works on."""
+def d20_catalog(rs: cat.Ruleset = cat.DEFAULT) -> Catalog:
+    """The ruleset in the generic form the legality engine works on."""
+    area = frozenset(t.name for t in rs.attack_types.values() if t.area)
+    single = frozenset(rs.attack_types) - area
     return Catalog(
-        attack_types={t.name: t.cost_factor for t in cat.ATTACK_TYPES.values()},
-        upgrades={u.name: u.cost for u in cat.UPGRADES.values()},
-        limits={lim.name: lim.cost for lim in cat.LIMITS.values()},
-        exclusive_groups=cat.EXCLUSIVE_GROUPS,
+        attack_types={t.name: t.cost_factor for t in rs.attack_types.values()},
+        upgrades={u.name: u.cost for u in rs.upgrades.values()},
+        limits={lim.name: lim.cost for lim in rs.limits.values()},
+        exclusive_groups=rs.exclusive_groups,
         restrictions=(
-            TypeRestriction("area", AREA_TYPES, cat.NOT_ON_AREA),
-            TypeRestriction("single-target", SINGLE_TYPES, cat.NOT_ON_SINGLE),
+            TypeRestriction("area", area, rs.not_on_area & set(rs.upgrades)),
+            TypeRestriction("single-target", single, rs.not_on_single & set(rs.upgrades)),
         ),
-        max_upgrades=cat.MAX_UPGRADES,
-        max_limits=cat.MAX_LIMITS,
+        max_upgrades=rs.max_upgrades,
+        max_limits=rs.max_limits,
     )
 
 
 class D20Rules:
-    """Catalog, budgets, legality, enumeration and kernel of the d20 game."""
+    """Catalog, budgets, legality, enumeration and kernel of the d20 game.
 
-    name = "d20"
+    ``D20Rules(ruleset, name)`` makes a variant: a plugin can provide
+    ``D20Rules(DEFAULT.with_upgrades(...), "d20_plus")`` as a rule system of its own."""
+
     version = "0.1.0"
     stat_names = cat.STAT_NAMES
 
-    def __init__(self) -> None:
+    def __init__(self, ruleset: cat.Ruleset = cat.DEFAULT, name: str = "d20") -> None:
+        self.name = name
+        self.ruleset = ruleset
         #: Reporters read upgrade and limit costs from ``catalog.upgrades`` / ``catalog.limits``.
-        self.catalog = d20_catalog()
+        self.catalog = d20_catalog(ruleset)
         self._rules = BuildRules(self.catalog)
 
     @property
@@ -87,4 +89,4 @@ class D20Rules:
     def kernel(self, options: dict[str, Any] | None = None) -> Any:
         from balance_d20.kernel import D20Kernel
 
-        return D20Kernel(options)
+        return D20Kernel(options, self.ruleset)

@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 
 from balance.builds import Build
-from balance_d20.catalog import ATTACK_TYPES, LIMITS, STAT_NAMES, UPGRADES, proficiency
+from balance_d20.catalog import DEFAULT, STAT_NAMES, Ruleset, proficiency
 
 
 @attrs.define(eq=False)
@@ -36,15 +36,15 @@ def stat(block: Sequence[int], name: str) -> int:
     return int(block[STAT_NAMES.index(name)])
 
 
-def compile_table(builds: Sequence[Build], attacker: Sequence[int]) -> Table:
+def compile_table(builds: Sequence[Build], attacker: Sequence[int], rs: Ruleset = DEFAULT) -> Table:
     level = stat(attacker, "level")
     prof = proficiency(level)
-    rows = list(builds) + [Build(t) for t in ATTACK_TYPES]
-    basic_row = {t: len(builds) + i for i, t in enumerate(ATTACK_TYPES)}
+    rows = list(builds) + [Build(t) for t in rs.attack_types]
+    basic_row = {t: len(builds) + i for i, t in enumerate(rs.attack_types)}
     cols: dict[str, list] = {f.name: [] for f in attrs.fields(Table)}
     for b in rows:
-        t = ATTACK_TYPES[b.attack_type]
-        mods = [UPGRADES[u] for u in b.upgrades] + [LIMITS[x] for x in b.limits]
+        t = rs.attack_types[b.attack_type]
+        mods = [rs.upgrades[u] for u in b.upgrades] + [rs.limits[x] for x in b.limits]
         ability = stat(attacker, t.ability)
         base_hit = (8 if t.area else 0) + prof + ability  # area: the save DC
         cols["area"].append(t.area)
