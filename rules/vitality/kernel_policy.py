@@ -61,22 +61,72 @@ class _Rows:
         return getattr(self._tab, name)[self._rows]
 
 
+def _tails(pmf):
+    """T0[t + 1] = P(v > t) and T1[t + 1] = E[v; v > t] for t = -1 .. V - 1."""
+    v = np.arange(len(pmf))
+    t0 = np.concatenate([[1.0], 1.0 - np.cumsum(pmf)])
+    t1 = np.concatenate([[float((v * pmf).sum())], (v * pmf).sum() - np.cumsum(v * pmf)])
+    return t0, t1
+
+
+_TAILS = {e: _tails(p) for e, p in _PMF.items()}
+
+
+def _expected_damage(tab, base, dur, T):
+    """(R, 20) E[max(roll + base - dur, 0)] (with brutal where the row has it) over each row's roll."""
+    V = len(_PMF[6])
+    out = np.zeros(base.shape)
+    flat = tab.roll_flat > 0
+    brutal = tab.brutal
+    d2 = np.broadcast_to(dur, base.shape) if np.ndim(dur) else dur
+    # flat rolls
+    pre_flat = base + tab.roll_flat[:, None]
+    ex = pre_flat - (d2 + 5 * T)
+    pre_flat = pre_flat + np.where(brutal[:, None] & (ex > 0), ex // 2, 0)
+    out = np.where(flat[:, None], np.maximum(pre_flat - d2, 0), 0.0)
+    # dice rolls without brutal: closed form from the roll's tail sums
+    t = np.clip(d2 - base, -1, V - 1) + 1
+    for e5, lo in ((False, 6), (True, 5)):
+        t0, t1 = _TAILS[lo]
+        m = (~flat & ~brutal & (tab.explode5 == e5))[:, None]
+        out = np.where(m, t1[t] + (base - d2) * t0[t], out)
+    # dice rolls with brutal: sum over the roll's values
+    rb = np.flatnonzero(~flat & brutal)
+    if len(rb):
+        values = np.arange(V)
+        pv = np.where(tab.explode5[rb][:, None], _PMF[5][None, :], _PMF[6][None, :])
+        db = d2[rb][:, :, None]
+        pre = base[rb][:, :, None] + values[None, None, :]
+        excess = pre - (db + 5 * T)
+        pre = pre + np.where(excess > 0, excess // 2, 0)
+        out[rb] = (np.maximum(pre - db, 0) * pv[:, None, :]).sum(2)
+    return out
+
+
 def _row_expectations(st, rows):
     """(len(rows), E) expected damage per strike, and hit and crit chances, vs this cell."""
     T = st.T
     tab = _Rows(st.tab, rows)
+    tab = SimpleNamespace(**{k: getattr(tab, k) for k in (
+        "reliable", "armor_piercing", "slayer_hp", "acc", "dmg", "direct", "crit_lo", "overhit", "crit_bonus",
+        "roll_flat", "brutal", "explode5")})
     R = len(rows)
     r = np.arange(1, 21)
     p_plain = np.full(20, 1 / 20)
     p_adv = (2 * r - 1) / 400.0
     pr = np.where(tab.reliable[:, None], p_adv[None, :], p_plain[None, :])  # (R, 20)
-    values = np.arange(len(_PMF[6]))
     exp = np.zeros((R, st.E))
     p_hit = np.zeros(R)
     p_crit = np.zeros(R)
-    dur = np.where(tab.armor_piercing, st.dur_ap, st.dur)[:, None, None]
+    dur = np.broadcast_to(np.where(tab.armor_piercing, st.dur_ap, st.dur)[:, None], (R, 20))
+    by_hp = {}
     for j in range(st.E):
-        slay = np.where(tab.slayer_hp == st.c_maxhp[j], T, 0)
+        hp = int(st.c_maxhp[j])
+        if hp in by_hp:  # enemies with the same max HP get the same numbers
+            exp[:, j] = exp[:, by_hp[hp]]
+            continue
+        by_hp[hp] = j
+        slay = np.where(tab.slayer_hp == hp, T, 0)
         acc = (tab.acc + st.acc_base + slay)[:, None]
         total = r[None, :] + acc  # (R, 20)
         hit = (total >= st.avoid) | tab.direct[:, None]
@@ -84,19 +134,7 @@ def _row_expectations(st, rows):
         margin = total - st.avoid
         oh = np.where(tab.overhit[:, None] & (margin >= 3 * T) & ~tab.direct[:, None], margin // 2, 0)
         base = (tab.dmg + st.dmg_base + slay)[:, None] + np.where(crit, tab.crit_bonus[:, None], 0) + oh  # (R,20)
-        flat = tab.roll_flat > 0
-        # damage roll distribution per row: flat value or exploding 3d6
-        pv = np.where(tab.explode5[:, None], _PMF[5][None, :], _PMF[6][None, :])  # (R, V)
-        pre = base[:, :, None] + values[None, None, :]  # (R, 20, V)
-        pre_flat = base + tab.roll_flat[:, None]
-        excess = pre - (dur + 5 * T)
-        pre = pre + np.where(tab.brutal[:, None, None] & (excess > 0), excess // 2, 0)
-        d = np.maximum(pre - dur, 0)
-        ed_dice = (d * pv[:, None, :]).sum(2)  # (R, 20)
-        ex_f = pre_flat - (dur[:, :, 0] + 5 * T)
-        pre_flat = pre_flat + np.where(tab.brutal[:, None] & (ex_f > 0), ex_f // 2, 0)
-        ed_flat = np.maximum(pre_flat - dur[:, :, 0], 0)
-        ed = np.where(flat[:, None], ed_flat, ed_dice)
+        ed = _expected_damage(tab, base, dur, T)
         exp[:, j] = (pr * np.where(hit, ed, 0)).sum(1)
         if j == 0:
             p_hit = (pr * hit).sum(1)
@@ -135,17 +173,25 @@ def _cell_expectations(kernel, st, ci: int, rows_needed: np.ndarray) -> np.ndarr
     return exp
 
 
+def _batch_expectations(kernel, st) -> np.ndarray:
+    """(cells of the batch, table rows, E): computed once per batch for every row its lanes use."""
+    tab = st.tab
+    rows_all = np.concatenate([st.slots, tab.basic[st.slots]], axis=1)
+    return np.stack([_cell_expectations(kernel, st, ci, np.unique(rows_all[st.lane_cell == ci]))
+                     for ci in range(len(st.consts))])
+
+
 def expected_view(kernel, st, fallback: bool) -> ExpectedView:
     tab = st.tab
     L, k = st.slots.shape
     slot_rows = tab.basic[st.slots] if fallback else st.slots
+    if getattr(st, "c_expected", None) is None:
+        st.c_expected = _batch_expectations(kernel, st)
     if len(st.consts) == 1:
-        exp = _cell_expectations(kernel, st, 0, np.unique(slot_rows))
+        exp = st.c_expected[0]
         per_lane = lambda rows: exp[rows]  # noqa: E731
     else:
-        exps = [_cell_expectations(kernel, st, ci, np.unique(slot_rows[st.lane_cell == ci]))
-                for ci in range(len(st.consts))]
-        stacked = np.stack(exps)  # (cells, rows, E)
+        stacked = st.c_expected
         per_lane = lambda rows: stacked[st.lane_cell, rows]  # noqa: E731
     hp = st.hp
     standing = hp > 0
