@@ -55,6 +55,18 @@ def pair_details(doc, attacks, rec: dict, i: int, labels: dict, heading: str, sc
     doc.p("---")
 
 
+def population_of_top(n_conf: int, shown: int, count: int, c) -> str:
+    """Which ranking each part of the top list comes from."""
+    parts = []
+    if n_conf:
+        parts.append(f"ranks 1–{n_conf} from the confirmation ranking ({c.stage2.confirm_runs} runs per cell, "
+                     "fresh dice) of the best screening pairs")
+    if shown > n_conf:
+        parts.append(f"ranks {n_conf + 1}–{shown} from the screening of all {fint(count)} pairs tested "
+                     f"({c.stage2.runs} runs per cell), not confirmed")
+    return "**Top pairs below**: " + ("; ".join(parts) if parts else "none (no pairs were read)")
+
+
 class Stage2PairingReport:
     name = "stage2_pairing_report"
     stage = "stage2"
@@ -74,10 +86,7 @@ class Stage2PairingReport:
         c = ctx.config
         doc = start_report("Stage 2: Attack Pairing Results", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
             f"**Pairs possible from the {len(attacks)} stage-1 survivors**: {fint(info.get('pairs_total', count))}",
-            f"**Top pairs below**: ranks 1–{n_conf} from the confirmation ranking "
-            f"({c.stage2.confirm_runs} runs per cell, fresh dice) of the best screening pairs"
-            + (f"; ranks {n_conf + 1}–{min(TOP, count)} from the screening of all {fint(count)} pairs tested "
-               f"({c.stage2.runs} runs per cell), not confirmed" if n_conf < min(TOP, count) else ""),
+            population_of_top(n_conf, min(TOP, count), count, c),
         ]))
         m = res["overall"]
         doc.h(2, "Summary")

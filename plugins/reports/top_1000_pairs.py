@@ -62,7 +62,8 @@ class Top1000Pairs:
         if rows_src:
             first, last = rows_src[0], rows_src[-1]
             doc.bullets([f"**Best turns (rank 1, {first[0]})**: {fnum(first[1]['overall'][first[2]])}",
-                         f"**Best screening turns of all pairs**: {fnum(top['overall'][0])}",
+                         f"**Best screening turns of all pairs read**: "
+                         f"{fnum(top['overall'][0]) if len(top['overall']) else '–'}",
                          f"**Worst in this list ({last[0]})**: {fnum(last[1]['overall'][last[2]])}"])
         doc.h(2, "Methodology")
         doc.bullets([

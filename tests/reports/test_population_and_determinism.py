@@ -101,3 +101,16 @@ def test_timeouts_are_shown(synthetic_run, syn_reports):
     assert num(bullet(md, "Timeouts, all pairs tested")) == int(np.sum(rec["timeouts"]))
     md = (syn_reports / "stage2" / "stage2_pairing_report.md").read_text()
     assert num(bullet(md, "Timeouts, all pairs")) == int(np.sum(rec["timeouts"]))
+
+
+def test_every_record_skipped_still_reports_honestly(synthetic_run, tmp_path):
+    run = copy_run(synthetic_run, tmp_path / "run")
+    m = json.loads((run / "manifest.json").read_text())
+    lost = 0
+    for which in range(len(m["stages"]["stage2"]["shards"])):
+        lost += corrupt_one_shard(run, which=which)
+    out = write_all(run, tmp_path / "out", skip_corrupt=True)
+    for md_path in sorted((out / "stage2").glob("*.md")):
+        md = md_path.read_text()
+        assert bullet(md, "Pairs tested (records read)") == "0", md_path.name
+        assert bullet(md, "Records skipped (corrupt shards)").startswith(f"{lost:,} "), md_path.name
