@@ -217,7 +217,7 @@ class VitalityKernel:
         return out
 
     def policy_view(self, st: VitalityState, turn: int, fallback: bool):
-        return expected_view(self, st, fallback)
+        return expected_view(self, st, fallback, turn)
 
     def act(self, st: VitalityState, choice: np.ndarray, fallback: np.ndarray, dice, turn: int) -> None:
         tab, L, k = st.tab, st.n, st.k

@@ -22,11 +22,11 @@ from balance_rules.vitality.kernel_table import FOLLOW_DOUBLE_TAP, FOLLOW_EXPLOS
 @attrs.define
 class ExpectedView:
     """``expected`` (lanes, k): expected enemy HP removed this turn if the lane picks that slot;
-    ``turn``: the combat turn; ``enemies_standing`` (lanes,)."""
+    ``hp`` (lanes, enemies): the enemies' current HP (0 = defeated); ``turn``: the combat turn."""
 
     expected: np.ndarray
+    hp: np.ndarray
     turn: int
-    enemies_standing: np.ndarray
 
 
 def _exploding_pmf(explode_lo: int, max_value: int = 90) -> np.ndarray:
@@ -181,29 +181,30 @@ def _batch_expectations(kernel, st) -> np.ndarray:
                      for ci in range(len(st.consts))])
 
 
-def expected_view(kernel, st, fallback: bool) -> ExpectedView:
+def expected_view(kernel, st, fallback: bool, turn: int = 0) -> ExpectedView:
     tab = st.tab
     L, k = st.slots.shape
     slot_rows = tab.basic[st.slots] if fallback else st.slots
     if getattr(st, "c_expected", None) is None:
         st.c_expected = _batch_expectations(kernel, st)
-    if len(st.consts) == 1:
-        exp = st.c_expected[0]
-        per_lane = lambda rows: exp[rows]  # noqa: E731
-    else:
-        stacked = st.c_expected
-        per_lane = lambda rows: stacked[st.lane_cell, rows]  # noqa: E731
+    stacked = st.c_expected  # (cells, rows, E)
+    R, E = stacked.shape[1], stacked.shape[2]
+    flat_exp = stacked.reshape(-1)
+    base = st.lane_cell * (R * E)
     hp = st.hp
-    standing = hp > 0
-    first = np.argmax(standing, axis=1)
+    first = st.first
     lanes = np.arange(L)
+    hp_first = hp[lanes, first]
     out = np.empty((L, k))
     for j in range(k):
         rows = slot_rows[:, j]
-        e = per_lane(rows)  # (L, E)
-        capped = np.minimum(e, hp) * standing
-        single = capped[lanes, first]
-        v = np.where(tab.area[rows], capped.sum(1), single)
+        # single target: the first standing enemy, capped by its HP
+        v = np.minimum(flat_exp[base + rows * E + first], hp_first)
+        area = np.flatnonzero(tab.area[rows])
+        if len(area):
+            e = stacked[st.lane_cell[area], rows[area]]  # (n, E)
+            h = hp[area]
+            v[area] = (np.minimum(e, h) * (h > 0)).sum(1)
         if not fallback:
             need = tab.charge_need[rows]
             left = need - st.charge[:, j]
@@ -213,4 +214,4 @@ def expected_view(kernel, st, fallback: bool) -> ExpectedView:
             if st.any_channeled:
                 v = v + np.where(tab.channeled[rows], np.minimum(st.chan[:, j] - 3, 5) * st.T * 0.5, 0)
         out[:, j] = v
-    return ExpectedView(expected=out, turn=0, enemies_standing=standing.sum(1))
+    return ExpectedView(expected=out, hp=hp, turn=turn)
