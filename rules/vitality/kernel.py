@@ -294,12 +294,15 @@ class VitalityKernel:
         tgt = np.zeros(len(idx), dtype=np.intp)
         main_result = None
         dealt = None
+        sg = None
         if st.any_area:
             a = np.flatnonzero(area)
             if len(a):
                 dealt = area_swing(st, idx[a], rows[a], 0)
         if st.any_single:
             sg = np.flatnonzero(~area) if st.any_area else None
+            if sg is not None and len(sg) == len(idx):
+                sg = None
             sidx = idx if sg is None else idx[sg]
             srows = rows if sg is None else rows[sg]
             if len(sidx):
@@ -312,7 +315,19 @@ class VitalityKernel:
                 main_result = single_strike(st, None if full else sidx, srows, t, 0)
         if not st.any_followups:
             return
-        f = np.flatnonzero(tab.followups[rows])
+        # Only lanes whose main attack triggers something go through the strike stack.
+        trig = tab.followups[rows] & (tab.barrage[rows] | tab.splinter[rows])
+        if main_result is not None:
+            hit, crit, damage = main_result[:3]
+            srows = rows if sg is None else rows[sg]
+            t = (crit & (tab.follow[srows] > 0)) | (tab.extra[srows] & hit & (damage > 0))
+            if sg is None:
+                trig = trig | t
+            else:
+                trig[sg] |= t
+        if dealt is not None:
+            trig[a] |= tab.extra[rows[a]] & dealt
+        f = np.flatnonzero(trig)
         if len(f) == 0:
             return
         # Restrict the main results to the follow-up lanes, in the order run_followups expects.
