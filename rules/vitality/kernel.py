@@ -1,9 +1,11 @@
 """The Vitality System combat kernel: the engine's :class:`~balance.engine.protocol.Kernel` for
 the rules of docs/vitality-rules.md.
 
-A batch is one cell, so the enemies' scores are scalars and the enemy HP is a (lanes, enemies)
-array. Each feature's code runs only when some row of the batch carries it, and then only on the
-lanes whose attacks carry it, so plain builds pay for plain combat only. Retaliation is simulated
+In a batch of one cell the enemies' scores are scalars; a batch of several cells holds them per
+lane (shorter scenarios are padded with enemies defeated from the start). Enemy HP is a
+(lanes, enemies) array. Each feature's code runs only when some row of the batch carries it, and
+the costly ones (follow-up strikes, unreliable rolls, advantage dice, retaliation damage) only on
+the lanes that need them, so plain builds pay for plain combat only. Retaliation is simulated
 only for lanes whose attacks have a limit that reads the attacker's HP or the enemies' attacks
 (nothing else depends on it; dice are counter-based, so skipping it changes no other roll).
 
@@ -16,7 +18,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-import attrs
 import numpy as np
 
 from balance.engine.lanes import LaneState

@@ -14,7 +14,7 @@ from balance.engine import FixedDice
 from balance.grid import Buff, Cell, Profile, Scenario
 from balance_rules.vitality.kernel import VitalityKernel
 from balance_rules.vitality.kernel_dice import (
-    ADVANTAGE, ATTACK, EXPLODE, RETALIATION, RETALIATION_EXPLODE, UNRELIABLE, encode, slot,
+    ADVANTAGE, ATTACK, EXPLODE, RETALIATION, UNRELIABLE, encode, slot,
 )
 
 ATTACKER = (2, 2, 2, 2, 4)
