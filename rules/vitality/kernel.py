@@ -36,9 +36,9 @@ ATTACKER_HP = 100
 class VitalityState(LaneState):
     """Per-lane combat state of one batch (one cell). Attributes starting with ``c_`` are per-cell."""
 
-    def alive_bits(self) -> np.ndarray:
-        """(lanes,) int32: bit j set where enemy j stands."""
-        return ((self.hp > 0) * self.c_bits).sum(1, dtype=np.int32)
+    def alive_bits(self, idx) -> np.ndarray:
+        """int32 per lane of ``idx``: bit j set where enemy j stands."""
+        return ((self.hp[idx] > 0) * self.c_bits).sum(1, dtype=np.int32)
 
 
 class VitalityKernel:
@@ -138,6 +138,8 @@ class VitalityKernel:
         # Lanes whose attacks read the attacker's HP or the enemies' attacks.
         st.retaliate = tab.retaliation[slots].any(1)
         st.retaliate_damage = tab.retaliation_damage[slots].any(1)
+        st.area_combo = (tab.area[slots] & ((tab.req[slots] & (1 << COMBO)) != 0)).any(1)
+        st.bleeds = tab.bleed[slots].any(1) | tab.bleed[tab.basic[slots]].any(1)
         st.any_retaliate = bool(st.retaliate.any())
         st.att_hp = np.full(L, ATTACKER_HP, dtype=np.int32)
         st.r_hit = np.zeros(L, dtype=bool)
@@ -198,8 +200,10 @@ class VitalityKernel:
         if need & (1 << COMBO):
             combo_single = ((st.hit_prev >> st.first.astype(np.int32)) & 1).astype(bool)
             combo_area = combo_single
-            if st.any_area:
-                combo_area = (st.hit_prev & st.alive_bits()) != 0
+            ac = np.flatnonzero(st.area_combo)
+            if len(ac):  # area attacks with combo_move: any standing enemy hit last turn
+                combo_area = combo_single.copy()
+                combo_area[ac] = (st.hit_prev[ac] & st.alive_bits(ac)) != 0
         out = np.empty((L, k), dtype=bool)
         for j in range(k):
             rows = st.slots[:, j]
@@ -346,12 +350,14 @@ class VitalityKernel:
 
     def end_turn(self, st: VitalityState, dice, turn: int) -> np.ndarray:
         if st.any_bleed:
-            due = st.bleed_due
-            m = (due > 0) & (st.hp > 0)
+            bl = np.flatnonzero(st.bleeds)  # only lanes whose attacks bleed can hold bleeds
+            due = st.bleed_due[bl]
+            hp = st.hp[bl]
+            m = (due > 0) & (hp > 0)
             if m.any():
-                st.hp = np.where(m, np.maximum(st.hp - due, 0), st.hp)
+                st.hp[bl] = np.where(m, np.maximum(hp - due, 0), hp)
                 if st.track_dealt:
-                    st.dealt_now |= m.any(1)
+                    st.dealt_now[bl] |= m.any(1)
             st.bleed_due = st.bleed_next
             st.bleed_next = np.zeros_like(st.bleed_next)
         standing = st.hp > 0
@@ -379,7 +385,7 @@ class VitalityKernel:
         st.r_att[:] = False
         if len(idx) == 0:
             return
-        n_standing = standing[idx].sum(1)
+        n_standing = np.count_nonzero(standing[idx], axis=1) if st.E > 1 else np.ones(len(idx), dtype=np.intp)
         for e in range(2):
             sub = idx[n_standing > e]
             if len(sub) == 0:

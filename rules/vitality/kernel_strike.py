@@ -128,7 +128,11 @@ def apply_single(st, idx, rows, tgt, hit, damage):
     if st.any_finishing:
         after = np.where(tab.finishing[rows] & hit & (after >= 1) & (after <= 5), 0, after)
     if st.any_culling:
-        after = np.where(tab.culling[rows] & hit & (after > 0) & (after * 5 < maxhp_at(st, idx, tgt)), 0, after)
+        c = np.flatnonzero(tab.culling[rows] & hit & (after > 0))
+        if len(c):
+            lanes_c = c if idx is None else idx[c]
+            cull = after[c] * 5 < maxhp_at(st, lanes_c, tgt[c])
+            after[c[cull]] = 0
     hp[flat] = after
     if st.any_bleed:
         m = tab.bleed[rows] & hit & (damage > 0)
