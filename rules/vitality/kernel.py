@@ -360,14 +360,20 @@ class VitalityKernel:
                     st.dealt_now[bl] |= m.any(1)
             st.bleed_due = st.bleed_next
             st.bleed_next = np.zeros_like(st.bleed_next)
-        standing = st.hp > 0
         if st.E > 1:
-            st.first = np.argmax(standing, axis=1)
-            done = ~standing[np.arange(st.n), st.first]
+            # Enemies never come back, so the first standing enemy only moves forward: look again
+            # only on the lanes whose first standing enemy fell this turn.
+            hp_first = st.hp.reshape(-1)[np.arange(st.n) * st.E + st.first]
+            done = hp_first <= 0
+            fell = np.flatnonzero(done)
+            if len(fell):
+                standing = st.hp[fell] > 0
+                st.first[fell] = np.argmax(standing, axis=1)
+                done[fell] = ~standing.any(1)
         else:
-            done = ~standing[:, 0]
+            done = st.hp[:, 0] <= 0
         if st.any_retaliate:
-            self._retaliate(st, dice, np.flatnonzero(st.retaliate & ~done), standing)
+            self._retaliate(st, dice, np.flatnonzero(st.retaliate & ~done))
         if st.track_made:
             st.made_prev = st.made
         if st.track_dealt:
@@ -378,14 +384,14 @@ class VitalityKernel:
             st.hit_prev = st.hit_now
         return done
 
-    def _retaliate(self, st, dice, idx, standing):
+    def _retaliate(self, st, dice, idx):
         """The first two standing enemies each make a plain ranged attack at the attacker."""
         st.r_hit[:] = False
         st.r_dmg[:] = False
         st.r_att[:] = False
         if len(idx) == 0:
             return
-        n_standing = np.count_nonzero(standing[idx], axis=1) if st.E > 1 else np.ones(len(idx), dtype=np.intp)
+        n_standing = np.count_nonzero(st.hp[idx] > 0, axis=1) if st.E > 1 else np.ones(len(idx), dtype=np.intp)
         for e in range(2):
             sub = idx[n_standing > e]
             if len(sub) == 0:
