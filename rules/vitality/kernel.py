@@ -105,36 +105,7 @@ class VitalityKernel:
             st.c_maxhp = None
             st.hp = st.maxhp.copy()
         st.slots = slots
-        # Features present in this batch (rows of the lanes' attacks and their basic attacks).
-        rows = np.unique(np.concatenate([slots.ravel(), tab.basic[slots.ravel()]]))
-        col = lambda name: bool(tab.cols[name][rows].any())  # noqa: E731
-        st.any_direct = col("direct")
-        st.all_flat = bool((tab.roll_flat[rows] > 0).all())
-        st.any_flat = col("roll_flat")
-        st.any_explode5 = col("explode5")
-        st.any_reliable = col("reliable")
-        st.any_slayer = col("slayer_hp")
-        st.any_overhit = col("overhit")
-        st.any_ap = col("armor_piercing")
-        st.any_brutal = col("brutal")
-        st.any_finishing = col("finishing")
-        st.any_culling = col("culling")
-        st.any_bleed = col("bleed")
-        st.any_explosive = bool((tab.follow[rows] == 3).any())
-        st.any_followups = col("followups")
-        st.any_area = col("area")
-        st.any_single = not bool(tab.area[rows].all())
-        st.any_channeled = col("channeled")
-        st.any_charge = col("charge_need")
-        st.any_unreliable = col("unreliable")
-        st.any_cooldown = col("cooldown")
-        st.any_charges = col("charges")
-        st.limited = col("limited")
-        st.req_any = int(np.bitwise_or.reduce(tab.req[rows]))
-        st.track_hits = bool(st.req_any & (1 << COMBO))
-        st.track_dealt = bool(st.req_any & (1 << RELENTLESS))
-        st.track_defeat = bool(st.req_any & (1 << SLAUGHTER))
-        st.track_made = bool(st.req_any & (1 << PASSIVE))
+        self._set_features(st)
         # Lanes whose attacks read the attacker's HP or the enemies' attacks.
         st.retaliate = tab.retaliation[slots].any(1)
         st.retaliate_damage = tab.retaliation_damage[slots].any(1)
@@ -165,7 +136,49 @@ class VitalityKernel:
 
     def compact(self, state: VitalityState, keep: np.ndarray) -> VitalityState:
         state.take(keep)
+        if state.n:
+            self._set_features(state)
+            state.any_retaliate = bool(state.retaliate.any())
         return state
+
+    @staticmethod
+    def _set_features(st) -> None:
+        """Which features the batch's lanes carry (again after compaction: a batch's long tail
+        often holds a few kinds of attacks only, and absent features then cost nothing)."""
+        tab = st.tab
+        # Features present in this batch (rows of the lanes' attacks and their basic attacks).
+        rows = np.unique(np.concatenate([st.slots.ravel(), tab.basic[st.slots.ravel()]]))
+        col = lambda name: bool(tab.cols[name][rows].any())  # noqa: E731
+        st.any_direct = col("direct")
+        st.all_flat = bool((tab.roll_flat[rows] > 0).all())
+        st.any_flat = col("roll_flat")
+        st.any_explode5 = col("explode5")
+        st.any_reliable = col("reliable")
+        st.any_slayer = col("slayer_hp")
+        st.any_overhit = col("overhit")
+        st.any_ap = col("armor_piercing")
+        st.any_brutal = col("brutal")
+        st.any_finishing = col("finishing")
+        st.any_culling = col("culling")
+        st.any_bleed = col("bleed")
+        st.any_explosive = bool((tab.follow[rows] == 3).any())
+        st.any_followups = col("followups")
+        st.any_area = col("area")
+        st.any_single = not bool(tab.area[rows].all())
+        st.any_channeled = col("channeled")
+        st.any_charge = col("charge_need")
+        st.any_unreliable = col("unreliable")
+        st.any_cooldown = col("cooldown")
+        st.any_charges = col("charges")
+        st.limited = col("limited")
+        st.req_any = int(np.bitwise_or.reduce(tab.req[rows]))
+        st.track_hits = bool(st.req_any & (1 << COMBO))
+        st.track_dealt = bool(st.req_any & (1 << RELENTLESS))
+        st.track_defeat = bool(st.req_any & (1 << SLAUGHTER))
+        st.track_made = bool(st.req_any & (1 << PASSIVE))
+        if not st.any_channeled:
+            st.bonus = None
+
 
     def usable(self, st: VitalityState, turn: int) -> np.ndarray | None:
         if not st.limited:
