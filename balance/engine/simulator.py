@@ -51,7 +51,7 @@ class Simulator:
         attacker: tuple[int, ...],
         max_turns: int,
         policy: Any,
-        lanes_per_batch: int = 131072,
+        lanes_per_batch: int = 262144,
         compact_fraction: float = 0.25,
     ):
         self.kernel = kernel
