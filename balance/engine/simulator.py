@@ -116,7 +116,7 @@ class Simulator:
         timeout_out = np.ones(L, dtype=np.int64)
         uses_out = np.zeros((L, k + 1), dtype=np.int64)
         orig = np.arange(L)
-        counts = np.zeros((L, k + 1), dtype=np.int64)
+        counts = np.zeros((k + 1, L), dtype=np.int32)  # turns per slot (+ fallback), slot-major
         finished = np.zeros(L, dtype=bool)
         n_finished = 0
         for turn in range(1, self.max_turns + 1):
@@ -127,10 +127,11 @@ class Simulator:
                 fallback = np.zeros(A, dtype=bool)
                 if k == 1:
                     choice = np.zeros(A, dtype=np.int64)
-                    counts[:, 0] += 1
+                    counts[0] += 1
                 else:
                     choice = np.asarray(policy.choose(view(state, turn, False), np.ones((A, k), bool)))
-                    counts[np.arange(A), choice] += 1
+                    for j in range(k):
+                        counts[j] += choice == j
             else:
                 fallback = ~usable.any(axis=1)
                 if k == 1:
@@ -142,7 +143,9 @@ class Simulator:
                         policy.choose(view(state, turn, True), np.ones((A, k), bool)), dtype=np.int64
                     )
                     choice = np.where(fallback, fb_choice, choice)
-                counts[np.arange(A), np.where(fallback, k, choice)] += 1
+                col = np.where(fallback, k, choice) if k > 1 else fallback.astype(np.int64)
+                for j in range(k + 1):
+                    counts[j] += col == j
             kernel.act(state, choice, fallback, dice, turn)
             done = kernel.end_turn(state, dice, turn)
             new = done & ~finished
@@ -150,7 +153,7 @@ class Simulator:
                 ids = orig[new]
                 turns_out[ids] = turn
                 timeout_out[ids] = 0
-                uses_out[ids] = counts[new]
+                uses_out[ids] = counts[:, new].T
                 finished |= new
                 n_finished += int(new.sum())
             if n_finished == A:
@@ -158,9 +161,9 @@ class Simulator:
             if n_finished >= self.compact_fraction * A:
                 keep = np.flatnonzero(~finished)
                 state = kernel.compact(state, keep)
-                orig, keys, counts = orig[keep], keys[keep], counts[keep]
+                orig, keys, counts = orig[keep], keys[keep], counts[:, keep]
                 finished = np.zeros(len(keep), dtype=bool)
                 n_finished = 0
         live = ~finished
-        uses_out[orig[live]] = counts[live]
+        uses_out[orig[live]] = counts[:, live].T
         return turns_out, timeout_out, uses_out

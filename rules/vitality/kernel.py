@@ -105,6 +105,8 @@ class VitalityKernel:
             st.c_maxhp = None
             st.hp = st.maxhp.copy()
         st.slots = slots
+        # Standing enemies per lane (kept up to date where enemies fall).
+        st.alive = np.count_nonzero(st.hp > 0, axis=1).astype(np.int32)
         self._set_features(st)
         # Lanes whose attacks read the attacker's HP or the enemies' attacks.
         st.retaliate = tab.retaliation[slots].any(1)
@@ -368,23 +370,21 @@ class VitalityKernel:
             hp = st.hp[bl]
             m = (due > 0) & (hp > 0)
             if m.any():
-                st.hp[bl] = np.where(m, np.maximum(hp - due, 0), hp)
+                after = np.where(m, np.maximum(hp - due, 0), hp)
+                st.hp[bl] = after
+                st.alive[bl] -= np.count_nonzero(m & (after == 0), axis=1).astype(np.int32)
                 if st.track_dealt:
                     st.dealt_now[bl] |= m.any(1)
             st.bleed_due = st.bleed_next
             st.bleed_next = np.zeros_like(st.bleed_next)
+        done = st.alive <= 0
         if st.E > 1:
             # Enemies never come back, so the first standing enemy only moves forward: look again
             # only on the lanes whose first standing enemy fell this turn.
             hp_first = st.hp.reshape(-1)[np.arange(st.n) * st.E + st.first]
-            done = hp_first <= 0
-            fell = np.flatnonzero(done)
+            fell = np.flatnonzero((hp_first <= 0) & ~done)
             if len(fell):
-                standing = st.hp[fell] > 0
-                st.first[fell] = np.argmax(standing, axis=1)
-                done[fell] = ~standing.any(1)
-        else:
-            done = st.hp[:, 0] <= 0
+                st.first[fell] = np.argmax(st.hp[fell] > 0, axis=1)
         if st.any_retaliate:
             self._retaliate(st, dice, np.flatnonzero(st.retaliate & ~done))
         if st.track_made:
@@ -404,7 +404,7 @@ class VitalityKernel:
         st.r_att[:] = False
         if len(idx) == 0:
             return
-        n_standing = np.count_nonzero(st.hp[idx] > 0, axis=1) if st.E > 1 else np.ones(len(idx), dtype=np.intp)
+        n_standing = st.alive[idx]
         for e in range(2):
             sub = idx[n_standing > e]
             if len(sub) == 0:

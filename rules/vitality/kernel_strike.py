@@ -138,12 +138,14 @@ def apply_single(st, idx, rows, tgt, hit, damage):
         m = tab.bleed[rows] & hit & (damage > 0)
         st.bleed_next.reshape(-1)[flat[m]] = damage[m]
     sel = slice(None) if idx is None else idx
+    fell = (before > 0) & (after == 0)
+    st.alive[sel] -= fell
     if st.track_hits:
         st.hit_now[sel] |= hit * (st.c_bits[tgt])
     if st.track_dealt:
         st.dealt_now[sel] |= damage > 0
     if st.track_defeat:
-        st.defeat_now[sel] |= (before > 0) & (after == 0)
+        st.defeat_now[sel] |= fell
 
 
 def area_swing(st, idx, rows, s):
@@ -190,6 +192,8 @@ def area_swing(st, idx, rows, s):
     if st.any_finishing:
         after = np.where(tab.finishing[rows][:, None] & hits & (after >= 1) & (after <= 5), 0, after)
     st.hp[idx] = after
+    fell = (hp > 0) & (after == 0)
+    st.alive[idx] -= np.count_nonzero(fell, axis=1).astype(np.int32)
     if st.any_bleed:
         m = tab.bleed[rows][:, None] & hits & (damage > 0)
         st.bleed_next[idx] = np.where(m, damage, st.bleed_next[idx])
@@ -199,7 +203,7 @@ def area_swing(st, idx, rows, s):
     if st.track_dealt:
         st.dealt_now[idx] |= dealt
     if st.track_defeat:
-        st.defeat_now[idx] |= ((hp > 0) & (after == 0)).any(1)
+        st.defeat_now[idx] |= fell.any(1)
     return dealt
 
 
@@ -227,9 +231,11 @@ def splash(st, idx, rows, tgt, total, pre):
     damage = np.where(hit, np.maximum(p - dur, 0), 0)
     after = np.maximum(hp - damage, 0)
     st.hp[idx] = after
+    fell = (hp > 0) & (after == 0)
+    st.alive[idx] -= np.count_nonzero(fell, axis=1).astype(np.int32)
     if st.track_hits:
         st.hit_now[idx] |= (hit * st.c_bits).sum(1, dtype=np.int32)
     if st.track_dealt:
         st.dealt_now[idx] |= (damage > 0).any(1)
     if st.track_defeat:
-        st.defeat_now[idx] |= ((hp > 0) & (after == 0)).any(1)
+        st.defeat_now[idx] |= fell.any(1)
