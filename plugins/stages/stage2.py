@@ -167,7 +167,7 @@ class Stage2:
             builds, tuple(table["cost"]), tuple(solos.overall.tolist()), c.stage2.runs, c.seed, STREAM_STAGE2,
             c.stage2.policy, sample,
         )
-        info = {"pairs_possible": pair_count(len(builds)), "pairs_sampled": sample.size, "sample_fraction": sample.fraction}
+        info = {"pairs_total": pair_count(len(builds)), "pairs_sampled": sample.size, "sample_fraction": sample.fraction}
         ctx.simulate(self.name, schema(session.grid), task, sample.size, cells * c.stage2.runs, info=info)
         self.confirm(ctx, builds, table)
 
