@@ -133,7 +133,10 @@ class Simulator:
                     for j in range(k):
                         counts[j] += choice == j
             else:
-                fallback = ~usable.any(axis=1)
+                any_usable = usable[:, 0].copy()
+                for j in range(1, k):
+                    any_usable |= usable[:, j]
+                fallback = ~any_usable
                 if k == 1:
                     choice = np.zeros(A, dtype=np.int64)
                 else:

@@ -81,7 +81,8 @@ class VitalityKernel:
         st.cells = list(cells)
         consts = [self.cell_constants(tab, c) for c in st.cells]
         st.consts = consts
-        st.view_keys = [(id(tab), c.index) for c in st.cells]
+        # Policy-view cache keys: the table object itself (never a reused id) and the cell.
+        st.view_keys = [(tab, c.index, c.profile, c.buff, c.scenario) for c in st.cells]
         st.E = max(len(c.maxhp) for c in consts)
         st.multi = len(consts) > 1
         if not st.multi:
@@ -214,7 +215,7 @@ class VitalityKernel:
         combo_single = combo_area = None
         if need & (1 << COMBO):
             combo_single = ((st.hit_prev >> st.first.astype(np.int32)) & 1).astype(bool)
-            combo_area = combo_single
+            combo_area = None
             ac = np.flatnonzero(st.area_combo)
             if len(ac):  # area attacks with combo_move: any standing enemy hit last turn
                 combo_area = combo_single.copy()
@@ -224,9 +225,10 @@ class VitalityKernel:
             rows = st.slots[:, j]
             okj = ok
             if combo_single is not None:
-                okj = okj | np.where(np.where(tab.area[rows], combo_area, combo_single), 1 << COMBO, 0).astype(np.int32)
+                combo = combo_single if combo_area is None else np.where(tab.area[rows], combo_area, combo_single)
+                okj = okj | combo * np.int32(1 << COMBO)
             if st.any_charge:
-                okj = okj | np.where(st.charge[:, j] > 0, ACTION_BITS, 0).astype(np.int32)
+                okj = okj | (st.charge[:, j] > 0) * np.int32(ACTION_BITS)
             u = (tab.req[rows] & ~okj) == 0
             if st.any_cooldown:
                 u &= ~tab.cooldown[rows] | (turn - st.last_used[:, j] >= 4)
