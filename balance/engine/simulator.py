@@ -15,7 +15,12 @@ from balance.grid import Grid
 
 @attrs.define
 class SimResult:
-    """Per-candidate, per-cell sums over ``runs`` combats (n candidates, C cells, k slots)."""
+    """Per-candidate, per-cell sums over ``runs`` combats (n candidates, C cells, k slots).
+
+    ``uses[i, c, j]`` counts the turns on which slot j was chosen (a turn spent charging it or
+    wasted by its unreliable roll counts); column k counts turns of the kernel's fallback action.
+    Every turn of every combat is counted once, so ``uses.sum(2) == turn_sum``.
+    """
 
     turn_sum: np.ndarray  # (n, C) float64
     turn_sumsq: np.ndarray  # (n, C) float64
