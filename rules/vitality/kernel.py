@@ -98,7 +98,10 @@ class VitalityKernel:
             lane_cells = np.asarray(lane_cells, dtype=np.intp)
             st.lane_cell = lane_cells
             for name in ("avoid", "dur", "dur_ap", "e_acc", "e_dmg", "e_tier", "acc_base", "dmg_base"):
-                setattr(st, name, np.asarray([getattr(c, name) for c in consts], dtype=np.int32)[lane_cells])
+                values = [getattr(c, name) for c in consts]
+                # A number shared by every cell of the batch (e.g. the buff's, with one buff) stays a scalar.
+                same = all(v == values[0] for v in values)
+                setattr(st, name, values[0] if same else np.asarray(values, dtype=np.int32)[lane_cells])
             padded = np.zeros((len(consts), st.E), dtype=np.int32)
             for i, c in enumerate(consts):
                 padded[i, : len(c.maxhp)] = c.maxhp
