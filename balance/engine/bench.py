@@ -2,7 +2,8 @@
 
 Samples builds deterministically from the config's rule system (every legal build within the
 config's budget, seeded choice), simulates them over the config's grid on one process, and prints
-combats per second for single attacks and for pairs with the ``first`` policy. Uses whatever rule
+combats per CPU second for single attacks and for pairs with the ``first`` policy (best of
+``--repeat`` measurements, since other jobs on the machine slow single measurements down). Uses whatever rule
 system the config names, so the engine stays game-agnostic.
 """
 
@@ -63,6 +64,7 @@ def main(argv=None) -> int:
     p.add_argument("--pairs", type=int, default=2000, help="pairs to simulate")
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--lanes-per-batch", type=int)
+    p.add_argument("--repeat", type=int, default=3, help="measure N times and report the best (default 3)")
     args = p.parse_args(argv)
     s = open_session(args.config)
     cfg = s.config
@@ -71,14 +73,16 @@ def main(argv=None) -> int:
     print(f"grid: {len(grid.cells)} cells; attacker {list(cfg.attacker)}; max turns {cfg.max_turns}; "
           f"{len(builds)} builds of <= {s.budget} points; {args.runs} runs per cell")
     single = np.arange(min(args.builds, len(builds)))[:, None]
-    cps, cpu, dt, res = measure(s.rules, grid, cfg.attacker, cfg.max_turns, builds, single, args.runs,
-                                lanes_per_batch=args.lanes_per_batch)
+    cps, cpu, dt, res = max((measure(s.rules, grid, cfg.attacker, cfg.max_turns, builds, single, args.runs,
+                                     lanes_per_batch=args.lanes_per_batch) for _ in range(args.repeat)),
+                            key=lambda m: m[0])
     print(f"single: {cps:,.0f} combats per CPU second ({len(single) * len(grid.cells) * args.runs:,} combats, "
           f"{cpu:.2f} CPU s, {dt:.2f} s wall; mean turns {res.means().mean():.2f})")
     rng = np.random.default_rng(2)
     pairs = rng.integers(0, len(builds), size=(args.pairs, 2))
-    cps, cpu, dt, res = measure(s.rules, grid, cfg.attacker, cfg.max_turns, builds, pairs, args.runs,
-                                lanes_per_batch=args.lanes_per_batch, policy=first_policy(s.plugins))
+    cps, cpu, dt, res = max((measure(s.rules, grid, cfg.attacker, cfg.max_turns, builds, pairs, args.runs,
+                                     lanes_per_batch=args.lanes_per_batch, policy=first_policy(s.plugins))
+                             for _ in range(args.repeat)), key=lambda m: m[0])
     print(f"pairs ({len(pairs)}, first policy): {cps:,.0f} combats per CPU second "
           f"({len(pairs) * len(grid.cells) * args.runs:,} combats, {cpu:.2f} CPU s, {dt:.2f} s wall; "
           f"mean turns {res.means().mean():.2f})")
