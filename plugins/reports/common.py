@@ -144,8 +144,8 @@ def settings_lines(ctx, stage: str) -> list[str]:
     lines = [f"**Master seed**: {seed}"]
     if seed != c.seed:
         lines.append(f"**Note**: the config used for this report has seed {c.seed}; the run was made with {seed}")
-    lines.append(f"**Rules**: {c.rules}, tier {c.tier}, {c.points_per_attack or 'archetype ' + c.archetype} "
-                 f"points per attack; attacker {list(c.attacker)}")
+    lines.append(f"**Rules**: {c.rules}, tier {c.tier}, {ctx.session.budget} points per attack"
+                 + ("" if c.points_per_attack else f" ({c.archetype})") + f"; attacker {list(c.attacker)}")
     lines.append(f"**Max turns per combat**: {c.max_turns} (a combat reaching it counts as a timeout)")
     if stage == "stage1":
         p = c.stage1.prune

@@ -14,7 +14,7 @@ from balance.builds import Build, BuildSyntaxError, parse_build
 from balance.errors import UsageError
 
 from . import catalog as cat
-from .legality import BuildRules, Catalog, TypeRestriction
+from balance.legality import BuildRules, Catalog, TypeRestriction
 
 DIRECT_TYPES = frozenset(t.name for t in cat.ATTACK_TYPES.values() if t.direct)
 AREA_TYPES = frozenset(t.name for t in cat.ATTACK_TYPES.values() if t.area)

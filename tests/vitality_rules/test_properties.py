@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from balance.builds import Build
-from balance_rules.vitality.legality import BuildRules, Catalog, TypeRestriction
+from balance.legality import BuildRules, Catalog, TypeRestriction
 from balance_rules.vitality.rules import VitalityRules
 
 

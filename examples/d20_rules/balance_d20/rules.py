@@ -1,7 +1,7 @@
 """``D20Rules``: the d20 game as a :class:`balance.components.RuleSystem`.
 
 Legality, cost and enumeration reuse the generic point-buy engine that ships with balance
-(``balance_rules.vitality.legality``: it knows only names, costs, exclusive groups and per-type
+(``balance.legality``: it knows only names, costs, exclusive groups and per-type
 restrictions, nothing of the Vitality System). This module feeds it the d20 catalog and adds the
 budgets and the combat kernel.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 from balance.builds import Build, BuildSyntaxError, parse_build
 from balance.errors import UsageError
-from balance_rules.vitality.legality import BuildRules, Catalog, TypeRestriction
+from balance.legality import BuildRules, Catalog, TypeRestriction
 
 from balance_d20 import catalog as cat
 
