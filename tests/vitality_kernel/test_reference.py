@@ -51,3 +51,10 @@ def test_pairs_match_reference(builds):
     rng = np.random.default_rng(3)
     cand = rng.integers(0, len(builds), size=(40, 2))
     _check(builds, cand, grid(profiles=("Balanced", "Evasive"), scenarios=("Mixed", "Swarm")))
+
+
+def test_three_attacks_match_reference(builds):
+    """versatile_master characters have three attacks; nothing in the engine assumes k <= 2."""
+    rng = np.random.default_rng(4)
+    cand = rng.integers(0, len(builds), size=(15, 3))
+    _check(builds, cand, grid(profiles=("Tanky",), scenarios=("Boss", "Swarm 2")))
