@@ -153,7 +153,10 @@ class VitalityKernel:
         often holds a few kinds of attacks only, and absent features then cost nothing)."""
         tab = st.tab
         # Features present in this batch (rows of the lanes' attacks and their basic attacks).
-        rows = np.unique(np.concatenate([st.slots.ravel(), tab.basic[st.slots.ravel()]]))
+        present = np.zeros(len(tab.acc), dtype=bool)
+        present[st.slots.ravel()] = True
+        present[tab.basic[np.flatnonzero(present)]] = True
+        rows = np.flatnonzero(present)
         col = lambda name: bool(tab.cols[name][rows].any())  # noqa: E731
         st.any_direct = col("direct")
         st.all_flat = bool((tab.roll_flat[rows] > 0).all())
