@@ -251,7 +251,9 @@ class VitalityKernel:
         tab, L, k = st.tab, st.n, st.k
         st.dice = dice
         lanes = np.arange(L)
-        slot_row = st.slots[:, 0] if k == 1 else st.slots[lanes, choice]
+        # Position of each lane's chosen slot in the flattened (lanes, k) per-slot arrays.
+        pick = None if k == 1 else lanes * k + choice
+        slot_row = st.slots[:, 0] if k == 1 else st.slots.reshape(-1)[pick]
         any_fb = bool(fallback.any())
         row = np.where(fallback, tab.basic[slot_row], slot_row) if any_fb else slot_row
         fire = None  # None = every lane attacks
@@ -265,7 +267,7 @@ class VitalityKernel:
         one = k == 1  # one attack per lane: per-slot state is column 0, no fancy indexing
 
         def get(a):
-            return a[:, 0] if one else a[lanes, choice]
+            return a[:, 0] if one else a.reshape(-1)[pick]
 
         def fresh_with(a, values):
             """A new per-slot array: zero except the chosen slot (any other action resets it)."""
@@ -273,7 +275,7 @@ class VitalityKernel:
             if one:
                 out[:, 0] = values
             else:
-                out[lanes, choice] = values
+                out.reshape(-1)[pick] = values
             return out
 
         if st.any_charge:
