@@ -19,8 +19,9 @@ from balance.progress import console, make_progress, tree_rss
 from balance.session import Session
 from balance.work import SessionSpec, Task, ranges
 
-#: Combats per work unit when the config does not fix a batch size: about 0.1-1 s of work.
-COMBATS_PER_UNIT = 60_000
+#: Combats per work unit when the config does not fix a batch size: about 1 s of work per core.
+#: Smaller units lose more to the tail of each batch (its last, nearly empty turns).
+COMBATS_PER_UNIT = 200_000
 CONFIG_FILE = "config.toml"
 
 
