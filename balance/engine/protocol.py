@@ -54,7 +54,12 @@ class Kernel(Protocol):
 
     def policy_view(self, state: Any, turn: int, fallback: bool) -> Any:
         """The numbers a policy may use for each lane and slot (no names). With ``fallback`` the
-        view describes the kernel's fallback actions (one per slot) used when nothing is usable."""
+        view describes the kernel's fallback actions (one per slot) used when nothing is usable.
+
+        Every kernel's view has ``expected``: a (lanes, k) float array of the enemy HP the action
+        of each slot is expected to remove this turn (what the built-in ``default`` policy
+        maximises). A kernel may add more fields (the d20 example adds ``kill_chance``); a policy
+        that needs one says so in its error when it is missing."""
 
     def act(self, state: Any, choice: np.ndarray, fallback: np.ndarray, dice: DiceSource, turn: int) -> None:
         """Perform each lane's chosen action: slot ``choice`` (or its fallback action where
@@ -69,6 +74,8 @@ class Kernel(Protocol):
 
 class Policy(Protocol):
     name: str
+    #: Optional: ``False`` when ``choose`` reads only ``usable``, so the engine skips the view.
+    needs_view: bool
 
     def choose(self, view: Any, usable: np.ndarray) -> np.ndarray:
         """(lanes,) int: the slot each lane uses; must be a usable slot where the lane has one."""
