@@ -48,6 +48,10 @@ def open_session(
     # An unknown tier or archetype is the config's fault (ValueError), not a plugin failure.
     config = build_config(source, tuple(rules.stat_names), rules.unwrapped.budget)
     config = attrs.evolve(config, plugins=attrs.evolve(config.plugins, load=config_load))
+    try:
+        rules.unwrapped.kernel(config.rule_options)  # a rule system checks its own options
+    except ValueError as exc:
+        raise ConfigError("rule_options", str(exc)) from exc
     return Session(config, plugins, rules, build_grid(config, plugins), source.origin)
 
 

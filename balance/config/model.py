@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 from balance.grid import Buff, Grid, Profile, Scenario
@@ -72,6 +74,8 @@ class ReportsConfig:
 @attrs.frozen
 class Config:
     rules: str = "vitality"
+    #: Named options of the rule system (e.g. Vitality's ``armor_piercing_keeps_buff``).
+    rule_options: dict[str, Any] = attrs.field(factory=dict)
     tier: int = 4
     archetype: str = "dual_natured"
     #: Points per attack; 0 means derived from tier and archetype by the rule system.

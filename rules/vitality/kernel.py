@@ -46,9 +46,18 @@ class VitalityKernel:
 
     name = "vitality"
 
+    #: Named options (config ``[rule_options]``) and their defaults.
+    OPTIONS = {"armor_piercing_keeps_buff": True}
+
     def __init__(self, options: dict[str, Any] | None = None):
-        self.options = dict(options or {})
-        self.ap_keeps_buff = bool(self.options.get("armor_piercing_keeps_buff", True))
+        self.options = {**self.OPTIONS, **(options or {})}
+        unknown = sorted(set(self.options) - set(self.OPTIONS))
+        if unknown:
+            raise ValueError(f'unknown option "{unknown[0]}" (options: {", ".join(self.OPTIONS)})')
+        for name, default in self.OPTIONS.items():
+            if not isinstance(self.options[name], type(default)):
+                raise ValueError(f"option {name}: expected {type(default).__name__}, got {self.options[name]!r}")
+        self.ap_keeps_buff = self.options["armor_piercing_keeps_buff"]
         self._views: dict = {}
 
     # -- protocol --------------------------------------------------------------------------------

@@ -65,3 +65,12 @@ def test_named_stats_equal_positional(tmp_path):
 def test_toml_writer_output_is_valid_toml():
     text = config_to_toml(open_session().config)
     assert tomllib.loads(text)["stage1"]["prune"]["strategy"] == "hybrid"
+
+
+def test_rule_options_reach_the_rule_system(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(GOOD_TOML + "[rule_options]\narmor_piercing_keeps_buff = false\n")
+    s = open_session(path)
+    assert s.config.rule_options == {"armor_piercing_keeps_buff": False}
+    assert s.rules.kernel(s.config.rule_options).ap_keeps_buff is False
+    assert open_session().rules.kernel(open_session().config.rule_options).ap_keeps_buff is True
