@@ -20,9 +20,9 @@ class PruneConfig:
     strategy: str = "hybrid"
     #: Profiles whose specialists are kept (empty = every profile).
     specialist_profiles: tuple[str, ...] = ()
-    overall_percent: float = 2.0
-    specialist_percent: float = 1.0
-    enhancement_percent: float = 1.0
+    overall_percent: float = 5.0
+    specialist_percent: float = 2.0
+    enhancement_percent: float = 2.0
 
 
 @attrs.frozen
