@@ -34,9 +34,19 @@ class DaskExecutor:
             return Client(self.scheduler), None
         from balance_plugins.executors.local import default_workers
 
-        cluster = LocalCluster(
-            n_workers=workers or default_workers(), threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        import dask
+
+        # Two Dask defaults cost the engine's many short numpy calls dearly: the nannies'
+        # MALLOC_TRIM_THRESHOLD_=65536 (glibc unmaps large temporaries after every call) and the
+        # workers' statistical profiler (it takes the GIL every 10 ms).
+        settings = {
+            "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": 1 << 28,
+            "distributed.worker.profile.enabled": False,
+        }
+        with dask.config.set(settings):
+            cluster = LocalCluster(
+                n_workers=workers or default_workers(), threads_per_worker=1, processes=True, dashboard_address=None
+            )
         return Client(cluster), cluster
 
     def map(
