@@ -41,9 +41,3 @@ class StoreError(BalanceError):
     """A run directory or shard that cannot be read or written."""
 
     exit_code = 3
-
-
-class NotBuiltError(BalanceError):
-    """A command that exists in the CLI but is not implemented yet."""
-
-    exit_code = 1
