@@ -17,7 +17,8 @@ from collections.abc import Iterator, Mapping
 
 import attrs
 
-from balance.builds import Build
+from balance.builds import Build, BuildSyntaxError, parse_build
+from balance.errors import UsageError
 
 
 @attrs.frozen
@@ -291,3 +292,50 @@ class BuildRules:
         return {
             t: sum(len(lim_sets) for _, lim_sets in self._combinations(t, budget)) for t in self.catalog.type_names
         }
+
+
+class PointBuyRuleSystem:
+    """The :class:`~balance.components.RuleSystem` methods every point-buy game gets from its
+    :class:`Catalog`; a rule system adds its name, stats, budgets and kernel."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._rules = BuildRules(catalog)
+
+    @property
+    def attack_types(self) -> tuple[str, ...]:
+        """Attack type names in canonical (catalog) order."""
+        return self.catalog.type_names
+
+    def check_build(self, build: Build, budget: int | None = None) -> list[str]:
+        """Every rule the build breaks, one line each; empty when legal.
+
+        The cost is only checked against ``budget`` when one is given.
+        """
+        return self._rules.problems(build, budget)
+
+    def build_cost(self, build: Build) -> int:
+        """Point cost (with the attack type's cost factor). ``ValueError`` on unknown names."""
+        return self._rules.cost(build)
+
+    def enumerate_builds(self, budget: int, attack_type: str | None = None) -> Iterator[Build]:
+        """Every legal build within ``budget`` once: types in catalog order, then sorted builds."""
+        return self._rules.enumerate(budget, attack_type)
+
+    def count_builds(self, budget: int) -> dict[str, int]:
+        """Number of legal builds per attack type, in catalog order."""
+        return self._rules.count(budget)
+
+    def parse(self, text: str) -> Build:
+        """Read build text; unknown or misplaced names raise ``UsageError`` (legality is not checked)."""
+        try:
+            build = parse_build(text)
+        except BuildSyntaxError as exc:
+            message = str(exc)
+            if text not in message:  # some syntax messages do not quote the text they refer to
+                message = f'cannot read build "{text}": {message}'
+            raise UsageError(message) from exc
+        problems = self._rules.name_problems(build)
+        if problems:
+            raise UsageError("; ".join(problems))
+        return build

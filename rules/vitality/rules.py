@@ -1,20 +1,18 @@
 """``VitalityRules``: the Vitality System as a :class:`~balance.components.RuleSystem`.
 
-The legality, cost and enumeration logic is the generic :mod:`.legality`; this module only feeds it
+The legality, cost and enumeration logic is the generic :mod:`balance.legality`; this module only feeds it
 the Vitality catalog (rulebook section 7) and adds the Vitality-specific pieces: budgets by tier and
 archetype, parsing with helpful name errors, and the combat kernel.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-from balance.builds import Build, BuildSyntaxError, parse_build
-from balance.errors import UsageError
+from balance.builds import Build
+from balance.legality import Catalog, PointBuyRuleSystem, TypeRestriction
 
 from . import catalog as cat
-from balance.legality import BuildRules, Catalog, TypeRestriction
 
 DIRECT_TYPES = frozenset(t.name for t in cat.ATTACK_TYPES.values() if t.direct)
 AREA_TYPES = frozenset(t.name for t in cat.ATTACK_TYPES.values() if t.area)
@@ -36,7 +34,7 @@ def vitality_catalog() -> Catalog:
     )
 
 
-class VitalityRules:
+class VitalityRules(PointBuyRuleSystem):
     """The Vitality System rules: catalog, budgets, build legality, enumeration and kernel."""
 
     name = "vitality"
@@ -45,13 +43,7 @@ class VitalityRules:
     stat_names = cat.STAT_NAMES
 
     def __init__(self) -> None:
-        self.catalog = vitality_catalog()
-        self._rules = BuildRules(self.catalog)
-
-    @property
-    def attack_types(self) -> tuple[str, ...]:
-        """Attack type names in canonical (catalog) order."""
-        return self.catalog.type_names
+        super().__init__(vitality_catalog())
 
     def budget(self, tier: int, archetype: str) -> int:
         """Points per attack (rulebook section 7)."""
@@ -62,39 +54,6 @@ class VitalityRules:
         if (tier, archetype) not in cat.BUDGETS:
             raise ValueError(f"no point budget for tier {tier} (tiers with budgets: {', '.join(map(str, tiers))})")
         return cat.BUDGETS[(tier, archetype)]
-
-    def check_build(self, build: Build, budget: int | None = None) -> list[str]:
-        """Every rule the build breaks, one line each; empty when legal.
-
-        The cost is only checked against ``budget`` when one is given.
-        """
-        return self._rules.problems(build, budget)
-
-    def build_cost(self, build: Build) -> int:
-        """Point cost; upgrades and limits cost double on the area types. ``ValueError`` on unknown names."""
-        return self._rules.cost(build)
-
-    def enumerate_builds(self, budget: int, attack_type: str | None = None) -> Iterator[Build]:
-        """Every legal build within ``budget`` once: types in catalog order, then sorted builds."""
-        return self._rules.enumerate(budget, attack_type)
-
-    def count_builds(self, budget: int) -> dict[str, int]:
-        """Number of legal builds per attack type, in catalog order."""
-        return self._rules.count(budget)
-
-    def parse(self, text: str) -> Build:
-        """Read build text; unknown or misplaced names raise ``UsageError`` (legality is not checked)."""
-        try:
-            build = parse_build(text)
-        except BuildSyntaxError as exc:
-            message = str(exc)
-            if text not in message:  # some syntax messages do not quote the text they refer to
-                message = f'cannot read build "{text}": {message}'
-            raise UsageError(message) from exc
-        problems = self._rules.name_problems(build)
-        if problems:
-            raise UsageError("; ".join(problems))
-        return build
 
     def describe(self, build: Build, budget: int | None = None) -> dict[str, Any]:
         """A plain dict for JSON output: the build, its parts, its cost and its problems."""

@@ -8,12 +8,8 @@ budgets and the combat kernel.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-from balance.builds import Build, BuildSyntaxError, parse_build
-from balance.errors import UsageError
-from balance.legality import BuildRules, Catalog, TypeRestriction
+from balance.legality import Catalog, PointBuyRuleSystem, TypeRestriction
 
 from balance_d20 import catalog as cat
 
@@ -35,7 +31,7 @@ def d20_catalog(rs: cat.Ruleset = cat.DEFAULT) -> Catalog:
     )
 
 
-class D20Rules:
+class D20Rules(PointBuyRuleSystem):
     """Catalog, budgets, legality, enumeration and kernel of the d20 game.
 
     ``D20Rules(ruleset, name)`` makes a variant: a plugin can provide
@@ -45,15 +41,10 @@ class D20Rules:
     stat_names = cat.STAT_NAMES
 
     def __init__(self, ruleset: cat.Ruleset = cat.DEFAULT, name: str = "d20") -> None:
+        # Reporters read upgrade and limit costs from ``catalog.upgrades`` / ``catalog.limits``.
+        super().__init__(d20_catalog(ruleset))
         self.name = name
         self.ruleset = ruleset
-        #: Reporters read upgrade and limit costs from ``catalog.upgrades`` / ``catalog.limits``.
-        self.catalog = d20_catalog(ruleset)
-        self._rules = BuildRules(self.catalog)
-
-    @property
-    def attack_types(self) -> tuple[str, ...]:
-        return self.catalog.type_names
 
     def budget(self, tier: int, archetype: str) -> int:
         """Points per attack: ``level // 2`` plus 1 (skirmisher) or 3 (champion); ``tier`` is the level."""
@@ -62,29 +53,6 @@ class D20Rules:
         if tier not in cat.LEVELS:
             raise ValueError(f"no point budget for level {tier} (levels 1-20)")
         return tier // 2 + cat.ARCHETYPES[archetype]
-
-    def check_build(self, build: Build, budget: int | None = None) -> list[str]:
-        return self._rules.problems(build, budget)
-
-    def build_cost(self, build: Build) -> int:
-        return self._rules.cost(build)
-
-    def enumerate_builds(self, budget: int, attack_type: str | None = None) -> Iterator[Build]:
-        return self._rules.enumerate(budget, attack_type)
-
-    def count_builds(self, budget: int) -> dict[str, int]:
-        return self._rules.count(budget)
-
-    def parse(self, text: str) -> Build:
-        """Read build text; unknown names raise ``UsageError`` with a "did you mean" hint."""
-        try:
-            build = parse_build(text)
-        except BuildSyntaxError as exc:
-            raise UsageError(str(exc)) from exc
-        problems = self._rules.name_problems(build)
-        if problems:
-            raise UsageError("; ".join(problems))
-        return build
 
     def kernel(self, options: dict[str, Any] | None = None) -> Any:
         from balance_d20.kernel import D20Kernel
