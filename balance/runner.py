@@ -67,7 +67,15 @@ class RunContext:
             records += len(next(iter(cols.values())))
         wall = time.perf_counter() - started
         combats = int(round(todo * combats_per_item))
-        writer.finish({"items": todo, "combats": combats, "wall_seconds": wall, "peak_memory_bytes": self.peak_rss})
+        # Items and combats describe the whole stage (a resumed attempt adds to the shards an
+        # earlier one completed); wall time and memory are this attempt's.
+        writer.finish({
+            "items": total,
+            "combats": int(round(total * combats_per_item)),
+            "items_this_attempt": todo,
+            "wall_seconds": wall,
+            "peak_memory_bytes": self.peak_rss,
+        })
         rate = todo / wall if wall > 0 else float("inf")
         console().print(
             f"{stage}: {todo:,} items ({records:,} records, ~{combats:,} combats) in {wall:,.1f} s "

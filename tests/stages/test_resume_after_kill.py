@@ -48,8 +48,12 @@ def test_sigkill_mid_stage2_then_resume_equals_uninterrupted(tmp_path):
     resumed = run_balance("run", "--resume", str(killed), "--workers", "1", "--no-reports")
     assert resumed.returncode == 0, resumed.stderr
     manifest = json.loads((killed / "manifest.json").read_text())
-    assert manifest["stages"]["stage2"]["status"] == "complete"
+    stage2 = manifest["stages"]["stage2"]
+    assert stage2["status"] == "complete"
     assert stage2_shards(killed) > done_before
+    # The manifest counts the whole stage; the resumed attempt did only the missing part.
+    assert stage2["stats"]["items"] == stage2["total"]
+    assert 0 < stage2["stats"]["items_this_attempt"] < stage2["total"]
 
     straight = tmp_path / "straight"
     result = run_balance("run", str(config), "--out", str(straight), "--workers", "1", "--no-reports")
