@@ -11,7 +11,6 @@ from balance.cli.common import session_from
 from balance.errors import UsageError
 from balance.progress import console
 from balance.runner import CONFIG_FILE, run_pipeline
-from balance.session import open_session
 from balance.work import SessionSpec
 
 STAGES = {"1": ["stage1"], "2": ["stage2"], "all": ["stage1", "stage2"]}
@@ -46,7 +45,11 @@ def run(args) -> int:
         raise UsageError("--resume DIR continues a run with its own config; do not give a config or --out")
     run_dir = Path(args.resume or args.out or f"runs/run-{time.strftime('%Y%m%d-%H%M%S')}")
     existing = (run_dir / CONFIG_FILE).exists()
-    if args.resume or (args.stage == "2" and existing and not args.config):
+    # `--stage 2` into a directory that holds a stage 1 continues that run, like --resume.
+    continuing = bool(args.resume) or (args.stage == "2" and existing)
+    if continuing and args.config:
+        raise UsageError(f"{run_dir} already holds a run with its own config; continue it without giving a config")
+    if continuing:
         spec = SessionSpec(str(run_dir / CONFIG_FILE), tuple(args.disable_plugin), tuple(args.plugin))
         session = spec.open()
     else:
@@ -65,7 +68,7 @@ def run(args) -> int:
     started = time.perf_counter()
     ctx = run_pipeline(
         session, spec, run_dir, STAGES[args.stage], args.workers, executor,
-        resume=bool(args.resume) or (args.stage == "2" and existing),
+        resume=continuing,
     )
     if not args.no_reports:
         from balance.reporting import write_reports

@@ -89,3 +89,18 @@ def test_existing_run_directory_is_not_overwritten(reference_run):
     assert result.returncode == 2
     assert "already holds a run" in result.stderr
     assert (out / "manifest.json").read_bytes() == before
+
+
+def test_stage1_then_stage2_in_two_commands_equals_one_run(reference_run, tmp_path):
+    config, out = reference_run
+    split = tmp_path / "split"
+    first = run_balance("run", str(config), "--stage", "1", "--out", str(split), "--workers", "1", "--no-reports")
+    assert first.returncode == 0, first.stderr
+    again = run_balance("run", str(config), "--stage", "2", "--out", str(split), "--workers", "1")
+    assert again.returncode == 2
+    assert again.stderr.strip() == (
+        f"error: {split} already holds a run with its own config; continue it without giving a config"
+    )
+    second = run_balance("run", "--stage", "2", "--out", str(split), "--workers", "1", "--no-reports")
+    assert second.returncode == 0, second.stderr
+    assert_same_results(out, split)
