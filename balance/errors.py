@@ -19,6 +19,9 @@ class ConfigError(BalanceError):
         self.problem = problem
         super().__init__(f"config error: {path}: {problem}" if path else f"config error: {problem}")
 
+    def __reduce__(self):  # errors raised in worker processes travel back pickled
+        return type(self), (self.path, self.problem)
+
 
 class PluginError(BalanceError):
     """A plugin raised; names the plugin and the hook or component method."""
@@ -28,7 +31,11 @@ class PluginError(BalanceError):
     def __init__(self, plugin: str, hook: str, message: str):
         self.plugin = plugin
         self.hook = hook
+        self.message = message
         super().__init__(f"plugin {plugin} failed in {hook}: {message}")
+
+    def __reduce__(self):  # errors raised in worker processes travel back pickled
+        return type(self), (self.plugin, self.hook, self.message)
 
 
 class UsageError(BalanceError):

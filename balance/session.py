@@ -14,7 +14,7 @@ import attrs
 from balance.config import Config, build_config, read_source
 from balance.errors import ConfigError, UsageError
 from balance.grid import Grid
-from balance.plugin_manager import Plugins
+from balance.plugin_manager import Guarded, Plugins
 
 
 @attrs.frozen
@@ -25,6 +25,11 @@ class Session:
     rules: object
     grid: Grid
     origin: str
+
+    def kernel(self):
+        """The rule system's combat kernel with the config's options; its failures name the plugin."""
+        kernel = self.rules.kernel(self.config.rule_options)
+        return Guarded(kernel, self.rules.plugin, "combat kernel")
 
     @property
     def budget(self) -> int:

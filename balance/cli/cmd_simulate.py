@@ -102,7 +102,7 @@ def simulate(session, build_text: str, args) -> dict:
     if max_turns < 1:
         raise UsageError(f"--max-turns must be at least 1 (got {max_turns})")
     grid = select_grid(session.grid, args, tuple(rules.stat_names))
-    sim = Simulator(rules.kernel(config.rule_options), [build], grid, tuple(config.attacker), max_turns, policy=None)
+    sim = Simulator(session.kernel(), [build], grid, tuple(config.attacker), max_turns, policy=None)
     res = sim.run(np.zeros((1, 1), dtype=np.int64), runs, seed)
     means, ses = res.means()[0], res.ses()[0]
     cells = []

@@ -48,8 +48,7 @@ def attack_table(rules: Any, builds: list) -> dict[str, list]:
 def simulator(session, builds: list, policy_name: str) -> Simulator:
     config = session.config
     policy = session.plugins.component("balance_policies", policy_name)
-    kernel = session.rules.kernel(config.rule_options)
-    return Simulator(kernel, builds, session.grid, config.attacker, config.max_turns, policy)
+    return Simulator(session.kernel(), builds, session.grid, config.attacker, config.max_turns, policy)
 
 
 def scoring(session):
