@@ -73,6 +73,12 @@ class Attacks:
         """Attack types present, in order of first appearance (the rule system's enumeration order)."""
         return tuple(dict.fromkeys(self.types))
 
+    def type_factors(self, rules: Any) -> np.ndarray:
+        """Each attack type's cost factor (``type_names`` order) from the rule system's catalog,
+        when it exposes ``type_factor`` (Vitality: 2 on the area types); 1 otherwise."""
+        factors = getattr(getattr(rules, "catalog", None), "type_factor", None) or {}
+        return np.array([factors.get(t, 1) for t in self.type_names], dtype=np.float64)
+
     def members(self) -> list[list[int]]:
         """Per attack, the indices (into ``enh.names``) of the enhancements it carries."""
         idx = self.enh.index()
@@ -139,3 +145,10 @@ def column_labels(reader, column: str) -> list[str]:
     """The labels of a shaped column (profile / buff / scenario names the run was made with)."""
     col = reader.schema.column(column)
     return list(col.labels) or [str(i) for i in range(col.width)]
+
+
+def paid_cost(base: np.ndarray, type_counts: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Average points the carriers of each enhancement paid for it: its base cost times the cost
+    factor of each carrier's attack type, weighted by how many carriers each type has."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return base * (type_counts * factors).sum(axis=1) / type_counts.sum(axis=1)

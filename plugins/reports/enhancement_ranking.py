@@ -22,7 +22,7 @@ from balance_plugins.reports.common import (
     start_report,
     tier_tag,
 )
-from balance_plugins.reports.data import Attacks, column_labels
+from balance_plugins.reports.data import Attacks, column_labels, paid_cost
 from balance_plugins.reports.enh_tiers import enhancement_tiers
 
 
@@ -47,6 +47,7 @@ class EnhancementRanking:
         types = attacks.type_names
         enh = attacks.enh
         costs = enh.cost_array()
+        factors = attacks.type_factors(ctx.session.rules)
         written = []
         for p in TIERS:
             tier = stats.tiers.get(float(p))
@@ -79,7 +80,8 @@ class EnhancementRanking:
                 "**App%**: Apps / pairs in the tier",
                 "**Avg Turns**: mean overall turns of those pairs ± standard error (spread between pairs / √Apps)",
                 "**vs Med**: Avg Turns − tier median (negative = better than the tier's typical pair)",
-                "**Eff**: vs Med / the enhancement's base cost in points (negative = better value)",
+                "**Eff**: vs Med / the points its carriers paid for it, on average (base cost × the attack "
+                "type's cost factor: double on area types) (negative = better value)",
                 "**Timeouts**: combats that hit the turn limit, summed over those pairs",
                 "**Slot1 / Slot2**: share of the appearances in attack 1 / attack 2 (attack 1 has the lower index)",
                 "**Used1 / Used2**: mean share of turns the attack carrying it was used, in slot 1 / slot 2 "
@@ -89,7 +91,7 @@ class EnhancementRanking:
                 f"**Profile columns** ({', '.join(profiles)}): mean turns against that profile of the carrying pairs "
                 "± standard error",
             ])
-            eff = (tier.mean - tier.median) / costs
+            eff = (tier.mean - tier.median) / paid_cost(costs, tier.type_counts, factors)
             order = [i for i in ranking_order(enh.names, eff, tier.mean) if tier.counts[i] > 0]
             se = tier.se()
             rows = []

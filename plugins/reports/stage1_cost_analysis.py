@@ -11,7 +11,7 @@ import numpy as np
 from balance.hookspecs import hookimpl
 from balance_plugins.reports import plots
 from balance_plugins.reports.common import fint, fnum, fturns, out_path, population_block, start_report, tier_tag
-from balance_plugins.reports.data import Attacks
+from balance_plugins.reports.data import Attacks, paid_cost
 from balance_plugins.reports.enh_tiers import enhancement_tiers
 from balance_plugins.reports.stage1_enhancement_saturation import MAIN, STAGE1_TIERS
 from balance_plugins.reports.stream import Derive, GroupHist, group_medians
@@ -62,15 +62,17 @@ class Stage1CostAnalysis:
         doc.bullets([
             "**Avg Turns**: mean turns of all attacks carrying the enhancement ± standard error",
             "**vs Median**: Avg Turns − the overall median (negative = better than the typical attack)",
-            "**Efficiency**: vs Median / the enhancement's base cost (more negative = better value)",
+            "**Efficiency**: vs Median / the points its carriers paid for it, on average (base cost × the "
+            "attack type's cost factor: double on area types) (more negative = better value)",
             f"**Top{t}%** (± standard error), **Top{t}% vs Med**, **Top{t}% Eff**: the same within the best {t}% of all attacks, "
             f"against that tier's median",
             "**Count / Top Count**: attacks carrying it overall / in the tier; **Timeouts**: summed over carriers",
             "Within each cost, sorted by efficiency (ascending), then name",
         ])
         costs = enh.cost_array()
-        eff = (everyone.mean - everyone.median) / costs
-        t_eff = (tier.mean - tier.median) / costs
+        factors = attacks.type_factors(ctx.session.rules)
+        eff = (everyone.mean - everyone.median) / paid_cost(costs, everyone.type_counts, factors)
+        t_eff = (tier.mean - tier.median) / paid_cost(costs, tier.type_counts, factors)
         se, t_se = everyone.se(), tier.se()
         for kind, title in (("upgrade", "Upgrades"), ("limit", "Limits")):
             doc.h(2, f"{title} by Cost")

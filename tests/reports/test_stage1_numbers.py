@@ -9,6 +9,7 @@ import tomllib
 import numpy as np
 import pytest
 
+from balance_rules.vitality import catalog as cat
 from tests.reports.helpers import bullet, carriers, enh_costs, first_table, num, order, records, table
 
 
@@ -83,7 +84,10 @@ def test_cost_analysis_numbers(run_and_reports):
                 mean = x[has].mean()
                 assert num(row[1]) == pytest.approx(mean, abs=0.006)
                 assert num(row[2]) == pytest.approx(mean - median, abs=0.006)
-                assert num(row[3]) == pytest.approx((mean - median) / level, abs=0.0006)
+                # per point actually paid: area types pay double (the attack type's cost factor)
+                types = np.array(att["attack_type"])[rec["attack"]][has]
+                paid = level * np.mean([cat.ATTACK_TYPES[t].cost_factor for t in types])
+                assert num(row[3]) == pytest.approx((mean - median) / paid, abs=0.0006)
                 in_top = has[top20]
                 assert num(row[7]) == has.sum() and num(row[8]) == in_top.sum()
                 if in_top.any():

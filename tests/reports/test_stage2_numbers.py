@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from balance_rules.vitality import catalog as cat
 from tests.reports.helpers import (
     bullet,
     carriers,
@@ -105,7 +106,13 @@ def test_enhancement_ranking_numbers(run_and_reports, percent):
         carried = in_a | in_b
         seen.append(name)
         mean = t["overall"][carried].mean()
-        eff = (mean - median) / costs[name]
+        # Efficiency divides by the points the carriers paid: base cost × the attack type's cost
+        # factor (double on area types), averaged over the pairs carrying it by carrier type.
+        ta = np.array(att["attack_type"])
+        weights = np.array([((in_a & (ta[t["a"]] == typ)) | (in_b & (ta[t["b"]] == typ))).sum() for typ in types])
+        factors = np.array([cat.ATTACK_TYPES[typ].cost_factor for typ in types])
+        paid = costs[name] * (weights * factors).sum() / weights.sum()
+        eff = (mean - median) / paid
         effs.append(eff)
         assert num(row[3]) == costs[name]
         assert num(row[4]) == carried.sum()
