@@ -29,6 +29,7 @@ def by_cost(reader, n_groups: int) -> dict:
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = g.sums["overall"] / g.counts
         se = np.sqrt(np.maximum(g.sums["overall_sq"] / g.counts - mean**2, 0) / np.maximum(g.counts - 1, 1))
+    se[g.counts < 2] = np.nan  # one attack gives no spread to estimate
     return {"counts": g.counts, "mean": mean, "se": se, "best": g.mins["overall"], "median": med,
             "timeouts": g.sums["timeouts"]}
 

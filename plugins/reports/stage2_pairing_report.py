@@ -100,14 +100,14 @@ class Stage2PairingReport:
             f"**Timeouts, all pairs**: {fint(round(float(res['timeouts'].sums['timeouts'])))} combats",
         ])
         if confirmed is not None and len(confirmed["a"]):
-            tied = int(np.sum(confirmed["tied_with_first"]))
+            tied = int(np.sum(confirmed["tied_with_first"][1:]))
             doc.bullets([
-                f"**Confirmed pairs**: {len(confirmed['a'])}; **statistically tied with #1**: {tied} "
+                f"**Confirmed pairs**: {len(confirmed['a'])}; **other pairs statistically tied with #1**: {tied} "
                 "(difference within 1.96 standard errors of the difference)",
             ])
             doc.h(2, f"Top {n_conf} pairs — confirmation ranking")
             for i in range(n_conf):
-                mark = " — tied with #1" if bool(confirmed["tied_with_first"][i]) else ""
+                mark = " — tied with #1" if i > 0 and bool(confirmed["tied_with_first"][i]) else ""
                 pair_details(doc, attacks, confirmed, i, labels, f"Rank {int(confirmed['rank'][i])}: {{a}} + {{b}}{mark}", [
                     f"**Confirmed turns**: {fturns(confirmed['overall'][i], confirmed['se'][i])} "
                     f"(95% interval {fnum(confirmed['ci_low'][i])}–{fnum(confirmed['ci_high'][i])})",

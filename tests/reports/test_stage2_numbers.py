@@ -233,7 +233,10 @@ def test_pairing_report_uses_confirmed_ranking(run_and_reports):
     heads = re.findall(r"### Rank (\d+): (.*)", sec)
     assert [int(r) for r, _ in heads] == list(range(1, n + 1))
     tied = [h.endswith("tied with #1") for _, h in heads]
-    assert tied == [bool(x) for x in conf["tied_with_first"][:n]]
+    assert tied == [False] + [bool(x) for x in conf["tied_with_first"][1:n]]  # #1 is not "tied with" itself
+    others = int(np.sum(conf["tied_with_first"][1:]))
+    assert bullet(md, "Confirmed pairs").endswith(f"**other pairs statistically tied with #1**: {others} "
+                                                  "(difference within 1.96 standard errors of the difference)")
     turns = [float(x) for x in re.findall(r"\*\*Confirmed turns\*\*: (\d+\.\d+)", sec)]
     assert turns == pytest.approx(sorted(conf["overall"])[:n], abs=0.006)
     # ranks after the confirmed ones: the next screening pairs, not re-ordered
