@@ -60,6 +60,14 @@ def share(part: float, whole: float) -> float:
     return 100.0 * part / whole if whole else math.nan
 
 
+def timeouts_line(ctx, stage: str, timeouts: float, records: int, what: str) -> str:
+    """Timeouts of a population as a count and a rate of its combats (records × cells × runs)."""
+    runs = ctx.config.stage1.runs if stage == "stage1" else ctx.config.stage2.runs
+    combats = records * len(ctx.grid.cells) * runs
+    return (f"**Timeouts, {what}**: {fint(round(float(timeouts)))} of {fint(combats)} combats "
+            f"({fpct(share(timeouts, combats), 2)}) reached the turn limit")
+
+
 def fcost(c: Any) -> str:
     return "?" if c is None or not is_num(c) else f"{int(c)}p"
 

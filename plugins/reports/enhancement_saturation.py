@@ -14,6 +14,7 @@ from balance_plugins.reports.common import (
     fpct,
     out_path,
     population_block,
+    timeouts_line,
     share,
     start_report,
     tier_tag,
@@ -64,6 +65,7 @@ class EnhancementSaturation:
             seen = rates > 0
             doc.h(2, "Summary")
             doc.bullets([
+                timeouts_line(ctx, "stage2", tier.timeouts_total, size, "pairs in the tier"),
                 f"**Enhancements present in the stage-2 attacks**: {len(enh.names)}; seen in the tier: {int(seen.sum())}",
                 f"**Average saturation rate** (over enhancements seen): {fpct(rates[seen].mean() if seen.any() else None)}",
                 f"**Median saturation rate** (over enhancements seen): "

@@ -6,7 +6,17 @@ from __future__ import annotations
 import numpy as np
 
 from balance.hookspecs import hookimpl
-from balance_plugins.reports.common import fcost, fint, fpct, out_path, population_block, share, start_report, tier_tag
+from balance_plugins.reports.common import (
+    fcost,
+    fint,
+    fpct,
+    out_path,
+    population_block,
+    share,
+    start_report,
+    tier_tag,
+    timeouts_line,
+)
 from balance_plugins.reports.data import Attacks
 from balance_plugins.reports.enh_tiers import enhancement_tiers
 
@@ -42,6 +52,7 @@ class Stage1EnhancementSaturation:
         all_rates = np.array([share(c, stats.count) for c in stats.all.counts])
         doc.h(2, "Summary")
         doc.bullets([
+            timeouts_line(ctx, "stage1", tier.timeouts_total, size, "attacks in the tier"),
             f"**Total attacks in the tier**: {fint(size)}",
             f"**Upgrades tracked**: {enh.kinds.count('upgrade')}; **limits tracked**: {enh.kinds.count('limit')}",
             "**Saturation**: share of the tier's attacks carrying the enhancement; **All attacks**: the same "

@@ -8,10 +8,19 @@ import numpy as np
 
 from balance.hookspecs import hookimpl
 from balance_plugins.reports import plots
-from balance_plugins.reports.common import fint, fpct, fturns, out_path, population_block, share, start_report
+from balance_plugins.reports.common import (
+    fint,
+    fpct,
+    fturns,
+    out_path,
+    population_block,
+    share,
+    start_report,
+    timeouts_line,
+)
 from balance_plugins.reports.data import Attacks, Solos, column_labels
 from balance_plugins.reports.stream import GroupHist, Moments, TopBy, column_key, group_medians
-from balance_plugins.store.aggregates import Count, Histogram
+from balance_plugins.store.aggregates import Count, Histogram, Sums
 
 TOP = 50
 #: Band edges (percent); a band is [lower, upper): 30 belongs to "≥ 30", -5 to "-5 to < 5".
@@ -78,7 +87,7 @@ class SynergyAnalysis:
         hist = GroupHist("synergy")
         res = reader.aggregate({
             "count": Count(), "bands": Histogram("synergy", EDGES), "plot": Histogram("synergy", PLOT_EDGES),
-            "moments": Moments("synergy"), "hist": hist,
+            "moments": Moments("synergy"), "hist": hist, "timeouts": Sums(("timeouts",)),
             "pos": TopBy(TOP, column_key("synergy", descending=True), ("synergy",), cols),
             "neg": TopBy(TOP, column_key("synergy"), ("synergy",), cols),
         })
@@ -98,6 +107,7 @@ class SynergyAnalysis:
             f"**Synergy mean**: {fpct(m['mean'], 1, True)} ± {fpct(m['sd'] / np.sqrt(m['count']) if m['count'] else None, 2)} "
             "(standard error)",
             f"**Synergy standard deviation**: {fpct(m['sd'])}",
+            timeouts_line(ctx, "stage2", res["timeouts"].sums["timeouts"], count, "all pairs"),
         ])
         doc.h(2, "Methodology")
         doc.p("```", "synergy = (mean(solo1, solo2) − pair) / mean(solo1, solo2) × 100",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import tomllib
 
 import numpy as np
 import pytest
@@ -254,3 +255,16 @@ def test_pairing_report_uses_confirmed_ranking(run_and_reports):
 def _profiles(run):
     import tomllib
     return [p["name"] for p in tomllib.loads((run / "config.toml").read_text())["profiles"]]
+
+
+def test_synergy_analysis_states_timeouts_as_a_rate(run_and_reports):
+    run, out = run_and_reports
+    rec = records(run, "stage2")
+    config = tomllib.loads((run / "config.toml").read_text())
+    cells = len(config["profiles"]) * len(config["buffs"]) * len(config["scenarios"])
+    combats = len(rec["a"]) * cells * config["stage2"]["runs"]
+    timeouts = int(rec["timeouts"].sum())
+    md = read(out, "synergy_analysis.md")
+    assert bullet(md, "Timeouts, all pairs") == (
+        f"{timeouts:,} of {combats:,} combats ({100 * timeouts / combats:.2f}%) reached the turn limit"
+    )
