@@ -23,6 +23,8 @@ from balance.work import SessionSpec, Task, ranges
 #: Smaller units lose more to the tail of each batch (its last, nearly empty turns).
 COMBATS_PER_UNIT = 200_000
 CONFIG_FILE = "config.toml"
+#: The side table the runner writes when a stage's ``run`` has returned.
+DONE_TABLE = "stage_done"
 
 
 @attrs.define
@@ -57,6 +59,8 @@ class RunContext:
     def simulate(self, stage: str, schema, task: Task, total: int, combats_per_item: float, info=None) -> None:
         """Run ``task`` over items ``0..total-1`` and stream the records to the stage's shards,
         skipping the ranges a previous, interrupted attempt already completed."""
+        if self.run.stage_complete(stage):  # records done; a resume only redoes the later steps
+            return
         writer = self.run.stage_writer(stage, schema, total=total, info=info or {})
         missing = writer.missing_ranges(total)
         todo = sum(hi - lo for lo, hi in missing)
@@ -146,19 +150,19 @@ def run_pipeline(
     run_dir: Path,
     stages: list[str],
     workers: int,
-    executor_name: str,
+    executor: Any,
     resume: bool = False,
 ) -> RunContext:
+    """Run ``stages`` with ``executor`` (a component from ``balance_executors``)."""
     available = {name: p.obj for name, p in session.plugins.components("balance_stages").items()}
     ordered = stage_order({n: session.plugins.component("balance_stages", n) for n in available}, stages)
-    executor = session.plugins.component("balance_executors", executor_name)
     existing = None
     if resume and (run_dir / "manifest.json").exists():
         existing = session.plugins.component("balance_stores", session.config.store).open(run_dir)
     names = [s.name for s in ordered]
     for stage in ordered:
         for req in stage.requires:
-            if req not in names and not (existing and existing.stage_complete(req)):
+            if req not in names and not (existing and stage_done(existing, req)):
                 raise UsageError(
                     f"{stage.name} needs the results of {req} in {run_dir}, and there are none; "
                     f"run {req} into this directory first (e.g. `balance run --stage all`)"
@@ -178,7 +182,15 @@ def run_pipeline(
             progress=progress,
         )
         for stage in ordered:
-            if run.stage_complete(stage.name):
+            if stage_done(run, stage.name):
                 continue
+            ctx.peak_rss = 0
             stage.run(ctx)
+            # Only now: a stage's last steps (pruning, confirmation) come after its records.
+            run.write_table(stage.name, DONE_TABLE, {"finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
     return ctx
+
+
+def stage_done(run: Any, stage: str) -> bool:
+    """A stage is done when ``Stage.run`` returned, not merely when its records are complete."""
+    return run.has_table(stage, DONE_TABLE)

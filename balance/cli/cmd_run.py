@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import time
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import attrs
 from balance.cli.common import session_from
 from balance.errors import UsageError
 from balance.progress import console
+from balance.reporting import select_reporters, write_reports
 from balance.runner import CONFIG_FILE, run_pipeline
 from balance.work import SessionSpec
 
@@ -22,12 +24,22 @@ def register(subparsers) -> None:
     p.add_argument("--stage", choices=sorted(STAGES), default="all", help="which stage(s) to run (default all)")
     p.add_argument("--out", metavar="DIR", help="run directory (default: runs/run-YYYYmmdd-HHMMSS)")
     p.add_argument("--resume", metavar="DIR", help="continue a killed run from its complete shards")
-    p.add_argument("--workers", type=int, default=0, help="worker processes (default: config, else every core)")
+    p.add_argument("--workers", type=workers_count, default=0, help="worker processes (default: config, else every core)")
     p.add_argument("--executor", default=None, help="executor plugin (local, dask)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler (default: start a LocalCluster)")
     p.add_argument("--reporters", metavar="NAME,...", help="only these reporters")
     p.add_argument("--no-reports", action="store_true", help="do not write reports")
     p.set_defaults(func=run)
+
+
+def workers_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (every core) or a positive number of workers, got {text!r}")
+    return value
 
 
 def plugin_options(config, args) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -44,6 +56,8 @@ def run(args) -> int:
     if args.resume and (args.config or args.out):
         raise UsageError("--resume DIR continues a run with its own config; do not give a config or --out")
     run_dir = Path(args.resume or args.out or f"runs/run-{time.strftime('%Y%m%d-%H%M%S')}")
+    if args.resume and not (run_dir / "manifest.json").exists():
+        raise UsageError(f"{run_dir} holds no run to resume (no manifest.json)")
     existing = (run_dir / CONFIG_FILE).exists()
     # `--stage 2` into a directory that holds a stage 1 continues that run, like --resume.
     continuing = bool(args.resume) or (args.stage == "2" and existing)
@@ -60,20 +74,21 @@ def run(args) -> int:
         config = attrs.evolve(session.config, plugins=attrs.evolve(session.config.plugins, disable=disable, load=load))
         session = attrs.evolve(session, config=config)
         spec = SessionSpec(str(run_dir / CONFIG_FILE))
-    executor = args.executor or session.config.executor
+    executor_name = args.executor or session.config.executor
+    if args.scheduler and executor_name != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    executor = session.plugins.component("balance_executors", executor_name)
     if args.scheduler:
-        if executor != "dask":
-            raise UsageError("--scheduler needs --executor dask")
-        session.plugins.component("balance_executors", "dask").unwrapped.scheduler = args.scheduler
+        executor.unwrapped.scheduler = args.scheduler
+    only = args.reporters.split(",") if args.reporters else None
+    if not args.no_reports:
+        select_reporters(session, only)  # an unknown name stops the run before any work
     started = time.perf_counter()
     ctx = run_pipeline(
         session, spec, run_dir, STAGES[args.stage], args.workers, executor,
         resume=continuing,
     )
     if not args.no_reports:
-        from balance.reporting import write_reports
-
-        only = args.reporters.split(",") if args.reporters else None
         write_reports(session, run_dir, run_dir / "reports", only=only, run=ctx.run)
     console().print(f"run directory: {run_dir}  ({time.perf_counter() - started:,.1f} s)")
     return 0

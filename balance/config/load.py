@@ -183,7 +183,8 @@ class Checker:
             self.fail("stage2.max_pairs", f"expected 0 (no bound) or a positive integer, got {c.stage2.max_pairs}")
         if c.stage2.confirm_top < 0:
             self.fail("stage2.confirm_top", f"expected a non-negative integer, got {c.stage2.confirm_top}")
-        self.positive("stage2.confirm_runs", c.stage2.confirm_runs)
+        if c.stage2.confirm_runs < 2:
+            self.fail("stage2.confirm_runs", f"expected at least 2 (a standard error needs two runs), got {c.stage2.confirm_runs}")
         if c.performance.workers < 0:
             self.fail("performance.workers", f"expected 0 (every core) or a positive integer, got {c.performance.workers}")
         if c.performance.batch_size < 0:

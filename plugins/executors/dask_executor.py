@@ -31,7 +31,10 @@ class DaskExecutor:
         except ImportError as exc:  # pragma: no cover - depends on the installation
             raise UsageError("the dask executor needs dask[distributed]: pip install 'balance[dask]'") from exc
         if self.scheduler:
-            return Client(self.scheduler), None
+            try:
+                return Client(self.scheduler, timeout="10s"), None
+            except (OSError, TimeoutError) as exc:
+                raise UsageError(f"cannot reach the Dask scheduler {self.scheduler}: {exc}") from exc
         from balance_plugins.executors.local import default_workers
 
         import dask
@@ -50,7 +53,11 @@ class DaskExecutor:
             cluster = LocalCluster(
                 n_workers=workers or default_workers(), threads_per_worker=1, processes=True, dashboard_address=None
             )
-        return Client(cluster), cluster
+        try:
+            return Client(cluster), cluster
+        except BaseException:
+            cluster.close()
+            raise
 
     def map(
         self, spec: SessionSpec, task: Task, units: Iterable[tuple[int, int]], workers: int

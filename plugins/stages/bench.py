@@ -22,7 +22,7 @@ import attrs
 import numpy as np
 
 from balance.progress import tree_rss
-from balance.runner import open_run, run_pipeline
+from balance.runner import DONE_TABLE, open_run, run_pipeline
 from balance.session import open_session
 from balance.work import SessionSpec
 from balance_plugins.stages.common import attack_table
@@ -57,6 +57,7 @@ def prepare(run_dir: Path, pairs: int, runs: int, confirm_top: int, seed: int = 
     run.write_table("stage1", "attacks", attack_table(session.rules, builds))
     run.write_table("stage1", "kept", {"attack": pick.tolist(), "reasons": {}, "strategy": "sample", "cutoffs": {}})
     run.set_stage_status("stage1", "complete")
+    run.write_table("stage1", DONE_TABLE, {"finished": "synthetic"})
     return session
 
 
@@ -76,7 +77,8 @@ def main(argv=None) -> None:
         sampler = PeakSampler()
         sampler.start()
         started = time.perf_counter()
-        run_pipeline(session, spec, run_dir, ["stage2"], args.workers, args.executor, resume=True)
+        executor = session.plugins.component("balance_executors", args.executor)
+        run_pipeline(session, spec, run_dir, ["stage2"], args.workers, executor, resume=True)
         wall = time.perf_counter() - started
         peak = sampler.stop()
         records = run_dir / "stage2"

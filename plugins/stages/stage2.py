@@ -163,6 +163,11 @@ class Stage2:
 
         solos = self.solos(ctx, builds, "solos", c.stage2.runs, STREAM_STAGE2)
         sample = PairSample.build(len(builds), c.seed, c.stage2.sample_fraction, c.stage2.max_pairs)
+        if sample.size == 0:
+            raise UsageError(
+                f"stage2.sample_fraction = {c.stage2.sample_fraction:g} selects none of the "
+                f"{pair_count(len(builds)):,} pairs; raise it"
+            )
         task = PairTask(
             builds, tuple(table["cost"]), tuple(solos.overall.tolist()), c.stage2.runs, c.seed, STREAM_STAGE2,
             c.stage2.policy, sample,

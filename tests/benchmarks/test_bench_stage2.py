@@ -22,7 +22,8 @@ def test_stage2_pairs_per_second_one_worker(benchmark, tmp_path):
     def one_run():
         run_dir = tmp_path / f"run{next(counter)}"
         session = prepare(run_dir, PAIRS, runs=2, confirm_top=0)
-        run_pipeline(session, SessionSpec(str(run_dir / "config.toml")), run_dir, ["stage2"], 1, "local", resume=True)
+        local = session.plugins.component("balance_executors", "local")
+        run_pipeline(session, SessionSpec(str(run_dir / "config.toml")), run_dir, ["stage2"], 1, local, resume=True)
         return run_dir
 
     run_dir = benchmark.pedantic(one_run, rounds=1, iterations=1)

@@ -25,3 +25,12 @@ def test_scheduler_needs_dask_executor(tmp_path):
     result = run_balance("run", str(config), "--out", str(tmp_path / "x"), "--scheduler", "tcp://127.0.0.1:1")
     assert result.returncode == 2
     assert result.stderr.strip() == "error: --scheduler needs --executor dask"
+
+
+def test_scheduler_address_is_used(tmp_path):
+    # Nothing listens there: a run that ignored --scheduler would quietly start a LocalCluster.
+    config = write_tiny(tmp_path / "tiny.toml")
+    result = run_balance("run", str(config), "--out", str(tmp_path / "x"), "--executor", "dask",
+                         "--scheduler", "tcp://127.0.0.1:9", "--no-reports")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("error: cannot reach the Dask scheduler tcp://127.0.0.1:9: ")

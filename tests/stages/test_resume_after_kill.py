@@ -59,3 +59,36 @@ def test_sigkill_mid_stage2_then_resume_equals_uninterrupted(tmp_path):
     result = run_balance("run", str(config), "--out", str(straight), "--workers", "1", "--no-reports")
     assert result.returncode == 0, result.stderr
     assert_same_results(killed, straight)
+
+
+def stage_status(run_dir, stage):
+    try:
+        manifest = json.loads((run_dir / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return (manifest.get("stages", {}).get(stage) or {}).get("status")
+
+
+def test_sigkill_during_confirmation_then_resume_confirms(tmp_path):
+    # Stage 2's records are complete before its confirmation runs; a kill in between must not
+    # leave a run that resumes "complete" without confirmation.
+    config = tmp_path / "confirm.toml"
+    config.write_text(TINY.format(seed=6, batch=0).replace("confirm_runs = 6", "confirm_runs = 4000"))
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "balance.cli.main", "run", str(config), "--out", str(killed), "--workers", "1",
+         "--no-reports"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while stage_status(killed, "stage2") != "complete" and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run finished before it could be killed; make confirmation slower"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    resumed = run_balance("run", "--resume", str(killed), "--workers", "1", "--no-reports")
+    assert resumed.returncode == 0, resumed.stderr
+    straight = tmp_path / "straight"
+    result = run_balance("run", str(config), "--out", str(straight), "--workers", "1", "--no-reports")
+    assert result.returncode == 0, result.stderr
+    assert_same_results(killed, straight)  # includes the "confirmed" table
