@@ -9,7 +9,6 @@ import sys
 from collections.abc import Iterable
 from importlib.metadata import entry_points
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import attrs
@@ -212,6 +211,3 @@ class Plugins:
     def rules(self, name: str):
         return self.component("balance_rule_systems", name)
 
-
-def plugin_of(obj: Any) -> ModuleType | None:  # pragma: no cover - convenience for debugging
-    return sys.modules.get(type(obj).__module__)

@@ -43,16 +43,16 @@ class Task(Protocol):
         """The records of items ``start..stop-1`` as columns."""
 
 
-_prepared: dict[int, tuple[Any, Any]] = {}
+#: The worker's current (task, state): stages run one after another, so one task at a time.
+_prepared: tuple[Any, Any] | None = None
 
 
 def prepared_state(spec: SessionSpec, task: Task) -> Any:
     """The worker's state for this task, built on first use and kept while the task is current."""
-    key = id(task)
-    if key not in _prepared or _prepared[key][0] is not task:
-        _prepared.clear()  # one task at a time per worker: stages run one after another
-        _prepared[key] = (task, task.prepare(spec.open()))
-    return _prepared[key][1]
+    global _prepared
+    if _prepared is None or _prepared[0] is not task:
+        _prepared = (task, task.prepare(spec.open()))
+    return _prepared[1]
 
 
 def run_unit(spec: SessionSpec, task: Task, start: int, stop: int) -> tuple[int, int, Columns]:
