@@ -17,30 +17,39 @@ from tests.stages.tiny import TINY, assert_same_results
 SLOW = TINY.replace("runs = 2\n", "runs = 60\n") + "shard_records = 40\n"
 
 
-def stage2_shards(run_dir):
+def stage_entry(run_dir, stage: str) -> dict:
+    """The stage's manifest entry as the run left it (empty while there is none yet)."""
     try:
         manifest = json.loads((run_dir / "manifest.json").read_text())
     except (OSError, ValueError):
-        return 0
-    stage = manifest.get("stages", {}).get("stage2") or {}
-    return len(stage.get("shards", []))
+        return {}
+    return manifest.get("stages", {}).get(stage) or {}
+
+
+def stage2_shards(run_dir):
+    return len(stage_entry(run_dir, "stage2").get("shards", []))
+
+
+def kill_run_when(config, out, ready) -> None:
+    """Start `balance run CONFIG --out OUT` and SIGKILL it (with its workers) once ``ready()``."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "balance.cli.main", "run", str(config), "--out", str(out), "--workers", "1",
+         "--no-reports"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    deadline = time.monotonic() + 300
+    while not ready() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the run finished before it could be killed; make it slower"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def test_sigkill_mid_stage2_then_resume_equals_uninterrupted(tmp_path):
     config = tmp_path / "slow.toml"
     config.write_text(SLOW.format(seed=5, batch=20))
     killed = tmp_path / "killed"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "balance.cli.main", "run", str(config), "--out", str(killed), "--workers", "1",
-         "--no-reports"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )
-    deadline = time.monotonic() + 300
-    while stage2_shards(killed) < 2 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert proc.poll() is None, "the run finished before it could be killed; make stage 2 slower"
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_run_when(config, killed, lambda: stage2_shards(killed) >= 2)
     manifest = json.loads((killed / "manifest.json").read_text())
     assert manifest["stages"]["stage2"]["status"] != "complete"
     done_before = stage2_shards(killed)
@@ -61,13 +70,6 @@ def test_sigkill_mid_stage2_then_resume_equals_uninterrupted(tmp_path):
     assert_same_results(killed, straight)
 
 
-def stage_status(run_dir, stage):
-    try:
-        manifest = json.loads((run_dir / "manifest.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return (manifest.get("stages", {}).get(stage) or {}).get("status")
-
 
 def test_sigkill_during_confirmation_then_resume_confirms(tmp_path):
     # Stage 2's records are complete before its confirmation runs; a kill in between must not
@@ -75,17 +77,7 @@ def test_sigkill_during_confirmation_then_resume_confirms(tmp_path):
     config = tmp_path / "confirm.toml"
     config.write_text(TINY.format(seed=6, batch=0).replace("confirm_runs = 6", "confirm_runs = 4000"))
     killed = tmp_path / "killed"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "balance.cli.main", "run", str(config), "--out", str(killed), "--workers", "1",
-         "--no-reports"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )
-    deadline = time.monotonic() + 300
-    while stage_status(killed, "stage2") != "complete" and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert proc.poll() is None, "the run finished before it could be killed; make confirmation slower"
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    kill_run_when(config, killed, lambda: stage_entry(killed, "stage2").get("status") == "complete")
     resumed = run_balance("run", "--resume", str(killed), "--workers", "1", "--no-reports")
     assert resumed.returncode == 0, resumed.stderr
     straight = tmp_path / "straight"
