@@ -199,14 +199,17 @@ class Plugins:
                 found[name] = Provided(obj, plugin)
         return found
 
+    def guarded_components(self, hook: str) -> dict[str, Guarded]:
+        """Every component of ``hook`` by name, wrapped so that its failures name its plugin."""
+        return {name: Guarded(p.obj, p.plugin, FAMILIES[hook]) for name, p in self.components(hook).items()}
+
     def component(self, hook: str, name: str) -> Any:
         """The component called ``name``, wrapped so that its failures name its plugin."""
-        found = self.components(hook)
+        found = self.guarded_components(hook)
         if name not in found:
-            family = FAMILIES[hook]
             available = ", ".join(sorted(found)) or "none"
-            raise UsageError(f'unknown {family} "{name}" (available: {available})')
-        return Guarded(found[name].obj, found[name].plugin, FAMILIES[hook])
+            raise UsageError(f'unknown {FAMILIES[hook]} "{name}" (available: {available})')
+        return found[name]
 
     def rules(self, name: str):
         return self.component("balance_rule_systems", name)

@@ -65,10 +65,8 @@ class RunContext:
         missing = writer.missing_ranges(total)
         todo = sum(hi - lo for lo, hi in missing)
         started = time.perf_counter()
-        records = 0
         for start, stop, cols in self._execute(stage, task, missing, total, total - todo, combats_per_item):
             writer.write(start, stop, cols)
-            records += len(next(iter(cols.values())))
         wall = time.perf_counter() - started
         combats = int(round(todo * combats_per_item))
         # Items and combats describe the whole stage (a resumed attempt adds to the shards an
@@ -82,7 +80,7 @@ class RunContext:
         })
         rate = todo / wall if wall > 0 else float("inf")
         console().print(
-            f"{stage}: {todo:,} items ({records:,} records, ~{combats:,} combats) in {wall:,.1f} s "
+            f"{stage}: {todo:,} items (~{combats:,} combats) in {wall:,.1f} s "
             f"= {rate:,.0f} items/s; peak memory {self.peak_rss / 2**20:,.0f} MiB"
         )
 
@@ -154,8 +152,7 @@ def run_pipeline(
     resume: bool = False,
 ) -> RunContext:
     """Run ``stages`` with ``executor`` (a component from ``balance_executors``)."""
-    available = {name: p.obj for name, p in session.plugins.components("balance_stages").items()}
-    ordered = stage_order({n: session.plugins.component("balance_stages", n) for n in available}, stages)
+    ordered = stage_order(session.plugins.guarded_components("balance_stages"), stages)
     existing = None
     if resume and (run_dir / "manifest.json").exists():
         existing = session.plugins.component("balance_stores", session.config.store).open(run_dir)
