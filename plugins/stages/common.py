@@ -55,5 +55,10 @@ def scoring(session):
     return session.plugins.component("balance_scorings", session.config.scoring)
 
 
+def simulation_state(session, builds: list, policy_name: str) -> tuple:
+    """A worker's state for simulating candidates of ``builds``: (simulator, scoring, grid)."""
+    return simulator(session, builds, policy_name), scoring(session), session.grid
+
+
 #: Dice streams: the stages and the confirmation never share dice by accident.
 STREAM_STAGE1, STREAM_STAGE2, STREAM_CONFIRM = 0, 1, 2

@@ -13,8 +13,7 @@ from balance_plugins.stages.common import (
     cell_labels,
     grid_columns,
     score_columns,
-    scoring,
-    simulator,
+    simulation_state,
 )
 from balance_plugins.stages.prune import REASONS, prune
 from balance_plugins.stages.ranking import id_ranks
@@ -44,10 +43,10 @@ class Stage1Task:
     def prepare(self, session):
         builds = list(session.rules.enumerate_builds(session.budget))
         costs = np.array([session.rules.build_cost(b) for b in builds], dtype=np.uint8)
-        return simulator(session, builds, "first"), scoring(session), costs, session.grid
+        return (*simulation_state(session, builds, "first"), costs)
 
     def compute(self, state, start: int, stop: int):
-        sim, score, costs, grid = state
+        sim, score, grid, costs = state
         cand = np.arange(start, stop)[:, None]
         res = sim.run(cand, self.runs, self.seed, stream=STREAM_STAGE1)
         s = score.score(res.turn_sum, res.turn_sumsq, res.timeouts, res.runs, grid)

@@ -18,8 +18,7 @@ from balance_plugins.stages.common import (
     attack_table,
     grid_columns,
     score_columns,
-    scoring,
-    simulator,
+    simulation_state,
 )
 
 
@@ -84,7 +83,7 @@ class SoloTask:
     policy: str
 
     def prepare(self, session):
-        return simulator(session, list(self.builds), self.policy), scoring(session), session.grid
+        return simulation_state(session, list(self.builds), self.policy)
 
     def compute(self, state, start, stop):
         sim, score, grid = state
@@ -107,7 +106,7 @@ class PairTask:
     sample: PairSample | None
 
     def prepare(self, session):
-        return simulator(session, list(self.builds), self.policy), scoring(session), session.grid
+        return simulation_state(session, list(self.builds), self.policy)
 
     def compute(self, state, start, stop):
         a, b = pair_at(self.sample.indices(start, stop), len(self.builds))
