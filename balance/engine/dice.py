@@ -60,8 +60,12 @@ def lane_keys(seed: int, stream: int, cell: int, runs: np.ndarray) -> np.ndarray
     return mix(ck + mix(np.asarray(runs, dtype=np.uint64) + np.uint64(1)))
 
 
-def turn_keys(keys: np.ndarray, turn: int) -> np.ndarray:
-    return mix(keys + np.uint64((turn * _GAMMA_TURN_INT) & _M64))
+def turn_keys(keys: np.ndarray, turn) -> np.ndarray:
+    """The keys of each lane's dice on ``turn`` (an int, or an int array: each lane's own turn)."""
+    if isinstance(turn, (int, np.integer)):
+        return mix(keys + np.uint64((int(turn) * _GAMMA_TURN_INT) & _M64))
+    # uint64 products wrap modulo 2**64, which is what the int branch computes by hand.
+    return mix(keys + np.asarray(turn).astype(np.uint64) * GAMMA_TURN)
 
 
 class Dice:

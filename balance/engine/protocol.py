@@ -2,11 +2,14 @@
 
 The engine owns the lanes (one lane = one candidate × one cell × one run), the dice, the turn
 loop, the policy call, timeouts, usage accounting, compaction and the result sums. The kernel owns
-everything game-specific. A batch holds one cell when there are enough candidates to fill it (the
-kernel may then treat the cell's numbers as scalars), otherwise several cells, so that small jobs
-still make large batches.
+everything game-specific. A batch holds lanes of every cell of the grid (the kernel may treat a
+cell's numbers as scalars when the grid has one cell), and it is refilled as combats end: when
+enough lanes have finished, the engine compacts the state and merges in a fresh state for new
+lanes, so a batch mixes combats that began on different turns. ``turn`` is therefore an int array,
+each lane's own turn of its combat (1 on its first turn); a kernel may also be called with a
+plain int (tests do), meaning that turn for every lane.
 
-Turn loop, for turn = 1, 2, ..., max_turns while some lane is unfinished::
+Turn loop, while some lane is unfinished::
 
     usable = kernel.usable(state, turn)                  # (lanes, k) bool, or None = all usable
     choice = policy.choose(kernel.policy_view(state, turn, False), usable)   # only if k > 1
@@ -14,11 +17,12 @@ Turn loop, for turn = 1, 2, ..., max_turns while some lane is unfinished::
     choice[fallback] = policy.choose(kernel.policy_view(state, turn, True), all_true)[fallback]
     kernel.act(state, choice, fallback, dice, turn)
     done = kernel.end_turn(state, dice, turn)            # (lanes,) bool: combat won this turn
+    # now and then: state = kernel.compact(state, keep); state = kernel.merge(state, kernel.start(...))
 
-A lane that is done at turn t scores t turns (a win on exactly max_turns is not a timeout);
-lanes still running after max_turns score max_turns and count as timeouts. Finished lanes may
-stay in the batch for a few turns before compaction, so ``act``/``end_turn`` must tolerate lanes
-whose combat is already won (and keep reporting them done).
+A lane that is done on its turn t scores t turns (a win on exactly max_turns is not a timeout);
+a lane still running after its turn max_turns scores max_turns and counts as a timeout. Finished
+lanes may stay in the batch for a few turns before compaction, so ``act``/``end_turn`` must
+tolerate lanes whose combat is already won (and keep reporting them done).
 """
 
 from __future__ import annotations
@@ -49,10 +53,11 @@ class Kernel(Protocol):
         and ``slots`` (lanes, k) holds its attacks as indices into the builds given to
         :meth:`compile`."""
 
-    def usable(self, state: Any, turn: int) -> np.ndarray | None:
-        """(lanes, k) bool: which of each lane's attacks may be chosen this turn; ``None`` means all."""
+    def usable(self, state: Any, turn: np.ndarray) -> np.ndarray | None:
+        """(lanes, k) bool: which of each lane's attacks may be chosen on its turn ``turn[i]``;
+        ``None`` means all."""
 
-    def policy_view(self, state: Any, turn: int, fallback: bool) -> Any:
+    def policy_view(self, state: Any, turn: np.ndarray, fallback: bool) -> Any:
         """The numbers a policy may use for each lane and slot (no names). With ``fallback`` the
         view describes the kernel's fallback actions (one per slot) used when nothing is usable.
 
@@ -61,15 +66,20 @@ class Kernel(Protocol):
         maximises). A kernel may add more fields (the d20 example adds ``kill_chance``); a policy
         that needs one says so in its error when it is missing."""
 
-    def act(self, state: Any, choice: np.ndarray, fallback: np.ndarray, dice: DiceSource, turn: int) -> None:
+    def act(self, state: Any, choice: np.ndarray, fallback: np.ndarray, dice: DiceSource, turn: np.ndarray) -> None:
         """Perform each lane's chosen action: slot ``choice`` (or its fallback action where
         ``fallback`` is true)."""
 
-    def end_turn(self, state: Any, dice: DiceSource, turn: int) -> np.ndarray:
+    def end_turn(self, state: Any, dice: DiceSource, turn: np.ndarray) -> np.ndarray:
         """End-of-turn effects; return the (lanes,) bool mask of won combats."""
 
     def compact(self, state: Any, keep: np.ndarray) -> Any:
         """The state restricted to the lanes ``keep`` (an index array, in order)."""
+
+    def merge(self, state: Any, fresh: Any) -> Any:
+        """The lanes of ``state`` followed by those of ``fresh``, a state from :meth:`start` over the
+        same cells whose combats have not begun. :class:`balance.engine.lanes.LaneState` provides
+        ``extend`` for this."""
 
 
 class Policy(Protocol):

@@ -45,7 +45,10 @@ class Simulator:
 
     ``kernel`` follows :class:`balance.engine.protocol.Kernel`; ``builds`` is the attack table the
     candidates index; ``policy`` has ``choose(view, usable)`` and is consulted only when k > 1 or
-    when a lane has no usable attack. ``lanes_per_batch`` bounds memory; it never changes results.
+    when a lane has no usable attack. At most ``lanes_per_batch`` combats are in flight (this bounds
+    memory; it never changes results): when a quarter of them (``compact_fraction``) has finished,
+    the finished lanes are dropped and fresh combats take their places, so the batch stays full
+    until the last combats of the run, and only those run as a short tail.
     """
 
     def __init__(
@@ -76,57 +79,52 @@ class Simulator:
             cand = cand[:, None]
         n, k = cand.shape
         C = len(self.cells)
-        res = SimResult(
-            turn_sum=np.zeros((n, C)),
-            turn_sumsq=np.zeros((n, C)),
-            timeouts=np.zeros((n, C), dtype=np.int64),
-            uses=np.zeros((n, C, k + 1), dtype=np.int64),
-            runs=int(runs),
-        )
         if n == 0 or runs <= 0:
-            return res
+            return SimResult(turn_sum=np.zeros((n, C)), turn_sumsq=np.zeros((n, C)),
+                             timeouts=np.zeros((n, C), dtype=np.int64),
+                             uses=np.zeros((n, C, k + 1), dtype=np.int64), runs=int(runs))
         run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
-        cell_keys = [lane_keys(seed, stream, cell.index, run_ids) for cell in self.cells]
-        # Cells share a batch when the candidates alone cannot fill one (per-turn overhead is paid
-        # per batch); lanes are candidate-major, then cell, then run.
-        group = max(1, min(C, self.lanes_per_batch // max(1, n * runs)))
-        for g0 in range(0, C, group):
-            cells = self.cells[g0 : g0 + group]
-            G = len(cells)
-            keys_one = np.concatenate(cell_keys[g0 : g0 + G])
-            cells_one = np.repeat(np.arange(G), runs)
-            per = max(1, self.lanes_per_batch // (runs * G))
-            for c0 in range(0, n, per):
-                c1 = min(n, c0 + per)
-                m = c1 - c0
-                turns, timeouts, uses = self._batch(cells, np.tile(cells_one, m), cand[c0:c1], np.tile(keys_one, m))
-                t = turns.reshape(m, G, runs)
-                res.turn_sum[c0:c1, g0 : g0 + G] = t.sum(2)
-                res.turn_sumsq[c0:c1, g0 : g0 + G] = (t * t).sum(2)
-                res.timeouts[c0:c1, g0 : g0 + G] = timeouts.reshape(m, G, runs).sum(2)
-                res.uses[c0:c1, g0 : g0 + G, :] = uses.reshape(m, G, runs, k + 1).sum(2)
-        return res
+        # Lane l is candidate l // (C * runs), cell (l // runs) % C, run l % runs; its dice key
+        # depends on (cell, run) only.
+        keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in self.cells])
+        sums = _Sums(n * C, k)
+        for ids, turns, timeout, uses in self._lanes(cand, n * C * runs, runs, keys):
+            sums.add(ids // runs, turns, timeout, uses)
+        turn_sum, turn_sumsq, timeouts, uses = sums.result()
+        return SimResult(turn_sum=turn_sum.reshape(n, C), turn_sumsq=turn_sumsq.reshape(n, C),
+                         timeouts=timeouts.reshape(n, C), uses=uses.reshape(n, C, k + 1), runs=int(runs))
 
-    def _batch(self, cells, lane_cells: np.ndarray, cand: np.ndarray, keys: np.ndarray):
-        """Run the lanes of ``cand`` (m, k) × cells × runs; lanes are candidate-major."""
+    def _lanes(self, cand: np.ndarray, total: int, runs: int, keys: np.ndarray):
+        """Simulate lanes 0..total-1, yielding (lane ids, turns, timeout flags, uses per slot) of
+        the lanes that finish, in the order they finish. Each lane counts its own turns from 1."""
         kernel, policy = self.kernel, self.policy
+        C, (_, k) = len(self.cells), cand.shape
         # A policy that only reads the usable mask (``needs_view = False``) skips the kernel's view.
         wants_view = getattr(policy, "needs_view", True)
         view = (lambda st, t, fb: kernel.policy_view(st, t, fb)) if wants_view else (lambda st, t, fb: None)
-        m, k = cand.shape
-        slots = np.repeat(cand, len(keys) // m, axis=0)
-        L = len(slots)
-        state = kernel.start(self.table, cells, lane_cells, slots)
-        turns_out = np.full(L, float(self.max_turns))
-        timeout_out = np.ones(L, dtype=np.int64)
-        uses_out = np.zeros((L, k + 1), dtype=np.int64)
-        orig = np.arange(L)
-        counts = np.zeros((k + 1, L), dtype=np.int32)  # turns per slot (+ fallback), slot-major
-        finished = np.zeros(L, dtype=bool)
-        n_finished = 0
-        for turn in range(1, self.max_turns + 1):
-            A = len(orig)
-            dice = Dice(turn_keys(keys, turn))
+        width = max(1, self.lanes_per_batch)
+        state = None
+        ids = np.zeros(0, dtype=np.int64)  # lane id of each active lane
+        first_turn = np.zeros(0, dtype=np.int32)  # the batch turn on which each lane's combat began
+        lane_keys_ = np.zeros(0, dtype=np.uint64)
+        counts = np.zeros((k + 1, 0), dtype=np.int32)  # turns per slot (+ fallback), slot-major
+        finished = np.zeros(0, dtype=bool)
+        next_id, clock = 0, 0
+        while True:
+            if next_id < total and len(ids) < width:
+                new = np.arange(next_id, min(total, next_id + width - len(ids)))
+                next_id += len(new)
+                fresh = kernel.start(self.table, self.cells, (new // runs) % C, cand[new // (C * runs)])
+                state = fresh if state is None else kernel.merge(state, fresh)
+                ids = np.concatenate([ids, new])
+                first_turn = np.concatenate([first_turn, np.full(len(new), clock, dtype=np.int32)])
+                lane_keys_ = np.concatenate([lane_keys_, keys[new % (C * runs)]])
+                counts = np.concatenate([counts, np.zeros((k + 1, len(new)), dtype=np.int32)], axis=1)
+                finished = np.concatenate([finished, np.zeros(len(new), dtype=bool)])
+            clock += 1
+            A = len(ids)
+            turn = clock - first_turn
+            dice = Dice(turn_keys(lane_keys_, turn))
             usable = kernel.usable(state, turn)
             if usable is None:
                 fallback = np.zeros(A, dtype=bool)
@@ -156,22 +154,56 @@ class Simulator:
                     counts[j] += col == j
             kernel.act(state, choice, fallback, dice, turn)
             done = kernel.end_turn(state, dice, turn)
-            new = done & ~finished
+            # A combat won on its last allowed turn is a win; one still running then is a timeout.
+            out_of_time = turn >= self.max_turns
+            new = (done | out_of_time) & ~finished
             if new.any():
-                ids = orig[new]
-                turns_out[ids] = turn
-                timeout_out[ids] = 0
-                uses_out[ids] = counts[:, new].T
-                finished |= new
-                n_finished += int(new.sum())
-            if n_finished == A:
-                return turns_out, timeout_out, uses_out
+                at = np.flatnonzero(new)
+                yield ids[at], turn[at], (~done[at]).astype(np.int64), counts[:, at].T
+                finished[at] = True
+            n_finished = int(finished.sum())
+            if n_finished == A and next_id == total:
+                return
             if n_finished >= self.compact_fraction * A:
                 keep = np.flatnonzero(~finished)
                 state = kernel.compact(state, keep)
-                orig, keys, counts = orig[keep], keys[keep], counts[:, keep]
-                finished = np.zeros(len(keep), dtype=bool)
-                n_finished = 0
-        live = ~finished
-        uses_out[orig[live]] = counts[:, live].T
-        return turns_out, timeout_out, uses_out
+                ids, first_turn, lane_keys_ = ids[keep], first_turn[keep], lane_keys_[keep]
+                counts, finished = counts[:, keep], finished[keep]
+
+
+class _Sums:
+    """Per-(candidate, cell) sums of finished lanes. Turns are whole numbers, so the sums are exact
+    in any order the lanes finish."""
+
+    def __init__(self, groups: int, k: int):
+        self.groups = groups
+        self.turns = np.zeros(groups, dtype=np.int64)
+        self.squares = np.zeros(groups, dtype=np.int64)
+        self.timeouts = np.zeros(groups, dtype=np.int64)
+        self.uses = np.zeros((groups, k + 1), dtype=np.int64)
+
+        self._pending: list = []
+        self._pending_lanes = 0
+
+    def add(self, group, turns, timeout, uses) -> None:
+        # Buffered, so that each bincount over every group covers many finished lanes.
+        self._pending.append((group, turns, timeout, uses))
+        self._pending_lanes += len(group)
+        if self._pending_lanes >= max(self.groups, 1 << 16):
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        group, turns, timeout, uses = (np.concatenate(parts) for parts in zip(*self._pending))
+        self._pending, self._pending_lanes = [], 0
+        turns = turns.astype(np.float64)  # whole numbers: float sums are exact below 2**53
+        self.turns += np.bincount(group, turns, self.groups).astype(np.int64)
+        self.squares += np.bincount(group, turns * turns, self.groups).astype(np.int64)
+        self.timeouts += np.bincount(group, timeout, self.groups).astype(np.int64)
+        for j in range(uses.shape[1]):
+            self.uses[:, j] += np.bincount(group, uses[:, j], self.groups).astype(np.int64)
+
+    def result(self):
+        self._flush()
+        return self.turns.astype(np.float64), self.squares.astype(np.float64), self.timeouts, self.uses

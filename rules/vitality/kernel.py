@@ -23,7 +23,7 @@ import numpy as np
 from balance.engine.lanes import LaneState
 from balance_rules.vitality.kernel_dice import RETALIATION, RETALIATION_EXPLODE, UNRELIABLE, d20, exploding_3d6, slot
 from balance_rules.vitality.kernel_followups import run_followups
-from balance_rules.vitality.kernel_policy import expected_view
+from balance_rules.vitality.kernel_policy import expected_view, extend_expectations
 from balance_rules.vitality.kernel_strike import area_swing, lane_value, single_strike
 from balance_rules.vitality.kernel_table import (
     ACTION_BITS, BLOODIED, CAREFUL, COMBO, FINALE, NEAR_DEATH, PASSIVE, PATIENT, QUICKDRAW, RELENTLESS,
@@ -156,6 +156,17 @@ class VitalityKernel:
             state.any_retaliate = bool(state.retaliate.any())
         return state
 
+    def merge(self, state: VitalityState, fresh: VitalityState) -> VitalityState:
+        if state.n == 0:
+            return fresh
+        expected = getattr(state, "c_expected", None)
+        state.extend(fresh)
+        self._set_features(state)
+        state.any_retaliate = bool(state.retaliate.any())
+        if expected is not None:
+            state.c_expected = extend_expectations(self, state, fresh, expected)
+        return state
+
     @staticmethod
     def _set_features(st) -> None:
         """Which features the batch's lanes carry (again after compaction: a batch's long tail
@@ -203,14 +214,9 @@ class VitalityKernel:
             return None
         tab, L, k = st.tab, st.n, st.k
         need = st.req_any
-        const = 0
-        if turn <= 2:
-            const |= 1 << QUICKDRAW
-        if turn >= 4:
-            const |= 1 << PATIENT
-        if turn >= 7:
-            const |= 1 << FINALE
-        ok = np.full(L, const, dtype=np.int32)
+        t = np.asarray(turn)  # each lane's own turn (or one turn for every lane)
+        ok = np.empty(L, dtype=np.int32)
+        ok[...] = ((t <= 2) << QUICKDRAW) | ((t >= 4) << PATIENT) | ((t >= 7) << FINALE)
 
         def put(bit, mask):
             if need & (1 << bit):
@@ -312,7 +318,7 @@ class VitalityKernel:
         if st.any_cooldown or st.any_charges:
             u = lanes if used_slot is None else np.flatnonzero(used_slot)
             cu = 0 if one else choice[u]
-            st.last_used[u, cu] = turn
+            st.last_used[u, cu] = turn if np.ndim(turn) == 0 else turn[u]
             st.used[u, cu] += 1
         if st.any_channeled:
             cur = get(st.chan)

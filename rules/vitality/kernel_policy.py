@@ -181,6 +181,20 @@ def _batch_expectations(kernel, st) -> np.ndarray:
                      for ci in range(len(st.consts))])
 
 
+def extend_expectations(kernel, st, fresh, expected: np.ndarray) -> np.ndarray:
+    """``expected`` (a batch's cached expectations) filled for the rows that the lanes of a fresh
+    state, merged into the batch ``st``, add."""
+    R = expected.shape[1]
+    rows_all = np.concatenate([fresh.slots, st.tab.basic[fresh.slots]], axis=1)
+    codes = np.unique(fresh.lane_cell[:, None] * R + rows_all)
+    cells, rows = codes // R, codes % R
+    missing = np.isnan(expected[cells, rows, 0])
+    for ci in np.unique(cells[missing]).tolist():
+        need = rows[missing & (cells == ci)]
+        expected[ci, need] = _cell_expectations(kernel, st, ci, need)[need]
+    return expected
+
+
 def expected_view(kernel, st, fallback: bool, turn: int = 0) -> ExpectedView:
     tab = st.tab
     L, k = st.slots.shape

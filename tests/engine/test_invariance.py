@@ -1,5 +1,10 @@
 """Results are a pure function of (seed, stream, cell, run): batch size, candidate order and run
-splitting do not change them; streams give fresh dice."""
+splitting do not change them; streams give fresh dice.
+
+A small ``lanes_per_batch`` makes the simulator refill finished lanes with fresh combats, so one
+batch holds combats of different candidates, cells and turns: any turn-dependent rule (quickdraw,
+patient, finale, cooldown, charges) or cached policy view that used the batch's clock instead of
+the lane's own turn would change the results below."""
 
 from __future__ import annotations
 
@@ -24,6 +29,8 @@ BUILDS = [
     "melee_ac + channeled [careful]",
     "melee_dg + explosive_critical [cooldown, slaughter]",
     "direct_damage + bleed",
+    "ranged + power_attack [quickdraw]",
+    "melee_ac + accurate_attack [patient, finale]",
 ]
 
 
@@ -38,15 +45,22 @@ def _same(a, b):
             and np.array_equal(a.timeouts, b.timeouts) and np.array_equal(a.uses, b.uses))
 
 
-@pytest.mark.parametrize("k", [1, 2])
-def test_batch_size_and_candidate_order_do_not_change_results(k):
+def _default_policy():
+    from balance_plugins.policies.expected_damage import ExpectedDamage
+
+    return ExpectedDamage()
+
+
+@pytest.mark.parametrize("k, policy", [(1, None), (2, None), (2, _default_policy)])
+def test_batch_size_and_candidate_order_do_not_change_results(k, policy):
     rng = np.random.default_rng(5)
     cand = rng.integers(0, len(BUILDS), size=(12, k))
-    ref = _sim().run(cand, 16, seed=7)
-    small = _sim(lanes_per_batch=17).run(cand, 16, seed=7)  # one candidate (16 runs) per batch
+    sim = lambda width: _sim(policy and policy(), lanes_per_batch=width)  # noqa: E731
+    ref = sim(16384).run(cand, 16, seed=7)
+    small = sim(17).run(cand, 16, seed=7)  # about one candidate-cell at a time, refilled lane by lane
     assert _same(ref, small)
     perm = rng.permutation(len(cand))
-    shuffled = _sim(lanes_per_batch=50).run(cand[perm], 16, seed=7)
+    shuffled = sim(50).run(cand[perm], 16, seed=7)
     for name in ("turn_sum", "turn_sumsq", "timeouts", "uses"):
         assert np.array_equal(getattr(shuffled, name), getattr(ref, name)[perm])
 

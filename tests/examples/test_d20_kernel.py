@@ -103,3 +103,21 @@ def test_opening_strike_expires_and_the_view_knows_kills(d20):
     assert view.kill_chance[0, 0] == pytest.approx(view.kill_chance[1, 1])
     # burst reaches both enemies: more expected HP removed than the melee capped at 5
     assert view.expected[0, 1] > view.expected[0, 0] and view.expected[0, 0] <= 5
+
+
+def test_refilled_batches_give_the_same_results(d20):
+    """The engine refills finished lanes with fresh combats (each counting its own turns): a tiny
+    batch, where that happens all the time, matches one large batch exactly. opening_strike
+    (usable on turns 1-2 only) would differ if the kernel read the batch's clock."""
+    from balance.engine import Simulator
+    from balance.grid import Grid
+    from balance_plugins.policies.expected_damage import ExpectedDamage
+
+    builds = [Build("melee", limits=["opening_strike"]), Build("burst"), Build("melee", ["cleave"])]
+    grid = Grid((Profile("A", (4, 0, 1, 0, 14, 0)), Profile("B", (6, 0, 3, 0, 17, 2))), (Buff("No Buffs"),),
+                (Scenario("S", (30, 30)), Scenario("T", (12, 12, 12))))
+    cand = np.array([[0, 1], [1, 2], [0, 2], [2, 0]])
+    runs = [Simulator(d20.D20Kernel(), builds, grid, ATTACKER, 60, ExpectedDamage(), lanes_per_batch=w)
+            .run(cand, 12, seed=4) for w in (16384, 13)]
+    assert np.array_equal(runs[0].turn_sum, runs[1].turn_sum)
+    assert np.array_equal(runs[0].uses, runs[1].uses)

@@ -93,11 +93,17 @@ class D20Kernel:
         st.take(keep)
         return st
 
+    def merge(self, st: D20State, fresh: D20State) -> D20State:
+        limited = st.limited or fresh.limited
+        st.extend(fresh)
+        st.limited = limited
+        return st
+
     def usable(self, st: D20State, turn: int):
         if not st.limited:
             return None
         last = st.tab.last_turn[st.slots]
-        return (last == 0) | (turn <= last)
+        return (last == 0) | (np.asarray(turn)[..., None] <= last)  # turn: one per lane, or one
 
     def policy_view(self, st: D20State, turn: int, fallback: bool):
         return view_for(self, st, turn, fallback)
