@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from balance.engine.lanes_np import gather
+
 
 class LaneState:
     """Holds per-lane numpy arrays as attributes; :meth:`take` keeps some lanes of every array whose
@@ -21,7 +23,7 @@ class LaneState:
 
     def take(self, keep: np.ndarray) -> None:
         for name, value in self._lane_arrays().items():
-            setattr(self, name, value[keep])
+            setattr(self, name, gather(value, keep))
         self.n = len(keep)
 
     def extend(self, other: LaneState) -> None:

@@ -21,13 +21,15 @@ from typing import Any
 import numpy as np
 
 from balance.engine.lanes import LaneState
+from balance.engine.lanes_np import gather, select
 from balance_rules.vitality.kernel_dice import RETALIATION, RETALIATION_EXPLODE, UNRELIABLE, d20, exploding_3d6, slot
 from balance_rules.vitality.kernel_followups import run_followups
 from balance_rules.vitality.kernel_policy import expected_view, extend_expectations
 from balance_rules.vitality.kernel_strike import area_swing, lane_value, single_strike
 from balance_rules.vitality.kernel_table import (
     ACTION_BITS, BLOODIED, CAREFUL, COMBO, FINALE, NEAR_DEATH, PASSIVE, PATIENT, QUICKDRAW, RELENTLESS,
-    REVENGE, SLAUGHTER, TIMID, UNBREAKABLE, UNTOUCHABLE, VENGEFUL, Table, compile_table, stat,
+    REVENGE, SLAUGHTER, TIMID, TRIGGER_ALWAYS, TRIGGER_CRIT, TRIGGER_DAMAGE, UNBREAKABLE, UNTOUCHABLE, VENGEFUL, Table,
+    compile_table, stat,
 )
 
 ATTACKER_HP = 100
@@ -118,6 +120,7 @@ class VitalityKernel:
             st.c_maxhp = None
             st.hp = st.maxhp.copy()
         st.slots = slots
+        st.slot_req = tab.req[slots]  # read every turn by usable()
         # Standing enemies per lane (kept up to date where enemies fall).
         st.alive = np.count_nonzero(st.hp > 0, axis=1).astype(np.int32)
         self._set_features(st)
@@ -240,21 +243,21 @@ class VitalityKernel:
             ac = np.flatnonzero(st.area_combo)
             if len(ac):  # area attacks with combo_move: any standing enemy hit last turn
                 combo_area = combo_single.copy()
-                combo_area[ac] = (st.hit_prev[ac] & st.alive_bits(ac)) != 0
+                combo_area[ac] = (gather(st.hit_prev, ac) & st.alive_bits(ac)) != 0
         out = np.empty((L, k), dtype=bool)
         for j in range(k):
             rows = st.slots[:, j]
             okj = ok
             if combo_single is not None:
-                combo = combo_single if combo_area is None else np.where(tab.area[rows], combo_area, combo_single)
+                combo = combo_single if combo_area is None else select(gather(tab.area, rows), combo_area, combo_single)
                 okj = okj | combo * np.int32(1 << COMBO)
             if st.any_charge:
                 okj = okj | (st.charge[:, j] > 0) * np.int32(ACTION_BITS)
-            u = (tab.req[rows] & ~okj) == 0
+            u = (st.slot_req[:, j] & ~okj) == 0
             if st.any_cooldown:
-                u &= ~tab.cooldown[rows] | (turn - st.last_used[:, j] >= 4)
+                u &= ~gather(tab.cooldown, rows) | (turn - st.last_used[:, j] >= 4)
             if st.any_charges:
-                ch = tab.charges[rows]
+                ch = gather(tab.charges, rows)
                 u &= (ch == 0) | (st.used[:, j] < ch)
             out[:, j] = u
         return out
@@ -268,9 +271,9 @@ class VitalityKernel:
         lanes = np.arange(L)
         # Position of each lane's chosen slot in the flattened (lanes, k) per-slot arrays.
         pick = None if k == 1 else lanes * k + choice
-        slot_row = st.slots[:, 0] if k == 1 else st.slots.reshape(-1)[pick]
+        slot_row = st.slots[:, 0] if k == 1 else gather(st.slots.reshape(-1), pick)
         any_fb = bool(fallback.any())
-        row = np.where(fallback, tab.basic[slot_row], slot_row) if any_fb else slot_row
+        row = select(fallback, gather(tab.basic, slot_row), slot_row) if any_fb else slot_row
         fire = None  # None = every lane attacks
         if st.track_hits:
             st.hit_now = np.zeros(L, dtype=np.int32)
@@ -282,7 +285,7 @@ class VitalityKernel:
         one = k == 1  # one attack per lane: per-slot state is column 0, no fancy indexing
 
         def get(a):
-            return a[:, 0] if one else a.reshape(-1)[pick]
+            return a[:, 0] if one else gather(a.reshape(-1), pick)
 
         def fresh_with(a, values):
             """A new per-slot array: zero except the chosen slot (any other action resets it)."""
@@ -294,22 +297,22 @@ class VitalityKernel:
             return out
 
         if st.any_charge:
-            need = tab.charge_need[slot_row]
+            need = gather(tab.charge_need, slot_row)
             if any_fb:
-                need = np.where(fallback, 0, need)
+                need = need * ~fallback
             cur = get(st.charge)
             charging = cur < need
             # Any other action breaks a charge; firing (or wasting the action) ends it.
-            st.charge = fresh_with(st.charge, np.where(charging, cur + 1, 0))
+            st.charge = fresh_with(st.charge, (cur + 1) * charging)
             fire = ~charging
         if st.any_unreliable:
-            dc = tab.unreliable[slot_row]
+            dc = gather(tab.unreliable, slot_row)
             if any_fb:
-                dc = np.where(fallback, 0, dc)
+                dc = dc * ~fallback
             m = np.flatnonzero((dc > 0) & (fire if fire is not None else True))
             if len(m):
                 roll = d20(dice.raw(slot(UNRELIABLE), m))
-                wasted = roll < dc[m]
+                wasted = roll < gather(dc, m)
                 if fire is None:
                     fire = np.ones(L, dtype=bool)
                 fire[m[wasted]] = False
@@ -317,25 +320,27 @@ class VitalityKernel:
             used_slot = fire if used_slot is None else used_slot & fire
         if st.any_cooldown or st.any_charges:
             u = lanes if used_slot is None else np.flatnonzero(used_slot)
-            cu = 0 if one else choice[u]
-            st.last_used[u, cu] = turn if np.ndim(turn) == 0 else turn[u]
-            st.used[u, cu] += 1
+            at = u * k + (0 if one else gather(choice, u))  # flat (lane, slot) positions
+            st.last_used.reshape(-1)[at] = turn if np.ndim(turn) == 0 else gather(turn, u)
+            st.used.reshape(-1)[at] += 1
         if st.any_channeled:
             cur = get(st.chan)
-            made_it = tab.channeled[row] if used_slot is None else used_slot & tab.channeled[row]
-            st.bonus = np.where(made_it, np.minimum(cur - 3, 5) * st.T, 0).astype(np.int32)
-            st.chan = fresh_with(st.chan, cur + 1 if used_slot is None else np.where(used_slot, cur + 1, 0))
+            made_it = gather(tab.channeled, row)
+            if used_slot is not None:
+                made_it &= used_slot
+            st.bonus = (np.minimum(cur - 3, 5) * made_it).astype(np.int32) * np.int32(st.T)
+            st.chan = fresh_with(st.chan, cur + 1 if used_slot is None else (cur + 1) * used_slot)
         if st.track_made:
             st.made = np.ones(L, dtype=bool) if fire is None else fire
         idx = lanes if fire is None else np.flatnonzero(fire)
         if len(idx) == 0:
             return
-        rows = row[idx] if fire is not None else row
+        rows = gather(row, idx) if fire is not None else row
         self._attack(st, idx, rows, fire_all=fire is None)
 
     def _attack(self, st, idx, rows, fire_all=False):
         tab = st.tab
-        area = tab.area[rows] if st.any_area else np.zeros(len(idx), dtype=bool)
+        area = gather(tab.area, rows) if st.any_area else np.zeros(len(idx), dtype=bool)
         tgt = np.zeros(len(idx), dtype=np.intp)
         main_result = None
         dealt = None
@@ -343,15 +348,15 @@ class VitalityKernel:
         if st.any_area:
             a = np.flatnonzero(area)
             if len(a):
-                dealt = area_swing(st, idx[a], rows[a], 0)
+                dealt = area_swing(st, gather(idx, a), gather(rows, a), 0)
         if st.any_single:
             sg = np.flatnonzero(~area) if st.any_area else None
             if sg is not None and len(sg) == len(idx):
                 sg = None
-            sidx = idx if sg is None else idx[sg]
-            srows = rows if sg is None else rows[sg]
+            sidx = idx if sg is None else gather(idx, sg)
+            srows = rows if sg is None else gather(rows, sg)
             if len(sidx):
-                t = st.first[sidx] if st.E > 1 else np.zeros(len(sidx), dtype=np.intp)
+                t = gather(st.first, sidx) if st.E > 1 else np.zeros(len(sidx), dtype=np.intp)
                 if sg is None:
                     tgt = t
                 else:
@@ -361,41 +366,43 @@ class VitalityKernel:
         if not st.any_followups:
             return
         # Only lanes whose main attack triggers something go through the strike stack.
-        trig = tab.followups[rows] & (tab.barrage[rows] | tab.splinter[rows])
+        trigger = gather(tab.trigger, rows)
+        trig = (trigger & TRIGGER_ALWAYS) != 0
         if main_result is not None:
             hit, crit, damage = main_result[:3]
-            srows = rows if sg is None else rows[sg]
-            t = (crit & (tab.follow[srows] > 0)) | (tab.extra[srows] & hit & (damage > 0))
+            st_trigger = trigger if sg is None else gather(trigger, sg)
+            t = (crit & ((st_trigger & TRIGGER_CRIT) != 0)) | (((st_trigger & TRIGGER_DAMAGE) != 0) & hit & (damage > 0))
             if sg is None:
                 trig = trig | t
             else:
                 trig[sg] |= t
         if dealt is not None:
-            trig[a] |= tab.extra[rows[a]] & dealt
+            trig[a] |= ((gather(trigger, a) & TRIGGER_DAMAGE) != 0) & dealt
         f = np.flatnonzero(trig)
         if len(f) == 0:
             return
         # Restrict the main results to the follow-up lanes, in the order run_followups expects.
-        fa = area[f]
+        fa = gather(area, f)
         if main_result is not None:
             pos_single = np.full(len(idx), -1)
-            pos_single[np.flatnonzero(~area)] = np.arange(int((~area).sum()))
-            ps = pos_single[f[~fa]]
-            main_result = tuple(None if x is None else x[ps] for x in main_result)
+            single = np.flatnonzero(~area)
+            pos_single[single] = np.arange(len(single))
+            ps = gather(pos_single, gather(f, np.flatnonzero(~fa)))
+            main_result = tuple(None if x is None else gather(x, ps) for x in main_result)
         if dealt is not None:
             pos_area = np.full(len(idx), -1)
-            pos_area[np.flatnonzero(area)] = np.arange(int(area.sum()))
-            dealt = dealt[pos_area[f[fa]]]
-        run_followups(st, idx[f], rows[f], fa, tgt[f], main_result, dealt)
+            pos_area[a] = np.arange(len(a))
+            dealt = gather(dealt, gather(pos_area, gather(f, np.flatnonzero(fa))))
+        run_followups(st, gather(idx, f), gather(rows, f), fa, gather(tgt, f), main_result, dealt)
 
     def end_turn(self, st: VitalityState, dice, turn: int) -> np.ndarray:
         if st.any_bleed:
             bl = np.flatnonzero(st.bleeds)  # only lanes whose attacks bleed can hold bleeds
-            due = st.bleed_due[bl]
-            hp = st.hp[bl]
+            due = gather(st.bleed_due, bl)
+            hp = gather(st.hp, bl)
             m = (due > 0) & (hp > 0)
             if m.any():
-                after = np.where(m, np.maximum(hp - due, 0), hp)
+                after = np.maximum(hp - due * m, 0)
                 st.hp[bl] = after
                 st.alive[bl] -= np.count_nonzero(m & (after == 0), axis=1).astype(np.int32)
                 if st.track_dealt:
@@ -406,10 +413,10 @@ class VitalityKernel:
         if st.E > 1:
             # Enemies never come back, so the first standing enemy only moves forward: look again
             # only on the lanes whose first standing enemy fell this turn.
-            hp_first = st.hp.reshape(-1)[np.arange(st.n) * st.E + st.first]
+            hp_first = gather(st.hp.reshape(-1), np.arange(st.n) * st.E + st.first)
             fell = np.flatnonzero((hp_first <= 0) & ~done)
             if len(fell):
-                st.first[fell] = np.argmax(st.hp[fell] > 0, axis=1)
+                st.first[fell] = np.argmax(gather(st.hp, fell) > 0, axis=1)
         if st.any_retaliate:
             self._retaliate(st, dice, np.flatnonzero(st.retaliate & ~done))
         if st.track_made:
@@ -429,9 +436,9 @@ class VitalityKernel:
         st.r_att[:] = False
         if len(idx) == 0:
             return
-        n_standing = st.alive[idx]
+        n_standing = gather(st.alive, idx)
         for e in range(2):
-            sub = idx[n_standing > e]
+            sub = idx if e == 0 else gather(idx, np.flatnonzero(n_standing > e))  # idx: lanes still fighting
             if len(sub) == 0:
                 break
             raw = dice.raw(slot(RETALIATION, e), sub)
@@ -440,12 +447,12 @@ class VitalityKernel:
             st.r_att[sub] = True
             st.r_hit[sub] |= hit
             # Damage only matters to lanes whose limits read HP or damage taken.
-            m = np.flatnonzero(hit & st.retaliate_damage[sub])
+            m = np.flatnonzero(hit & gather(st.retaliate_damage, sub))
             if len(m) == 0:
                 continue
-            hs = sub[m]
-            roll = exploding_3d6(raw[m], 0, dice, lambda rd, e=e: slot(RETALIATION_EXPLODE, e, rd), hs)
-            bonus = lane_value(st.e_dmg, hs) + np.where(r[m] == 20, lane_value(st.e_tier, hs), 0)
+            hs = gather(sub, m)
+            roll = exploding_3d6(gather(raw, m), 0, dice, lambda rd, e=e: slot(RETALIATION_EXPLODE, e, rd), hs)
+            bonus = lane_value(st.e_dmg, hs) + lane_value(st.e_tier, hs) * (gather(r, m) == 20)
             dmg = np.maximum(roll + bonus - st.tab.attacker_durability, 0).astype(np.int32)
             st.att_hp[hs] -= dmg
             st.r_dmg[hs] |= dmg > 0

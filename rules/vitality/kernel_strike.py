@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from balance.engine.lanes_np import gather, select
 from balance_rules.vitality.kernel_dice import ADVANTAGE, ATTACK, EXPLODE, d20, exploding_3d6, slot
 
 _ONE = np.int32(1)
@@ -16,7 +17,7 @@ _ONE = np.int32(1)
 
 def lane_value(v, idx):
     """A cell number for lanes ``idx``: a scalar (one-cell batch) or the lanes' entries."""
-    return v if np.ndim(v) == 0 or idx is None else v[idx]
+    return v if np.ndim(v) == 0 or idx is None else gather(v, idx)
 
 
 def _flat(st, idx, tgt):
@@ -28,13 +29,13 @@ def _flat(st, idx, tgt):
 def maxhp_at(st, idx, tgt):
     """Max HP of enemy ``tgt`` of each lane ``idx``."""
     if st.c_maxhp is not None:
-        return st.c_maxhp[tgt]
-    return st.maxhp.reshape(-1)[_flat(st, idx, tgt)]
+        return gather(st.c_maxhp, tgt)
+    return gather(st.maxhp.reshape(-1), _flat(st, idx, tgt))
 
 
 def maxhp_rows(st, idx):
     """(lanes, E) max HP (broadcastable (1, E) for a one-cell batch)."""
-    return st.c_maxhp[None, :] if st.c_maxhp is not None else st.maxhp[idx]
+    return st.c_maxhp[None, :] if st.c_maxhp is not None else gather(st.maxhp, idx)
 
 
 def _explode_slots(s):
@@ -45,13 +46,13 @@ def _damage_roll(st, rows, raw, s, idx):
     """Each strike's damage roll: a flat value (direct types, high_impact) or exploding 3d6."""
     tab = st.tab
     if st.all_flat:
-        return tab.roll_flat[rows]
-    e5 = tab.explode5[rows] if st.any_explode5 else 0
+        return gather(tab.roll_flat, rows)
+    e5 = gather(tab.explode5, rows) if st.any_explode5 else 0
     roll = exploding_3d6(raw, e5, st.dice, _explode_slots(s), idx)
     if st.any_flat:
         # Rolling dice for flat rows too is cheaper than splitting the lanes; their dice are unused.
-        flat = tab.roll_flat[rows]
-        roll = np.where(flat > 0, flat, roll)
+        flat = gather(tab.roll_flat, rows)
+        roll = select(flat > 0, flat, roll)
     return roll
 
 
@@ -59,7 +60,7 @@ def _accuracy_die(st, rows, raw, s, sub, idx):
     """The kept d20: the higher of two where the row has reliable_accuracy."""
     r = d20(raw)
     if st.any_reliable:
-        m = np.flatnonzero(st.tab.reliable[rows])
+        m = np.flatnonzero(gather(st.tab.reliable, rows))
         if len(m):
             ss = s if np.ndim(s) == 0 else s[m]
             r2 = d20(st.dice.raw(slot(ADVANTAGE, ss, sub), m if idx is None else idx[m]))
@@ -77,42 +78,42 @@ def single_strike(st, idx, rows, tgt, s):
     raw = st.dice.raw(slot(ATTACK, s, 0), idx)
     r = _accuracy_die(st, rows, raw, s, 0, idx)
     avoid = lane_value(st.avoid, idx)
-    acc = tab.acc[rows] + lane_value(st.acc_base, idx)
-    dmg_mod = tab.dmg[rows] + lane_value(st.dmg_base, idx)
+    acc = gather(tab.acc, rows) + lane_value(st.acc_base, idx)
+    dmg_mod = gather(tab.dmg, rows) + lane_value(st.dmg_base, idx)
     if st.bonus is not None:
         b = lane_value(st.bonus, idx)
         acc = acc + b
         dmg_mod = dmg_mod + b
     slay = None
     if st.any_slayer:
-        slay = np.where(tab.slayer_hp[rows] == maxhp_at(st, idx, tgt), T, 0).astype(np.int32)
+        slay = (gather(tab.slayer_hp, rows) == maxhp_at(st, idx, tgt)) * np.int32(T)
         acc = acc + slay
         dmg_mod = dmg_mod + slay
     total = r + acc
     if st.any_direct:
-        direct = tab.direct[rows]
+        direct = gather(tab.direct, rows)
         hit = (total >= avoid) | direct
     else:
         direct = None
         hit = total >= avoid
-    crit = hit & (r >= tab.crit_lo[rows])
-    pre = _damage_roll(st, rows, raw, s, idx) + dmg_mod + crit * tab.crit_bonus[rows]
+    crit = hit & (r >= gather(tab.crit_lo, rows))
+    pre = _damage_roll(st, rows, raw, s, idx) + dmg_mod + crit * gather(tab.crit_bonus, rows)
     if st.any_overhit:
         margin = total - avoid
-        oh = tab.overhit[rows] & (margin >= 3 * T) & hit
+        oh = gather(tab.overhit, rows) & (margin >= 3 * T) & hit
         if direct is not None:
             oh &= ~direct
-        pre = pre + np.where(oh, margin // 2, 0)
+        pre = pre + (margin // 2) * oh
     splash_total = splash_pre = None
     if st.any_explosive:
         splash_total = total - (slay if slay is not None else 0)
         splash_pre = pre - (slay if slay is not None else 0)
     dur = lane_value(st.dur, idx)
     if st.any_ap:
-        dur = np.where(tab.armor_piercing[rows], lane_value(st.dur_ap, idx), dur)
+        dur = select(gather(tab.armor_piercing, rows), lane_value(st.dur_ap, idx), dur)
     if st.any_brutal:
         excess = pre - (dur + 5 * T)
-        pre = pre + np.where(tab.brutal[rows] & (excess > 0), excess // 2, 0)
+        pre = pre + (excess // 2) * (gather(tab.brutal, rows) & (excess > 0))
     damage = (np.maximum(pre - dur, 0) * hit).astype(np.int32, copy=False)
     apply_single(st, idx, rows, tgt, hit, damage)
     return hit, crit, damage, splash_total, splash_pre
@@ -123,25 +124,25 @@ def apply_single(st, idx, rows, tgt, hit, damage):
     tab = st.tab
     flat = _flat(st, idx, tgt)
     hp = st.hp.reshape(-1)  # a view: st.hp is always C-contiguous
-    before = hp[flat]
+    before = gather(hp, flat)
     after = np.maximum(before - damage, 0)
     if st.any_finishing:
-        after = np.where(tab.finishing[rows] & hit & (after >= 1) & (after <= 5), 0, after)
+        after = after * ~(gather(tab.finishing, rows) & hit & (after >= 1) & (after <= 5))
     if st.any_culling:
-        c = np.flatnonzero(tab.culling[rows] & hit & (after > 0))
+        c = np.flatnonzero(gather(tab.culling, rows) & hit & (after > 0))
         if len(c):
             lanes_c = c if idx is None else idx[c]
             cull = after[c] * 5 < maxhp_at(st, lanes_c, tgt[c])
             after[c[cull]] = 0
     hp[flat] = after
     if st.any_bleed:
-        m = tab.bleed[rows] & hit & (damage > 0)
-        st.bleed_next.reshape(-1)[flat[m]] = damage[m]
+        m = np.flatnonzero(gather(tab.bleed, rows) & hit & (damage > 0))
+        st.bleed_next.reshape(-1)[gather(flat, m)] = gather(damage, m)
     sel = slice(None) if idx is None else idx
     fell = (before > 0) & (after == 0)
     st.alive[sel] -= fell
     if st.track_hits:
-        st.hit_now[sel] |= hit * (st.c_bits[tgt])
+        st.hit_now[sel] |= hit * gather(st.c_bits, tgt)
     if st.track_dealt:
         st.dealt_now[sel] |= damage > 0
     if st.track_defeat:
@@ -153,50 +154,50 @@ def area_swing(st, idx, rows, s):
     accuracy and crit per target. Returns (lanes,) bool: damage > 0 to any target."""
     tab, T = st.tab, st.T
     E = st.E
-    hp = st.hp[idx]
+    hp = gather(st.hp, idx)
     standing = hp > 0
     raw0 = st.dice.raw(slot(ATTACK, s, 0), idx)
     roll = _damage_roll(st, rows, raw0, s, idx)
     avoid = lane_value(st.avoid, idx)
-    acc = tab.acc[rows] + lane_value(st.acc_base, idx)
-    dmg_mod = tab.dmg[rows] + lane_value(st.dmg_base, idx)
+    acc = gather(tab.acc, rows) + lane_value(st.acc_base, idx)
+    dmg_mod = gather(tab.dmg, rows) + lane_value(st.dmg_base, idx)
     if st.bonus is not None:
-        b = st.bonus[idx]
+        b = gather(st.bonus, idx)
         acc = acc + b
         dmg_mod = dmg_mod + b
-    direct = tab.direct[rows]
+    direct = gather(tab.direct, rows)
     maxhp = maxhp_rows(st, idx)
-    crit_lo, crit_bonus = tab.crit_lo[rows], tab.crit_bonus[rows]
+    crit_lo, crit_bonus = gather(tab.crit_lo, rows), gather(tab.crit_bonus, rows)
     dur = lane_value(st.dur, idx)
     if st.any_ap:
-        dur = np.where(tab.armor_piercing[rows], lane_value(st.dur_ap, idx), dur)
+        dur = select(gather(tab.armor_piercing, rows), lane_value(st.dur_ap, idx), dur)
     damage = np.zeros((len(idx), E), dtype=np.int32)
     hits = np.zeros((len(idx), E), dtype=bool)
     for j in range(E):
         raw = raw0 if j == 0 else st.dice.raw(slot(ATTACK, s, j), idx)
         r = _accuracy_die(st, rows, raw, s, j, idx)
-        slay = np.where(tab.slayer_hp[rows] == maxhp[:, j], T, 0) if st.any_slayer else 0
+        slay = (gather(tab.slayer_hp, rows) == maxhp[:, j]) * np.int32(T) if st.any_slayer else 0
         total = r + acc + slay
         hit = ((total >= avoid) | direct) & standing[:, j]
         crit = hit & (r >= crit_lo)
-        pre = roll + dmg_mod + slay + np.where(crit, crit_bonus, 0)
+        pre = roll + dmg_mod + slay + crit_bonus * crit
         if st.any_overhit:
             margin = total - avoid
-            pre = pre + np.where(tab.overhit[rows] & (margin >= 3 * T) & ~direct, margin // 2, 0)
+            pre = pre + (margin // 2) * (gather(tab.overhit, rows) & (margin >= 3 * T) & ~direct)
         if st.any_brutal:
             excess = pre - (dur + 5 * T)
-            pre = pre + np.where(tab.brutal[rows] & (excess > 0), excess // 2, 0)
-        damage[:, j] = np.where(hit, np.maximum(pre - dur, 0), 0)
+            pre = pre + (excess // 2) * (gather(tab.brutal, rows) & (excess > 0))
+        damage[:, j] = np.maximum(pre - dur, 0) * hit
         hits[:, j] = hit
     after = np.maximum(hp - damage, 0)
     if st.any_finishing:
-        after = np.where(tab.finishing[rows][:, None] & hits & (after >= 1) & (after <= 5), 0, after)
+        after = after * ~(gather(tab.finishing, rows)[:, None] & hits & (after >= 1) & (after <= 5))
     st.hp[idx] = after
     fell = (hp > 0) & (after == 0)
     st.alive[idx] -= np.count_nonzero(fell, axis=1).astype(np.int32)
     if st.any_bleed:
-        m = tab.bleed[rows][:, None] & hits & (damage > 0)
-        st.bleed_next[idx] = np.where(m, damage, st.bleed_next[idx])
+        m = gather(tab.bleed, rows)[:, None] & hits & (damage > 0)
+        st.bleed_next[idx] = select(m, damage, gather(st.bleed_next, idx))
     if st.track_hits:
         st.hit_now[idx] |= (hits * st.c_bits).sum(1, dtype=np.int32)
     dealt = (damage > 0).any(1)
@@ -212,23 +213,23 @@ def splash(st, idx, rows, tgt, total, pre):
     meets takes the same damage before Durability (slayer part recomputed, brutal and Durability
     per target). No finishing blow or bleed; counts for next turn's conditions."""
     tab, T = st.tab, st.T
-    hp = st.hp[idx]
+    hp = gather(st.hp, idx)
     E = st.E
     others = (hp > 0) & (np.arange(E)[None, :] != tgt[:, None])
     slay = np.zeros((len(idx), E), dtype=np.int32)
     if st.any_slayer:
-        slay = np.where(tab.slayer_hp[rows][:, None] == maxhp_rows(st, idx), T, 0)
+        slay = (gather(tab.slayer_hp, rows)[:, None] == maxhp_rows(st, idx)) * np.int32(T)
     avoid = lane_value(st.avoid, idx)
     hit = others & ((total[:, None] + slay) >= (avoid if np.ndim(avoid) == 0 else avoid[:, None]))
     p = pre[:, None] + slay
     dur = np.broadcast_to(lane_value(st.dur, idx), (len(idx),))
     if st.any_ap:
-        dur = np.where(tab.armor_piercing[rows], lane_value(st.dur_ap, idx), dur)
+        dur = select(gather(tab.armor_piercing, rows), lane_value(st.dur_ap, idx), dur)
     dur = dur[:, None]
     if st.any_brutal:
         excess = p - (dur + 5 * T)
-        p = p + np.where(tab.brutal[rows][:, None] & (excess > 0), excess // 2, 0)
-    damage = np.where(hit, np.maximum(p - dur, 0), 0)
+        p = p + (excess // 2) * (gather(tab.brutal, rows)[:, None] & (excess > 0))
+    damage = np.maximum(p - dur, 0) * hit
     after = np.maximum(hp - damage, 0)
     st.hp[idx] = after
     fell = (hp > 0) & (after == 0)

@@ -29,6 +29,9 @@ DAMAGE_BITS = sum(1 << b for b in (NEAR_DEATH, BLOODIED, TIMID, REVENGE, UNBREAK
 ACTION_BITS = (1 << COMBO) | (1 << RELENTLESS) | (1 << SLAUGHTER)
 
 FOLLOW_NONE, FOLLOW_DOUBLE_TAP, FOLLOW_RICOCHET, FOLLOW_EXPLOSIVE = 0, 1, 2, 3
+#: Bits of ``trigger``: what makes a main attack go through the follow-up strike stack (barrage or
+#: splinter always; double_tap, ricochet or explosive_critical on a critical; extra_attack on damage).
+TRIGGER_ALWAYS, TRIGGER_CRIT, TRIGGER_DAMAGE = 1, 2, 4
 
 
 @attrs.define(eq=False, slots=False)
@@ -109,6 +112,8 @@ def compile_table(builds: Sequence[Build], attacker: Sequence[int]) -> Table:
         dtype = bool if isinstance(values[0], bool) else np.int32
         cols[name] = np.asarray(values, dtype=dtype)
     cols["limited"] = (cols["req"] != 0) | cols["cooldown"] | (cols["charges"] > 0) | (cols["charge_need"] > 0)
+    cols["trigger"] = ((cols["barrage"] | cols["splinter"]) * TRIGGER_ALWAYS + (cols["follow"] > 0) * TRIGGER_CRIT
+                       + cols["extra"] * TRIGGER_DAMAGE).astype(np.int32)
     cols["retaliation"] = (cols["req"] & RETALIATION_BITS) != 0
     cols["retaliation_damage"] = (cols["req"] & DAMAGE_BITS) != 0
     return Table(
