@@ -81,7 +81,7 @@ class Dice:
         self.keys = keys
 
     def raw(self, slot, idx=None) -> np.ndarray:
-        k = self.keys if idx is None else self.keys[idx]
+        k = self.keys if idx is None else self.keys.take(idx, mode="wrap")  # see lanes_np.gather
         if isinstance(slot, (int, np.integer)):
             return mix(k + np.uint64((int(slot) * _GAMMA_INT) & _M64))
         return mix(k + np.asarray(slot).astype(np.uint64) * GAMMA)

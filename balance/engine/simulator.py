@@ -10,6 +10,7 @@ import numpy as np
 
 from balance.builds import Build
 from balance.engine.dice import Dice, lane_keys, turn_keys
+from balance.engine.lanes_np import gather, select
 from balance.grid import Grid
 
 
@@ -148,8 +149,8 @@ class Simulator:
                     fb_choice = np.asarray(
                         policy.choose(view(state, turn, True), np.ones((A, k), bool)), dtype=np.int64
                     )
-                    choice = np.where(fallback, fb_choice, choice)
-                col = np.where(fallback, k, choice) if k > 1 else fallback.astype(np.int64)
+                    choice = select(fallback, fb_choice, choice)
+                col = select(fallback, k, choice) if k > 1 else fallback.astype(np.int64)
                 for j in range(k + 1):
                     counts[j] += col == j
             kernel.act(state, choice, fallback, dice, turn)
@@ -159,16 +160,16 @@ class Simulator:
             new = (done | out_of_time) & ~finished
             if new.any():
                 at = np.flatnonzero(new)
-                yield ids[at], turn[at], (~done[at]).astype(np.int64), counts[:, at].T
+                yield gather(ids, at), gather(turn, at), (~gather(done, at)).astype(np.int64), counts.take(at, axis=1).T
                 finished[at] = True
-            n_finished = int(finished.sum())
+            n_finished = np.count_nonzero(finished)
             if n_finished == A and next_id == total:
                 return
             if n_finished >= self.compact_fraction * A:
                 keep = np.flatnonzero(~finished)
                 state = kernel.compact(state, keep)
-                ids, first_turn, lane_keys_ = ids[keep], first_turn[keep], lane_keys_[keep]
-                counts, finished = counts[:, keep], finished[keep]
+                ids, first_turn, lane_keys_ = gather(ids, keep), gather(first_turn, keep), gather(lane_keys_, keep)
+                counts, finished = counts.take(keep, axis=1, mode="wrap"), gather(finished, keep)
 
 
 class _Sums:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from balance.engine.lanes_np import gather
+
 ATTACK, ADVANTAGE, EXPLODE, UNRELIABLE, RETALIATION, RETALIATION_EXPLODE = 1, 2, 3, 4, 5, 6
 
 _M32 = np.uint64(0xFFFFFFFF)
@@ -99,6 +101,7 @@ def _packed_tables():
 
 
 ROUND, FIRST2 = _packed_tables()
+_ROUND_FLAT, _FIRST2_FLAT = ROUND.ravel(), FIRST2.ravel()
 _N46656 = np.uint64(216 * 216)
 
 
@@ -116,28 +119,28 @@ def exploding_3d6(raw: np.ndarray, explode_on_5, dice, slots_of_round, idx=None)
     q2 = ((x & _M32) * _N216 >> _S32).astype(np.intp)
     if np.ndim(explode_on_5) == 0:
         e = None
-        v = FIRST2[int(explode_on_5)][q01]
-        v2 = ROUND[int(explode_on_5)][(v & 3) * 216 + q2]
+        v = gather(FIRST2[int(explode_on_5)], q01)
+        v2 = gather(ROUND[int(explode_on_5)], (v & 3) * 216 + q2)
     else:
         e = np.asarray(explode_on_5, dtype=np.intp)
-        v = FIRST2.ravel()[e * (216 * 216) + q01]
-        v2 = ROUND.ravel()[e * (4 * 216) + (v & 3) * 216 + q2]
+        v = gather(_FIRST2_FLAT, e * (216 * 216) + q01)
+        v2 = gather(_ROUND_FLAT, e * (4 * 216) + (v & 3) * 216 + q2)
     total = (v >> 2) + (v2 >> 2)
     live = v2 & 3
     sel = np.flatnonzero(live)
     r = 1 + INLINE_ROUNDS
     while len(sel):
-        lanes = sel if idx is None else idx[sel]
+        lanes = sel if idx is None else gather(idx, sel)
         s = slots_of_round(r)
         if not isinstance(s, (int, np.integer)):
-            s = s[sel]
+            s = gather(s, sel)
         q = d216(dice.raw(s, lanes))
-        es = int(explode_on_5) if e is None else e[sel]
-        w = ROUND.ravel()[es * (4 * 216) + live[sel] * 216 + q]
+        es = int(explode_on_5) if e is None else gather(e, sel)
+        w = gather(_ROUND_FLAT, es * (4 * 216) + gather(live, sel) * 216 + q)
         total[sel] += w >> 2
         nl = w & 3
         live[sel] = nl
-        sel = sel[nl > 0]
+        sel = gather(sel, np.flatnonzero(nl))
         r += 1
         if r > 60:  # 60 explosion rounds in a row: probability below 1e-40
             break

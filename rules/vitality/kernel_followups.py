@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from balance.engine.lanes_np import gather
 from balance_rules.vitality.kernel_strike import area_swing, single_strike, splash
 from balance_rules.vitality.kernel_table import FOLLOW_DOUBLE_TAP, FOLLOW_EXPLOSIVE, FOLLOW_RICOCHET
 
@@ -39,7 +40,7 @@ class StrikeStack:
     def push(self, pos, kind, tgt, p1=None, p2=None):
         if len(pos) == 0:
             return
-        top = self.size[pos]
+        top = gather(self.size, pos)
         code = np.asarray(tgt, dtype=np.int64) << 4 | kind
         if p1 is not None:
             code = code | ((np.asarray(p1, dtype=np.int64) + 32768) << 16) | ((np.asarray(p2, dtype=np.int64) + 32768) << 32)
@@ -47,9 +48,9 @@ class StrikeStack:
         self.size[pos] = top + 1
 
     def pop(self, pos):
-        top = self.size[pos] - 1
+        top = gather(self.size, pos) - 1
         self.size[pos] = top
-        code = self.entries[pos * DEPTH + top]
+        code = gather(self.entries, pos * DEPTH + top)
         kind = (code & 15).astype(np.int8)
         tgt = ((code >> 4) & 4095).astype(np.intp)
         p1 = ((code >> 16) & 65535).astype(np.int32) - 32768
@@ -61,16 +62,16 @@ def _push_children(st, stack, extra_used, pos, rows, kind, tgt, hit, crit, damag
     """Push the follow-ups of resolved single-target strikes (positions ``pos`` in the stack), in
     reverse so that they pop in rulebook order."""
     tab = st.tab
-    follow = tab.follow[rows]
+    follow = gather(tab.follow, rows) * crit  # double_tap, ricochet and explosive need a critical
     # 5. explosive splash
-    m = (follow == FOLLOW_EXPLOSIVE) & crit
-    if m.any():
+    m = np.flatnonzero(follow == FOLLOW_EXPLOSIVE)
+    if len(m):
         stack.push(pos[m], SPLASH, tgt[m], s_total[m], s_pre[m])
     # 4. ricochet: the first two standing enemies other than the struck one, chosen now
-    m = (follow == FOLLOW_RICOCHET) & crit & (kind != RICOCHET)
-    if m.any():
-        lanes = st.fidx[pos[m]]
-        hp = st.hp[lanes]
+    m = np.flatnonzero((follow == FOLLOW_RICOCHET) & (kind != RICOCHET))
+    if len(m):
+        lanes = gather(st.fidx, pos[m])
+        hp = gather(st.hp, lanes)
         others = (hp > 0) & (np.arange(st.E)[None, :] != tgt[m][:, None])
         cs = np.cumsum(others, axis=1)
         n_others = cs[:, -1]
@@ -82,17 +83,18 @@ def _push_children(st, stack, extra_used, pos, rows, kind, tgt, hit, crit, damag
         one = n_others >= 1
         stack.push(p[one], RICOCHET, first[one])
     # 3. double tap
-    m = (follow == FOLLOW_DOUBLE_TAP) & crit & (kind != DOUBLE_TAP)
-    if m.any():
+    m = np.flatnonzero((follow == FOLLOW_DOUBLE_TAP) & (kind != DOUBLE_TAP))
+    if len(m):
         stack.push(pos[m], DOUBLE_TAP, tgt[m])
     # 2. barrage: two more strikes, after the main strike only
-    m = tab.barrage[rows] & (kind == MAIN)
-    if m.any():
+    m = np.flatnonzero(gather(tab.barrage, rows) & (kind == MAIN))
+    if len(m):
         stack.push(pos[m], BARRAGE, tgt[m])
         stack.push(pos[m], BARRAGE, tgt[m])
     # 1. extra attack: once per turn, from the main strike or a barrage strike that dealt damage
-    m = tab.extra[rows] & ((kind == MAIN) | (kind == BARRAGE)) & hit & (damage > 0) & ~extra_used[pos]
-    if m.any():
+    m = np.flatnonzero(gather(tab.extra, rows) & ((kind == MAIN) | (kind == BARRAGE)) & hit & (damage > 0)
+                       & ~gather(extra_used, pos))
+    if len(m):
         extra_used[pos[m]] = True
         stack.push(pos[m], EXTRA, tgt[m])
 
@@ -130,14 +132,14 @@ def run_followups(st, fidx, rows, area, tgt, main_result, dealt):
     ar = np.flatnonzero(area)
     if len(ar):
         _push_area_children(st, stack, extra_used, ar, rows[ar], np.full(len(ar), MAIN), dealt)
-    splinter_left = np.where(st.tab.splinter[rows], (st.T + 1) // 2, 0)
+    splinter_left = gather(st.tab.splinter, rows) * ((st.T + 1) // 2)
     splinter_tgt = tgt.copy()
     strike_no = np.ones(n, dtype=np.int64)
     while True:
         # Splinter: when a lane's attack (with all its follow-ups) is over and its target is down.
         c = np.flatnonzero((stack.size == 0) & (splinter_left > 0))
         if len(c):
-            hp = st.hp[fidx[c]]
+            hp = gather(st.hp, gather(fidx, c))
             standing = hp > 0
             go = (hp[np.arange(len(c)), splinter_tgt[c]] <= 0) & standing.any(1)
             first = np.argmax(standing, axis=1)
@@ -149,26 +151,28 @@ def run_followups(st, fidx, rows, area, tgt, main_result, dealt):
         if len(act) == 0:
             return
         kind, t, p1, p2 = stack.pop(act)
-        s = strike_no[act]
-        strike_no[act] += 1
-        r = rows[act]
-        lanes = fidx[act]
+        s = gather(strike_no, act)
+        strike_no[act] = s + 1
+        r = gather(rows, act)
+        lanes = gather(fidx, act)
         is_splash = kind == SPLASH
         if is_splash.any():
             m = np.flatnonzero(is_splash)
             splash(st, lanes[m], r[m], t[m], p1[m], p2[m])
-        is_area = area[act] & ~is_splash
+        area_act = gather(area, act)
+        is_area = area_act & ~is_splash
         if is_area.any():
             m = np.flatnonzero(is_area)
-            standing = (st.hp[lanes[m]] > 0).any(1)
+            standing = (gather(st.hp, lanes[m]) > 0).any(1)
             m = m[standing]
             if len(m):
                 d = area_swing(st, lanes[m], r[m], s[m])
                 _push_area_children(st, stack, extra_used, act[m], r[m], kind[m], d)
-        sing = ~area[act] & ~is_splash
+        sing = ~area_act & ~is_splash
         if sing.any():
             m = np.flatnonzero(sing)
-            m = m[st.hp[lanes[m], t[m]] > 0]  # follow-ups at a fallen target do not happen
+            # follow-ups at a fallen target do not happen
+            m = m[gather(st.hp.reshape(-1), gather(lanes, m) * st.E + gather(t, m)) > 0]
             if len(m):
                 hit, crit, damage, s_total, s_pre = single_strike(st, lanes[m], r[m], t[m], s[m])
                 if s_total is None:
