@@ -21,6 +21,9 @@ class PreferSlot:
     def choose(self, view, usable: np.ndarray) -> np.ndarray:
         usable = np.asarray(usable, dtype=bool)
         p = min(self.preferred, usable.shape[1] - 1)
+        if usable.shape[1] == 2:  # the general case below, without branches (pairs are the hot case)
+            u0, u1 = usable[:, 0], usable[:, 1]
+            return (u1 if p == 1 else ~u0 & u1).astype(np.int64)
         return np.where(usable[:, p], p, np.argmax(usable, axis=1)).astype(np.int64)
 
 

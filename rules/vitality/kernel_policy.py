@@ -16,17 +16,19 @@ from types import SimpleNamespace
 import attrs
 import numpy as np
 
+from balance.engine.lanes_np import gather
 from balance_rules.vitality.kernel_table import FOLLOW_DOUBLE_TAP, FOLLOW_EXPLOSIVE, FOLLOW_RICOCHET
 
 
 @attrs.define
 class ExpectedView:
     """``expected`` (lanes, k): expected enemy HP removed this turn if the lane picks that slot;
-    ``hp`` (lanes, enemies): the enemies' current HP (0 = defeated); ``turn``: the combat turn."""
+    ``hp`` (lanes, enemies): the enemies' current HP (0 = defeated); ``turn`` (lanes,): each lane's
+    turn of its combat."""
 
     expected: np.ndarray
     hp: np.ndarray
-    turn: int
+    turn: np.ndarray
 
 
 def _exploding_pmf(explode_lo: int, max_value: int = 90) -> np.ndarray:
@@ -207,25 +209,22 @@ def expected_view(kernel, st, fallback: bool, turn: int = 0) -> ExpectedView:
     base = st.lane_cell * (R * E)
     hp = st.hp
     first = st.first
-    lanes = np.arange(L)
-    hp_first = hp[lanes, first]
+    hp_first = gather(hp.reshape(-1), np.arange(L) * hp.shape[1] + first)
     out = np.empty((L, k))
     for j in range(k):
         rows = slot_rows[:, j]
         # single target: the first standing enemy, capped by its HP
-        v = np.minimum(flat_exp[base + rows * E + first], hp_first)
-        area = np.flatnonzero(tab.area[rows])
+        v = np.minimum(gather(flat_exp, base + rows * E + first), hp_first)
+        area = np.flatnonzero(gather(tab.area, rows))
         if len(area):
             e = stacked[st.lane_cell[area], rows[area]]  # (n, E)
-            h = hp[area]
+            h = gather(hp, area)
             v[area] = (np.minimum(e, h) * (h > 0)).sum(1)
         if not fallback:
-            need = tab.charge_need[rows]
-            left = need - st.charge[:, j]
-            v = np.where(left > 0, v / (left + 1), v)
-            dc = tab.unreliable[rows]
-            v = np.where(dc > 0, v * (21 - dc) / 20.0, v)
+            # an uncharged attack spreads over the turns it still needs; unreliable ones may fail
+            left = np.maximum(gather(tab.charge_need, rows) - st.charge[:, j], 0)
+            v = v * gather(tab.success_chance, rows) / (left + 1)
             if st.any_channeled:
-                v = v + np.where(tab.channeled[rows], np.minimum(st.chan[:, j] - 3, 5) * st.T * 0.5, 0)
+                v = v + gather(tab.channeled, rows) * (np.minimum(st.chan[:, j] - 3, 5) * (st.T * 0.5))
         out[:, j] = v
     return ExpectedView(expected=out, hp=hp, turn=turn)

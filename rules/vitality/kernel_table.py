@@ -114,6 +114,8 @@ def compile_table(builds: Sequence[Build], attacker: Sequence[int]) -> Table:
     cols["limited"] = (cols["req"] != 0) | cols["cooldown"] | (cols["charges"] > 0) | (cols["charge_need"] > 0)
     cols["trigger"] = ((cols["barrage"] | cols["splinter"]) * TRIGGER_ALWAYS + (cols["follow"] > 0) * TRIGGER_CRIT
                        + cols["extra"] * TRIGGER_DAMAGE).astype(np.int32)
+    # The chance that the attack is not wasted by its unreliable roll (the policy view's weight).
+    cols["success_chance"] = np.where(cols["unreliable"] > 0, (21 - cols["unreliable"]) / 20.0, 1.0)
     cols["retaliation"] = (cols["req"] & RETALIATION_BITS) != 0
     cols["retaliation_damage"] = (cols["req"] & DAMAGE_BITS) != 0
     return Table(

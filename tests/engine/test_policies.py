@@ -34,6 +34,25 @@ def test_prefer_slot_choices():
     assert PreferSlot("second", 1).choose(None, usable).tolist() == [1, 1, 0, 0]
 
 
+def test_pair_shortcuts_choose_as_the_general_rule():
+    """For k = 2 the policies take a branch-free shortcut; it must pick exactly what the general
+    rule picks (argmax of the usable scores, ties to the lower slot), ties and empty rows included."""
+    rng = np.random.default_rng(8)
+    usable = rng.random((4000, 2)) < 0.6
+    expected = rng.integers(0, 4, size=(4000, 2)).astype(float)  # small integers: many ties
+
+    class View:
+        pass
+
+    view = View()
+    view.expected = expected
+    general = np.argmax(np.where(usable, expected, -np.inf), axis=1)
+    assert np.array_equal(ExpectedDamage().choose(view, usable), general)
+    for p in (0, 1):
+        general = np.where(usable[:, p], p, np.argmax(usable, axis=1))
+        assert np.array_equal(PreferSlot("x", p).choose(None, usable), general)
+
+
 def test_first_and_second_follow_their_preference_over_a_combat():
     builds = [parse_build("ranged [quickdraw]"), parse_build("melee_ac")]
     sim = Simulator(VitalityKernel(), builds, default_grid(), ATTACKER, 100, PreferSlot("first", 0))
