@@ -13,8 +13,8 @@ Turn loop, while some lane is unfinished::
 
     usable = kernel.usable(state, turn)                  # (lanes, k) bool, or None = all usable
     choice = policy.choose(kernel.policy_view(state, turn, False), usable)   # only if k > 1
-    fallback = ~usable.any(axis=1)                       # lanes with no usable attack
-    choice[fallback] = policy.choose(kernel.policy_view(state, turn, True), all_true)[fallback]
+    fb = flatnonzero(~usable.any(axis=1))                # lanes with no usable attack
+    choice[fb] = policy.choose(kernel.policy_view(state, turn[fb], True, fb), all_true)
     kernel.act(state, choice, fallback, dice, turn)
     done = kernel.end_turn(state, dice, turn)            # (lanes,) bool: combat won this turn
     # now and then: state = kernel.compact(state, keep); state = kernel.merge(state, kernel.start(...))
@@ -57,9 +57,11 @@ class Kernel(Protocol):
         """(lanes, k) bool: which of each lane's attacks may be chosen on its turn ``turn[i]``;
         ``None`` means all."""
 
-    def policy_view(self, state: Any, turn: np.ndarray, fallback: bool) -> Any:
+    def policy_view(self, state: Any, turn: np.ndarray, fallback: bool, lanes: np.ndarray | None = None) -> Any:
         """The numbers a policy may use for each lane and slot (no names). With ``fallback`` the
         view describes the kernel's fallback actions (one per slot) used when nothing is usable.
+        With ``lanes`` (an index array) the view covers those lanes only, in that order (``turn``
+        is then theirs); the engine asks for the fallback view of the lanes that need it only.
 
         Every kernel's view has ``expected``: a (lanes, k) float array of the enemy HP the action
         of each slot is expected to remove this turn (what the built-in ``default`` policy

@@ -102,7 +102,7 @@ class Simulator:
         C, (_, k) = len(self.cells), cand.shape
         # A policy that only reads the usable mask (``needs_view = False``) skips the kernel's view.
         wants_view = getattr(policy, "needs_view", True)
-        view = (lambda st, t, fb: kernel.policy_view(st, t, fb)) if wants_view else (lambda st, t, fb: None)
+        view = kernel.policy_view if wants_view else (lambda st, t, fb, lanes=None: None)
         width = max(1, self.lanes_per_batch)
         state = None
         ids = np.zeros(0, dtype=np.int64)  # lane id of each active lane
@@ -144,12 +144,11 @@ class Simulator:
                 if k == 1:
                     choice = np.zeros(A, dtype=np.int64)
                 else:
-                    choice = np.asarray(policy.choose(view(state, turn, False), usable), dtype=np.int64)
+                    choice = np.array(policy.choose(view(state, turn, False), usable), dtype=np.int64)
                 if k > 1 and fallback.any():
-                    fb_choice = np.asarray(
-                        policy.choose(view(state, turn, True), np.ones((A, k), bool)), dtype=np.int64
-                    )
-                    choice = select(fallback, fb_choice, choice)
+                    fb = np.flatnonzero(fallback)
+                    fb_view = view(state, gather(turn, fb), True, fb)
+                    choice[fb] = policy.choose(fb_view, np.ones((len(fb), k), bool))
                 col = select(fallback, k, choice) if k > 1 else fallback.astype(np.int64)
                 for j in range(k + 1):
                     counts[j] += col == j

@@ -121,6 +121,8 @@ class VitalityKernel:
             st.hp = st.maxhp.copy()
         st.slots = slots
         st.slot_req = tab.req[slots]  # read every turn by usable()
+        # Where each lane's attacks start in the policy view's flattened (cell, row, enemy) table.
+        st.view_at = (st.lane_cell * (len(tab.acc) * st.E))[:, None] + slots * st.E
         # Standing enemies per lane (kept up to date where enemies fall).
         st.alive = np.count_nonzero(st.hp > 0, axis=1).astype(np.int32)
         self._set_features(st)
@@ -262,8 +264,8 @@ class VitalityKernel:
             out[:, j] = u
         return out
 
-    def policy_view(self, st: VitalityState, turn: int, fallback: bool):
-        return expected_view(self, st, fallback, turn)
+    def policy_view(self, st: VitalityState, turn, fallback: bool, lanes=None):
+        return expected_view(self, st, fallback, turn, lanes)
 
     def act(self, st: VitalityState, choice: np.ndarray, fallback: np.ndarray, dice, turn: int) -> None:
         tab, L, k = st.tab, st.n, st.k

@@ -197,34 +197,42 @@ def extend_expectations(kernel, st, fresh, expected: np.ndarray) -> np.ndarray:
     return expected
 
 
-def expected_view(kernel, st, fallback: bool, turn: int = 0) -> ExpectedView:
+def expected_view(kernel, st, fallback: bool, turn=0, lanes=None) -> ExpectedView:
+    """The view of every lane, or of the lanes ``lanes`` (an index array) only."""
     tab = st.tab
-    L, k = st.slots.shape
-    slot_rows = tab.basic[st.slots] if fallback else st.slots
     if getattr(st, "c_expected", None) is None:
         st.c_expected = _batch_expectations(kernel, st)
     stacked = st.c_expected  # (cells, rows, E)
     R, E = stacked.shape[1], stacked.shape[2]
     flat_exp = stacked.reshape(-1)
-    base = st.lane_cell * (R * E)
-    hp = st.hp
-    first = st.first
+
+    def per_lane(a):
+        return a if lanes is None else gather(a, lanes)
+
+    slots, lane_cell, hp, first = per_lane(st.slots), per_lane(st.lane_cell), per_lane(st.hp), per_lane(st.first)
+    L, k = slots.shape
+    slot_rows = gather(tab.basic, slots) if fallback else slots
+    # Positions of each lane's (cell, row) block in flat_exp; fixed for a lane's life, so kept in the
+    # state for the common call (every lane, its own attacks).
+    at = st.view_at if lanes is None and not fallback else (lane_cell * (R * E))[:, None] + slot_rows * E
     hp_first = gather(hp.reshape(-1), np.arange(L) * hp.shape[1] + first)
     out = np.empty((L, k))
     for j in range(k):
         rows = slot_rows[:, j]
         # single target: the first standing enemy, capped by its HP
-        v = np.minimum(gather(flat_exp, base + rows * E + first), hp_first)
+        v = np.minimum(gather(flat_exp, at[:, j] + first), hp_first)
         area = np.flatnonzero(gather(tab.area, rows))
         if len(area):
-            e = stacked[st.lane_cell[area], rows[area]]  # (n, E)
+            e = stacked[lane_cell[area], rows[area]]  # (n, E)
             h = gather(hp, area)
             v[area] = (np.minimum(e, h) * (h > 0)).sum(1)
         if not fallback:
             # an uncharged attack spreads over the turns it still needs; unreliable ones may fail
-            left = np.maximum(gather(tab.charge_need, rows) - st.charge[:, j], 0)
-            v = v * gather(tab.success_chance, rows) / (left + 1)
+            if st.any_unreliable:
+                v = v * gather(tab.success_chance, rows)
+            if st.any_charge:
+                v = v / (np.maximum(gather(tab.charge_need, rows) - per_lane(st.charge)[:, j], 0) + 1)
             if st.any_channeled:
-                v = v + gather(tab.channeled, rows) * (np.minimum(st.chan[:, j] - 3, 5) * (st.T * 0.5))
+                v = v + gather(tab.channeled, rows) * (np.minimum(per_lane(st.chan)[:, j] - 3, 5) * (st.T * 0.5))
         out[:, j] = v
     return ExpectedView(expected=out, hp=hp, turn=turn)

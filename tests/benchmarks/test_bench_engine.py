@@ -2,14 +2,14 @@
 (Evasive and Tanky, No Buffs, Boss / Mixed / Swarm / Swarm 2; attacker [2,2,2,2,4]; 100 turns).
 
 (a) 2,000 single 6-point builds sampled deterministically (seeded) from every legal 6-point build;
-(b) 2,000 pairs of those builds with the ``first`` policy.
+(b) 2,000 pairs of those builds with the ``first`` policy, and (c) with the ``default`` policy.
 
-Batches hold one cell, so a few hundred candidates × 10 runs make batches too small to amortise the
-per-turn Python overhead; 2,000 candidates × 10 runs (20,000 lanes per cell) is closer to the stages'
-real batches. With ``--benchmark-disable`` (the default in pyproject) each runs once on 300
-candidates with 1 run per cell as a smoke test. Run ``pytest tests/benchmarks/test_bench_engine.py --benchmark-enable`` for figures (10 runs per
-cell, combats/s in ``extra_info``), or ``python -m balance.engine.bench`` for larger batches (see
-docs/performance.md, section Engine).
+2,000 candidates × 8 cells × 10 runs = 160,000 combats: one batch, whose last, longest combats run
+as a thin tail; ``python -m balance.engine.bench`` measures jobs of several batches (what stages
+run, where refilling removes all but the last tail). With ``--benchmark-disable`` (the default in
+pyproject) each runs once on 300 candidates with 1 run per cell as a smoke test. Run
+``pytest tests/benchmarks/test_bench_engine.py --benchmark-enable`` for figures (combats/s in
+``extra_info``); docs/performance.md, section Engine, has both.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 
 from balance.engine import Simulator
 from balance.engine.bench import sample_builds
+from balance_plugins.policies.expected_damage import ExpectedDamage
 from balance_plugins.policies.simple import PreferSlot
 from balance_rules.vitality.kernel import VitalityKernel
 from balance_rules.vitality.rules import VitalityRules
@@ -53,7 +54,8 @@ def test_bench_single_builds(benchmark, builds):
     _bench(benchmark, builds, np.arange(len(builds))[:, None], None)
 
 
-def test_bench_pairs_first_policy(benchmark, builds):
+@pytest.mark.parametrize("policy", [PreferSlot("first", 0), ExpectedDamage()], ids=["first", "default"])
+def test_bench_pairs(benchmark, builds, policy):
     pairs = np.random.default_rng(2).integers(0, len(builds), size=(N, 2))
-    res = _bench(benchmark, builds, pairs, PreferSlot("first", 0))  # noqa: F841
+    res = _bench(benchmark, builds, pairs, policy)
     assert res.uses.sum() == res.turn_sum.sum()

@@ -73,3 +73,31 @@ def test_plain_attack_expectation_matches_monte_carlo():
     kern.act(st, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), dice, 1)
     dealt = 100 - st.hp[:, 0]
     assert abs(view.expected[0, 0] - dealt.mean()) < 5 * dealt.std() / np.sqrt(n)
+
+
+def test_view_of_some_lanes_is_those_rows_of_the_full_view():
+    """The engine asks for the fallback view of the lanes with no usable attack only; it must be
+    exactly those rows of the view of every lane (after some turns, so HP, targets, charges and
+    channeling differ between lanes), in the order asked, across two cells."""
+    from balance.engine.dice import Dice, lane_keys, turn_keys
+
+    rules = VitalityRules()
+    builds = sample_builds(rules, 6, 60, seed=4)
+    kern = VitalityKernel()
+    table = kern.compile(builds, ATTACKER)
+    cells = [Cell(0, Profile("a", (2, 2, 2, 2, 4)), Buff("none"), Scenario("s", (40, 20, 10))),
+             Cell(1, Profile("b", (2, 0, 4, 2, 4)), Buff("none"), Scenario("t", (60,)))]
+    n = 400
+    rng = np.random.default_rng(1)
+    st = kern.start(table, cells, rng.integers(0, 2, n), rng.integers(0, len(builds), (n, 2)))
+    keys = lane_keys(3, 0, 0, np.arange(n))
+    for turn in (1, 2, 3):
+        dice = Dice(turn_keys(keys, turn))
+        kern.act(st, rng.integers(0, 2, n), np.zeros(n, dtype=bool), dice, turn)
+        kern.end_turn(st, dice, turn)
+    some = rng.permutation(n)[:57]
+    for fallback in (False, True):
+        full = kern.policy_view(st, 4, fallback)
+        part = kern.policy_view(st, 4, fallback, some)
+        assert np.array_equal(part.expected, full.expected[some])
+        assert np.array_equal(part.hp, full.hp[some])

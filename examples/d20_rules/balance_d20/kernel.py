@@ -105,8 +105,8 @@ class D20Kernel:
         last = st.tab.last_turn[st.slots]
         return (last == 0) | (np.asarray(turn)[..., None] <= last)  # turn: one per lane, or one
 
-    def policy_view(self, st: D20State, turn: int, fallback: bool):
-        return view_for(self, st, turn, fallback)
+    def policy_view(self, st: D20State, turn, fallback: bool, lanes=None):
+        return view_for(self, st, turn, fallback, lanes)
 
     def act(self, st: D20State, choice, fallback, dice, turn: int) -> None:
         tab, lanes = st.tab, np.arange(st.n)

@@ -95,21 +95,25 @@ def _cell_tables(kernel, tab, c, rows: np.ndarray):
     return capped, kill
 
 
-def view_for(kernel, st, turn: int, fallback: bool) -> D20View:
+def view_for(kernel, st, turn, fallback: bool, only=None) -> D20View:
+    """The view of every lane, or of the lanes ``only`` (an index array), in that order."""
     tab = st.tab
-    rows_all = tab.basic[st.slots] if fallback else st.slots
-    standing = st.hp > 0
+    slots = st.slots if only is None else st.slots[only]
+    lane_cell = st.lane_cell if only is None else st.lane_cell[only]
+    hp_all = st.hp if only is None else st.hp[only]
+    rows_all = tab.basic[slots] if fallback else slots
+    standing = hp_all > 0
     rank = np.cumsum(standing, axis=1)
-    expected = np.empty((st.n, st.k))
-    kill_chance = np.empty((st.n, st.k))
+    expected = np.empty((len(slots), st.k))
+    kill_chance = np.empty((len(slots), st.k))
     for ci, c in enumerate(st.consts):
-        lanes = np.flatnonzero(st.lane_cell == ci)
+        lanes = np.flatnonzero(lane_cell == ci)
         if len(lanes) == 0:
             continue
         rows_c = rows_all[lanes]
         capped, kill = _cell_tables(kernel, tab, c, np.unique(rows_c))
         # Padding enemies (beyond this cell's scenario) have 0 HP: they add nothing below.
-        hp = np.minimum(st.hp[lanes], capped.shape[1] - 1)
+        hp = np.minimum(hp_all[lanes], capped.shape[1] - 1)
         stand = standing[lanes]
         first = np.argmax(stand, axis=1)
         h_first = hp[np.arange(len(lanes)), first]
