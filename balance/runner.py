@@ -19,8 +19,9 @@ from balance.progress import console, make_progress, tree_rss
 from balance.session import Session
 from balance.work import SessionSpec, Task, ranges
 
-#: Combats per work unit when the config does not fix a batch size: about 1 s of work per core.
-#: Smaller units lose more to the tail of each batch (its last, nearly empty turns).
+#: Combats per work unit when the config does not fix a batch size: under 1 s of work per core,
+#: about one engine batch. Smaller units lose more to their tails (the last, nearly empty turns);
+#: larger ones gained little for more memory (docs/performance.md, Stages).
 COMBATS_PER_UNIT = 200_000
 CONFIG_FILE = "config.toml"
 #: The side table the runner writes when a stage's ``run`` has returned.

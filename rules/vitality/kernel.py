@@ -1,11 +1,12 @@
 """The Vitality System combat kernel: the engine's :class:`~balance.engine.protocol.Kernel` for
 the rules of docs/vitality-rules.md.
 
-In a batch of one cell the enemies' scores are scalars; a batch of several cells holds them per
-lane (shorter scenarios are padded with enemies defeated from the start). Enemy HP is a
+When the grid has one cell the enemies' scores are scalars; otherwise a batch holds them per lane
+(shorter scenarios are padded with enemies defeated from the start). Enemy HP is a
 (lanes, enemies) array. Each feature's code runs only when some row of the batch carries it, and
 the costly ones (follow-up strikes, unreliable rolls, advantage dice, retaliation damage) only on
-the lanes that need them, so plain builds pay for plain combat only. Retaliation is simulated
+the lanes that need them, so plain builds pay for plain combat only. The code avoids numpy's
+branchy operations (see balance/engine/lanes_np.py). Retaliation is simulated
 only for lanes whose attacks have a limit that reads the attacker's HP or the enemies' attacks
 (nothing else depends on it; dice are counter-based, so skipping it changes no other roll).
 
@@ -36,7 +37,7 @@ ATTACKER_HP = 100
 
 
 class VitalityState(LaneState):
-    """Per-lane combat state of one batch (one cell). Attributes starting with ``c_`` are per-cell."""
+    """Per-lane combat state of one batch. Attributes starting with ``c_`` are per-cell."""
 
     def alive_bits(self, idx) -> np.ndarray:
         """int32 per lane of ``idx``: bit j set where enemy j stands."""
@@ -174,8 +175,8 @@ class VitalityKernel:
 
     @staticmethod
     def _set_features(st) -> None:
-        """Which features the batch's lanes carry (again after compaction: a batch's long tail
-        often holds a few kinds of attacks only, and absent features then cost nothing)."""
+        """Which features the batch's lanes carry (again after compaction and refilling: a job's
+        long tail often holds a few kinds of attacks only, and absent features then cost nothing)."""
         tab = st.tab
         # Features present in this batch (rows of the lanes' attacks and their basic attacks).
         present = np.zeros(len(tab.acc), dtype=bool)
