@@ -81,7 +81,9 @@ def row_tables(tab, c, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _cell_tables(kernel, tab, c, rows: np.ndarray):
     """The cached tables of one cell, filled for ``rows`` where still missing."""
-    key = (id(tab), c.index)
+    # The table object itself, not its id: a cached entry keeps its table alive, so a new table can
+    # never be mistaken for it (ids of collected objects are reused).
+    key = (tab, c.index)
     cache = kernel._views.get(key)
     if cache is None:
         if len(kernel._views) > 64:
