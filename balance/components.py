@@ -91,7 +91,8 @@ class Reporter(Protocol):
 
     def write(self, context: Any) -> Iterable[Any]:
         """Write the report files into ``context.out_dir / self.stage``; return their paths.
-        ``context`` is a :class:`balance.reporting.ReportContext`."""
+        ``context`` is a :class:`balance.reporting.ReportContext`. A file the reporter returned
+        last time in that folder but not this time is removed (nothing else is)."""
 
 
 class Executor(Protocol):

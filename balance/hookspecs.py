@@ -129,8 +129,11 @@ def balance_reporters():
     """Return reporters (:class:`~balance.components.Reporter`).
 
     A reporter reads a run directory through the store's streaming API and writes files (markdown,
-    plots) into the output folder. Reporters are selected, disabled or replaced by name in the
-    ``[reports]`` table of the config or with ``--reporters``.
+    plots) into the output folder and returns their paths. Writing reports again into the same
+    folder removes the files a reporter wrote the previous time and no longer writes (recorded in
+    ``.balance-reports.json`` there); files no reporter wrote are left alone. Reporters are
+    selected, disabled or replaced by name in the ``[reports]`` table of the config or with
+    ``--reporters``.
     """
 
 

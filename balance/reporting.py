@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -47,19 +48,47 @@ def select_reporters(session: Session, only: list[str] | None) -> list[Any]:
     ]
 
 
+#: In a reports directory: which files each reporter wrote last time (relative paths), so that a
+#: file it no longer writes (a plot of a tier that is now empty) is removed instead of lying next
+#: to the new reports. Files the reporters did not write are never touched.
+WRITTEN_INDEX = ".balance-reports.json"
+
+
+def _previous_files(out_dir: Path) -> dict[str, list[str]]:
+    try:
+        data = json.loads((out_dir / WRITTEN_INDEX).read_text())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def write_reports(
     session: Session, run_dir: Path, out_dir: Path, only: list[str] | None = None, run: Any = None,
     skip_corrupt: bool = False,
 ) -> list[Path]:
     if run is None:
         run = session.plugins.component("balance_stores", session.config.store).open(run_dir)
-    ctx = ReportContext(session, run, Path(run_dir), Path(out_dir), skip_corrupt)
+    out_dir = Path(out_dir)
+    ctx = ReportContext(session, run, Path(run_dir), out_dir, skip_corrupt)
+    previous = _previous_files(out_dir)
     written: list[Path] = []
+    removed = 0
     for reporter in select_reporters(session, only):
         if not run.stage_complete(reporter.stage):
             continue
         (ctx.out_dir / reporter.stage).mkdir(parents=True, exist_ok=True)
-        written.extend(Path(p) for p in reporter.write(ctx) or ())
+        files = [Path(p) for p in reporter.write(ctx) or ()]
+        written.extend(files)
+        root = out_dir.resolve()
+        now = {str(p.resolve().relative_to(root)) for p in files if p.resolve().is_relative_to(root)}
+        for stale in set(previous.get(reporter.name, ())) - now:
+            path = (out_dir / stale).resolve()
+            if path.is_relative_to(root) and path.is_file():
+                path.unlink()
+                removed += 1
+        previous[reporter.name] = sorted(now)
+        (out_dir / WRITTEN_INDEX).write_text(json.dumps(previous, indent=1, sort_keys=True) + "\n")
     if written:
-        console().print(f"reports: {len(written)} files in {out_dir}")
+        note = f" (removed {removed} they wrote before and no longer write)" if removed else ""
+        console().print(f"reports: {len(written)} files in {out_dir}{note}")
     return written

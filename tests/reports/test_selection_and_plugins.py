@@ -121,3 +121,29 @@ def test_builtin_reporter_replaced_by_local_plugin(real_run, tmp_path):
     assert res.returncode == 0, res.stderr
     n = len(records(real_run, "stage2")["a"])
     assert (tmp_path / "out" / "stage2" / "top_1000_pairs.md").read_text() == f"# replaced top list\n\n{n} pairs\n"
+
+
+def test_rewriting_reports_removes_only_files_a_reporter_no_longer_writes(synthetic_run, tmp_path):
+    """A plot a reporter wrote last time but not this time (say, of a tier that is now empty) is
+    removed; its current files are rewritten; files no reporter wrote are left alone."""
+    import json
+
+    from balance.reporting import WRITTEN_INDEX
+    from tests.reports.conftest import write_all
+
+    out = write_all(synthetic_run, tmp_path / "reports", only=["enhancement_ranking"])
+    index = json.loads((out / WRITTEN_INDEX).read_text())
+    current = index["enhancement_ranking"]
+    assert current and all((out / f).is_file() for f in current)
+    (out / "stage2" / "enhancement_ranking_old_tier.png").write_bytes(b"old plot")
+    (out / "stage2" / "my_notes.md").write_text("a designer's notes")
+    index["enhancement_ranking"] = [*current, "stage2/enhancement_ranking_old_tier.png"]
+    index["stage1_pruning_report"] = ["stage1/stage1_pruning_report.md"]  # not rerun below
+    (out / WRITTEN_INDEX).write_text(json.dumps(index))
+    write_all(synthetic_run, out, only=["enhancement_ranking"])
+    assert not (out / "stage2" / "enhancement_ranking_old_tier.png").exists()
+    assert (out / "stage2" / "my_notes.md").read_text() == "a designer's notes"
+    assert all((out / f).is_file() for f in current)
+    after = json.loads((out / WRITTEN_INDEX).read_text())
+    assert after["enhancement_ranking"] == sorted(current)
+    assert after["stage1_pruning_report"] == ["stage1/stage1_pruning_report.md"]
