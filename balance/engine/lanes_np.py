@@ -24,7 +24,3 @@ def select(mask: np.ndarray, a, b):
         return (mask & a) | (~mask & b)
     return b + (a - b) * mask
 
-
-def where_nonzero(mask: np.ndarray, a) -> np.ndarray:
-    """``np.where(mask, a, 0)`` for integer ``a``."""
-    return a * mask
