@@ -77,7 +77,9 @@ def balance_policies():
 
     A policy chooses, for every lane of a batch at once, which usable attack a multi-attack
     character uses this turn. It sees the game state and the attacks' numbers through the
-    kernel's policy view (never names). ``stage2.policy`` in the config selects one by name.
+    kernel's policy view (never names). It is asked only about lanes with a choice to make (two
+    or more usable attacks, or none: then between the fallback actions). ``stage2.policy`` in the
+    config selects one by name.
     """
 
 

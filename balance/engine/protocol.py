@@ -12,7 +12,9 @@ plain int (tests do), meaning that turn for every lane.
 Turn loop, while some lane is unfinished::
 
     usable = kernel.usable(state, turn)                  # (lanes, k) bool, or None = all usable
-    choice = policy.choose(kernel.policy_view(state, turn, False), usable)   # only if k > 1
+    choice = the usable slot where only one is          # only if k > 1 from here on
+    some = flatnonzero(usable.sum(axis=1) >= 2)          # lanes with a choice to make
+    choice[some] = policy.choose(kernel.policy_view(state, turn[some], False, some), usable[some])
     fb = flatnonzero(~usable.any(axis=1))                # lanes with no usable attack
     choice[fb] = policy.choose(kernel.policy_view(state, turn[fb], True, fb), all_true)
     kernel.act(state, choice, fallback, dice, turn)
@@ -61,7 +63,7 @@ class Kernel(Protocol):
         """The numbers a policy may use for each lane and slot (no names). With ``fallback`` the
         view describes the kernel's fallback actions (one per slot) used when nothing is usable.
         With ``lanes`` (an index array) the view covers those lanes only, in that order (``turn``
-        is then theirs); the engine asks for the fallback view of the lanes that need it only.
+        is then theirs): the engine asks for views of the lanes with a choice to make only.
 
         Every kernel's view has ``expected``: a (lanes, k) float array of the enemy HP the action
         of each slot is expected to remove this turn (what the built-in ``default`` policy
@@ -90,4 +92,6 @@ class Policy(Protocol):
     needs_view: bool
 
     def choose(self, view: Any, usable: np.ndarray) -> np.ndarray:
-        """(lanes,) int: the slot each lane uses; must be a usable slot where the lane has one."""
+        """(lanes,) int: the slot each lane uses; must be a usable slot where the lane has one.
+        The engine asks only about lanes with two or more usable attacks (and, with the fallback
+        view and every slot allowed, about lanes with none); the view's rows are those lanes."""

@@ -137,14 +137,20 @@ class Simulator:
                     for j in range(k):
                         counts[j] += choice == j
             else:
-                any_usable = usable[:, 0].copy()
+                n_usable = usable[:, 0].astype(np.int8)
                 for j in range(1, k):
-                    any_usable |= usable[:, j]
-                fallback = ~any_usable
+                    n_usable += usable[:, j]
+                fallback = n_usable == 0
                 if k == 1:
                     choice = np.zeros(A, dtype=np.int64)
                 else:
-                    choice = np.array(policy.choose(view(state, turn, False), usable), dtype=np.int64)
+                    # The policy only has a choice where two or more attacks are usable (with
+                    # random limits, a few per cent of lane-turns); elsewhere the one usable slot.
+                    choice = (~usable[:, 0] & usable[:, 1]).astype(np.int64) if k == 2 else np.argmax(usable, axis=1)
+                    several = np.flatnonzero(n_usable >= 2)
+                    if len(several):
+                        several_view = view(state, gather(turn, several), False, several)
+                        choice[several] = policy.choose(several_view, gather(usable, several))
                 if k > 1 and fallback.any():
                     fb = np.flatnonzero(fallback)
                     fb_view = view(state, gather(turn, fb), True, fb)

@@ -53,6 +53,28 @@ def test_pair_shortcuts_choose_as_the_general_rule():
         assert np.array_equal(PreferSlot("x", p).choose(None, usable), general)
 
 
+def test_policy_is_asked_only_about_lanes_with_a_choice():
+    """The engine picks the one usable attack itself and asks the policy only about lanes with two
+    or more usable attacks (or, with the fallback view, none): every row the policy sees has a
+    choice, and a cooldown attack is still used exactly on turns 1, 5, 9, ... of each combat."""
+    seen = []
+
+    class Spy(ExpectedDamage):
+        def choose(self, view, usable):
+            seen.append(np.asarray(usable).sum(1))
+            assert len(view.expected) == len(usable)
+            return super().choose(view, usable)
+
+    builds = [parse_build("melee_ac + power_attack [cooldown]"), parse_build("melee_dg")]
+    sim = Simulator(VitalityKernel(), builds, default_grid(), ATTACKER, 100, Spy())
+    res = sim.run(np.array([[0, 1]]), 1, seed=6)  # one combat per cell: uses follow from its length
+    assert seen and all((n >= 2).all() for n in seen)
+    turns = res.turn_sum[0].astype(int)
+    # slot 0 (more expected damage than melee_dg here) whenever usable: turns 1, 5, 9, ...
+    assert res.uses[0, :, 0].tolist() == [(t + 3) // 4 for t in turns]
+    assert res.uses[0, :, 1].tolist() == [t - (t + 3) // 4 for t in turns]
+
+
 def test_first_and_second_follow_their_preference_over_a_combat():
     builds = [parse_build("ranged [quickdraw]"), parse_build("melee_ac")]
     sim = Simulator(VitalityKernel(), builds, default_grid(), ATTACKER, 100, PreferSlot("first", 0))
