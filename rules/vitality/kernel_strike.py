@@ -68,6 +68,32 @@ def _accuracy_die(st, rows, raw, s, sub, idx):
     return r
 
 
+def _modifiers(st, idx, rows):
+    """Each strike's accuracy and damage modifiers: the row's, the attacker's (with the buff's) and
+    channeled's bonus."""
+    acc = gather(st.tab.acc, rows) + lane_value(st.acc_base, idx)
+    dmg_mod = gather(st.tab.dmg, rows) + lane_value(st.dmg_base, idx)
+    if st.bonus is not None:
+        b = lane_value(st.bonus, idx)
+        acc = acc + b
+        dmg_mod = dmg_mod + b
+    return acc, dmg_mod
+
+
+def _durability(st, idx, rows):
+    """The Durability each strike meets (armor_piercing's where the row has it)."""
+    dur = lane_value(st.dur, idx)
+    if st.any_ap:
+        dur = select(gather(st.tab.armor_piercing, rows), lane_value(st.dur_ap, idx), dur)
+    return dur
+
+
+def _with_brutal(pre, dur, brutal, T):
+    """brutal (where ``brutal``): half the damage above Durability + 5T is added."""
+    excess = pre - (dur + 5 * T)
+    return pre + (excess // 2) * (brutal & (excess > 0))
+
+
 def single_strike(st, idx, rows, tgt, s):
     """Strikes of lanes ``idx`` with attack rows ``rows`` at enemy positions ``tgt``.
 
@@ -78,12 +104,7 @@ def single_strike(st, idx, rows, tgt, s):
     raw = st.dice.raw(slot(ATTACK, s, 0), idx)
     r = _accuracy_die(st, rows, raw, s, 0, idx)
     avoid = lane_value(st.avoid, idx)
-    acc = gather(tab.acc, rows) + lane_value(st.acc_base, idx)
-    dmg_mod = gather(tab.dmg, rows) + lane_value(st.dmg_base, idx)
-    if st.bonus is not None:
-        b = lane_value(st.bonus, idx)
-        acc = acc + b
-        dmg_mod = dmg_mod + b
+    acc, dmg_mod = _modifiers(st, idx, rows)
     slay = None
     if st.any_slayer:
         slay = (gather(tab.slayer_hp, rows) == maxhp_at(st, idx, tgt)) * np.int32(T)
@@ -108,12 +129,9 @@ def single_strike(st, idx, rows, tgt, s):
     if st.any_explosive:
         splash_total = total - (slay if slay is not None else 0)
         splash_pre = pre - (slay if slay is not None else 0)
-    dur = lane_value(st.dur, idx)
-    if st.any_ap:
-        dur = select(gather(tab.armor_piercing, rows), lane_value(st.dur_ap, idx), dur)
+    dur = _durability(st, idx, rows)
     if st.any_brutal:
-        excess = pre - (dur + 5 * T)
-        pre = pre + (excess // 2) * (gather(tab.brutal, rows) & (excess > 0))
+        pre = _with_brutal(pre, dur, gather(tab.brutal, rows), T)
     damage = (np.maximum(pre - dur, 0) * hit).astype(np.int32, copy=False)
     apply_single(st, idx, rows, tgt, hit, damage)
     return hit, crit, damage, splash_total, splash_pre
@@ -159,18 +177,12 @@ def area_swing(st, idx, rows, s):
     raw0 = st.dice.raw(slot(ATTACK, s, 0), idx)
     roll = _damage_roll(st, rows, raw0, s, idx)
     avoid = lane_value(st.avoid, idx)
-    acc = gather(tab.acc, rows) + lane_value(st.acc_base, idx)
-    dmg_mod = gather(tab.dmg, rows) + lane_value(st.dmg_base, idx)
-    if st.bonus is not None:
-        b = gather(st.bonus, idx)
-        acc = acc + b
-        dmg_mod = dmg_mod + b
+    acc, dmg_mod = _modifiers(st, idx, rows)
     direct = gather(tab.direct, rows)
     maxhp = maxhp_rows(st, idx)
     crit_lo, crit_bonus = gather(tab.crit_lo, rows), gather(tab.crit_bonus, rows)
-    dur = lane_value(st.dur, idx)
-    if st.any_ap:
-        dur = select(gather(tab.armor_piercing, rows), lane_value(st.dur_ap, idx), dur)
+    dur = _durability(st, idx, rows)
+    brutal = gather(tab.brutal, rows) if st.any_brutal else None
     damage = np.zeros((len(idx), E), dtype=np.int32)
     hits = np.zeros((len(idx), E), dtype=bool)
     for j in range(E):
@@ -184,9 +196,8 @@ def area_swing(st, idx, rows, s):
         if st.any_overhit:
             margin = total - avoid
             pre = pre + (margin // 2) * (gather(tab.overhit, rows) & (margin >= 3 * T) & ~direct)
-        if st.any_brutal:
-            excess = pre - (dur + 5 * T)
-            pre = pre + (excess // 2) * (gather(tab.brutal, rows) & (excess > 0))
+        if brutal is not None:
+            pre = _with_brutal(pre, dur, brutal, T)
         damage[:, j] = np.maximum(pre - dur, 0) * hit
         hits[:, j] = hit
     after = np.maximum(hp - damage, 0)
@@ -222,13 +233,9 @@ def splash(st, idx, rows, tgt, total, pre):
     avoid = lane_value(st.avoid, idx)
     hit = others & ((total[:, None] + slay) >= (avoid if np.ndim(avoid) == 0 else avoid[:, None]))
     p = pre[:, None] + slay
-    dur = np.broadcast_to(lane_value(st.dur, idx), (len(idx),))
-    if st.any_ap:
-        dur = select(gather(tab.armor_piercing, rows), lane_value(st.dur_ap, idx), dur)
-    dur = dur[:, None]
+    dur = np.broadcast_to(_durability(st, idx, rows), (len(idx),))[:, None]
     if st.any_brutal:
-        excess = p - (dur + 5 * T)
-        p = p + (excess // 2) * (gather(tab.brutal, rows)[:, None] & (excess > 0))
+        p = _with_brutal(p, dur, gather(tab.brutal, rows)[:, None], T)
     damage = np.maximum(p - dur, 0) * hit
     after = np.maximum(hp - damage, 0)
     st.hp[idx] = after
