@@ -176,16 +176,15 @@ def _cell_expectations(kernel, st, ci: int, rows_needed: np.ndarray) -> np.ndarr
 
 
 def _batch_expectations(kernel, st) -> np.ndarray:
-    """(cells of the batch, table rows, E): computed once per batch for every row its lanes use."""
-    tab = st.tab
-    rows_all = np.concatenate([st.slots, tab.basic[st.slots]], axis=1)
-    return np.stack([_cell_expectations(kernel, st, ci, np.unique(rows_all[st.lane_cell == ci]))
-                     for ci in range(len(st.consts))])
+    """(cells of the batch, table rows, E): computed once per batch for every row its lanes use
+    (NaN for the others)."""
+    empty = np.full((len(st.consts), len(st.tab.acc), st.E), np.nan)
+    return extend_expectations(kernel, st, st, empty)
 
 
 def extend_expectations(kernel, st, fresh, expected: np.ndarray) -> np.ndarray:
-    """``expected`` (a batch's cached expectations) filled for the rows that the lanes of a fresh
-    state, merged into the batch ``st``, add."""
+    """``expected`` (a batch's cached expectations) filled for the rows that the lanes of
+    ``fresh`` use: a state merged into the batch ``st``, or ``st`` itself."""
     R = expected.shape[1]
     rows_all = np.concatenate([fresh.slots, st.tab.basic[fresh.slots]], axis=1)
     codes = np.unique(fresh.lane_cell[:, None] * R + rows_all)
