@@ -71,6 +71,7 @@ def write_reports(
     out_dir = Path(out_dir)
     ctx = ReportContext(session, run, Path(run_dir), out_dir, skip_corrupt)
     previous = _previous_files(out_dir)
+    root = out_dir.resolve()
     written: list[Path] = []
     removed = 0
     for reporter in select_reporters(session, only):
@@ -79,7 +80,6 @@ def write_reports(
         (ctx.out_dir / reporter.stage).mkdir(parents=True, exist_ok=True)
         files = [Path(p) for p in reporter.write(ctx) or ()]
         written.extend(files)
-        root = out_dir.resolve()
         now = {str(p.resolve().relative_to(root)) for p in files if p.resolve().is_relative_to(root)}
         for stale in set(previous.get(reporter.name, ())) - now:
             path = (out_dir / stale).resolve()
@@ -87,6 +87,7 @@ def write_reports(
                 path.unlink()
                 removed += 1
         previous[reporter.name] = sorted(now)
+        # After each reporter, so that the index matches the folder if a later reporter fails.
         (out_dir / WRITTEN_INDEX).write_text(json.dumps(previous, indent=1, sort_keys=True) + "\n")
     if written:
         note = f" (removed {removed} they wrote before and no longer write)" if removed else ""
