@@ -75,20 +75,18 @@ def run_bench(records: int, run_dir: Path, batch: int = 1 << 16, top: int = 5000
         f"= {out['bytes_per_record']:.1f} bytes/record")
 
     reader = store.open(run_dir).stage_reader("stage2")
-    if cold:
-        evict(run_dir)
+
+    def timed_read(key: str, label: str) -> None:
         t0 = time.perf_counter()
         n = sum(len(b["overall"]) for b in reader.blocks())
-        cold_s = time.perf_counter() - t0
-        out["cold_read_rps"] = n / cold_s
-        say(f"read from disk (page cache dropped): {n:,} records in {cold_s:.2f} s = "
-            f"{out['cold_read_rps'] / 1e6:.2f} M records/s")
-    t0 = time.perf_counter()
-    n = sum(len(b["overall"]) for b in reader.blocks())
-    read_s = time.perf_counter() - t0
-    out["read_rps"] = n / read_s
-    say(f"read (all columns, verified, page cache warm): {n:,} records in {read_s:.2f} s = "
-        f"{out['read_rps'] / 1e6:.2f} M records/s")
+        seconds = time.perf_counter() - t0
+        out[key] = n / seconds
+        say(f"{label}: {n:,} records in {seconds:.2f} s = {out[key] / 1e6:.2f} M records/s")
+
+    if cold:
+        evict(run_dir)
+        timed_read("cold_read_rps", "read from disk (page cache dropped)")
+    timed_read("read_rps", "read (all columns, verified, page cache warm)")
 
     t0 = time.perf_counter()
     first = reader.scan(top=top, quantiles=(0.0, 0.01, 0.5, 0.99, 1.0), aggregators={
