@@ -126,13 +126,12 @@ class VitalityKernel:
         st.view_at = (st.lane_cell * (len(tab.acc) * st.E))[:, None] + slots * st.E
         # Standing enemies per lane (kept up to date where enemies fall).
         st.alive = np.count_nonzero(st.hp > 0, axis=1).astype(np.int32)
-        self._set_features(st)
         # Lanes whose attacks read the attacker's HP or the enemies' attacks.
         st.retaliate = tab.retaliation[slots].any(1)
         st.retaliate_damage = tab.retaliation_damage[slots].any(1)
         st.area_combo = (tab.area[slots] & ((tab.req[slots] & (1 << COMBO)) != 0)).any(1)
         st.bleeds = tab.bleed[slots].any(1) | tab.bleed[tab.basic[slots]].any(1)
-        st.any_retaliate = bool(st.retaliate.any())
+        self._set_features(st)
         st.att_hp = np.full(L, ATTACKER_HP, dtype=np.int32)
         st.r_hit = np.zeros(L, dtype=bool)
         st.r_dmg = np.zeros(L, dtype=bool)
@@ -159,7 +158,6 @@ class VitalityKernel:
         state.take(keep)
         if state.n:
             self._set_features(state)
-            state.any_retaliate = bool(state.retaliate.any())
         return state
 
     def merge(self, state: VitalityState, fresh: VitalityState) -> VitalityState:
@@ -168,7 +166,6 @@ class VitalityKernel:
         expected = getattr(state, "c_expected", None)
         state.extend(fresh)
         self._set_features(state)
-        state.any_retaliate = bool(state.retaliate.any())
         if expected is not None:
             state.c_expected = extend_expectations(self, state, fresh, expected)
         return state
@@ -211,6 +208,7 @@ class VitalityKernel:
         st.track_dealt = bool(st.req_any & (1 << RELENTLESS))
         st.track_defeat = bool(st.req_any & (1 << SLAUGHTER))
         st.track_made = bool(st.req_any & (1 << PASSIVE))
+        st.any_retaliate = bool(st.retaliate.any())
         if not st.any_channeled:
             st.bonus = None
 
