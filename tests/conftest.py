@@ -1,4 +1,6 @@
-"""Shared test helpers: running the real ``balance`` command in a subprocess."""
+"""Shared test helpers: running the real ``balance`` command in a subprocess; and a guard that the
+suite reads no file from the sibling ``shared`` folder of a development checkout (its reference data
+lives in tests/data, so the suite runs from a fresh clone)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,19 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+#: Folders outside the repository that tests must never read (a development checkout's read-only
+#: spec folder, next to the worktree, and where its symlink points).
+OUTSIDE = tuple({str(REPO.parent / "shared"), os.path.realpath(REPO.parent / "shared")})
+
+
+def _refuse_outside_reads(event, args):
+    if event == "open" and isinstance(args[0], (str, os.PathLike)):
+        path = os.path.abspath(os.fspath(args[0]))
+        if any(path == o or path.startswith(o + os.sep) for o in OUTSIDE):
+            raise PermissionError(f"tests must not read outside the repository: {path} (copy it into tests/data)")
+
+
+sys.addaudithook(_refuse_outside_reads)
 
 
 def run_balance(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 600):

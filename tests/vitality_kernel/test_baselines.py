@@ -1,6 +1,6 @@
 """The engine with the Vitality kernel agrees with the independent baselines.
 
-Every row of ``<repo>/../shared/reference/baselines.md`` is checked. Our standard error is computed
+Every row of ``tests/data/baselines.md`` (the project's reference baselines, kept with the tests) is checked. Our standard error is computed
 from our own sample (sample standard deviation / sqrt(runs)); a row agrees when
 ``|m - M| <= 4 * sqrt(s**2 + S**2)`` with the table's S. The direct types are deterministic and must
 match exactly (mean and timeouts). Fixed seed, so the test is reproducible.
@@ -20,7 +20,7 @@ from balance_rules.vitality.kernel import VitalityKernel
 
 from .grids import ATTACKER, grid
 
-BASELINES = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "baselines.md"
+BASELINES = Path(__file__).resolve().parents[1] / "data" / "baselines.md"
 RUNS = 20000
 TYPES = ["melee_ac", "melee_dg", "ranged", "area", "direct_damage", "direct_area_damage"]
 
@@ -76,3 +76,14 @@ def test_timeout_rates_agree(results):
         p_ref, p = timeouts / 20000, res.timeouts[i, c] / RUNS
         sd = np.sqrt(p_ref * (1 - p_ref) * (1 / RUNS + 1 / 20000)) + 1e-3
         assert abs(p - p_ref) <= 4 * sd, (profile, attack, scenario, p, p_ref)
+
+
+def test_baselines_are_read_from_the_repository():
+    """The suite must pass on a fresh clone: the table is the repository's copy, and the suite's
+    guard (tests/conftest.py) refuses any read from the development checkout's ``shared`` folder."""
+    from tests.conftest import OUTSIDE, REPO
+
+    assert BASELINES.resolve().is_relative_to(REPO)
+    for folder in OUTSIDE:
+        with pytest.raises(PermissionError, match="outside the repository"):
+            open(Path(folder) / "reference" / "baselines.md")  # noqa: SIM115

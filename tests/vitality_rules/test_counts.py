@@ -7,7 +7,6 @@ The brute force below reads the raw tables of ``catalog.py`` and applies ruleboo
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 
@@ -129,11 +128,3 @@ def test_every_enumerated_build_is_legal_and_within_budget(rules):
     for b in rules.enumerate_builds(6):
         assert rules.build_cost(b) <= 6
         assert rules.check_build(b, 6) == [], b.id
-
-
-def test_budget_8_enumeration_is_fast(rules):
-    start = time.perf_counter()
-    n = sum(1 for _ in rules.enumerate_builds(8))
-    elapsed = time.perf_counter() - start
-    assert n == TOTALS[8]
-    assert elapsed < 2.0, f"budget 8 enumeration took {elapsed:.2f}s"
