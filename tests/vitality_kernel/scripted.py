@@ -56,8 +56,8 @@ def dice(*parts: dict) -> dict:
 class Fight:
     """One combat lane whose attacks are ``builds`` (k = len(builds))."""
 
-    def __init__(self, builds, hp=(100,), profile=BALANCED, buff=Buff("none"), attacker=ATTACKER):
-        self.kernel = VitalityKernel()
+    def __init__(self, builds, hp=(100,), profile=BALANCED, buff=Buff("none"), attacker=ATTACKER, options=None):
+        self.kernel = VitalityKernel(options)
         self.table = self.kernel.compile([parse_build(b) for b in builds], attacker)
         self.k = len(builds)
         cell = Cell(0, Profile("p", tuple(profile)), buff, Scenario("s", tuple(hp)))
@@ -76,6 +76,14 @@ class Fight:
     def usable(self) -> list[bool]:
         u = self.kernel.usable(self.st, self.turn + 1)
         return [True] * self.k if u is None else u[0].tolist()
+
+    def turns(self, *scripts: dict, choice: int = 0) -> list[list[int]]:
+        """One turn per script; the enemies' HP after each turn."""
+        out = []
+        for script in scripts:
+            self.step(script, choice)
+            out.append(self.hp)
+        return out
 
     def step(self, scripted: dict | None = None, choice: int = 0) -> bool:
         """One turn: ``choice`` if usable, else the first usable slot, else the fallback basic attack

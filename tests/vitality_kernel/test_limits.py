@@ -9,6 +9,7 @@ import pytest
 
 from balance.builds import Build
 from balance.engine import Simulator
+from balance.grid import Buff
 
 from .grids import ATTACKER, grid
 from .scripted import Fight, atk, dice, retaliation, unreliable
@@ -211,3 +212,86 @@ def test_timeout_only_when_enemies_stand_after_max_turns():
     assert at17.turn_sum[0, 0] == 17 * 5 and at17.timeouts[0, 0] == 0
     at16 = Simulator(VitalityKernel(), b, g, ATTACKER, 16, None).run(np.array([[0]]), 5, seed=1)
     assert at16.turn_sum[0, 0] == 16 * 5 and at16.timeouts[0, 0] == 5
+
+
+#: Each limit's bonus ×T, typed from the rulebook (section 5), and how to make its condition hold on
+#: the turn that is measured: the setup turns before it (``setup``: scripted dice and slot choice),
+#: the enemies, a second slot used by the setup, and the attacker's HP.
+LIMIT_CASES = {
+    "unreliable_1": dict(bonus=1, fire=unreliable(5)),
+    "unreliable_2": dict(bonus=3, fire=unreliable(10)),
+    "unreliable_3": dict(bonus=6, fire=unreliable(15)),
+    "quickdraw": dict(bonus=4),
+    "patient": dict(bonus=1, setup=[{}] * 3),
+    "finale": dict(bonus=2, setup=[{}] * 6),
+    "charge_up": dict(bonus=3, setup=[{}]),
+    "charge_up_2": dict(bonus=4, setup=[{}, {}]),
+    "cooldown": dict(bonus=3),
+    "charges_1": dict(bonus=6),
+    "charges_2": dict(bonus=3),
+    "near_death": dict(bonus=6, att_hp=25),
+    "bloodied": dict(bonus=3, att_hp=50),
+    "timid": dict(bonus=4),
+    "vengeful": dict(bonus=1, setup=[retaliation(0, 20)]),
+    "revenge": dict(bonus=2, setup=[retaliation(0, 20)]),
+    "unbreakable": dict(bonus=6, setup=[retaliation(0, 19)]),
+    "untouchable": dict(bonus=2, setup=[{}]),
+    "passive": dict(bonus=1),
+    "careful": dict(bonus=2),
+    # the setup turn uses slot 1, a direct_damage attack: an automatic hit for 6
+    "combo_move": dict(bonus=1, setup=[{}], other=True),
+    "relentless": dict(bonus=1, setup=[{}], other=True),
+    "slaughter": dict(bonus=3, setup=[{}], other=True, hp=(1, 100)),
+}
+
+
+def _fire_limit(limits, d20, bonus_hint):
+    """The damage of a ``ranged`` attack with ``limits`` on the turn its conditions hold, against a
+    Balanced enemy whose Avoidance is raised by the buff to 16 + 4 × (the expected total bonus)."""
+    cases = [LIMIT_CASES[x] for x in limits]
+    case = {k: v for c in cases for k, v in c.items() if k != "bonus"}
+    builds = [f"ranged [{', '.join(limits)}]"] + (["direct_damage"] if case.get("other") else [])
+    f = Fight(builds, hp=case.get("hp", (100,)), buff=Buff("b", avoidance=4 * bonus_hint))
+    if "att_hp" in case:
+        f.st.att_hp[0] = case["att_hp"]
+    for script in case.get("setup", []):
+        f.step(script, choice=1 if case.get("other") else 0)
+    assert f.usable()[0], "the limit's condition should hold on the measured turn"
+    target = f.hp.index(next(h for h in f.hp if h > 0))
+    before = f.hp[target]
+    f.step(dice(case.get("fire", {}), atk(0, d20, (3, 3, 3))))
+    assert f.log[-1][1] is False  # the limited attack was made, not a basic attack
+    return before - f.hp[target]
+
+
+@pytest.mark.parametrize("limit", sorted(LIMIT_CASES))
+def test_limit_bonus_to_both_rolls(limit):
+    """+bonus×T to accuracy and to damage: with the enemy's Avoidance at 16 + 4×bonus, a d20 of 10
+    hits exactly (10 + 6 + 4×bonus) and a 9 misses; the hit deals 9 + 6 + 4×bonus − 11."""
+    b = LIMIT_CASES[limit]["bonus"]
+    assert _fire_limit([limit], 10, b) == 4 + 4 * b
+    assert _fire_limit([limit], 9, b) == 0
+
+
+@pytest.mark.parametrize("limits", [("quickdraw", "unreliable_3"), ("cooldown", "careful"), ("finale", "careful")])
+def test_two_limits_add_both_bonuses(limits):
+    b = sum(LIMIT_CASES[x]["bonus"] for x in limits)
+    assert _fire_limit(list(limits), 10, b) == 4 + 4 * b
+    assert _fire_limit(list(limits), 9, b) == 0
+
+
+def test_follow_up_strikes_carry_the_limit_bonus():
+    # melee_ac + barrage [quickdraw]: accuracy 6 + 4 - 8 + 16 = 18 against 16 + 16 (buff): a 14 hits;
+    # damage 9 + 6 - 8 + 16 - 11 = 12 for each of the three strikes that hits
+    f = Fight(["melee_ac + barrage [quickdraw]"], buff=Buff("b", avoidance=16))
+    assert f.turns(dice(atk(0, 14, (3, 3, 3)), atk(1, 14, (3, 3, 3)), atk(2, 13, (3, 3, 3)))) == [[76]]
+    assert f.turns(dice(atk(0, 14, (3, 3, 3)), atk(1, 14, (3, 3, 3)), atk(2, 14, (3, 3, 3)))) == [[40]]
+    # turn 3: the basic melee_ac attack: 14 + 10 misses 32
+    assert f.turns(dice(atk(0, 19, (3, 3, 3)))) == [[40]] and f.log[-1][1] is True
+
+
+def test_cooldown_bonus_only_on_the_turns_it_is_made():
+    # usable on turns 1 and 5: 9 + 6 + 12 - 11 = 16; the basic attacks between hit for 4
+    f = Fight(["ranged [cooldown]"])
+    hit = atk(0, 15, (3, 3, 3))
+    assert f.turns(hit, hit, hit, hit, hit) == [[84], [80], [76], [72], [56]]
