@@ -238,3 +238,65 @@ def test_channeled_resets_when_not_made():
     f.step(choice=1)
     f.step(choice=0)
     assert int(f.st.bonus[0]) == -12
+
+
+@pytest.mark.parametrize("attack_type,threshold,damage", [
+    ("melee_ac", 6, 8),  # +T accuracy: 6 + 6 + 4 = 16; damage 9 + 6 + 4 (buff) - 11
+    ("melee_dg", 10, 12),  # +T damage
+    ("ranged", 10, 8),
+    ("area", 14, 4),  # -T to both
+])
+def test_attack_type_modifiers(attack_type, threshold, damage):
+    buff = Buff("b", damage=4)
+    f = Fight([attack_type], buff=buff)
+    assert f.turns(atk(0, threshold - 1, (3, 3, 3)), atk(0, threshold, (3, 3, 3))) == [[100], [100 - damage]]
+
+
+def test_direct_damage_auto_hits_never_crits():
+    f = Fight(["direct_damage"], hp=(20, 20), buff=Buff("b", avoidance=100))
+    # 15 - T + 6 - 11 = 6 at the first standing enemy, whatever the d20 (a 20 adds no crit bonus);
+    # what is left over when it falls does not carry to the next enemy
+    assert f.turns(atk(0, 20, (6, 6, 6)), {}, {}, {}, {}) == [[14, 20], [8, 20], [2, 20], [0, 20], [0, 14]]
+
+
+def test_armor_piercing_accuracy_penalty():
+    f = Fight(["ranged + armor_piercing"])
+    # accuracy 6 - 1: a 10 gives 15 and misses 16, an 11 hits; Durability 5 + 4 = 9: 9 + 6 - 9 = 6
+    assert f.turns(atk(0, 10, (3, 3, 3)), atk(0, 11, (3, 3, 3))) == [[100], [94]]
+
+
+@pytest.mark.parametrize("keeps_buff,durability", [(True, 11), (False, 9)])
+def test_armor_piercing_and_buff_durability(keeps_buff, durability):
+    """Tanky with a buff of +2 Durability: plain Durability 13 + 2 = 15; armor_piercing ignores the
+    endurance: 9 + 2 = 11 by the project's default, 9 with the rulebook's reading (the option off)."""
+    buff = Buff("b", durability=2)
+    f = Fight(["ranged + armor_piercing"], profile=TANKY, buff=buff, options={"armor_piercing_keeps_buff": keeps_buff})
+    assert f.turns(atk(0, 15, (5, 5, 5))) == [[100 - (15 + 6 - durability)]]
+    plain = Fight(["ranged"], profile=TANKY, buff=buff)
+    assert plain.turns(atk(0, 15, (5, 5, 5))) == [[100 - (15 + 6 - 15)]]
+
+
+def test_armor_piercing_with_buffed_brutal():
+    """brutal measures its excess against the Durability armor_piercing meets (11 here)."""
+    buff = Buff("b", damage=20, durability=2)
+    f = Fight(["ranged + armor_piercing, brutal"], profile=TANKY, buff=buff)
+    # 15 + 6 + 20 = 41 > 11 + 20: +5 -> 46 - 11 = 35
+    assert f.turns(atk(0, 15, (5, 5, 5))) == [[65]]
+
+
+def test_buff_avoidance_and_durability_apply_to_every_enemy():
+    buff = Buff("b", accuracy=1, avoidance=3, durability=1)
+    f = Fight(["ranged"], hp=(10, 30), buff=buff)
+    # Avoidance 19: 12 + 7 hits, 11 + 7 misses; (5,5,5): 15 + 6 - 12 = 9 ... then at the second enemy
+    assert f.turns(atk(0, 11, (5, 5, 5)), atk(0, 12, (5, 5, 5)), atk(0, 12, (6, 5, 5), (1, 1, 1))) == [
+        [10, 30], [1, 30], [0, 30]]  # 7 + 5 + 5 + 1 = 17: 17 + 6 - 12 = 11 >= 1
+
+
+def test_channeled_bonus_to_both_rolls():
+    f = Fight(["ranged + channeled"])
+    # turn 5: +4: a 6 hits (6 + 6 + 4 = 16), 9 + 6 + 4 - 11 = 8; turn 6: +8: a 2 hits, 9 + 6 + 8 - 11 = 12;
+    # turn 7: +12: even a 1 hits, for 16
+    assert f.turns({}, {}, {}, {}, atk(0, 6, (3, 3, 3)), atk(0, 2, (3, 3, 3)), atk(0, 1, (3, 3, 3))) == [
+        [100]] * 4 + [[92], [80], [64]]
+    g = Fight(["ranged + channeled"])
+    assert g.turns({}, {}, {}, {}, atk(0, 5, (3, 3, 3)))[-1] == [100]
