@@ -1,6 +1,9 @@
 """A scalar reference of the Vitality rules: one combat at a time, plain Python, written from
-docs/vitality-rules.md and the catalog (it shares only the dice definition with the kernel: the
-same counter-based draws, read by slot). Used to check the vectorised kernel combat by combat.
+docs/vitality-rules.md. Every rule number below is typed here from the rulebook's tables
+(sections 3-5); nothing is read from the implementation's catalog or tables. It shares only the
+names of the dice with the kernel (the slots, so that the two can be compared combat by combat);
+it draws the counter-based dice and decodes them itself. Used to check the vectorised
+kernel combat by combat.
 
 Dice slots follow rules/vitality/kernel_dice.py: strike numbers count the strikes of a turn in
 the order they are taken from the pending list (0 = main strike), including follow-ups found
@@ -9,23 +12,81 @@ void (target fallen) and explosive splashes.
 
 from __future__ import annotations
 
-import numpy as np
-
-from balance.engine.dice import Dice, lane_keys, turn_keys
-from balance_rules.vitality.catalog import ATTACK_TYPES, LIMITS, SLAYER_HP, UNRELIABLE_DC, UPGRADES
 from balance_rules.vitality.kernel_dice import (
     ADVANTAGE, ATTACK, EXPLODE, RETALIATION, RETALIATION_EXPLODE, UNRELIABLE, slot,
 )
 
+# --- The rulebook's tables (docs/vitality-rules.md), typed by hand ------------------------------
+# Section 3. Attack type: (accuracy ×T, damage ×T, area, direct, flat roll as (flat, ×T)).
+TYPES = {
+    "melee_ac": (1, 0, False, False, None),
+    "melee_dg": (0, 1, False, False, None),
+    "ranged": (0, 0, False, False, None),
+    "area": (-1, -1, True, False, None),
+    "direct_damage": (0, 0, False, True, (15, -1)),
+    "direct_area_damage": (0, 0, True, True, (15, -2)),
+}
+# Section 4. Upgrade: (accuracy ×T, accuracy flat, damage ×T, damage flat). Effects are coded below.
+UPGRADE_MODS = {
+    "power_attack": (-1, 0, 1, 0),
+    "accurate_attack": (1, 0, -1, 0),
+    "reliable_accuracy": (0, -3, 0, 0),
+    "overhit": (0, 0, 0, 0),
+    "high_impact": (0, 0, 0, 0),
+    "critical_effect": (0, 0, 0, -3),
+    "armor_piercing": (0, -1, 0, 0),
+    "brutal": (0, 0, 0, 0),
+    "barrage": (-2, 0, -2, 0),
+    "extra_attack": (-1, 0, -1, 0),
+    "powerful_critical": (0, 0, 0, 0),
+    "ricochet": (0, 0, 0, 0),
+    "double_tap": (0, 0, 0, 0),
+    "explosive_critical": (-2, 0, -2, 0),
+    "bleed": (0, 0, -1, 0),
+    "finishing_blow_1": (0, 0, 0, 0),
+    "culling_strike": (0, 0, 0, 0),
+    "splinter": (-2, 0, -2, 0),
+    "minion_slayer": (0, 0, 0, 0),  # +T/+T against its max HP only: SLAYER_HP
+    "captain_slayer": (0, 0, 0, 0),
+    "elite_slayer": (0, 0, 0, 0),
+    "boss_slayer": (0, 0, 0, 0),
+    "channeled": (0, 0, 0, 0),  # (n - 3)×T, at most +5T
+}
+CRIT_RANGE = {"powerful_critical", "double_tap", "ricochet", "explosive_critical"}
+SLAYER_HP = {"minion_slayer": 10, "captain_slayer": 25, "elite_slayer": 50, "boss_slayer": 100}
+# Section 5. Limit: bonus ×T to both rolls while its condition holds.
+LIMIT_BONUS = {
+    "unreliable_1": 1, "unreliable_2": 3, "unreliable_3": 6, "quickdraw": 4, "patient": 1, "finale": 2,
+    "charge_up": 3, "charge_up_2": 4, "cooldown": 3, "charges_1": 6, "charges_2": 3, "near_death": 6,
+    "bloodied": 3, "timid": 4, "vengeful": 1, "revenge": 2, "unbreakable": 6, "untouchable": 2,
+    "passive": 1, "careful": 2, "combo_move": 1, "relentless": 1, "slaughter": 3,
+}
+UNRELIABLE_DC = {"unreliable_1": 5, "unreliable_2": 10, "unreliable_3": 15}
+
 M32 = (1 << 32) - 1
+M64 = (1 << 64) - 1
+
+
+def mix(x: int) -> int:
+    """SplitMix64's finaliser (balance/engine/dice.py documents the dice as a function of keys)."""
+    z = x & M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
 
 
 class Draws:
+    """The raw 64 bits of each die of one combat's turn, as the engine's dice define them:
+    mix(turn_key + slot × GAMMA), turn_key = mix(lane_key + turn × GAMMA_TURN),
+    lane_key = mix(cell_key + mix(run + 1)), cell_key = mix(mix(seed) ^ mix(stream + 1) × 3 + cell)."""
+
     def __init__(self, seed, stream, cell, run, turn):
-        self.dice = Dice(turn_keys(lane_keys(seed, stream, cell, np.array([run])), turn))
+        cell_key = mix((mix(seed) ^ (mix(stream + 1) * 3)) + cell)
+        lane_key = mix(cell_key + mix(run + 1))
+        self.key = mix(lane_key + turn * 0xD1B54A32D192ED03)
 
     def raw(self, s: int) -> int:
-        return int(self.dice.raw(s)[0])
+        return mix(self.key + s * 0x9E3779B97F4A7C15)
 
 
 def d20(raw):
@@ -61,16 +122,15 @@ def exploding(raw, lo, draws, explode_slot):
 class Attack:
     def __init__(self, build, T):
         self.b = build
-        at = ATTACK_TYPES[build.attack_type]
+        acc_t, dmg_t, self.area, self.direct, flat = TYPES[build.attack_type]
         names = set(build.upgrades) | set(build.limits)
         self.names = names
-        ups = [UPGRADES[u] for u in build.upgrades]
-        self.limit_bonus = sum(LIMITS[x].bonus_t for x in build.limits) * T
-        self.area, self.direct = at.area, at.direct
-        self.acc = at.accuracy_t * T + sum(u.accuracy_t * T + u.accuracy_flat for u in ups) + self.limit_bonus
-        self.dmg = at.damage_t * T + sum(u.damage_t * T + u.damage_flat for u in ups) + self.limit_bonus
-        self.flat = at.direct_flat + at.direct_flat_t * T if at.direct else (15 if "high_impact" in names else 0)
-        self.crit_lo = 15 if any(u.crit_range for u in ups) else 20
+        mods = [UPGRADE_MODS[u] for u in build.upgrades]
+        self.limit_bonus = sum(LIMIT_BONUS[x] for x in build.limits) * T
+        self.acc = acc_t * T + sum(m[0] * T + m[1] for m in mods) + self.limit_bonus
+        self.dmg = dmg_t * T + sum(m[2] * T + m[3] for m in mods) + self.limit_bonus
+        self.flat = flat[0] + flat[1] * T if self.direct else (15 if "high_impact" in names else 0)
+        self.crit_lo = 15 if names & CRIT_RANGE else 20
         self.crit_bonus = 2 * T if "powerful_critical" in names else T
         self.slayer = next((SLAYER_HP[u] for u in build.upgrades if u in SLAYER_HP), None)
         self.dc = next((UNRELIABLE_DC[x] for x in build.limits if x in UNRELIABLE_DC), 0)
@@ -81,14 +141,18 @@ class Attack:
         return name in self.names
 
 
-def simulate(builds, cell, attacker, max_turns, seed, stream=0, run=0):
-    """(turns, timeout, uses per slot + fallback) of one combat with the ``first`` policy."""
+def simulate(builds, cell, attacker, max_turns, seed, stream=0, run=0, armor_piercing_keeps_buff=True):
+    """(turns, timeout, uses per slot + fallback) of one combat with the ``first`` policy.
+
+    ``armor_piercing_keeps_buff``: the project's decision (docs/vitality-rules.md, "How the code
+    implements it"): armor_piercing's Durability is 5 + tier + the buff's durability; off, the
+    rulebook's bare 5 + tier."""
     focus, power, mobility, endurance, T = attacker
     prof, buff = cell.profile.stats, cell.buff
     pf, pp, pm, pe, pt = prof
     avoid = 10 + pt + pm + buff.avoidance
     dur_plain = 5 + pt + pe + buff.durability
-    dur_ap = 5 + pt + buff.durability
+    dur_ap = 5 + pt + (buff.durability if armor_piercing_keeps_buff else 0)
     acc_base, dmg_base = T + focus + buff.accuracy, T + power + buff.damage
     att_avoid, att_dur = 10 + T + mobility, 5 + T + endurance
     maxhp = list(cell.scenario.enemy_hp)
