@@ -300,3 +300,51 @@ def test_channeled_bonus_to_both_rolls():
         [100]] * 4 + [[92], [80], [64]]
     g = Fight(["ranged + channeled"])
     assert g.turns({}, {}, {}, {}, atk(0, 5, (3, 3, 3)))[-1] == [100]
+
+
+@pytest.mark.parametrize("build,hit_on", [
+    ("melee_ac + power_attack", 10),  # 6 + 4 - 4
+    ("ranged + accurate_attack", 6),  # 6 + 4
+    ("melee_dg + splinter", 18),  # 6 - 8
+    ("melee_ac + barrage", 14),  # 6 + 4 - 8: the main strike
+    ("melee_ac + extra_attack", 10),  # 6 + 4 - 4
+    ("melee_ac + explosive_critical", 14),  # 6 + 4 - 8
+])
+def test_accuracy_modifier_thresholds(build, hit_on):
+    """The lowest d20 that hits Balanced (Avoidance 16) with the upgrade's accuracy modifier, and
+    one below misses (no other strike follows a miss)."""
+    f = Fight([build])
+    f.step(atk(0, hit_on - 1, (6, 6, 6), (6, 6, 6), (6, 6, 6)))
+    assert f.hp == [100]
+    f.step(atk(0, hit_on, (6, 6, 6), (6, 6, 6), (6, 6, 6)))
+    assert f.hp[0] < 100
+
+
+def test_powerful_critical_not_below_15():
+    f = Fight(["ranged + powerful_critical"])
+    assert f.turns(atk(0, 14, (3, 3, 3))) == [[96]]  # hits (20), no crit: 9 + 6 - 11
+
+
+def test_explosive_splash_recomputes_the_slayer_per_target():
+    """Main strike at a minion (slayer +T): d20 15 + 2 + 4 = 21 hits Evasive's 18 and crits;
+    9 - 2 + 4 + 4 - 9 = 6. The splash uses the total and damage without the main target's slayer
+    part (17 and 11), adding each target's own: the other minion (21, 15 - 9 = 6) is hit, the
+    25-HP enemy (17 < 18) is not."""
+    f = Fight(["melee_ac + explosive_critical, minion_slayer"], hp=(10, 25, 10), profile=EVASIVE)
+    assert f.turns(atk(0, 15, (3, 3, 3))) == [[4, 25, 4]]
+
+
+def test_explosive_splash_gets_no_bleed_and_no_finishing_blow():
+    # Evasive; bleed: damage 6 - 8 - 4 + 10 (buff) = 4; a 16 crits: 9 + 4 + 4 - 9 = 8 to each
+    f = Fight(["melee_ac + bleed, explosive_critical"], hp=(30, 30, 30), profile=EVASIVE, buff=Buff("b", damage=10))
+    assert f.turns(atk(0, 16, (3, 3, 3)), {}) == [[22, 22, 22], [14, 22, 22]]  # bleed on the main target only
+    # finishing blow: damage 6 - 8 + 6 (buff) = 4; crit: 9 + 4 + 4 - 9 = 8; 12 -> 4 is finished on the
+    # main target, not on the splashed one
+    g = Fight(["melee_ac + explosive_critical, finishing_blow_1"], hp=(12, 12), profile=EVASIVE, buff=Buff("b", damage=6))
+    assert g.turns(atk(0, 16, (3, 3, 3))) == [[0, 4]]
+
+
+def test_explosive_splash_applies_brutal_per_target():
+    # buff damage 30 and durability 2: Durability 11; crit: 9 - 2 + 4 + 30 = 41 > 11 + 20: +5 -> 46 - 11 = 35
+    f = Fight(["melee_ac + brutal, explosive_critical"], hp=(50, 50), profile=EVASIVE, buff=Buff("b", damage=30, durability=2))
+    assert f.turns(atk(0, 16, (3, 3, 3))) == [[15, 15]]
