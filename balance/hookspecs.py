@@ -2,7 +2,9 @@
 
 A plugin is a module (or object) with functions named like the specs below, marked with
 ``@balance.hookimpl``. Plugins are found through the ``balance`` entry-point group; built-in plugins
-use the same group. Every hook here *provides* components (rule systems, policies, stages, ...):
+use the same group. Hooks are called through pluggy: ``tryfirst``/``trylast`` and hook wrappers
+work as pluggy documents them, and a ``balance_*`` function that matches no spec below is an error
+naming its plugin. Every hook here *provides* components (rule systems, policies, stages, ...):
 each component has a unique ``name`` by which the config and the CLI select, disable or replace it.
 If two enabled plugins provide a component with the same name, the run stops with an error naming
 both; to replace a built-in component, disable the built-in plugin and enable yours.
