@@ -1,4 +1,4 @@
-"""Streaming aggregators the reports need beyond the store's own (``balance_plugins.store.aggregates``).
+"""Streaming aggregators the reports need beyond the core's own (``balance.aggregates``).
 
 They follow the store's aggregator protocol (``columns``, ``add(block)``, ``result()``,
 ``fresh()``), so they can be fed by ``StageReader.aggregate`` (one pass) and by the tier pass
@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from balance_plugins.store.ranks import rank_bins
-from balance_plugins.store.select import TopN, order_key
+from balance.ranks import rank_bins
+from balance.ordering import TopN, order_key
 
 SCORE = "__score"
 
