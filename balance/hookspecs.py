@@ -117,11 +117,14 @@ def balance_stages():
 
 @hookspec
 def balance_stores():
-    """Return result stores (:class:`~balance.components.Store`).
+    """Return result stores (:class:`~balance.store.Store`).
 
-    A store creates, resumes and reads run directories: a manifest plus shards of records. It must
+    A store creates, opens and resumes runs, and hands out the contract of :mod:`balance.store`: a
+    run (manifest summary, stage states, side tables), stage writers and stage readers. A reader
+    implements ``iter_blocks`` and inherits the queries reports ask (top-N, aggregates, quantiles,
+    tiers) from :class:`balance.queries.BlockQueries`, so every store answers them alike. It must
     stream: memory stays bounded whatever the number of records. ``store`` in the config selects
-    one by name (default ``msgpack``).
+    one by name (default ``msgpack``; ``tests/store/memory_store.py`` is a second, in memory).
     """
 
 
@@ -132,8 +135,9 @@ def balance_stores():
 def balance_reporters():
     """Return reporters (:class:`~balance.components.Reporter`).
 
-    A reporter reads a run directory through the store's streaming API and writes files (markdown,
-    plots) into the output folder and returns their paths. Writing reports again into the same
+    A reporter reads a run only through the core's reader API (``context.reader(stage)``, a
+    :class:`balance.store.StageReader`, and the side tables of ``context.run``) and writes files
+    (markdown, plots) into the output folder and returns their paths. Writing reports again into the same
     folder removes the files a reporter wrote the previous time and no longer writes (recorded in
     ``.balance-reports.json`` there); files no reporter wrote are left alone. Reporters are
     selected, disabled or replaced by name in the ``[reports]`` table of the config or with
