@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from balance.pairs import pair_at, pair_count
+from balance_plugins.stages.pairs import pair_at, pair_count
 from balance_plugins.stages import stage1 as st1
 from balance_plugins.stages import stage2 as st2
 from balance_plugins.stages.common import attack_table
