@@ -184,6 +184,8 @@ class Plugins:
         except pluggy.PluginValidationError as exc:
             raise PluginError(name, "load", " ".join(str(exc).split())) from exc
         callers = self.pm.get_hookcallers(module) or ()
+        # pluggy returns one flat list per call; messages must still name the plugin behind each
+        # component and each failure, so every implementation pluggy calls is wrapped to say so.
         for caller in callers:
             for impl in caller.get_hookimpls():
                 if impl.plugin is module and not (impl.wrapper or impl.hookwrapper):
@@ -276,14 +278,17 @@ class Plugins:
         the plugin that returned it, in pluggy's order (``tryfirst`` first, wrappers applied). An
         item a hook wrapper put in is credited to the wrapper's plugin."""
         caller = getattr(self.pm.hook, hook)
-        self._returned = []
+        outer, self._returned = self._returned, []  # a hook may call another hook
         try:
             results = caller(**kwargs)
+            returned = self._returned
         except (BalanceError, KeyboardInterrupt):
             raise
         except Exception as exc:  # a hook wrapper raised (implementations are named by _attributed)
             raise PluginError(_culprit(exc, caller), hook, _describe(exc)) from exc
-        by_id = {id(item): plugin for plugin, items in self._returned for item in items}
+        finally:
+            self._returned = outer
+        by_id = {id(item): plugin for plugin, items in returned for item in items}
         wrappers = [i.plugin_name for i in caller.get_hookimpls() if i.wrapper or i.hookwrapper]
         fallback = wrappers[-1] if wrappers else "?"
         return [(by_id.get(id(item), fallback), item) for items in results for item in items]
