@@ -1,5 +1,5 @@
 """Per-enhancement statistics over all records and over each tier (best X % of ALL records), in
-the store's two passes (``scan`` then ``tiers``). Shared by the enhancement ranking, saturation and
+the reader's two passes (``scan`` then ``tiers``). Shared by the enhancement ranking, saturation and
 cost reports; the result of one run directory is cached so that reporters run one after another
 (``balance report``) read the records twice in total, not twice each.
 """
