@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol, runtime_checkable
 
+import attrs
+import numpy as np
+
 from balance.builds import Build
+from balance.store import Store
+
+__all__ = ["Executor", "Policy", "Reporter", "RuleSystem", "Scores", "Scoring", "Stage", "Store"]
 
 
 @runtime_checkable
@@ -47,13 +53,28 @@ class Policy(Protocol):
         the rule kernel's policy view (numbers such as expected damage per slot, never names)."""
 
 
+@attrs.frozen
+class Scores:
+    """A scoring's verdict on ``n`` candidates over a grid of ``C`` cells (profile-major:
+    profile × buff × scenario) with ``P`` profiles, ``B`` buffs and ``S`` scenarios."""
+
+    cell_mean: np.ndarray  # (n, C)
+    cell_se: np.ndarray  # (n, C)
+    overall: np.ndarray  # (n,) the score stages rank by; lower is better
+    se: np.ndarray  # (n,) standard error of ``overall``
+    timeouts: np.ndarray  # (n,) combats that hit max turns, over all cells
+    cell_timeouts: np.ndarray  # (n, C)
+    by_profile: np.ndarray  # (n, P)
+    by_buff: np.ndarray  # (n, B)
+    by_scenario: np.ndarray  # (n, S)
+
+
 class Scoring(Protocol):
     name: str
 
-    def score(self, turn_sum: Any, turn_sumsq: Any, timeouts: Any, runs: int, grid: Any) -> Any:
-        """Per-candidate scores from the engine's per-cell sums, (n, cells) arrays: an object with
-        ``overall``, ``se``, ``timeouts``, ``cell_mean``, ``cell_se``, ``cell_timeouts``,
-        ``by_profile``, ``by_buff`` and ``by_scenario`` (see plugins/scoring/mean_turns.py)."""
+    def score(self, turn_sum: Any, turn_sumsq: Any, timeouts: Any, runs: int, grid: Any) -> Scores:
+        """Per-candidate :class:`Scores` from the engine's per-cell sums: ``turn_sum``,
+        ``turn_sumsq`` and ``timeouts`` are (n, cells) arrays over ``runs`` combats per cell."""
 
 
 class Stage(Protocol):
@@ -66,22 +87,6 @@ class Stage(Protocol):
         :class:`balance.runner.RunContext`: ``context.simulate(...)`` runs a task over work items
         through the executor into the store (resuming missing ranges), ``context.compute(...)``
         runs a small task whose results stay in memory, ``context.run`` is the open run."""
-
-
-class Store(Protocol):
-    """Creates, resumes and reads run directories (see plugins/store/store.py for the reference
-    implementation and its reader: streaming blocks, top-N, two-pass tiers and aggregates)."""
-
-    name: str
-
-    def create(self, run_dir: Any, info: Any) -> Any:
-        """A new, writable run (manifest written)."""
-
-    def open(self, run_dir: Any) -> Any:
-        """An existing run, read-only."""
-
-    def resume(self, run_dir: Any) -> Any:
-        """An existing run, writable, with incomplete work cleaned away."""
 
 
 class Reporter(Protocol):

@@ -2,7 +2,9 @@
 
 A plugin is a module (or object) with functions named like the specs below, marked with
 ``@balance.hookimpl``. Plugins are found through the ``balance`` entry-point group; built-in plugins
-use the same group. Every hook here *provides* components (rule systems, policies, stages, ...):
+use the same group. Hooks are called through pluggy: ``tryfirst``/``trylast`` and hook wrappers
+work as pluggy documents them, and a ``balance_*`` function that matches no spec below is an error
+naming its plugin. Every hook here *provides* components (rule systems, policies, stages, ...):
 each component has a unique ``name`` by which the config and the CLI select, disable or replace it.
 If two enabled plugins provide a component with the same name, the run stops with an error naming
 both; to replace a built-in component, disable the built-in plugin and enable yours.
@@ -115,11 +117,14 @@ def balance_stages():
 
 @hookspec
 def balance_stores():
-    """Return result stores (:class:`~balance.components.Store`).
+    """Return result stores (:class:`~balance.store.Store`).
 
-    A store creates, resumes and reads run directories: a manifest plus shards of records. It must
+    A store creates, opens and resumes runs, and hands out the contract of :mod:`balance.store`: a
+    run (manifest summary, stage states, side tables), stage writers and stage readers. A reader
+    implements ``iter_blocks`` and inherits the queries reports ask (top-N, aggregates, quantiles,
+    tiers) from :class:`balance.queries.BlockQueries`, so every store answers them alike. It must
     stream: memory stays bounded whatever the number of records. ``store`` in the config selects
-    one by name (default ``msgpack``).
+    one by name (default ``msgpack``; ``tests/store/memory_store.py`` is a second, in memory).
     """
 
 
@@ -130,8 +135,9 @@ def balance_stores():
 def balance_reporters():
     """Return reporters (:class:`~balance.components.Reporter`).
 
-    A reporter reads a run directory through the store's streaming API and writes files (markdown,
-    plots) into the output folder and returns their paths. Writing reports again into the same
+    A reporter reads a run only through the core's reader API (``context.reader(stage)``, a
+    :class:`balance.store.StageReader`, and the side tables of ``context.run``) and writes files
+    (markdown, plots) into the output folder and returns their paths. Writing reports again into the same
     folder removes the files a reporter wrote the previous time and no longer writes (recorded in
     ``.balance-reports.json`` there); files no reporter wrote are left alone. Reporters are
     selected, disabled or replaced by name in the ``[reports]`` table of the config or with

@@ -17,6 +17,7 @@ from balance.config import config_to_toml
 from balance.errors import UsageError
 from balance.progress import console, make_progress, tree_rss
 from balance.session import Session
+from balance.store import RunInfo
 from balance.work import SessionSpec, Task, ranges
 
 #: Combats per work unit when the config does not fix a batch size: under 1 s of work per core,
@@ -115,7 +116,7 @@ def stage_order(stages: dict[str, Any], wanted: list[str]) -> list[Any]:
 def open_run(session: Session, spec: SessionSpec, run_dir: Path, stages: list[str], resume: bool):
     """Create a new run directory, or open an existing one to continue it."""
     store = session.plugins.component("balance_stores", session.config.store)
-    if (run_dir / "manifest.json").exists():
+    if store.has_run(run_dir):
         if not resume:
             raise UsageError(
                 f"{run_dir} already holds a run; continue it with `balance run --resume {run_dir}` "
@@ -123,11 +124,9 @@ def open_run(session: Session, spec: SessionSpec, run_dir: Path, stages: list[st
             )
         return store.resume(run_dir)
     if resume:
-        raise UsageError(f"{run_dir} holds no run to resume (no manifest.json)")
+        raise UsageError(f"{run_dir} holds no run to resume")
     run_dir.mkdir(parents=True, exist_ok=True)
     plugins = {name: info.version for name, info in session.plugins.info.items()}
-    from balance_plugins.store.manifest import RunInfo  # the store's own info type
-
     text = config_to_toml(session.config)
     run = store.create(
         run_dir,
@@ -155,8 +154,9 @@ def run_pipeline(
     """Run ``stages`` with ``executor`` (a component from ``balance_executors``)."""
     ordered = stage_order(session.plugins.guarded_components("balance_stages"), stages)
     existing = None
-    if resume and (run_dir / "manifest.json").exists():
-        existing = session.plugins.component("balance_stores", session.config.store).open(run_dir)
+    store = session.plugins.component("balance_stores", session.config.store)
+    if resume and store.has_run(run_dir):
+        existing = store.open(run_dir)
     names = [s.name for s in ordered]
     for stage in ordered:
         for req in stage.requires:
@@ -167,7 +167,6 @@ def run_pipeline(
                 )
     run = open_run(session, spec, run_dir, names, resume)
     run.shard_records = session.config.performance.shard_records
-    run.frame_records = min(run.frame_records, run.shard_records)
     with make_progress() as progress:
         ctx = RunContext(
             session=session,

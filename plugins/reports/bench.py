@@ -32,7 +32,7 @@ def ensure_run(run_dir: Path, records: int) -> None:
             return
         raise SystemExit(f"{run_dir} holds a run with {have} stage-2 records, not {records}; choose another --dir")
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "balance_plugins.reports.synthetic", "--out", str(run_dir),
+    subprocess.run([sys.executable, "-m", "balance_plugins.stages.synthetic", "--out", str(run_dir),
                     "--pairs", str(records)], check=True)
     print(f"synthetic run written in {time.perf_counter() - t:,.1f} s")
 

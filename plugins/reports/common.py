@@ -148,7 +148,8 @@ def settings_lines(ctx, stage: str) -> list[str]:
     """The run's seed and the settings that shaped this stage's numbers."""
     c = ctx.config
     run = ctx.run
-    seed = run.manifest.get("master_seed", c.seed)
+    summary = run.summary()
+    seed = summary.info.master_seed
     lines = [f"**Master seed**: {seed}"]
     if seed != c.seed:
         lines.append(f"**Note**: the config used for this report has seed {c.seed}; the run was made with {seed}")
@@ -172,9 +173,8 @@ def settings_lines(ctx, stage: str) -> list[str]:
                          + (f", max pairs {fint(s.max_pairs)}" if s.max_pairs else ""))
     lines.append(f"**Scoring**: {c.scoring} (lower is better; every cell weighs the same)")
     lines += _grid_lines(ctx)
-    created = run.manifest.get("created")
-    if created:
-        lines.append(f"**Run created**: {created}; project version {run.manifest.get('project_version', '?')}")
+    if summary.created:
+        lines.append(f"**Run created**: {summary.created}; project version {summary.info.project_version}")
     return lines
 
 

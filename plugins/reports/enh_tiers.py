@@ -1,5 +1,5 @@
 """Per-enhancement statistics over all records and over each tier (best X % of ALL records), in
-the store's two passes (``scan`` then ``tiers``). Shared by the enhancement ranking, saturation and
+the reader's two passes (``scan`` then ``tiers``). Shared by the enhancement ranking, saturation and
 cost reports; the result of one run directory is cached so that reporters run one after another
 (``balance report``) read the records twice in total, not twice each.
 """
@@ -14,7 +14,7 @@ import numpy as np
 
 from balance_plugins.reports.data import Attacks
 from balance_plugins.reports.stream import Derive, Moments, SparseMembership
-from balance_plugins.store.aggregates import Sums
+from balance.aggregates import Sums
 
 SLOTS = {"stage1": ("attack",), "stage2": ("a", "b")}
 
@@ -113,8 +113,8 @@ _CACHE: dict[tuple, EnhTiers] = {}
 def enhancement_tiers(ctx, stage: str, attacks: Attacks, percents: Sequence[float]) -> EnhTiers:
     """All-record and per-tier enhancement statistics of ``stage`` (tiers: best ``p`` % of all
     records by overall score, ties broken by the attack indices; size ceil(p % × count))."""
-    entry = ctx.run.manifest["stages"][stage]
-    key = (str(ctx.run.dir), stage, ctx.skip_corrupt, tuple(percents), entry.get("finished"), entry.get("records"))
+    entry = ctx.run.summary().stages[stage]
+    key = (str(ctx.run.dir), stage, ctx.skip_corrupt, tuple(percents), entry.finished, entry.records)
     if key in _CACHE:
         return _CACHE[key]
     reader = ctx.reader(stage)

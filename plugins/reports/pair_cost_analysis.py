@@ -13,7 +13,7 @@ from balance_plugins.reports import plots
 from balance_plugins.reports.common import fint, fnum, fpct, fturns, out_path, population_block, start_report
 from balance_plugins.reports.data import Attacks
 from balance_plugins.reports.stream import Derive, GroupHist, GroupTop, group_medians
-from balance_plugins.store.aggregates import Count, GroupSums
+from balance.aggregates import Count, GroupSums
 
 TOP_DETAIL = 10
 TOP_SUMMARY = 3

@@ -1,6 +1,8 @@
 """PNG figures next to the markdown (matplotlib, Agg backend: no display needed, works in workers).
 
 Each function takes already-aggregated numbers (never records) and returns the path it wrote.
+matplotlib is imported on the first figure, not with the module: every ``balance`` command loads
+the report plugins, and only writing reports draws (importing pyplot costs about half a second).
 """
 
 from __future__ import annotations
@@ -8,24 +10,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")  # before pyplot: reports run headless
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # before pyplot: reports run headless
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def _save(fig, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _pyplot().close(fig)
     return path
 
 
 def histogram(path: Path, edges: np.ndarray, counts: np.ndarray, title: str, xlabel: str,
               marks: Sequence[float] = ()) -> Path:
     """Bars of a pre-binned distribution; ``marks`` draws dashed vertical lines (band limits)."""
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = _pyplot().subplots(figsize=(8, 4))
     widths = np.diff(edges)
     ax.bar(edges[:-1], counts, width=widths, align="edge", color="#4477aa", edgecolor="none")
     for m in marks:
@@ -39,7 +46,7 @@ def histogram(path: Path, edges: np.ndarray, counts: np.ndarray, title: str, xla
 def turns_by_cost(path: Path, costs: Sequence[int], best: Sequence[float], median: Sequence[float],
                   mean: Sequence[float], mean_se: Sequence[float], title: str) -> Path:
     """Best, median and mean (± standard error) turns per total cost."""
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = _pyplot().subplots(figsize=(8, 4))
     ax.plot(costs, best, "o-", label="best pair", color="#228833")
     ax.plot(costs, median, "s-", label="median pair", color="#4477aa")
     ax.errorbar(costs, mean, yerr=mean_se, fmt="^--", label="mean pair (± SE)", color="#aa3377", capsize=3)
@@ -56,7 +63,7 @@ def efficiency_bars(path: Path, names: Sequence[str], values: Sequence[float], t
     """Horizontal bars, one per enhancement, in the order given (best at the top)."""
     names = list(names)
     vals = np.asarray(values, dtype=float)
-    fig, ax = plt.subplots(figsize=(8, max(3.0, 0.22 * len(names) + 1)))
+    fig, ax = _pyplot().subplots(figsize=(8, max(3.0, 0.22 * len(names) + 1)))
     y = np.arange(len(names))[::-1]
     colors = np.where(vals < 0, "#228833", "#cc3311")
     ax.barh(y, np.nan_to_num(vals), color=colors)

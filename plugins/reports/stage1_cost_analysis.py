@@ -15,7 +15,7 @@ from balance_plugins.reports.data import Attacks, paid_cost
 from balance_plugins.reports.enh_tiers import enhancement_tiers
 from balance_plugins.reports.stage1_enhancement_saturation import MAIN, STAGE1_TIERS
 from balance_plugins.reports.stream import Derive, GroupHist, group_medians
-from balance_plugins.store.aggregates import GroupSums
+from balance.aggregates import GroupSums
 
 
 def by_cost(reader, n_groups: int) -> dict:

@@ -8,7 +8,7 @@ from balance.hookspecs import hookimpl
 from balance_plugins.reports.common import fint, fnum, fpct, fturns, out_path, population_block, share, start_report
 from balance_plugins.reports.data import Attacks, column_labels
 from balance_plugins.reports.stream import Moments, TopBy, column_key
-from balance_plugins.store.aggregates import Count, Sums
+from balance.aggregates import Count, Sums
 
 TOP = 50
 TOP_CONTEXT = 10

@@ -19,7 +19,7 @@ from balance_plugins.reports.common import (
 )
 from balance_plugins.reports.data import Attacks, column_labels, load_confirmed
 from balance_plugins.reports.stream import Moments, TopBy, column_key
-from balance_plugins.store.aggregates import Count, Sums
+from balance.aggregates import Count, Sums
 
 TOP = 50
 

@@ -1,6 +1,6 @@
-"""Streaming aggregators the reports need beyond the store's own (``balance_plugins.store.aggregates``).
+"""Streaming aggregators the reports need beyond the core's own (``balance.aggregates``).
 
-They follow the store's aggregator protocol (``columns``, ``add(block)``, ``result()``,
+They follow the core's aggregator protocol (``columns``, ``add(block)``, ``result()``,
 ``fresh()``), so they can be fed by ``StageReader.aggregate`` (one pass) and by the tier pass
 (``StageReader.tiers``). Memory is bounded by the number of groups/members and N, never by the
 number of records:
@@ -9,7 +9,7 @@ number of records:
 - :class:`GroupTop`       the N best rows of each group (e.g. of each total cost);
 - :class:`Moments`        count, sum, sum of squares, min, max of a column (NaNs counted apart);
 - :class:`SparseMembership` per-enhancement counts and sums for records naming attacks in slots —
-                          the store's ``MembershipSums`` multiplies dense (rows × members)
+                          the core's ``MembershipSums`` multiplies dense (rows × members)
                           matrices, which is too slow with hundreds of members (enhancement ×
                           attack type); this one expands only the ≤ 5 enhancements an attack carries;
 - :class:`GroupHist` + :func:`group_medians`  exact per-group medians in two passes: a coarse
@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from balance_plugins.store.ranks import rank_bins
-from balance_plugins.store.select import TopN, order_key
+from balance.ranks import rank_bins
+from balance.ordering import TopN, order_key
 
 SCORE = "__score"
 
@@ -264,7 +264,7 @@ class SparseMembership:
 
 # -- exact per-group medians in two passes --------------------------------------------------------
 
-#: Pass-1 bins: the top 16 bits of the store's 20-bit rank bins (bins 2^-7 of the value wide).
+#: Pass-1 bins: the top 16 bits of the core's 20-bit rank bins (balance.ranks) (bins 2^-7 of the value wide).
 _SHIFT = 4
 _NB = 1 << 16
 

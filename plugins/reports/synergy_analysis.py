@@ -20,7 +20,7 @@ from balance_plugins.reports.common import (
 )
 from balance_plugins.reports.data import Attacks, Solos, column_labels
 from balance_plugins.reports.stream import GroupHist, Moments, TopBy, column_key, group_medians
-from balance_plugins.store.aggregates import Count, Histogram, Sums
+from balance.aggregates import Count, Histogram, Sums
 
 TOP = 50
 #: Band edges (percent); a band is [lower, upper): 30 belongs to "≥ 30", -5 to "-5 to < 5".

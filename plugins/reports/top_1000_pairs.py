@@ -7,7 +7,7 @@ from balance.hookspecs import hookimpl
 from balance_plugins.reports.common import fint, fnum, fpct, fturns, out_path, population_block, start_report
 from balance_plugins.reports.data import Attacks, load_confirmed
 from balance_plugins.reports.stream import TopBy, column_key
-from balance_plugins.store.aggregates import Count, Sums
+from balance.aggregates import Count, Sums
 
 N = 1000
 COLUMNS = ("a", "b", "overall", "se", "cost", "synergy", "timeouts")

@@ -7,23 +7,10 @@ profile, per buff and per scenario (cells are profile-major: profile × buff × 
 
 from __future__ import annotations
 
-import attrs
 import numpy as np
 
+from balance.components import Scores
 from balance.hookspecs import hookimpl
-
-
-@attrs.frozen
-class Scores:
-    cell_mean: np.ndarray  # (n, C)
-    cell_se: np.ndarray  # (n, C)
-    overall: np.ndarray  # (n,)
-    se: np.ndarray  # (n,)
-    timeouts: np.ndarray  # (n,) combats that hit max turns, over all cells
-    cell_timeouts: np.ndarray  # (n, C)
-    by_profile: np.ndarray  # (n, P)
-    by_buff: np.ndarray  # (n, B)
-    by_scenario: np.ndarray  # (n, S)
 
 
 class MeanTurns:

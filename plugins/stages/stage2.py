@@ -10,7 +10,7 @@ import numpy as np
 from balance.builds import Build
 from balance.errors import UsageError
 from balance.hookspecs import hookimpl
-from balance.pairs import PairSample, pair_at, pair_count
+from balance_plugins.stages.pairs import PairSample, pair_at, pair_count
 from balance.records import Column, Schema
 from balance_plugins.stages.common import (
     STREAM_CONFIRM,

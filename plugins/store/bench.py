@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from balance_plugins.store import Count, GroupSums, Histogram, MembershipSums, MsgpackStore, RunInfo, Sums
+from balance.aggregates import Count, GroupSums, Histogram, MembershipSums, Sums
+from balance_plugins.store import MsgpackStore, RunInfo
 from balance_plugins.store.synthetic import stage2_block, stage2_schema
 
 SYNERGY_BANDS = [-np.inf, -30, -15, -5, 5, 15, 30, np.inf]
@@ -89,7 +90,7 @@ def run_bench(records: int, run_dir: Path, batch: int = 1 << 16, top: int = 5000
     timed_read("read_rps", "read (all columns, verified, page cache warm)")
 
     t0 = time.perf_counter()
-    first = reader.scan(top=top, quantiles=(0.0, 0.01, 0.5, 0.99, 1.0), aggregators={
+    first = reader.scan(tiebreak=("a_index", "b_index"), top=top, quantiles=(0.0, 0.01, 0.5, 0.99, 1.0), aggregators={
         "cost": GroupSums("total_cost", 32, ("overall",)),
         "synergy": Histogram("synergy", SYNERGY_BANDS),
         "all": Sums(("overall", "synergy")),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,33 +17,13 @@ import attrs
 
 from balance import __version__ as project_version
 from balance.errors import StoreError
+from balance.store import RunInfo, RunSummary, StageSummary
 from balance_plugins.store import fsio
 
 MANIFEST = "manifest.json"
 FORMAT = "balance-run"
 SCHEMA_VERSION = 1
 STATUSES = ("pending", "running", "complete")
-
-
-def _plugins(value: Any) -> dict[str, str]:
-    if isinstance(value, Mapping):
-        return {str(k): str(v) for k, v in value.items()}
-    return {str(k): str(v) for k, v in value}
-
-
-@attrs.frozen
-class RunInfo:
-    """What the caller knows about a run when creating it (the store never interprets ``config``).
-
-    ``plugins`` maps plugin name -> version; ``stages`` lists the stages the run will have, so the
-    manifest can show them as ``pending`` before they start.
-    """
-
-    config: dict[str, Any] = attrs.field(factory=dict)
-    master_seed: int = 0
-    plugins: dict[str, str] = attrs.field(factory=dict, converter=_plugins)
-    project_version: str = project_version
-    stages: tuple[str, ...] = attrs.field(default=(), converter=tuple)
 
 
 @attrs.frozen
@@ -120,3 +99,20 @@ def refresh_totals(manifest: dict[str, Any]) -> None:
         tot["wall_seconds"] += s.get("wall_seconds", 0.0)
         tot["peak_memory_bytes"] = max(tot["peak_memory_bytes"], s.get("peak_memory_bytes", 0))
     manifest["totals"] = tot
+
+
+def summary(data: dict[str, Any]) -> RunSummary:
+    """A manifest as the core's :class:`~balance.store.RunSummary`."""
+    info = RunInfo(
+        config=data.get("config") or {},
+        master_seed=data.get("master_seed", 0),
+        plugins={p["name"]: p["version"] for p in data.get("plugins", ())},
+        project_version=data.get("project_version", "?"),
+        stages=tuple(data["stages"]),
+    )
+    stages = {
+        name: StageSummary(st["status"], st.get("records", 0), st.get("started"), st.get("finished"),
+                           dict(st.get("info") or {}))
+        for name, st in data["stages"].items()
+    }
+    return RunSummary(info, data.get("created", ""), stages)

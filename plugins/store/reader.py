@@ -11,34 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-import attrs
-import numpy as np
-
 from balance.errors import StoreError
+from balance.queries import BlockQueries
 from balance.records import Schema
+from balance.store import Block
 from balance_plugins.store import shardfile
-from balance_plugins.store.aggregates import Aggregator
-from balance_plugins.store.select import TopN
 
 if TYPE_CHECKING:
     from balance_plugins.store.store import Run
-    from balance_plugins.store.tiers import ScanResult, TierResult
 
 
-@attrs.frozen
-class Block:
-    """Records of work items ``[start, stop)``: ``columns`` maps name -> array of ``stop - start`` rows."""
-
-    start: int
-    stop: int
-    columns: dict[str, np.ndarray]
-
-    def __len__(self) -> int:
-        return self.stop - self.start
-
-
-class StageReader:
-    """Reads one stage of a run. Get it from :meth:`Run.stage_reader`."""
+class StageReader(BlockQueries):
+    """Reads one stage of a run (:class:`balance.store.StageReader`); the queries (top-N,
+    aggregates, tiers) come from :class:`~balance.queries.BlockQueries`. Get it from
+    :meth:`Run.stage_reader`."""
 
     def __init__(self, run: Run, stage: str, skip_corrupt: bool = False):
         entry = run.manifest["stages"].get(stage)
@@ -77,11 +63,6 @@ class StageReader:
         for shard in self.shards:
             yield from self._shard_blocks(shard, names)
 
-    def blocks(self, columns: Sequence[str] | None = None) -> Iterator[dict[str, np.ndarray]]:
-        """Every block as a dict of arrays, in work-item order."""
-        for block in self.iter_blocks(columns):
-            yield block.columns
-
     def _shard_blocks(self, shard: dict[str, Any], names: list[str]) -> Iterator[Block]:
         path = self.run.dir / shard["file"]
         delivered = 0
@@ -110,54 +91,3 @@ class StageReader:
             self.corrupt[shard["name"]] = (shard["records"] - delivered, msg)
         else:
             self.corrupt.pop(shard["name"], None)
-
-    # -- one-pass queries -----------------------------------------------------------------------
-
-    def top_n(self, n: int, score: str = "overall", ascending: bool = True,
-              tiebreak: Sequence[str] = ("a_index", "b_index"), columns: Sequence[str] | None = None
-              ) -> dict[str, np.ndarray]:
-        """The ``n`` best records by ``score`` (lower is better when ``ascending``), ties broken by
-        ``tiebreak`` ascending, best first; ``columns`` default to all. One pass, O(n + block) memory."""
-        cols = list(self.schema.names if columns is None else columns)
-        top = TopN(n, score, ascending, tiebreak, cols)
-        for block in self.blocks(list(dict.fromkeys([score, *tiebreak, *cols]))):
-            top.add(block)
-        empty = {c.name: np.empty((0, *c.shape), c.np_dtype) for c in self.schema.columns}
-        res = top.result(empty)
-        return {c: res[c] for c in dict.fromkeys([*cols, score, *tiebreak])}
-
-    def aggregate(self, aggregators: dict[str, Aggregator]) -> dict[str, Any]:
-        """Feed every record to the aggregators in one pass; return their results by key."""
-        from balance_plugins.store.aggregates import needed_columns
-
-        cols = needed_columns(aggregators)
-        for block in self.blocks(cols or [self.schema.names[0]]):
-            for agg in aggregators.values():
-                agg.add(block)
-        return {k: a.result() for k, a in aggregators.items()}
-
-    def quantiles(self, column: str, qs: Sequence[float], exact: bool = True) -> dict[float, float]:
-        """Quantiles of a scalar column ('lower' method: the value of rank floor(q × (count-1))).
-        ``exact`` takes two passes; otherwise one pass, to within 2^-11 of the value."""
-        from balance_plugins.store import tiers
-
-        return tiers.quantiles(self, column, qs, exact)
-
-    # -- the two-pass reporter API ---------------------------------------------------------------
-
-    def scan(self, score: str = "overall", ascending: bool = True, tiebreak: Sequence[str] = ("a_index", "b_index"),
-             top: int = 5000, quantiles: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
-             aggregators: dict[str, Aggregator] | None = None, top_columns: Sequence[str] | None = None
-             ) -> ScanResult:
-        """Pass 1: count, approximate quantiles of the score, the top N and all-record aggregates."""
-        from balance_plugins.store import tiers
-
-        return tiers.scan(self, score, ascending, tiebreak, top, quantiles, aggregators or {}, top_columns)
-
-    def tiers(self, first: ScanResult, percents: Sequence[float], aggregators: dict[str, Aggregator]
-              ) -> dict[float, TierResult]:
-        """Pass 2: for each p, the aggregates over the best ceil(p% × count) records (deterministic
-        tie-break), with the tier's exact threshold record and median score."""
-        from balance_plugins.store import tiers
-
-        return tiers.tiers(self, first, percents, aggregators)

@@ -17,6 +17,7 @@ from typing import Any
 
 from balance.errors import StoreError
 from balance.records import Schema
+from balance.store import RunSummary
 from balance_plugins.store import fsio, manifest, tables
 from balance_plugins.store.manifest import RunInfo, StageStats
 from balance_plugins.store.reader import StageReader
@@ -43,7 +44,7 @@ class Run:
         self.manifest = data
         self.writable = writable
         self.frame_records = frame_records
-        self.shard_records = shard_records
+        self._shard_records = shard_records
 
     # -- stages -----------------------------------------------------------------------------------
 
@@ -83,6 +84,20 @@ class Run:
         (self.dir / stage).mkdir(exist_ok=True)
         manifest.save(self.dir, self.manifest)
         return StageWriter(self, stage, schema, self.frame_records, self.shard_records)
+
+    @property
+    def shard_records(self) -> int:
+        return self._shard_records
+
+    @shard_records.setter
+    def shard_records(self, value: int) -> None:
+        # frames never span shards: a smaller shard size shrinks the frames with it
+        self._shard_records = value
+        self.frame_records = min(self.frame_records, value)
+
+    def summary(self) -> RunSummary:
+        """The manifest as the core's :class:`~balance.store.RunSummary`."""
+        return manifest.summary(self.manifest)
 
     def stage_reader(self, stage: str, skip_corrupt: bool = False) -> StageReader:
         """Stream a stage's records (see :class:`StageReader`)."""
@@ -152,6 +167,9 @@ class MsgpackStore:
     def __init__(self, frame_records: int = DEFAULT_FRAME_RECORDS, shard_records: int = DEFAULT_SHARD_RECORDS):
         self.frame_records = frame_records
         self.shard_records = shard_records
+
+    def has_run(self, run_dir: str | Path) -> bool:
+        return (Path(run_dir) / manifest.MANIFEST).exists()
 
     def create(self, run_dir: str | Path, info: RunInfo | Mapping[str, Any]) -> Run:
         """Start a new run in ``run_dir`` (created; must not already hold a run)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from balance_plugins.reports import bench, enh_tiers
-from balance_plugins.reports.synthetic import make_run, pairs_for
+from balance_plugins.stages.synthetic import make_run, pairs_for
 
 RECORDS = 20_000
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from balance_plugins.store import GroupSums, Histogram, MsgpackStore, RunInfo
+from balance.aggregates import GroupSums, Histogram
+from balance_plugins.store import MsgpackStore, RunInfo
 from balance_plugins.store.bench import SYNERGY_BANDS, run_bench
 from balance_plugins.store.synthetic import stage2_block, stage2_schema
 
@@ -51,7 +52,7 @@ def test_bench_read(benchmark, written):
 
 def test_bench_pass1_top5000(benchmark, written):
     reader = MsgpackStore().open(written).stage_reader("stage2")
-    first = benchmark(lambda: reader.scan(top=5000, aggregators={
+    first = benchmark(lambda: reader.scan(tiebreak=("a_index", "b_index"), top=5000, aggregators={
         "cost": GroupSums("total_cost", 32, ("overall",)), "synergy": Histogram("synergy", SYNERGY_BANDS)}))
     assert first.count == RECORDS and len(first.top["overall"]) == 5000
     assert np.all(np.diff(first.top["overall"]) >= 0)

@@ -11,7 +11,7 @@ import pytest
 
 from balance.reporting import write_reports
 from balance.session import open_session
-from balance_plugins.reports.synthetic import make_run
+from balance_plugins.stages.synthetic import make_run
 from tests.conftest import run_balance
 
 REAL_CONFIG = textwrap.dedent("""\

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from balance.pairs import fraction_threshold, pair_at, pair_count, pair_hash, pair_index, sampled
+from balance_plugins.stages.pairs import fraction_threshold, pair_at, pair_count, pair_hash, pair_index, sampled
 
 
 @pytest.mark.parametrize("n", [2, 3, 7, 50])
@@ -37,7 +37,7 @@ def test_sample_is_deterministic_and_independent_of_batching():
 
 @pytest.mark.parametrize("fraction,max_pairs", [(0.3, 0), (1.0, 500), (0.5, 700), (0.01, 0), (0.01, 900), (1.0, 0)])
 def test_pair_sample_ordinals_cover_the_sample_in_index_order(fraction, max_pairs):
-    from balance.pairs import CHUNK, PairSample
+    from balance_plugins.stages.pairs import CHUNK, PairSample
 
     n = 500  # 124,750 pairs: the count table spans two chunks
     assert pair_count(n) > CHUNK
@@ -55,7 +55,7 @@ def test_pair_sample_ordinals_cover_the_sample_in_index_order(fraction, max_pair
 
 
 def test_capped_sample_reaches_the_last_attacks():
-    from balance.pairs import PairSample
+    from balance_plugins.stages.pairs import PairSample
 
     # Capping by index would drop the pairs of the last (lowest-ranked) attacks.
     n, cap = 300, 5000

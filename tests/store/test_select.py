@@ -47,7 +47,7 @@ def test_top_n_equals_full_sort(tmp_path_factory, case):
     for s in range(0, total, step):
         w.write(s, min(s + step, total), {k: v[s: s + step] for k, v in data.items()})
     w.finish()
-    got = run.stage_reader("s").top_n(n, ascending=ascending)
+    got = run.stage_reader("s").top_n(n, ascending=ascending, tiebreak=("a_index", "b_index"))
     want = brute_top(data, n, ascending)
     assert set(got) == set(want)
     for k in want:
@@ -55,6 +55,22 @@ def test_top_n_equals_full_sort(tmp_path_factory, case):
 
 
 def test_top_n_columns_subset_keeps_score_and_ids(stage2_run):
-    top = stage2_run.stage_reader("stage2").top_n(7, columns=["synergy"])
+    top = stage2_run.stage_reader("stage2").top_n(7, columns=["synergy"], tiebreak=("a_index", "b_index"))
     assert list(top) == ["synergy", "overall", "a_index", "b_index"]
     assert len(top["overall"]) == 7
+
+
+def test_default_tie_break_is_the_record_position_whatever_the_columns(tmp_path):
+    """Stage-2 records name their attacks ``a`` and ``b``: the default order needs no id columns."""
+    schema = Schema.of({"a": "int32", "b": "int32", "overall": "float32"})
+    overall = np.array([3, 1, 2, 1, 1, 5, 2], dtype=np.float32)
+    run = MsgpackStore(frame_records=2, shard_records=3).create(tmp_path / "run", RunInfo())
+    w = run.stage_writer("stage2", schema, total=len(overall))
+    ids = np.arange(len(overall), dtype=np.int32)
+    w.write(0, len(overall), {"a": ids[::-1].copy(), "b": ids, "overall": overall})
+    w.finish()
+    reader = run.stage_reader("stage2")
+    top = reader.top_n(4)
+    assert top["record"].tolist() == [1, 3, 4, 2]  # the three 1.0s in record order, then the first 2.0
+    assert top["b"].tolist() == [1, 3, 4, 2] and top["overall"].tolist() == [1, 1, 1, 2]
+    assert reader.scan(top=2, quantiles=()).top["record"].tolist() == [1, 3]

@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from balance.records import Schema
-from balance_plugins.store import Count, GroupSums, Histogram, MembershipSums, MsgpackStore, RunInfo, Sums
-from balance_plugins.store.tiers import tier_size
+from balance.aggregates import Count, GroupSums, Histogram, MembershipSums, Sums
+from balance_plugins.store import MsgpackStore, RunInfo
+from balance.queries import tier_size
 
 from .conftest import concat
 
@@ -90,7 +91,7 @@ def test_two_pass_tiers_match_brute_force(stage2_run):
     data = concat(r.blocks())
     srt = ranked(data)
 
-    first = r.scan(top=50, aggregators=aggregators(matrix), quantiles=(0.0, 0.1, 0.5, 0.9, 1.0))
+    first = r.scan(tiebreak=IDS, top=50, aggregators=aggregators(matrix), quantiles=(0.0, 0.1, 0.5, 0.9, 1.0))
     assert first.count == 5000 and first.skipped == 0
     check(first.aggregates, brute(data, matrix))  # pass-1 aggregates cover all records
     for k in ("overall", "a_index", "b_index", "synergy"):
@@ -119,6 +120,9 @@ def test_exact_quantiles_match_numpy(stage2_run):
         assert got[q] == np.quantile(data, q, method="lower")
 
 
+#: The records' own ids, as the reports break ties (the default is the record position).
+IDS = ("a_index", "b_index")
+
 SMALL = Schema.of({"a_index": "int32", "b_index": "int32", "overall": "float32", "total_cost": "uint8"})
 
 
@@ -139,7 +143,7 @@ def test_tiers_with_heavy_ties_match_brute_force(tmp_path_factory, total, levels
         w.write(s, min(s + 23, total), {k: v[s: s + 23] for k, v in data.items()})
     w.finish()
     r = run.stage_reader("s")
-    first = r.scan(ascending=ascending, top=5)
+    first = r.scan(ascending=ascending, tiebreak=IDS, top=5)
     aggs = {"n": Count(), "cost": GroupSums("total_cost", 4, ("overall",)), "ids": Sums(("a_index", "b_index"))}
     tiers = r.tiers(first, percents, aggs)
     srt = ranked(data, ascending)

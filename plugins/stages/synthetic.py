@@ -1,10 +1,10 @@
-"""Synthetic run directories with the real stage schemas and side tables, for tests and the benchmark.
+"""Synthetic run directories with the real stage schemas and side tables, for the report tests and benchmark.
 
 The records are random but plausible (pair scores follow the solo scores, synergy and gain are
 computed from them with the pipeline's formulas, scores are quantised so exact ties occur) and a
 pure function of the seed, so a test can rebuild the same run. Written through the real store API.
 
-    python -m balance_plugins.reports.synthetic --out DIR --pairs 10000000
+    python -m balance_plugins.stages.synthetic --out DIR --pairs 10000000
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from balance.pairs import pair_at, pair_count
+from balance_plugins.stages.pairs import pair_at, pair_count
 from balance_plugins.stages import stage1 as st1
 from balance_plugins.stages import stage2 as st2
 from balance_plugins.stages.common import attack_table

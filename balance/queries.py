@@ -1,4 +1,9 @@
-"""The two-pass reporter API, and exact quantiles, on top of :mod:`ranks` and :mod:`select`.
+"""The queries reporters ask of a stage reader, for any store: top-N, one-pass aggregates,
+quantiles and the two-pass tier scan, computed from the reader's blocks (:class:`BlockQueries`).
+
+Records are ordered by the score, then by the tie-break columns; by default by the record's
+position (its work-item index), which every store knows, so the order never depends on the store,
+its block boundaries or the stage's column names.
 
 Pass 1 (:func:`scan`) reads every record once: count, top N, all-record aggregates and the rank
 histogram of the score (from which quantiles are read to within one bin, see :mod:`ranks`).
@@ -13,20 +18,91 @@ huge run of exactly equal scores makes that large).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
+from balance.aggregates import Aggregator, make_all, needed_columns
 from balance.errors import StoreError
-from balance_plugins.store.aggregates import Aggregator, make_all, needed_columns
-from balance_plugins.store.ranks import RankHistogram, rank_bins
-from balance_plugins.store.select import TopN, lex_order, order_key
+from balance.ordering import TopN, lex_order, order_key
+from balance.ranks import RankHistogram, rank_bins
 
 if TYPE_CHECKING:
-    from balance_plugins.store.reader import StageReader
+    from balance.store import StageReader
+
+#: The tie-break "column" holding each record's position (work-item index); the default tie-break.
+POSITION = "record"
+DEFAULT_TIEBREAK = (POSITION,)
+
+
+def read_blocks(reader: StageReader, columns: Sequence[str]) -> Iterator[dict[str, np.ndarray]]:
+    """The reader's blocks as dicts of ``columns``; :data:`POSITION` (when asked for and not a
+    column of the stage) is filled from each block's range."""
+    names = list(dict.fromkeys(columns))
+    computed = POSITION in names and POSITION not in reader.schema.names
+    stored = [c for c in names if not (computed and c == POSITION)]
+    for block in reader.iter_blocks(stored):
+        data = dict(block.columns)
+        if computed:
+            data[POSITION] = np.arange(block.start, block.stop, dtype=np.int64)
+        yield data
+
+
+class BlockQueries:
+    """The query half of :class:`balance.store.StageReader`: everything here reads through
+    ``self.iter_blocks``, so a store implements storage only and answers queries like any other."""
+
+    def blocks(self, columns: Sequence[str] | None = None) -> Iterator[dict[str, np.ndarray]]:
+        """Every block as a dict of arrays, in work-item order."""
+        return read_blocks(self, list(self.schema.names if columns is None else columns))
+
+    def top_n(self, n: int, score: str = "overall", ascending: bool = True,
+              tiebreak: Sequence[str] = DEFAULT_TIEBREAK, columns: Sequence[str] | None = None
+              ) -> dict[str, np.ndarray]:
+        """The ``n`` best records by ``score`` (lower is better when ``ascending``), ties broken by
+        ``tiebreak`` ascending (default: the record's position), best first; ``columns`` default to
+        all. One pass, O(n + block) memory."""
+        cols = list(self.schema.names if columns is None else columns)
+        top = TopN(n, score, ascending, tiebreak, cols)
+        for block in self.blocks(list(dict.fromkeys([score, *tiebreak, *cols]))):
+            top.add(block)
+        res = top.result(_empty(self))
+        return {c: res[c] for c in dict.fromkeys([*cols, score, *tiebreak])}
+
+    def aggregate(self, aggregators: dict[str, Aggregator]) -> dict[str, Any]:
+        """Feed every record to the aggregators in one pass; return their results by key."""
+        cols = needed_columns(aggregators)
+        for block in self.blocks(cols or [self.schema.names[0]]):
+            for agg in aggregators.values():
+                agg.add(block)
+        return {k: a.result() for k, a in aggregators.items()}
+
+    def quantiles(self, column: str, qs: Sequence[float], exact: bool = True) -> dict[float, float]:
+        """Quantiles of a scalar column ('lower' method: the value of rank floor(q × (count-1))).
+        ``exact`` takes two passes; otherwise one pass, to within 2^-11 of the value."""
+        return quantiles(self, column, qs, exact)
+
+    def scan(self, score: str = "overall", ascending: bool = True, tiebreak: Sequence[str] = DEFAULT_TIEBREAK,
+             top: int = 5000, quantiles: Sequence[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
+             aggregators: dict[str, Aggregator] | None = None, top_columns: Sequence[str] | None = None
+             ) -> ScanResult:
+        """Pass 1: count, approximate quantiles of the score, the top N and all-record aggregates."""
+        return scan(self, score, ascending, tiebreak, top, quantiles, aggregators or {}, top_columns)
+
+    def tiers(self, first: ScanResult, percents: Sequence[float], aggregators: dict[str, Aggregator]
+              ) -> dict[float, TierResult]:
+        """Pass 2: for each p, the aggregates over the best ceil(p% × count) records (deterministic
+        tie-break), with the tier's exact threshold record and median score."""
+        return tiers(self, first, percents, aggregators)
+
+
+def _empty(reader: StageReader) -> dict[str, np.ndarray]:
+    empty = {c.name: np.empty((0, *c.shape), c.np_dtype) for c in reader.schema.columns}
+    empty.setdefault(POSITION, np.empty(0, np.int64))
+    return empty
 
 
 @attrs.frozen
@@ -79,7 +155,7 @@ def scan(reader: StageReader, score: str, ascending: bool, tiebreak: Sequence[st
     sel = TopN(top, score, ascending, tiebreak, top_cols)
     hist = RankHistogram()
     cols = needed_columns(aggregators, [score, *tiebreak, *top_cols])
-    for block in reader.blocks(cols):
+    for block in read_blocks(reader, cols):
         key = order_key(block[score], ascending)
         hist.add(key)
         sel.add(block, key)
@@ -91,8 +167,7 @@ def scan(reader: StageReader, score: str, ascending: bool, tiebreak: Sequence[st
             qs[float(q)] = _unkey(hist.approx_key(_q_rank(q, hist.total)), ascending)
         else:
             qs[float(q)] = math.nan
-    empty = {c.name: np.empty((0, *c.shape), c.np_dtype) for c in reader.schema.columns}
-    return ScanResult(hist.total, reader.skipped, score, ascending, tiebreak, sel.result(empty), qs,
+    return ScanResult(hist.total, reader.skipped, score, ascending, tiebreak, sel.result(_empty(reader)), qs,
                       {k: a.result() for k, a in aggregators.items()}, hist)
 
 
@@ -140,7 +215,7 @@ def tiers(reader: StageReader, first: ScanResult, percents: Sequence[float],
         plans.append(plan)
     cols = list(dict.fromkeys([score, *tb, *agg_cols]))
     seen = 0
-    for block in reader.blocks(cols):
+    for block in read_blocks(reader, cols):
         key = order_key(block[score], asc)
         bins = rank_bins(key)
         seen += len(key)
@@ -187,7 +262,7 @@ def quantiles(reader: StageReader, column: str, qs: Sequence[float], exact: bool
     if not exact or not first.count:
         return first.quantiles
     probes = {q: _BinProbe(first.histogram, _q_rank(q, first.count), []) for q in qs}
-    for block in reader.blocks([column]):
+    for block in read_blocks(reader, [column]):
         key = order_key(block[column], True)
         bins = rank_bins(key)
         for probe in probes.values():
