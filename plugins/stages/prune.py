@@ -3,6 +3,7 @@
 - overall: the best X % by overall score;
 - specialists: the best Y % of each profile's ranking (every profile, or those the config names);
 - enhancement: for every upgrade and limit, the best Z % of the attacks that carry it;
+- overall_specialists: the union of the first two (the older tool's "overall_only");
 - hybrid: the union of the three.
 
 Each kept attack records why it was kept. The kept set is ordered by overall score, then by the
@@ -38,12 +39,12 @@ def prune(
     strategy = config.strategy
     picks = np.zeros((n, 3), dtype=bool)
     cutoffs: dict = {}
-    if strategy in ("overall", "hybrid"):
+    if strategy in ("overall", "overall_specialists", "hybrid"):
         k = top_count(n, config.overall_percent)
         best = ordered(overall, tiebreak)[:k]
         picks[best, 0] = True
         cutoffs["overall"] = {"kept": k, "worst_kept_score": float(overall[best[-1]]) if k else None}
-    if strategy in ("specialists", "hybrid"):
+    if strategy in ("specialists", "overall_specialists", "hybrid"):
         wanted = config.specialist_profiles or tuple(profile_names)
         cutoffs["specialists"] = {}
         for p, name in enumerate(profile_names):
