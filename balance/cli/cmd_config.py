@@ -44,7 +44,7 @@ def run_convert(args) -> int:
     session = session_from(args)  # the file must load before it is converted (its warnings are shown)
     data, _, _ = parse_text(path.read_text(), "json", str(path))
     lines = [f"# converted from {path} by `balance config convert`; layered over the embedded default"]
-    lines += [f"# ignored: {w}" for w in session.warnings]
+    lines += [f"# {w}" for w in session.warnings]
     text = "\n".join(lines) + "\n\n" + data_to_toml(data)
     if out is None:
         print(text, end="")
