@@ -219,8 +219,9 @@ class _Translation:
                     raise ConfigError(f"{where}.enemy_hp", f"lists {len(hp)} enemies, and num_enemies is {count}")
                 out["enemy_hp"] = hp
             else:
+                if isinstance(hp, bool) or not isinstance(hp, int) or hp < 1:
+                    raise ConfigError(f"{where}.enemy_hp", f"expected a positive integer, got {show(hp)}")
                 out["enemy_hp"] = [hp] * count
-                self.renames[f"{where}.enemy_hp"] = f"{where}.enemy_hp"
         elif "enemy_hp" in scenario:
             out["enemy_hp"] = scenario["enemy_hp"]  # the native list (an integer alone: the model says)
         return out
