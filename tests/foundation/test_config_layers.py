@@ -275,3 +275,15 @@ def test_bad_older_value_is_one_config_error_line(tmp_path, case_id, data, expec
     errors = [line for line in result.stderr.splitlines() if not line.startswith("config warning: ")]
     assert errors == [expected]
     assert result.stdout == ""
+
+
+def test_shown_config_round_trips_names_that_need_escaping(tmp_path):
+    # The hand-written writer this replaced wrote a raw DEL character, which TOML forbids.
+    name = 'Boss "Big" \\ \x7f\u00e9'
+    path = tmp_path / "c.toml"
+    path.write_text(f"[[scenarios]]\nname = {json.dumps(name)}\nenemy_hp = [100]\n")
+    result = run_balance("config", "show", str(path))
+    assert result.returncode == 0, result.stderr
+    again = write(tmp_path, "again.toml", result.stdout)
+    assert open_session(again).config == open_session(path).config
+    assert open_session(again).config.scenarios[0].name == name
