@@ -84,7 +84,7 @@ class _Translation:
             if not isinstance(target, dict):
                 raise ConfigError(user, f"conflicts with {part}, which is not a table")
         if last in target:
-            raise ConfigError(user, f"given twice (also as {native})")
+            raise ConfigError(user, f"given twice (also as {self.rename(native)})")
         target[last] = value
         if native != user:
             self.renames[native] = user
@@ -334,7 +334,7 @@ class _Translation:
         bonus = table.get("fallback_tier_bonus", 0)
         if isinstance(bonus, bool) or not isinstance(bonus, int):
             raise ConfigError(f"{key}.fallback_tier_bonus", f"expected an integer, got {show(bonus)}")
-        archetype = self.out.get("archetype", "dual_natured")
+        archetype = self.out.get("archetype", "dual_natured")  # not given: the embedded default's
         if archetype != "dual_natured":
             self.ignore(key, key, f"it configures the dual_natured archetype, and this run's archetype is {archetype}")
         elif attacks or bonus:

@@ -211,8 +211,8 @@ class Checker:
             self.fail("seed", f"expected a non-negative integer, got {c.seed}")
         self.positive("stage1.runs", c.stage1.runs)
         for i, r in enumerate(c.stage1.rounds):
-            if r.runs != -1:
-                self.positive(f"stage1.rounds[{i}].runs", r.runs)
+            if r.runs != -1 and r.runs <= 0:
+                self.fail(f"stage1.rounds[{i}].runs", f"expected a positive integer or -1 (the stage's runs), got {r.runs}")
             self.percent(f"stage1.rounds[{i}].keep_percent", r.keep_percent)
         prune = c.stage1.prune
         if prune.strategy not in PRUNE_STRATEGIES:

@@ -15,7 +15,8 @@ PRUNE_STRATEGIES = ("overall", "specialists", "enhancement", "overall_specialist
 @attrs.frozen
 class PruneConfig:
     """Stage-1 pruning. Percentages are of all stage-1 attacks (overall), of each profile's ranking
-    (specialists), and of the attacks carrying each enhancement (enhancement-based)."""
+    (specialists), and of the attacks carrying each enhancement (enhancement-based); with screening
+    rounds, the kept attacks are chosen among the last round's survivors."""
 
     strategy: str = "hybrid"
     #: Profiles whose specialists are kept (empty = every profile).

@@ -162,7 +162,7 @@ def settings_lines(ctx, stage: str) -> list[str]:
             rounds = "; ".join(f"{r.runs if r.runs > 0 else c.stage1.runs} runs, keep {r.keep_percent:g}%"
                                for r in c.stage1.rounds)
             lines.append(f"**Screening rounds**: {rounds} (this report's figures are the first round's, over "
-                         "every attack; pruning used the last round's scores of its survivors)")
+                         "every attack; pruning chose among the last round's survivors, by that round's scores)")
         else:
             lines.append(f"**Runs per cell**: {c.stage1.runs}; single attacks use their one attack every turn")
         lines.append(f"**Pruning**: strategy {p.strategy}; overall {p.overall_percent:g}%, "

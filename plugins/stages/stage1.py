@@ -5,7 +5,8 @@ the stage's, which the stage-1 reports read), and each later round re-tests the 
 survivors with fresh dice and its own runs, as records of their own (``stage1.round2``, ...). Each
 round keeps its best share by overall score (ties: the canonical build id), so the survivors of a
 round follow from its records alone: a resumed run recomputes them and continues exactly. Pruning
-then works on the last round's scores of its survivors."""
+then chooses among the last round's survivors, by that round's scores, keeping the same shares of
+every attack as without rounds."""
 
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ class Stage1:
             task = Stage1Task(config.stage1.runs, config.seed)
             per_item = len(session.grid.cells) * config.stage1.runs
             ctx.simulate(self.name, schema(session.grid), task, n, per_item)
-            self.prune(ctx, builds, self.name, np.arange(n), None)
+            self.prune(ctx, builds, self.name, None, None)
             return
         survivors, stage, history = np.arange(n), self.name, []
         tiebreak = id_ranks([b.id for b in builds])
@@ -99,7 +100,7 @@ class Stage1:
             task = Stage1Task(runs, config.seed, round_stream(k), subset)
             info = {"round": k + 1, "runs": runs, "keep_percent": r.keep_percent}
             ctx.simulate(stage, schema(session.grid), task, len(survivors), len(session.grid.cells) * runs, info=info)
-            overall = self.scores(ctx, stage, n, ["overall"])["overall"][survivors]
+            overall = self.scores(ctx, stage, n, {"overall": ()})["overall"][survivors]
             keep = top_count(len(survivors), r.keep_percent)
             history.append({"round": k + 1, "stage": stage, "runs": runs, "keep_percent": r.keep_percent,
                             "tested": len(survivors), "kept": keep})
@@ -108,31 +109,35 @@ class Stage1:
         self.prune(ctx, builds, stage, survivors, history)
 
     @staticmethod
-    def scores(ctx, stage: str, n: int, columns: list[str]) -> dict[str, np.ndarray]:
-        """A stage's score columns by attack index (rows of attacks it did not test stay NaN)."""
-        out: dict[str, np.ndarray] = {}
+    def scores(ctx, stage: str, n: int, columns: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
+        """A stage's score columns (name -> per-attack shape) by attack index; rows of attacks the
+        stage did not test stay NaN."""
+        out = {c: np.full((n, *shape), np.nan, dtype=np.float64) for c, shape in columns.items()}
         for block in ctx.run.stage_reader(stage).blocks(columns=["attack", *columns]):
             for c in columns:
-                if c not in out:
-                    out[c] = np.full((n, *block[c].shape[1:]), np.nan, dtype=np.float64)
                 out[c][block["attack"]] = block[c]
         return out
 
     def prune(self, ctx, builds, stage: str, survivors: np.ndarray, rounds: list | None) -> None:
-        """Apply the pruning strategy to ``survivors`` (every attack without rounds), by ``stage``'s scores."""
+        """Apply the pruning strategy by ``stage``'s scores; only ``survivors`` may be kept."""
         session = ctx.session
-        cols = self.scores(ctx, stage, len(builds), ["overall", "by_profile"])
-        tiebreak = id_ranks([b.id for b in builds])
+        n = len(builds)
+        cols = self.scores(ctx, stage, n, {"overall": (), "by_profile": (len(session.grid.profiles),)})
+        eligible = None
+        if rounds is not None:
+            eligible = np.zeros(n, dtype=bool)
+            eligible[survivors] = True
         result = prune(
-            cols["overall"][survivors],
-            cols["by_profile"][survivors],
-            [builds[i].enhancements for i in survivors],
-            tiebreak[survivors],
+            cols["overall"],
+            cols["by_profile"],
+            [b.enhancements for b in builds],
+            id_ranks([b.id for b in builds]),
             session.config.stage1.prune,
             [p.name for p in session.grid.profiles],
+            eligible,
         )
         table = {
-            "attack": survivors[result.kept].tolist(),
+            "attack": result.kept.tolist(),
             "reasons": {r: result.reasons[:, i].tolist() for i, r in enumerate(REASONS)},
             "strategy": session.config.stage1.prune.strategy,
             "cutoffs": result.cutoffs,

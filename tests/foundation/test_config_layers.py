@@ -61,6 +61,17 @@ def test_an_empty_list_is_the_files_choice_not_a_gap(tmp_path):
     assert result.stderr.strip() == "config error: scenarios: at least one scenario is needed"
 
 
+@pytest.mark.parametrize("rounds,expected", [
+    ("runs = 0\nkeep_percent = 50.0", "stage1.rounds[0].runs: expected a positive integer or -1 (the stage's runs), got 0"),
+    ("runs = 2\nkeep_percent = 0.0", "stage1.rounds[0].keep_percent: expected a percentage in (0, 100], got 0"),
+    ("runs = 2\nkeep = 50.0", "stage1.rounds[0].keep: unknown key (known keys: runs, keep_percent)"),
+])
+def test_bad_round_is_one_line(tmp_path, rounds, expected):
+    result = run_balance("config", "show", str(write(tmp_path, "c.toml", f"[[stage1.rounds]]\n{rounds}\n")))
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"config error: {expected}"
+
+
 def test_a_wrong_type_in_a_partial_file_still_names_the_key(tmp_path):
     result = run_balance("config", "show", str(write(tmp_path, "c.toml", "[stage1]\nruns = \"many\"\n")))
     assert result.returncode == 2
@@ -264,7 +275,7 @@ BAD = [
     ("older-runs-word", with_(OLDER, simulation_runs="5"),
      'config error: simulation_runs: expected an integer, got "5"'),
     ("runs-twice", with_(OLDER, stage1={"simulation_runs": 3}),
-     "config error: stage1.simulation_runs: given twice (also as stage1.runs)"),
+     "config error: stage1.simulation_runs: given twice (also as simulation_runs)"),
 ]
 
 

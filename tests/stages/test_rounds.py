@@ -57,11 +57,15 @@ def test_each_round_re_tests_the_best_share_of_the_previous_one(tmp_path):
         {"round": 1, "stage": "stage1", "runs": 1, "keep_percent": 50.0, "tested": n, "kept": keep1},
         {"round": 2, "stage": "stage1.round2", "runs": 4, "keep_percent": 30.0, "tested": keep1, "kept": keep2},
     ]
-    # pruning chose among the last round's survivors only, by the last round's scores
-    survivors = set(ranking(second, ids)[:keep2].tolist())
-    assert set(kept["attack"]) <= survivors
-    best = ranking(second, ids)[0]
-    assert kept["attack"][0] == best
+    # pruning chose among the last round's survivors only, by the last round's scores, and its
+    # overall share is still of every attack (3 %: more than survived, so every survivor)
+    final = ranking(second, ids)[:keep2]
+    assert set(kept["attack"]) <= set(final.tolist())
+    assert kept["attack"][0] == final[0]
+    assert kept["cutoffs"]["overall"]["kept"] == min(math.ceil(n * 0.03), keep2)
+    assert sorted(np.asarray(kept["attack"])[kept["reasons"]["overall"]].tolist()) == sorted(
+        final[: min(math.ceil(n * 0.03), keep2)].tolist()
+    )
     # round 2 used fresh dice: the same attacks score differently than in round 1
     by_attack = dict(zip(first["attack"].tolist(), first["overall"].tolist()))
     assert any(by_attack[a] != o for a, o in zip(second["attack"].tolist(), second["overall"].tolist()))
