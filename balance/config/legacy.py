@@ -161,7 +161,7 @@ class _Translation:
                 self.renames["profiles[0]"] = f"{key}.defender"
 
     def profiles(self, key: str, value: Any) -> None:
-        self.put("profiles", self.items(key, value, {}), key)
+        self.put("profiles", self.items(key, value, {}, "profiles"), key)
 
     def buffs(self, key: str, value: Any) -> None:
         for i, item in enumerate(value if isinstance(value, list) else []):
@@ -172,7 +172,7 @@ class _Translation:
                     raise ConfigError(f"{key}[{i}].{k}", f"unknown key ({hint})")
         self.put("buffs", self.items(key, value, _BUFF_KEYS, "buffs"), key)
 
-    def items(self, key: str, value: Any, renamed: dict[str, str], native: str = "profiles") -> Any:
+    def items(self, key: str, value: Any, renamed: dict[str, str], native: str) -> Any:
         """A list of tables: ``description`` warned about, renamed keys mapped, the rest passed on."""
         if not isinstance(value, list):
             return value  # the model names the problem
@@ -223,7 +223,9 @@ class _Translation:
                     raise ConfigError(f"{where}.enemy_hp", f"expected a positive integer, got {show(hp)}")
                 out["enemy_hp"] = [hp] * count
         elif "enemy_hp" in scenario:
-            out["enemy_hp"] = scenario["enemy_hp"]  # the native list (an integer alone: the model says)
+            if not isinstance(scenario["enemy_hp"], list):
+                raise ConfigError(f"{where}.num_enemies", "missing (needed with enemy_hp as one number)")
+            out["enemy_hp"] = scenario["enemy_hp"]  # the native list
         return out
 
     def stage1(self, key: str, value: Any) -> None:
