@@ -25,6 +25,8 @@ class Session:
     rules: object
     grid: Grid
     origin: str
+    #: The config file's keys that were accepted but mean nothing here (``path: ignored: why``).
+    warnings: tuple[str, ...] = ()
 
     def kernel(self):
         """The rule system's combat kernel with the config's options; its failures name the plugin."""
@@ -51,13 +53,16 @@ def open_session(
     except UsageError as exc:
         raise ConfigError("rules", str(exc)) from exc
     # An unknown tier or archetype is the config's fault (ValueError), not a plugin failure.
-    config = build_config(source, tuple(rules.stat_names), rules.unwrapped.budget)
+    known_types = getattr(rules.unwrapped, "attack_types", None)
+    config = build_config(
+        source, tuple(rules.stat_names), rules.unwrapped.budget, None if known_types is None else tuple(known_types)
+    )
     config = attrs.evolve(config, plugins=attrs.evolve(config.plugins, load=config_load))
     try:
         rules.unwrapped.kernel(config.rule_options)  # a rule system checks its own options
     except ValueError as exc:
         raise ConfigError("rule_options", str(exc)) from exc
-    return Session(config, plugins, rules, build_grid(config, plugins), source.origin)
+    return Session(config, plugins, rules, build_grid(config, plugins), source.origin, source.warnings)
 
 
 def config_relative(spec: str, base_dir: Path | None) -> str | Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from balance.session import Session, open_session
 
@@ -13,4 +14,7 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
 
 def session_from(args: argparse.Namespace) -> Session:
     """Open the session an invocation asks for: its config plus ``--plugin`` / ``--disable-plugin``."""
-    return open_session(getattr(args, "config", None), disable=args.disable_plugin, load=args.plugin)
+    session = open_session(getattr(args, "config", None), disable=args.disable_plugin, load=args.plugin)
+    for line in session.warnings:  # here, not in open_session: workers reopen the session too
+        print(f"config warning: {line}", file=sys.stderr)
+    return session

@@ -9,13 +9,14 @@ import attrs
 from balance.grid import Buff, Grid, Profile, Scenario
 
 
-PRUNE_STRATEGIES = ("overall", "specialists", "enhancement", "hybrid")
+PRUNE_STRATEGIES = ("overall", "specialists", "enhancement", "overall_specialists", "hybrid")
 
 
 @attrs.frozen
 class PruneConfig:
     """Stage-1 pruning. Percentages are of all stage-1 attacks (overall), of each profile's ranking
-    (specialists), and of the attacks carrying each enhancement (enhancement-based)."""
+    (specialists), and of the attacks carrying each enhancement (enhancement-based); with screening
+    rounds, the kept attacks are chosen among the last round's survivors."""
 
     strategy: str = "hybrid"
     #: Profiles whose specialists are kept (empty = every profile).
@@ -26,8 +27,20 @@ class PruneConfig:
 
 
 @attrs.frozen
+class Round:
+    """One screening round of stage 1 (racing): simulate, then keep the best share."""
+
+    #: Runs per cell in this round (-1 = the stage's ``runs``).
+    runs: int = -1
+    #: Share of this round's attacks that go on to the next round (or to pruning, after the last).
+    keep_percent: float = 100.0
+
+
+@attrs.frozen
 class Stage1Config:
     runs: int = 10
+    #: Successive screening rounds; empty = one pass over every attack with ``runs``.
+    rounds: tuple[Round, ...] = ()
     prune: PruneConfig = PruneConfig()
 
 
@@ -35,6 +48,8 @@ class Stage1Config:
 class Stage2Config:
     runs: int = 2
     policy: str = "default"
+    #: Max turns per stage-2 combat (0 = the config's ``max_turns``).
+    max_turns: int = 0
     #: Share of all pairs to simulate, drawn by pair index with the run's seed (1.0 = all).
     sample_fraction: float = 1.0
     #: Upper bound on the number of pairs (0 = no bound).
@@ -81,6 +96,8 @@ class Config:
     #: Points per attack; 0 means derived from tier and archetype by the rule system.
     points_per_attack: int = 0
     attacker: tuple[int, ...] = (2, 2, 2, 2, 4)
+    #: Attack types stage 1 enumerates (empty = every type of the rule system).
+    attack_types: tuple[str, ...] = ()
     profiles: tuple[Profile, ...] = ()
     buffs: tuple[Buff, ...] = ()
     scenarios: tuple[Scenario, ...] = ()

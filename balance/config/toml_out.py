@@ -1,46 +1,25 @@
-"""Writes the effective config as TOML (the standard library reads TOML but does not write it)."""
+"""Writes configs as TOML with tomli-w (the standard library reads TOML but does not write it):
+keys and strings from a hostile file are quoted and escaped correctly, which a hand-written writer
+had to get right case by case."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import tomli_w
 
 from balance.config.convert import CONVERTER
 from balance.config.model import Config
+from balance.errors import ConfigError
 
 
-def _value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    raise TypeError(f"cannot write {type(v).__name__} as TOML")
-
-
-def _is_table_list(v: Any) -> bool:
-    return isinstance(v, (list, tuple)) and bool(v) and all(isinstance(x, dict) for x in v)
-
-
-def _table(data: dict, prefix: str, lines: list[str]) -> None:
-    for k, v in data.items():
-        if not isinstance(v, dict) and not _is_table_list(v):
-            lines.append(f"{k} = {_value(v)}")
-    for k, v in data.items():
-        name = f"{prefix}.{k}" if prefix else k
-        if isinstance(v, dict):
-            lines.extend(["", f"[{name}]"])
-            _table(v, name, lines)
-        elif _is_table_list(v):
-            for item in v:
-                lines.extend(["", f"[[{name}]]"])
-                _table(item, name, lines)
+def data_to_toml(data: dict[str, Any]) -> str:
+    """Plain config data (native keys) as TOML."""
+    try:
+        return tomli_w.dumps(data)
+    except TypeError as exc:  # e.g. a null inside rule_options: TOML has no null
+        raise ConfigError("", f"cannot be written as TOML: {exc}") from exc
 
 
 def config_to_toml(config: Config) -> str:
-    lines: list[str] = []
-    _table(CONVERTER.unstructure(config), "", lines)
-    return "\n".join(lines) + "\n"
+    return data_to_toml(CONVERTER.unstructure(config))

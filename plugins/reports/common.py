@@ -155,10 +155,17 @@ def settings_lines(ctx, stage: str) -> list[str]:
         lines.append(f"**Note**: the config used for this report has seed {c.seed}; the run was made with {seed}")
     lines.append(f"**Rules**: {c.rules}, tier {c.tier}, {ctx.session.budget} points per attack"
                  + ("" if c.points_per_attack else f" ({c.archetype})") + f"; attacker {list(c.attacker)}")
-    lines.append(f"**Max turns per combat**: {c.max_turns} (a combat reaching it counts as a timeout)")
+    turns = c.stage2.max_turns or c.max_turns if stage == "stage2" else c.max_turns
+    lines.append(f"**Max turns per combat**: {turns} (a combat reaching it counts as a timeout)")
     if stage == "stage1":
         p = c.stage1.prune
-        lines.append(f"**Runs per cell**: {c.stage1.runs}; single attacks use their one attack every turn")
+        if c.stage1.rounds:
+            rounds = "; ".join(f"{r.runs if r.runs > 0 else c.stage1.runs} runs, keep {r.keep_percent:g}%"
+                               for r in c.stage1.rounds)
+            lines.append(f"**Screening rounds**: {rounds} (this report's figures are the first round's, over "
+                         "every attack; pruning chose among the last round's survivors, by that round's scores)")
+        else:
+            lines.append(f"**Runs per cell**: {c.stage1.runs}; single attacks use their one attack every turn")
         lines.append(f"**Pruning**: strategy {p.strategy}; overall {p.overall_percent:g}%, "
                      f"specialists {p.specialist_percent:g}%, per enhancement {p.enhancement_percent:g}%")
     else:

@@ -45,20 +45,34 @@ def attack_table(rules: Any, builds: list) -> dict[str, list]:
     }
 
 
-def simulator(session, builds: list, policy_name: str) -> Simulator:
+def stage1_builds(session) -> list:
+    """Every legal build within the budget, of the config's attack types (every type when none are listed)."""
+    wanted = session.config.attack_types
+    return [b for b in session.rules.enumerate_builds(session.budget) if not wanted or b.attack_type in wanted]
+
+
+def simulator(session, builds: list, policy_name: str, max_turns: int | None = None) -> Simulator:
     config = session.config
     policy = session.plugins.component("balance_policies", policy_name)
-    return Simulator(session.kernel(), builds, session.grid, config.attacker, config.max_turns, policy)
+    turns = max_turns or config.max_turns
+    return Simulator(session.kernel(), builds, session.grid, config.attacker, turns, policy)
 
 
 def scoring(session):
     return session.plugins.component("balance_scorings", session.config.scoring)
 
 
-def simulation_state(session, builds: list, policy_name: str) -> tuple:
-    """A worker's state for simulating candidates of ``builds``: (simulator, scoring, grid)."""
-    return simulator(session, builds, policy_name), scoring(session), session.grid
+def simulation_state(session, builds: list, policy_name: str, max_turns: int | None = None) -> tuple:
+    """A worker's state for simulating candidates of ``builds``: (simulator, scoring, grid).
+    ``max_turns``: a stage's own bound (default: the config's ``max_turns``)."""
+    return simulator(session, builds, policy_name, max_turns), scoring(session), session.grid
 
 
 #: Dice streams: the stages and the confirmation never share dice by accident.
 STREAM_STAGE1, STREAM_STAGE2, STREAM_CONFIRM = 0, 1, 2
+
+
+def round_stream(index: int) -> int:
+    """Stage 1's screening round ``index`` (0-based): the first is the plain stage-1 pass, each
+    later round re-tests with fresh dice of its own."""
+    return STREAM_STAGE1 if index == 0 else 100 + index

@@ -3,6 +3,7 @@
 - overall: the best X % by overall score;
 - specialists: the best Y % of each profile's ranking (every profile, or those the config names);
 - enhancement: for every upgrade and limit, the best Z % of the attacks that carry it;
+- overall_specialists: the union of the first two (the older tool's "overall_only");
 - hybrid: the union of the three.
 
 Each kept attack records why it was kept. The kept set is ordered by overall score, then by the
@@ -33,26 +34,37 @@ def prune(
     tiebreak: np.ndarray,
     config,
     profile_names: list[str],
+    eligible: np.ndarray | None = None,
 ) -> Pruned:
+    """``eligible`` (bool per attack; default all): after screening rounds, only the last round's
+    survivors may be kept, while the percentages stay shares of every attack, so that switching
+    rounds on does not change how many attacks a strategy keeps."""
     n = len(overall)
+    everyone = np.arange(n)
+
+    def best(scores: np.ndarray, among: np.ndarray, k: int) -> np.ndarray:
+        if eligible is not None:
+            among = among[eligible[among]]
+        return among[ordered(scores[among], tiebreak[among])[:k]]
+
     strategy = config.strategy
     picks = np.zeros((n, 3), dtype=bool)
     cutoffs: dict = {}
-    if strategy in ("overall", "hybrid"):
-        k = top_count(n, config.overall_percent)
-        best = ordered(overall, tiebreak)[:k]
-        picks[best, 0] = True
-        cutoffs["overall"] = {"kept": k, "worst_kept_score": float(overall[best[-1]]) if k else None}
-    if strategy in ("specialists", "hybrid"):
+    if strategy in ("overall", "overall_specialists", "hybrid"):
+        top = best(overall, everyone, top_count(n, config.overall_percent))
+        picks[top, 0] = True
+        cutoffs["overall"] = {"kept": len(top), "worst_kept_score": float(overall[top[-1]]) if len(top) else None}
+    if strategy in ("specialists", "overall_specialists", "hybrid"):
         wanted = config.specialist_profiles or tuple(profile_names)
         cutoffs["specialists"] = {}
         for p, name in enumerate(profile_names):
             if name not in wanted:
                 continue
-            k = top_count(n, config.specialist_percent)
-            best = ordered(by_profile[:, p], tiebreak)[:k]
-            picks[best, 1] = True
-            cutoffs["specialists"][name] = {"kept": k, "worst_kept_score": float(by_profile[best[-1], p]) if k else None}
+            top = best(by_profile[:, p], everyone, top_count(n, config.specialist_percent))
+            picks[top, 1] = True
+            cutoffs["specialists"][name] = {
+                "kept": len(top), "worst_kept_score": float(by_profile[top[-1], p]) if len(top) else None,
+            }
     if strategy in ("enhancement", "hybrid"):
         carriers: dict[str, list[int]] = {}
         for i, names in enumerate(enhancements):
@@ -61,10 +73,9 @@ def prune(
         cutoffs["enhancement"] = {}
         for e in sorted(carriers):
             idx = np.asarray(carriers[e])
-            k = top_count(len(idx), config.enhancement_percent)
-            best = idx[ordered(overall[idx], tiebreak[idx])[:k]]
-            picks[best, 2] = True
-            cutoffs["enhancement"][e] = {"carriers": len(idx), "kept": k}
+            top = best(overall, idx, top_count(len(idx), config.enhancement_percent))
+            picks[top, 2] = True
+            cutoffs["enhancement"][e] = {"carriers": len(idx), "kept": len(top)}
     chosen = np.flatnonzero(picks.any(axis=1))
     kept = chosen[ordered(overall[chosen], tiebreak[chosen])]
     return Pruned(kept, picks[kept], cutoffs)

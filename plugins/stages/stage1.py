@@ -1,4 +1,12 @@
-"""Stage 1: simulate every legal single attack over all cells and prune to the set stage 2 pairs."""
+"""Stage 1: simulate every legal single attack over all cells and prune to the set stage 2 pairs.
+
+With ``stage1.rounds`` the screen is a race: the first round simulates every attack (its records are
+the stage's, which the stage-1 reports read), and each later round re-tests the previous round's
+survivors with fresh dice and its own runs, as records of their own (``stage1.round2``, ...). Each
+round keeps its best share by overall score (ties: the canonical build id), so the survivors of a
+round follow from its records alone: a resumed run recomputes them and continues exactly. Pruning
+then chooses among the last round's survivors, by that round's scores, keeping the same shares of
+every attack as without rounds."""
 
 from __future__ import annotations
 
@@ -13,10 +21,12 @@ from balance_plugins.stages.common import (
     cell_labels,
     grid_columns,
     score_columns,
+    round_stream,
     simulation_state,
+    stage1_builds,
 )
 from balance_plugins.stages.prune import REASONS, prune
-from balance_plugins.stages.ranking import id_ranks
+from balance_plugins.stages.ranking import id_ranks, ordered, top_count
 
 
 def schema(grid) -> Schema:
@@ -37,22 +47,27 @@ def schema(grid) -> Schema:
 
 @attrs.frozen(eq=False)
 class Stage1Task:
+    """Item ``i`` is attack ``i``, or with ``subset`` (a later screening round) attack ``subset[i]``."""
+
     runs: int
     seed: int
+    stream: int = STREAM_STAGE1
+    subset: tuple[int, ...] | None = None
 
     def prepare(self, session):
-        builds = list(session.rules.enumerate_builds(session.budget))
+        builds = stage1_builds(session)
         costs = np.array([session.rules.build_cost(b) for b in builds], dtype=np.uint8)
         return (*simulation_state(session, builds, "first"), costs)
 
     def compute(self, state, start: int, stop: int):
         sim, score, grid, costs = state
-        cand = np.arange(start, stop)[:, None]
-        res = sim.run(cand, self.runs, self.seed, stream=STREAM_STAGE1)
+        attacks = np.arange(start, stop) if self.subset is None else np.asarray(self.subset[start:stop], dtype=np.int64)
+        cand = attacks[:, None]
+        res = sim.run(cand, self.runs, self.seed, stream=self.stream)
         s = score.score(res.turn_sum, res.turn_sumsq, res.timeouts, res.runs, grid)
         return {
-            "attack": cand[:, 0],
-            "cost": costs[start:stop],
+            "attack": attacks,
+            "cost": costs[attacks],
             **score_columns(s),
             "cell_mean": s.cell_mean,
             "cell_timeouts": s.cell_timeouts,
@@ -67,40 +82,69 @@ class Stage1:
     def run(self, ctx) -> None:
         session = ctx.session
         config = session.config
-        builds = list(session.rules.enumerate_builds(session.budget))
+        builds = stage1_builds(session)
         n = len(builds)
         ctx.run.write_table(self.name, "attacks", attack_table(session.rules, builds))
-        task = Stage1Task(config.stage1.runs, config.seed)
-        per_item = len(session.grid.cells) * config.stage1.runs
-        ctx.simulate(self.name, schema(session.grid), task, n, per_item)
-        self.prune(ctx, builds)
+        if not config.stage1.rounds:
+            task = Stage1Task(config.stage1.runs, config.seed)
+            per_item = len(session.grid.cells) * config.stage1.runs
+            ctx.simulate(self.name, schema(session.grid), task, n, per_item)
+            self.prune(ctx, builds, self.name, None, None)
+            return
+        survivors, stage, history = np.arange(n), self.name, []
+        tiebreak = id_ranks([b.id for b in builds])
+        for k, r in enumerate(config.stage1.rounds):
+            runs = config.stage1.runs if r.runs == -1 else r.runs
+            stage = self.name if k == 0 else f"{self.name}.round{k + 1}"
+            subset = None if k == 0 else tuple(survivors.tolist())
+            task = Stage1Task(runs, config.seed, round_stream(k), subset)
+            info = {"round": k + 1, "runs": runs, "keep_percent": r.keep_percent}
+            ctx.simulate(stage, schema(session.grid), task, len(survivors), len(session.grid.cells) * runs, info=info)
+            overall = self.scores(ctx, stage, n, {"overall": ()})["overall"][survivors]
+            keep = top_count(len(survivors), r.keep_percent)
+            history.append({"round": k + 1, "stage": stage, "runs": runs, "keep_percent": r.keep_percent,
+                            "tested": len(survivors), "kept": keep})
+            # Ascending attack order, so that the next round's items do not depend on score ties.
+            survivors = np.sort(survivors[ordered(overall, tiebreak[survivors])[:keep]])
+        self.prune(ctx, builds, stage, survivors, history)
 
-    def prune(self, ctx, builds) -> None:
+    @staticmethod
+    def scores(ctx, stage: str, n: int, columns: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:
+        """A stage's score columns (name -> per-attack shape) by attack index; rows of attacks the
+        stage did not test stay NaN."""
+        out = {c: np.full((n, *shape), np.nan, dtype=np.float64) for c, shape in columns.items()}
+        for block in ctx.run.stage_reader(stage).blocks(columns=["attack", *columns]):
+            for c in columns:
+                out[c][block["attack"]] = block[c]
+        return out
+
+    def prune(self, ctx, builds, stage: str, survivors: np.ndarray, rounds: list | None) -> None:
+        """Apply the pruning strategy by ``stage``'s scores; only ``survivors`` may be kept."""
         session = ctx.session
-        reader = ctx.run.stage_reader(self.name)
-        overall = np.empty(len(builds), dtype=np.float64)
-        by_profile = np.empty((len(builds), len(session.grid.profiles)), dtype=np.float64)
-        for block in reader.blocks(columns=["attack", "overall", "by_profile"]):
-            overall[block["attack"]] = block["overall"]
-            by_profile[block["attack"]] = block["by_profile"]
+        n = len(builds)
+        cols = self.scores(ctx, stage, n, {"overall": (), "by_profile": (len(session.grid.profiles),)})
+        eligible = None
+        if rounds is not None:
+            eligible = np.zeros(n, dtype=bool)
+            eligible[survivors] = True
         result = prune(
-            overall,
-            by_profile,
+            cols["overall"],
+            cols["by_profile"],
             [b.enhancements for b in builds],
             id_ranks([b.id for b in builds]),
             session.config.stage1.prune,
             [p.name for p in session.grid.profiles],
+            eligible,
         )
-        ctx.run.write_table(
-            self.name,
-            "kept",
-            {
-                "attack": result.kept.tolist(),
-                "reasons": {r: result.reasons[:, i].tolist() for i, r in enumerate(REASONS)},
-                "strategy": session.config.stage1.prune.strategy,
-                "cutoffs": result.cutoffs,
-            },
-        )
+        table = {
+            "attack": result.kept.tolist(),
+            "reasons": {r: result.reasons[:, i].tolist() for i, r in enumerate(REASONS)},
+            "strategy": session.config.stage1.prune.strategy,
+            "cutoffs": result.cutoffs,
+        }
+        if rounds is not None:
+            table["rounds"] = rounds
+        ctx.run.write_table(self.name, "kept", table)
 
 
 @hookimpl

@@ -83,7 +83,7 @@ class SoloTask:
     policy: str
 
     def prepare(self, session):
-        return simulation_state(session, list(self.builds), self.policy)
+        return simulation_state(session, list(self.builds), self.policy, session.config.stage2.max_turns)
 
     def compute(self, state, start, stop):
         sim, score, grid = state
@@ -106,7 +106,7 @@ class PairTask:
     sample: PairSample | None
 
     def prepare(self, session):
-        return simulation_state(session, list(self.builds), self.policy)
+        return simulation_state(session, list(self.builds), self.policy, session.config.stage2.max_turns)
 
     def compute(self, state, start, stop):
         a, b = pair_at(self.sample.indices(start, stop), len(self.builds))

@@ -15,9 +15,10 @@ from tests.stages.tiny import read_stage, read_table
 def shown(*args) -> str:
     result = run_balance("config", "show", *args)
     assert result.returncode == 0, result.stderr
-    header, _, body = result.stdout.partition("\n")
-    assert header.startswith("# effective config from")
-    return body
+    lines = result.stdout.splitlines(keepends=True)
+    assert lines[0].startswith("# effective config from")
+    # the header (where from, which keys the file set) is comments; the TOML follows
+    return "".join(line for line in lines if not line.startswith("#"))
 
 
 def test_default_toml_is_the_embedded_default():

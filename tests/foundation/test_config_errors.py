@@ -32,7 +32,7 @@ LEGACY = {
     "points_per_attack": 6,
     "character_config": {"attacker": [2, 2, 2, 2, 4]},
     "defensive_profiles": [{"name": "Evasive", "stats": [2, 2, 4, 0, 4]}, {"name": "Tanky", "stats": [2, 2, 0, 4, 4]}],
-    "buff_configurations": [{"name": "No Buffs", "accuracy_bonus": 0, "damage_bonus": 0}],
+    "buff_configurations": [{"name": "No Buffs", "attacker_accuracy_bonus": 0, "attacker_damage_bonus": 0}],
     "scenarios": [
         {"name": "Boss", "num_enemies": 1, "enemy_hp": 100},
         {"name": "Mixed", "enemy_hp_list": [50, 25, 25]},
@@ -94,12 +94,12 @@ CASES = [
      'config error: rules: unknown rule system "vitalty" (available: vitality)'),
     ("unknown-archetype", "c.toml", GOOD_TOML.replace("dual_natured", "duel_natured"),
      None),  # the rule system words this one; checked by prefix
-    ("no-profiles", "c.toml", 'tier = 4\n[[scenarios]]\nname = "Boss"\nenemy_hp = [100]\n',
+    ("no-profiles", "c.toml", 'tier = 4\nprofiles = []\n',
      "config error: profiles: at least one defensive profile is needed"),
     ("percent-range", "c.toml", GOOD_TOML + "[stage1.prune]\noverall_percent = 150\n",
      "config error: stage1.prune.overall_percent: expected a percentage in (0, 100], got 150"),
     ("bad-strategy", "c.toml", GOOD_TOML + '[stage1.prune]\nstrategy = "best"\n',
-     'config error: stage1.prune.strategy: unknown strategy "best" (strategies: overall, specialists, enhancement, hybrid)'),
+     'config error: stage1.prune.strategy: unknown strategy "best" (strategies: overall, specialists, enhancement, overall_specialists, hybrid)'),
     ("unknown-rule-option", "c.toml", GOOD_TOML + "[rule_options]\narmor_piercing_keeps_bluff = false\n",
      'config error: rule_options: unknown option "armor_piercing_keeps_bluff" (options: armor_piercing_keeps_buff)'),
     ("rule-option-type", "c.toml", GOOD_TOML + '[rule_options]\narmor_piercing_keeps_buff = "no"\n',

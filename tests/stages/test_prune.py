@@ -48,3 +48,33 @@ def test_specialists_only_for_named_profiles():
     cfg = PruneConfig("specialists", specialist_percent=5, specialist_profiles=("Q",))
     r = prune(overall, by_profile, enh, np.arange(40), cfg, ["P", "Q"])
     assert set(r.kept.tolist()) == set(best(by_profile[:, 1], ids, 2))
+
+
+def test_eligible_attacks_only_with_shares_of_every_attack():
+    # After screening rounds only the survivors may be kept; the shares stay of all 40 attacks.
+    overall, by_profile, enh, ids = data()
+    eligible = np.zeros(40, dtype=bool)
+    eligible[::3] = True  # 14 survivors
+    among = np.flatnonzero(eligible).tolist()
+    cfg = PruneConfig("overall_specialists", overall_percent=10, specialist_percent=5)
+    r = prune(overall, by_profile, enh, np.arange(40), cfg, ["P", "Q"], eligible)
+    expected = set(best(overall, ids, 4, among))  # 10 % of 40
+    for p in range(2):
+        expected |= set(best(by_profile[:, p], ids, 2, among))  # 5 % of 40
+    assert set(r.kept.tolist()) == expected
+    assert r.cutoffs["overall"]["kept"] == 4
+    everyone = prune(overall, by_profile, enh, np.arange(40), cfg, ["P", "Q"], np.ones(40, dtype=bool))
+    assert everyone.kept.tolist() == prune(overall, by_profile, enh, np.arange(40), cfg, ["P", "Q"]).kept.tolist()
+
+
+def test_enhancement_share_counts_every_carrier_but_keeps_survivors():
+    overall, by_profile, enh, ids = data()
+    eligible = np.arange(40) >= 20
+    r = prune(overall, by_profile, enh, np.arange(40), PruneConfig("enhancement", enhancement_percent=25), ["P", "Q"],
+              eligible)
+    for e in ("e0", "e1", "e2", "e3"):
+        carriers = [i for i in range(40) if e in enh[i]]
+        k = math.ceil(len(carriers) * 0.25)
+        assert r.cutoffs["enhancement"][e] == {"carriers": len(carriers), "kept": k}
+        assert set(best(overall, ids, k, [i for i in carriers if i >= 20])) <= set(r.kept.tolist())
+    assert (r.kept >= 20).all()
