@@ -8,7 +8,8 @@ from typing import Any
 
 import attrs
 
-from balance.errors import UsageError
+from balance import outfiles
+from balance.errors import OutputError, PluginError, UsageError
 from balance.progress import console
 from balance.session import Session
 
@@ -23,6 +24,8 @@ class ReportContext:
     run_dir: Path
     out_dir: Path
     skip_corrupt: bool = False
+    #: Every reader handed out, so that the corrupt shards they skipped can be told on the console.
+    readers: list = attrs.field(factory=list, eq=False, repr=False)
 
     @property
     def config(self):
@@ -33,7 +36,18 @@ class ReportContext:
         return self.session.grid
 
     def reader(self, stage: str):
-        return self.run.stage_reader(stage, skip_corrupt=self.skip_corrupt)
+        reader = self.run.stage_reader(stage, skip_corrupt=self.skip_corrupt)
+        self.readers.append(reader)
+        return reader
+
+    def skipped_shards(self) -> dict[str, tuple[int, str]]:
+        """Shard -> (records skipped, why), over every reader a reporter used."""
+        out: dict[str, tuple[int, str]] = {}
+        for reader in self.readers:
+            for shard, (n, why) in getattr(reader, "corrupt", {}).items():
+                if n >= out.get(shard, (-1, ""))[0]:
+                    out[shard] = (n, why)
+        return out
 
 
 def select_reporters(session: Session, only: list[str] | None) -> list[Any]:
@@ -62,6 +76,19 @@ def _previous_files(out_dir: Path) -> dict[str, list[str]]:
     return data if isinstance(data, dict) else {}
 
 
+def run_reporter(reporter: Any, ctx: ReportContext) -> list:
+    """``reporter.write(ctx)``; a disk or permission fault is named as such, not as the reporter's."""
+    try:
+        return list(reporter.write(ctx) or ())
+    except PluginError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, OSError) and cause.errno in outfiles.CAUSES:
+            where = cause.filename or ctx.out_dir
+            raise OutputError(f"cannot write {where}: {outfiles.describe(cause)} "
+                              f"(while reporter {reporter.name} was writing)") from cause
+        raise
+
+
 def write_reports(
     session: Session, run_dir: Path, out_dir: Path, only: list[str] | None = None, run: Any = None,
     skip_corrupt: bool = False,
@@ -74,11 +101,19 @@ def write_reports(
     root = out_dir.resolve()
     written: list[Path] = []
     removed = 0
+    incomplete: set[str] = set()
     for reporter in select_reporters(session, only):
         if not run.stage_complete(reporter.stage):
+            if reporter.stage not in incomplete:
+                incomplete.add(reporter.stage)
+                console().print(f"{reporter.stage} is not complete in {run_dir} "
+                                f"({run.stage_status(reporter.stage)}): its reports are not written")
             continue
-        (ctx.out_dir / reporter.stage).mkdir(parents=True, exist_ok=True)
-        files = [Path(p) for p in reporter.write(ctx) or ()]
+        try:
+            (ctx.out_dir / reporter.stage).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create {ctx.out_dir / reporter.stage}: {outfiles.describe(exc)}") from None
+        files = [Path(p) for p in run_reporter(reporter, ctx)]
         written.extend(files)
         now = {str(p.resolve().relative_to(root)) for p in files if p.resolve().is_relative_to(root)}
         for stale in set(previous.get(reporter.name, ())) - now:
@@ -88,7 +123,13 @@ def write_reports(
                 removed += 1
         previous[reporter.name] = sorted(now)
         # After each reporter, so that the index matches the folder if a later reporter fails.
-        (out_dir / WRITTEN_INDEX).write_text(json.dumps(previous, indent=1, sort_keys=True) + "\n")
+        outfiles.write_text(out_dir / WRITTEN_INDEX, json.dumps(previous, indent=1, sort_keys=True) + "\n")
+    skipped = ctx.skipped_shards()
+    if skipped:
+        total = sum(n for n, _ in skipped.values())
+        console().print(f"skipped {total:,} records of {len(skipped)} corrupt shard(s); every report says so:")
+        for shard, (n, why) in sorted(skipped.items()):
+            console().print(f"  {shard}: {n:,} records skipped ({why})")
     if written:
         note = f" (removed {removed} they wrote before and no longer write)" if removed else ""
         console().print(f"reports: {len(written)} files in {out_dir}{note}")

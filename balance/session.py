@@ -12,6 +12,7 @@ from pathlib import Path
 import attrs
 
 from balance.config import Config, build_config, read_source
+from balance.config.model import limit_problems
 from balance.errors import ConfigError, UsageError
 from balance.grid import Grid
 from balance.plugin_manager import Guarded, Plugins
@@ -40,7 +41,7 @@ class Session:
 def open_session(
     config_path: str | Path | None = None, disable: Iterable[str] = (), load: Iterable[str] = ()
 ) -> Session:
-    source = read_source(config_path)
+    source = read_config(config_path)
     wanted = source.plugins()
     # Config plugin paths are relative to the config file; keep them absolute from here on, so that
     # a copy of the effective config (the run directory's config.toml) still finds them.
@@ -53,11 +54,24 @@ def open_session(
     # An unknown tier or archetype is the config's fault (ValueError), not a plugin failure.
     config = build_config(source, tuple(rules.stat_names), rules.unwrapped.budget)
     config = attrs.evolve(config, plugins=attrs.evolve(config.plugins, load=config_load))
+    for key, problem in limit_problems(config):
+        raise ConfigError(source.rename(key), problem)
     try:
         rules.unwrapped.kernel(config.rule_options)  # a rule system checks its own options
     except ValueError as exc:
         raise ConfigError("rule_options", str(exc)) from exc
     return Session(config, plugins, rules, build_grid(config, plugins), source.origin)
+
+
+def read_config(config_path: str | Path | None):
+    """``read_source``, with a binary or deeply nested file as a one-line config error."""
+    try:
+        return read_source(config_path)
+    except UnicodeDecodeError as exc:
+        raise ConfigError("", f"cannot read {config_path}: not UTF-8 text (byte {exc.start}); "
+                              "a config is a TOML or JSON text file") from None
+    except RecursionError:
+        raise ConfigError("", f"cannot read {config_path}: nested too deeply") from None
 
 
 def config_relative(spec: str, base_dir: Path | None) -> str | Path:

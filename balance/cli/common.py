@@ -14,3 +14,10 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
 def session_from(args: argparse.Namespace) -> Session:
     """Open the session an invocation asks for: its config plus ``--plugin`` / ``--disable-plugin``."""
     return open_session(getattr(args, "config", None), disable=args.disable_plugin, load=args.plugin)
+
+
+def add_trust_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--trust-run-plugins", action="store_true",
+        help="load the plugins the run directory's config.toml names (they run code; off by default)",
+    )

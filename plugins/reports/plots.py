@@ -14,11 +14,17 @@ matplotlib.use("Agg")  # before pyplot: reports run headless
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from balance import outfiles  # noqa: E402
+
 
 def _save(fig, path: Path) -> Path:
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    try:
+        # a temp file renamed when complete: a failure leaves no truncated PNG behind
+        with outfiles.atomic_file(path) as f:
+            fig.savefig(f, dpi=100, format=Path(path).suffix.lstrip(".") or "png")
+    finally:
+        plt.close(fig)
     return path
 
 
