@@ -17,7 +17,7 @@ from balance.errors import OutputError
 
 CAUSES = {errno.ENOSPC: "no space left on device", errno.EDQUOT: "disk quota exceeded",
           errno.EACCES: "permission denied", errno.EPERM: "operation not permitted",
-          errno.EROFS: "read-only file system"}
+          errno.EROFS: "read-only file system", errno.EFBIG: "file too large (the file size limit)"}
 
 
 def describe(exc: OSError) -> str:

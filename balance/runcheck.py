@@ -14,9 +14,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from balance.config import read_source
 from balance.config.convert import CONVERTER
 from balance.errors import ConfigError, UsageError
+from balance.session import read_config
 
 #: Keys that do not shape a run's numbers: they may differ on resume and report.
 NEUTRAL_ON_RESUME = ("performance", "executor", "reports")
@@ -40,7 +40,7 @@ def config_data(config) -> dict[str, Any]:
 
 def run_plugins(config_path: Path) -> tuple[str, ...]:
     """The ``[plugins] load`` entries of a run's config, read without loading anything."""
-    return tuple(read_source(config_path).plugins().load)
+    return tuple(read_config(config_path).plugins().load)
 
 
 def require_trust(run_dir: Path, config_path: Path, trusted: bool) -> None:

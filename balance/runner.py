@@ -192,7 +192,7 @@ def make_run_dir(run_dir: Path) -> None:
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"cannot create the run directory {run_dir}: {exc.strerror or exc}") from None
+        raise UsageError(f"--out {run_dir}: cannot create the run directory: {exc.strerror or exc}") from None
 
 
 def _run_stages(session, spec, run_dir, names, ordered, workers, executor, resume) -> RunContext:
