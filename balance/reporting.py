@@ -104,7 +104,8 @@ def write_reports(
     incomplete: set[str] = set()
     for reporter in select_reporters(session, only):
         if not run.stage_complete(reporter.stage):
-            if reporter.stage not in incomplete:
+            # a stage that never started (a run of stage 1 only) is no news; a killed one is
+            if reporter.stage not in incomplete and run.stage_status(reporter.stage) == "running":
                 incomplete.add(reporter.stage)
                 console().print(f"{reporter.stage} is not complete in {run_dir} "
                                 f"({run.stage_status(reporter.stage)}): its reports are not written")
