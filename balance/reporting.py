@@ -100,7 +100,7 @@ def write_reports(
     previous = _previous_files(out_dir)
     root = out_dir.resolve()
     written: list[Path] = []
-    removed = 0
+    removed: list[str] = []
     incomplete: set[str] = set()
     for reporter in select_reporters(session, only):
         if not run.stage_complete(reporter.stage):
@@ -121,7 +121,7 @@ def write_reports(
             path = (out_dir / stale).resolve()
             if path.is_relative_to(root) and path.is_file():
                 path.unlink()
-                removed += 1
+                removed.append(stale)
         previous[reporter.name] = sorted(now)
         # After each reporter, so that the index matches the folder if a later reporter fails.
         outfiles.write_text(out_dir / WRITTEN_INDEX, json.dumps(previous, indent=1, sort_keys=True) + "\n")
@@ -132,6 +132,8 @@ def write_reports(
         for shard, (n, why) in sorted(skipped.items()):
             console().print(f"  {shard}: {n:,} records skipped ({why})")
     if written:
-        note = f" (removed {removed} they wrote before and no longer write)" if removed else ""
+        # Said by name: a chart that vanished (a tier emptied by --skip-corrupt) must not go unnoticed.
+        note = (f" (removed {len(removed)} they wrote before and no longer write: {', '.join(sorted(removed))})"
+                if removed else "")
         console().print(f"reports: {len(written)} files in {out_dir}{note}")
     return written
