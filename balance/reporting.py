@@ -73,7 +73,23 @@ def _previous_files(out_dir: Path) -> dict[str, list[str]]:
         data = json.loads((out_dir / WRITTEN_INDEX).read_text())
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    # the index may come with a copied run directory: keep only lists of plain relative names
+    return {str(k): [f for f in v if isinstance(f, str) and not f.startswith("/") and ".." not in f.split("/")]
+            for k, v in data.items() if isinstance(v, list)}
+
+
+def check_out_folders(out_dir: Path, run_dir: Path, stages) -> None:
+    """Report folders must be real folders: a symbolic link (``DIR/reports -> ~/notes``) shipped in a
+    run directory would make reports overwrite, and stale-file cleanup delete, files elsewhere."""
+    if out_dir.is_symlink() and out_dir.parent.resolve() == Path(run_dir).resolve():
+        raise OutputError(f"{out_dir} is a symbolic link; the run directory's reports folder must be a real folder")
+    root = out_dir.resolve()
+    for stage in stages:
+        folder = out_dir / stage
+        if folder.is_symlink() or (folder.exists() and not folder.resolve().is_relative_to(root)):
+            raise OutputError(f"{folder} is a symbolic link; a reports folder must be a real folder")
 
 
 def run_reporter(reporter: Any, ctx: ReportContext) -> list:
@@ -96,13 +112,15 @@ def write_reports(
     if run is None:
         run = session.plugins.component("balance_stores", session.config.store).open(run_dir)
     out_dir = Path(out_dir)
+    reporters = select_reporters(session, only)
+    check_out_folders(out_dir, Path(run_dir), {r.stage for r in reporters})
     ctx = ReportContext(session, run, Path(run_dir), out_dir, skip_corrupt)
     previous = _previous_files(out_dir)
     root = out_dir.resolve()
     written: list[Path] = []
     removed: list[str] = []
     incomplete: set[str] = set()
-    for reporter in select_reporters(session, only):
+    for reporter in reporters:
         if not run.stage_complete(reporter.stage):
             # a stage that never started (a run of stage 1 only) is no news; a killed one is
             if reporter.stage not in incomplete and run.stage_status(reporter.stage) == "running":
@@ -119,7 +137,7 @@ def write_reports(
         now = {str(p.resolve().relative_to(root)) for p in files if p.resolve().is_relative_to(root)}
         for stale in set(previous.get(reporter.name, ())) - now:
             path = (out_dir / stale).resolve()
-            if path.is_relative_to(root) and path.is_file():
+            if path.is_relative_to(root) and path.is_file() and not (out_dir / stale).is_symlink():
                 path.unlink()
                 removed.append(stale)
         previous[reporter.name] = sorted(now)

@@ -352,3 +352,30 @@ def test_second_writer_stops_naming_the_holder(capsys, run_dir, tmp_path, decoy,
     with run_lock(run_dir):
         assert f"pid={os.getpid()}" in (run_dir / LOCK_FILE).read_text()
 
+
+
+# -- the reports folder that comes with a run directory ---------------------------------------------
+
+
+@pytest.mark.parametrize("link", ["reports", "reports/stage1"])
+def test_symlinked_reports_folder_is_not_written_through(capsys, run_dir, tmp_path, decoy, marker, link):
+    (run_dir / link).parent.mkdir(parents=True, exist_ok=True)
+    (run_dir / link).symlink_to(decoy.dir, target_is_directory=True)
+    assert_refused(capsys, ["report", "--result-dir", run_dir, "--reporters", "stage1_pruning_report"], 3,
+                   "is a symbolic link", decoy, marker)
+
+
+def test_hostile_written_index_deletes_nothing_outside(capsys, run_dir, tmp_path, decoy, marker):
+    """The index of files reporters wrote (stale ones are removed) comes with the run directory too."""
+    reports = run_dir / "reports"
+    (reports / "stage1").mkdir(parents=True)
+    outside = [os.path.relpath(p, reports) for p in decoy.files]
+    (reports / "stage1" / "innocent.md").symlink_to(decoy.dir / "000000.shard")
+    index = {"stage1_pruning_report": [*outside, *(str(p) for p in decoy.files), "stage1/innocent.md"],
+             "stage1_cost_analysis": "../decoy.txt"}
+    (reports / ".balance-reports.json").write_text(json.dumps(index))
+    code, _, err = balance(capsys, "report", "--result-dir", run_dir, "--reporters",
+                           "stage1_pruning_report,stage1_cost_analysis")
+    assert code == 0, err
+    assert not marker.exists()
+    decoy.assert_untouched()
