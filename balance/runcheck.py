@@ -25,8 +25,9 @@ NEUTRAL_ON_REPORT = (*NEUTRAL_ON_RESUME, "plugins")
 
 
 def canonical(data: Any) -> Any:
-    """Plain JSON data (tuples become lists), so that parsed TOML and a structured config compare."""
-    return json.loads(json.dumps(data, sort_keys=True))
+    """Plain JSON data (tuples become lists), so that parsed TOML and a structured config compare;
+    key order is kept, so that the first differing key is the first in the config."""
+    return json.loads(json.dumps(data))
 
 
 def config_digest(data: dict[str, Any]) -> str:

@@ -54,8 +54,9 @@ def open_session(
     # An unknown tier or archetype is the config's fault (ValueError), not a plugin failure.
     config = build_config(source, tuple(rules.stat_names), rules.unwrapped.budget)
     config = attrs.evolve(config, plugins=attrs.evolve(config.plugins, load=config_load))
-    for key, problem in limit_problems(config):
-        raise ConfigError(source.rename(key), problem)
+    broken = next(limit_problems(config), None)  # sizes beyond sane bounds, before any work
+    if broken:
+        raise ConfigError(source.rename(broken[0]), broken[1])
     try:
         rules.unwrapped.kernel(config.rule_options)  # a rule system checks its own options
     except ValueError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -138,7 +139,7 @@ def _get(config: Config, key: str) -> Any:
     return value
 
 
-def limit_problems(config: Config) -> Any:
+def limit_problems(config: Config) -> Iterator[tuple[str, str]]:
     """Yield ``(key, problem)`` for each bound the config breaks (the first is reported)."""
     if not 0 <= config.seed < SEED_LIMIT:
         yield "seed", f"expected an integer from 0 to 2**64 - 1, got {config.seed}"
