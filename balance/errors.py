@@ -48,3 +48,10 @@ class StoreError(BalanceError):
     """A run directory or shard that cannot be read or written."""
 
     exit_code = 3
+
+
+class OutputError(BalanceError):
+    """A file a command writes (a report, an export) cannot be written: names the file and the
+    cause (disk full, permission), not the plugin that was writing it."""
+
+    exit_code = 3

@@ -8,7 +8,8 @@ from typing import Any
 
 import attrs
 
-from balance.errors import UsageError
+from balance import outfiles
+from balance.errors import OutputError, PluginError, UsageError
 from balance.progress import console
 from balance.session import Session
 
@@ -23,6 +24,8 @@ class ReportContext:
     run_dir: Path
     out_dir: Path
     skip_corrupt: bool = False
+    #: Every reader handed out, so that the corrupt shards they skipped can be told on the console.
+    readers: list = attrs.field(factory=list, eq=False, repr=False)
 
     @property
     def config(self):
@@ -33,7 +36,18 @@ class ReportContext:
         return self.session.grid
 
     def reader(self, stage: str):
-        return self.run.stage_reader(stage, skip_corrupt=self.skip_corrupt)
+        reader = self.run.stage_reader(stage, skip_corrupt=self.skip_corrupt)
+        self.readers.append(reader)
+        return reader
+
+    def skipped_shards(self) -> dict[str, tuple[int, str]]:
+        """Shard -> (records skipped, why), over every reader a reporter used."""
+        out: dict[str, tuple[int, str]] = {}
+        for reader in self.readers:
+            for shard, (n, why) in getattr(reader, "corrupt", {}).items():
+                if n >= out.get(shard, (-1, ""))[0]:
+                    out[shard] = (n, why)
+        return out
 
 
 def select_reporters(session: Session, only: list[str] | None) -> list[Any]:
@@ -59,7 +73,36 @@ def _previous_files(out_dir: Path) -> dict[str, list[str]]:
         data = json.loads((out_dir / WRITTEN_INDEX).read_text())
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    # the index may come with a copied run directory: keep only lists of plain relative names
+    return {str(k): [f for f in v if isinstance(f, str) and not f.startswith("/") and ".." not in f.split("/")]
+            for k, v in data.items() if isinstance(v, list)}
+
+
+def check_out_folders(out_dir: Path, run_dir: Path, stages) -> None:
+    """Report folders must be real folders: a symbolic link (``DIR/reports -> ~/notes``) shipped in a
+    run directory would make reports overwrite, and stale-file cleanup delete, files elsewhere."""
+    if out_dir.is_symlink() and out_dir.parent.resolve() == Path(run_dir).resolve():
+        raise OutputError(f"{out_dir} is a symbolic link; the run directory's reports folder must be a real folder")
+    root = out_dir.resolve()
+    for stage in stages:
+        folder = out_dir / stage
+        if folder.is_symlink() or (folder.exists() and not folder.resolve().is_relative_to(root)):
+            raise OutputError(f"{folder} is a symbolic link; a reports folder must be a real folder")
+
+
+def run_reporter(reporter: Any, ctx: ReportContext) -> list:
+    """``reporter.write(ctx)``; a disk or permission fault is named as such, not as the reporter's."""
+    try:
+        return list(reporter.write(ctx) or ())
+    except PluginError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, OSError) and cause.errno in outfiles.CAUSES:
+            where = cause.filename or ctx.out_dir
+            raise OutputError(f"cannot write {where}: {outfiles.describe(cause)} "
+                              f"(while reporter {reporter.name} was writing)") from cause
+        raise
 
 
 def write_reports(
@@ -69,27 +112,46 @@ def write_reports(
     if run is None:
         run = session.plugins.component("balance_stores", session.config.store).open(run_dir)
     out_dir = Path(out_dir)
+    reporters = select_reporters(session, only)
+    check_out_folders(out_dir, Path(run_dir), {r.stage for r in reporters})
     ctx = ReportContext(session, run, Path(run_dir), out_dir, skip_corrupt)
     previous = _previous_files(out_dir)
     root = out_dir.resolve()
     written: list[Path] = []
-    removed = 0
-    for reporter in select_reporters(session, only):
+    removed: list[str] = []
+    incomplete: set[str] = set()
+    for reporter in reporters:
         if not run.stage_complete(reporter.stage):
+            # a stage that never started (a run of stage 1 only) is no news; a killed one is
+            if reporter.stage not in incomplete and run.stage_status(reporter.stage) == "running":
+                incomplete.add(reporter.stage)
+                console().print(f"{reporter.stage} is not complete in {run_dir} "
+                                f"({run.stage_status(reporter.stage)}): its reports are not written")
             continue
-        (ctx.out_dir / reporter.stage).mkdir(parents=True, exist_ok=True)
-        files = [Path(p) for p in reporter.write(ctx) or ()]
+        try:
+            (ctx.out_dir / reporter.stage).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create {ctx.out_dir / reporter.stage}: {outfiles.describe(exc)}") from None
+        files = [Path(p) for p in run_reporter(reporter, ctx)]
         written.extend(files)
         now = {str(p.resolve().relative_to(root)) for p in files if p.resolve().is_relative_to(root)}
         for stale in set(previous.get(reporter.name, ())) - now:
             path = (out_dir / stale).resolve()
-            if path.is_relative_to(root) and path.is_file():
+            if path.is_relative_to(root) and path.is_file() and not (out_dir / stale).is_symlink():
                 path.unlink()
-                removed += 1
+                removed.append(stale)
         previous[reporter.name] = sorted(now)
         # After each reporter, so that the index matches the folder if a later reporter fails.
-        (out_dir / WRITTEN_INDEX).write_text(json.dumps(previous, indent=1, sort_keys=True) + "\n")
+        outfiles.write_text(out_dir / WRITTEN_INDEX, json.dumps(previous, indent=1, sort_keys=True) + "\n")
+    skipped = ctx.skipped_shards()
+    if skipped:
+        total = sum(n for n, _ in skipped.values())
+        console().print(f"skipped {total:,} records of {len(skipped)} corrupt shard(s); every report says so:")
+        for shard, (n, why) in sorted(skipped.items()):
+            console().print(f"  {shard}: {n:,} records skipped ({why})")
     if written:
-        note = f" (removed {removed} they wrote before and no longer write)" if removed else ""
+        # Said by name: a chart that vanished (a tier emptied by --skip-corrupt) must not go unnoticed.
+        note = (f" (removed {len(removed)} they wrote before and no longer write: {', '.join(sorted(removed))})"
+                if removed else "")
         console().print(f"reports: {len(written)} files in {out_dir}{note}")
     return written

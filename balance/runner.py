@@ -14,8 +14,10 @@ import numpy as np
 
 from balance import __version__
 from balance.config import config_to_toml
-from balance.errors import UsageError
+from balance.errors import ConfigError, UsageError
 from balance.progress import console, make_progress, tree_rss
+from balance.runcheck import check_same_config, check_same_plugins, config_data, config_digest
+from balance.runlock import run_lock
 from balance.session import Session
 from balance.store import RunInfo
 from balance.work import SessionSpec, Task, ranges
@@ -125,13 +127,12 @@ def open_run(session: Session, spec: SessionSpec, run_dir: Path, stages: list[st
         return store.resume(run_dir)
     if resume:
         raise UsageError(f"{run_dir} holds no run to resume")
-    run_dir.mkdir(parents=True, exist_ok=True)
     plugins = {name: info.version for name, info in session.plugins.info.items()}
     text = config_to_toml(session.config)
     run = store.create(
         run_dir,
         RunInfo(
-            config={"toml": text, "origin": session.origin},
+            config={"toml": text, "origin": session.origin, "sha256": config_digest(config_data(session.config))},
             master_seed=session.config.seed,
             plugins=plugins,
             project_version=__version__,
@@ -153,10 +154,14 @@ def run_pipeline(
 ) -> RunContext:
     """Run ``stages`` with ``executor`` (a component from ``balance_executors``)."""
     ordered = stage_order(session.plugins.guarded_components("balance_stages"), stages)
+    check_components(session, [s.name for s in ordered])
     existing = None
     store = session.plugins.component("balance_stores", session.config.store)
     if resume and store.has_run(run_dir):
         existing = store.open(run_dir)
+        # Before anything is deleted or written: the same config and plugins, or nothing mixes.
+        check_same_config(existing, run_dir, session.config, "resume")
+        check_same_plugins(existing, run_dir, session.plugins)
     names = [s.name for s in ordered]
     for stage in ordered:
         for req in stage.requires:
@@ -165,6 +170,32 @@ def run_pipeline(
                     f"{stage.name} needs the results of {req} in {run_dir}, and there are none; "
                     f"run {req} into this directory first (e.g. `balance run --stage all`)"
                 )
+    make_run_dir(run_dir)
+    with run_lock(run_dir):
+        return _run_stages(session, spec, run_dir, names, ordered, workers, executor, resume)
+
+
+def check_components(session: Session, stages: list[str]) -> None:
+    """Components the config names must exist before any directory is made or any work is done."""
+    c = session.config
+    wanted = [("store", "balance_stores", c.store), ("scoring", "balance_scorings", c.scoring)]
+    if "stage2" in stages:
+        wanted.append(("stage2.policy", "balance_policies", c.stage2.policy))
+    for key, hook, name in wanted:
+        try:
+            session.plugins.component(hook, name)
+        except UsageError as exc:
+            raise ConfigError(key, str(exc)) from None
+
+
+def make_run_dir(run_dir: Path) -> None:
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {run_dir}: cannot create the run directory: {exc.strerror or exc}") from None
+
+
+def _run_stages(session, spec, run_dir, names, ordered, workers, executor, resume) -> RunContext:
     run = open_run(session, spec, run_dir, names, resume)
     run.shard_records = session.config.performance.shard_records
     with make_progress() as progress:

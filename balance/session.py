@@ -12,6 +12,7 @@ from pathlib import Path
 import attrs
 
 from balance.config import Config, build_config, read_source
+from balance.config.model import limit_problems
 from balance.errors import ConfigError, UsageError
 from balance.grid import Grid
 from balance.plugin_manager import Guarded, Plugins
@@ -42,7 +43,7 @@ class Session:
 def open_session(
     config_path: str | Path | None = None, disable: Iterable[str] = (), load: Iterable[str] = ()
 ) -> Session:
-    source = read_source(config_path)
+    source = read_config(config_path)
     wanted = source.plugins()
     # Config plugin paths are relative to the config file; keep them absolute from here on, so that
     # a copy of the effective config (the run directory's config.toml) still finds them.
@@ -58,11 +59,25 @@ def open_session(
         source, tuple(rules.stat_names), rules.unwrapped.budget, None if known_types is None else tuple(known_types)
     )
     config = attrs.evolve(config, plugins=attrs.evolve(config.plugins, load=config_load))
+    broken = next(limit_problems(config), None)  # sizes beyond sane bounds, before any work
+    if broken:
+        raise ConfigError(source.rename(broken[0]), broken[1])
     try:
         rules.unwrapped.kernel(config.rule_options)  # a rule system checks its own options
     except ValueError as exc:
         raise ConfigError("rule_options", str(exc)) from exc
     return Session(config, plugins, rules, build_grid(config, plugins), source.origin, source.warnings)
+
+
+def read_config(config_path: str | Path | None):
+    """``read_source``, with a binary or deeply nested file as a one-line config error."""
+    try:
+        return read_source(config_path)
+    except UnicodeDecodeError as exc:
+        raise ConfigError("", f"cannot read {config_path}: not UTF-8 text (byte {exc.start}); "
+                              "a config is a TOML or JSON text file") from None
+    except RecursionError:
+        raise ConfigError("", f"cannot read {config_path}: nested too deeply") from None
 
 
 def config_relative(spec: str, base_dir: Path | None) -> str | Path:

@@ -11,7 +11,8 @@ import json
 import os
 from pathlib import Path
 
-from balance.errors import StoreError, UsageError
+from balance import outfiles
+from balance.errors import OutputError, StoreError, UsageError
 from balance.plugin_manager import Plugins
 
 
@@ -37,12 +38,18 @@ def _import_pyarrow():
 
 def open_run(run_dir: Path, disable=(), load=()):
     """Open a run read-only with the store named in its manifest."""
+    path = run_dir / "manifest.json"
     try:
-        name = json.loads((run_dir / "manifest.json").read_text()).get("store", "msgpack")
+        data = json.loads(path.read_text())
     except FileNotFoundError:
         raise UsageError(f"{run_dir} is not a run directory (no manifest.json)") from None
     except (OSError, ValueError) as exc:
-        raise StoreError(f"cannot read {run_dir / 'manifest.json'}: {exc}") from exc
+        raise StoreError(f"cannot read {path}: {exc}") from exc
+    except RecursionError:
+        raise StoreError(f"cannot read {path}: nested too deeply to be a manifest") from None
+    name = data.get("store", "msgpack") if isinstance(data, dict) else None
+    if not isinstance(name, str):
+        raise StoreError(f"{path} is not a balance run manifest")
     store = Plugins(disable=disable or (), load=load or ()).component("balance_stores", name)
     return store.open(run_dir)
 
@@ -83,20 +90,31 @@ def export_parquet(reader, out: Path) -> int:
                 rows += n
         os.replace(tmp, out)
     except OSError as exc:
-        raise StoreError(f"cannot write {out}: {exc.strerror or exc}") from exc
+        raise OutputError(f"cannot write {out}: {outfiles.describe(exc)}; no partial file was left") from exc
     finally:
         if tmp.exists():
             tmp.unlink()
     return rows
 
 
+def check_out_file(out: Path) -> None:
+    if out.is_dir():
+        raise UsageError(f"--out {out}: is a folder, not a file")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
+    if not os.access(out.parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: the folder {out.parent} is not writable (permission denied)")
+
+
 def run(args) -> int:
     run_dir = Path(args.result_dir)
-    run_ = open_run(run_dir, args.disable_plugin, args.plugin)
-    reader = run_.stage_reader(args.stage, skip_corrupt=args.skip_corrupt)
     out = Path(args.out)
-    if out.parent and not out.parent.exists():
-        raise UsageError(f"the folder of --out {out} does not exist")
+    check_out_file(out)
+    run_ = open_run(run_dir, args.disable_plugin, args.plugin)
+    if not run_.stage_complete(args.stage) and run_.stage_status(args.stage) != "pending":
+        raise StoreError(f"{args.stage} in {run_dir} is not complete (status {run_.stage_status(args.stage)}); "
+                         "resume the run before exporting it")
+    reader = run_.stage_reader(args.stage, skip_corrupt=args.skip_corrupt)
     rows = export_parquet(reader, out)
     corrupt = getattr(reader, "corrupt", {})
     note = ""

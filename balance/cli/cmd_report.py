@@ -1,11 +1,19 @@
-"""`balance report`: regenerate reports from a run directory without simulating."""
+"""`balance report`: regenerate reports from a run directory without simulating.
+
+The run directory is untrusted input: plugins its config names load only with
+``--trust-run-plugins``, its manifest is checked before anything is read, and the config the
+reports are written with must match the one the run recorded.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from balance.cli.common import add_trust_argument
+from balance.cli.paths import check_out_dir, make_out_dir
 from balance.errors import UsageError
 from balance.reporting import write_reports
+from balance.runcheck import check_same_config, require_trust
 from balance.runner import CONFIG_FILE
 from balance.session import open_session
 
@@ -17,15 +25,25 @@ def register(subparsers) -> None:
     p.add_argument("--output-dir", metavar="DIR", help="where to write (default: DIR/reports)")
     p.add_argument("--reporters", metavar="NAME,...", help="only these reporters")
     p.add_argument("--skip-corrupt", action="store_true", help="skip corrupt shards and say so in every report")
+    add_trust_argument(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     run_dir = Path(args.result_dir)
-    if not (run_dir / "manifest.json").exists():
+    if not (run_dir / "manifest.json").is_file():
         raise UsageError(f"{run_dir} is not a run directory (no manifest.json)")
-    session = open_session(args.config or run_dir / CONFIG_FILE, disable=args.disable_plugin, load=args.plugin)
-    only = args.reporters.split(",") if args.reporters else None
     out = Path(args.output_dir) if args.output_dir else run_dir / "reports"
-    write_reports(session, run_dir, out, only=only, skip_corrupt=args.skip_corrupt)
+    option = "--output-dir" if args.output_dir else "--result-dir"
+    check_out_dir(out, option)
+    config = args.config
+    if not config:
+        config = run_dir / CONFIG_FILE
+        require_trust(run_dir, config, args.trust_run_plugins)
+    session = open_session(config, disable=args.disable_plugin, load=args.plugin)
+    run_ = session.plugins.component("balance_stores", session.config.store).open(run_dir)
+    check_same_config(run_, run_dir, session.config, "report")
+    only = args.reporters.split(",") if args.reporters else None
+    make_out_dir(out, option)
+    write_reports(session, run_dir, out, only=only, run=run_, skip_corrupt=args.skip_corrupt)
     return 0

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import attrs
 
-from balance.cli.common import session_from
+from balance.cli.common import add_trust_argument, session_from
+from balance.cli.paths import check_out_dir
 from balance.errors import UsageError
 from balance.progress import console
 from balance.reporting import select_reporters, write_reports
+from balance.runcheck import require_trust
 from balance.runner import CONFIG_FILE, run_pipeline
 from balance.work import SessionSpec
 
@@ -29,6 +31,7 @@ def register(subparsers) -> None:
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler (default: start a LocalCluster)")
     p.add_argument("--reporters", metavar="NAME,...", help="only these reporters")
     p.add_argument("--no-reports", action="store_true", help="do not write reports")
+    add_trust_argument(p)
     p.set_defaults(func=run)
 
 
@@ -58,12 +61,15 @@ def run(args) -> int:
     run_dir = Path(args.resume or args.out or f"runs/run-{time.strftime('%Y%m%d-%H%M%S')}")
     if args.resume and not (run_dir / "manifest.json").exists():
         raise UsageError(f"{run_dir} holds no run to resume (no manifest.json)")
+    check_out_dir(run_dir, "--resume" if args.resume else "--out")
     existing = (run_dir / CONFIG_FILE).exists()
     # `--stage 2` into a directory that holds a stage 1 continues that run, like --resume.
     continuing = bool(args.resume) or (args.stage == "2" and existing)
     if continuing and args.config:
         raise UsageError(f"{run_dir} already holds a run with its own config; continue it without giving a config")
     if continuing:
+        # The run directory's config is untrusted: its plugins are code and load only when asked.
+        require_trust(run_dir, run_dir / CONFIG_FILE, args.trust_run_plugins)
         spec = SessionSpec(str(run_dir / CONFIG_FILE), tuple(args.disable_plugin), tuple(args.plugin))
         session = spec.open()
     else:

@@ -15,6 +15,7 @@ import numpy as np
 
 from balance.cli.cmd_build import parse_with
 from balance.cli.common import add_config_argument, session_from
+from balance.config.model import MAX_ENEMIES, MAX_HP, MAX_RUNS, MAX_STAT, MAX_TURNS, SEED_LIMIT
 from balance.engine import Simulator
 from balance.errors import UsageError
 from balance.grid import Grid, Profile, Scenario
@@ -69,13 +70,17 @@ def select_grid(grid: Grid, args, stat_names) -> Grid:
     def profile(text):
         stats = _ints(text, "profile")
         if len(stats) != len(stat_names):
-            raise UsageError(f'profile "{text}" needs {len(stat_names)} numbers ({", ".join(stat_names)})')
+            raise UsageError(f'--profile "{text}" needs {len(stat_names)} numbers ({", ".join(stat_names)})')
+        if not all(0 <= v <= MAX_STAT for v in stats):
+            raise UsageError(f'--profile "{text}": stats must be from 0 to {MAX_STAT:,}')
         return Profile(text, stats)
 
     def scenario(text):
         hp = _ints(text, "scenario")
-        if not hp or min(hp) <= 0:
-            raise UsageError(f'scenario "{text}" needs enemy HP values above 0')
+        if not hp or not all(0 < v <= MAX_HP for v in hp):
+            raise UsageError(f'--scenario "{text}" needs enemy HP values from 1 to {MAX_HP:,}')
+        if len(hp) > MAX_ENEMIES:
+            raise UsageError(f'--scenario "{text}": {len(hp):,} enemies are above the limit of {MAX_ENEMIES:,}')
         return Scenario(text, hp)
 
     g = Grid(
@@ -91,16 +96,18 @@ def select_grid(grid: Grid, args, stat_names) -> Grid:
 def simulate(session, build_text: str, args) -> dict:
     rules, config = session.rules, session.config
     build = parse_with(rules, build_text)
-    problems = rules.check_build(build)
+    problems = rules.check_build(build, session.budget)
     if problems:
         raise UsageError(f"illegal build {build.id}: " + "; ".join(problems))
     runs = config.stage1.runs if args.runs is None else args.runs
     max_turns = config.max_turns if args.max_turns is None else args.max_turns
     seed = config.seed if args.seed is None else args.seed
-    if runs < 1:
-        raise UsageError(f"--runs must be at least 1 (got {runs})")
-    if max_turns < 1:
-        raise UsageError(f"--max-turns must be at least 1 (got {max_turns})")
+    if not 1 <= runs <= MAX_RUNS:
+        raise UsageError(f"--runs must be from 1 to {MAX_RUNS:,} (got {runs:,})")
+    if not 1 <= max_turns <= MAX_TURNS:
+        raise UsageError(f"--max-turns must be from 1 to {MAX_TURNS:,} (got {max_turns:,})")
+    if not 0 <= seed < SEED_LIMIT:
+        raise UsageError(f"--seed must be from 0 to 2**64 - 1 (got {seed})")
     grid = select_grid(session.grid, args, tuple(rules.stat_names))
     sim = Simulator(session.kernel(), [build], grid, tuple(config.attacker), max_turns, policy=None)
     res = sim.run(np.zeros((1, 1), dtype=np.int64), runs, seed)

@@ -18,3 +18,10 @@ def session_from(args: argparse.Namespace) -> Session:
     for line in session.warnings:  # here, not in open_session: workers reopen the session too
         print(f"config warning: {line}", file=sys.stderr)
     return session
+
+
+def add_trust_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--trust-run-plugins", action="store_true",
+        help="load the plugins the run directory's config.toml names (they run code; off by default)",
+    )

@@ -29,6 +29,34 @@ def add_global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
     )
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line (``balance run: error: ...``) and exit code 2, without the usage
+    block: the line names the argument and the problem; ``--help`` shows the usage."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+#: Options whose value may start with "-" (a negative number in a stat list, ``--profile -9,2,2,2,4``):
+#: argparse would read such a value as an option. Written ``--profile=-9,...`` it is a value.
+VALUE_OPTIONS = ("--profile", "--scenario", "--seed", "--runs", "--max-turns", "--budget", "--workers")
+
+
+def join_negative_values(argv: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        nxt = argv[i + 1] if i + 1 < len(argv) else None
+        if arg in VALUE_OPTIONS and nxt is not None and len(nxt) > 1 and nxt[0] == "-" and nxt[1].isdigit():
+            out.append(f"{arg}={nxt}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
 def _leaf_parsers(parser: argparse.ArgumentParser):
     subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     if not subs:
@@ -39,10 +67,10 @@ def _leaf_parsers(parser: argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="balance", description="Game balance by Monte Carlo combat simulation.")
+    parser = OneLineParser(prog="balance", description="Game balance by Monte Carlo combat simulation.")
     parser.add_argument("--version", action="version", version=f"balance {__version__}")
     add_global_options(parser, defaults=True)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     subparsers.required = True
     for name in COMMANDS:
         importlib.import_module(f"balance.cli.cmd_{name}").register(subparsers)
@@ -53,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(join_negative_values(sys.argv[1:] if argv is None else list(argv)))
     try:
         return args.func(args) or 0
     except BalanceError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -116,3 +117,82 @@ class Config:
     def grid(self) -> Grid:
         """The grid the config lists (plugins may extend it; see :func:`balance.run_grid.build_grid`)."""
         return Grid(self.profiles, self.buffs, self.scenarios)
+
+
+# -- bounds ---------------------------------------------------------------------------------------
+# Sizes a config may ask for. Far above any useful run, far below what exhausts memory: a config
+# beyond them is a typo or hostile, and stops as a config error naming the bound, before any work.
+
+#: Seeds are 64-bit: larger ones would wrap silently onto other seeds.
+SEED_LIMIT = 2**64
+#: Combats per cell and candidate (stage 1, stage 2, confirmation, ``simulate --runs``).
+MAX_RUNS = 1_000_000
+#: Turns per combat.
+MAX_TURNS = 10_000
+#: Enemies per scenario, and an enemy's hit points.
+MAX_ENEMIES = 1_000
+MAX_HP = 1_000_000
+#: Profiles, buffs and scenarios each; a stat or buff bonus.
+MAX_GRID_ITEMS = 1_000
+MAX_STAT = 1_000
+MAX_NAME = 200
+#: Other sizes: key -> bound.
+MAX_SIZES = {
+    "tier": 1_000,
+    "points_per_attack": 100_000,
+    "stage2.confirm_top": 1_000_000,
+    "stage2.max_pairs": 2**62,
+    "performance.workers": 4_096,
+    "performance.batch_size": 100_000_000,
+    "performance.shard_records": 1 << 26,
+    "reports.top_n": 10_000_000,
+}
+
+
+def _get(config: Config, key: str) -> Any:
+    value: Any = config
+    for part in key.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def limit_problems(config: Config) -> Iterator[tuple[str, str]]:
+    """Yield ``(key, problem)`` for each bound the config breaks (the first is reported)."""
+    if not 0 <= config.seed < SEED_LIMIT:
+        yield "seed", f"expected an integer from 0 to 2**64 - 1, got {config.seed}"
+    for key in ("stage1.runs", "stage2.runs", "stage2.confirm_runs"):
+        if _get(config, key) > MAX_RUNS:
+            yield key, f"{_get(config, key):,} is above the limit of {MAX_RUNS:,} combats per cell"
+    if config.max_turns > MAX_TURNS:
+        yield "max_turns", f"{config.max_turns:,} is above the limit of {MAX_TURNS:,} turns"
+    for key, bound in MAX_SIZES.items():
+        if _get(config, key) > bound:
+            yield key, f"{_get(config, key):,} is above the limit of {bound:,}"
+    for i, v in enumerate(config.attacker):
+        if not 0 <= v <= MAX_STAT:
+            yield f"attacker[{i}]", f"expected a stat from 0 to {MAX_STAT:,}, got {v}"
+    for field in ("profiles", "buffs", "scenarios"):
+        items = getattr(config, field)
+        if len(items) > MAX_GRID_ITEMS:
+            yield field, f"{len(items):,} entries are above the limit of {MAX_GRID_ITEMS:,}"
+        for i, item in enumerate(items):
+            name = item.name
+            if not name.strip():
+                yield f"{field}[{i}].name", "must not be empty"
+            elif len(name) > MAX_NAME or not name.isprintable():
+                yield f"{field}[{i}].name", f"expected at most {MAX_NAME} printable characters"
+    for i, p in enumerate(config.profiles):
+        for j, v in enumerate(p.stats):
+            if not 0 <= v <= MAX_STAT:
+                yield f"profiles[{i}].stats[{j}]", f"expected a stat from 0 to {MAX_STAT:,}, got {v}"
+    for i, b in enumerate(config.buffs):
+        for field in ("accuracy", "damage", "avoidance", "durability"):
+            v = getattr(b, field)
+            if not -MAX_STAT <= v <= MAX_STAT:
+                yield f"buffs[{i}].{field}", f"expected a bonus from -{MAX_STAT:,} to {MAX_STAT:,}, got {v}"
+    for i, s in enumerate(config.scenarios):
+        if len(s.enemy_hp) > MAX_ENEMIES:
+            yield f"scenarios[{i}].enemy_hp", f"{len(s.enemy_hp):,} enemies are above the limit of {MAX_ENEMIES:,}"
+        for j, hp in enumerate(s.enemy_hp):
+            if not 0 < hp <= MAX_HP:
+                yield f"scenarios[{i}].enemy_hp[{j}]", f"expected hit points from 1 to {MAX_HP:,}, got {hp}"

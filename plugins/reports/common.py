@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from balance import outfiles
+
 #: Report tiers: percentages of ALL records of the stage (pairs tested / attacks tested).
 TIERS: tuple[float, ...] = (50, 20, 5, 1, 0.1)
 
@@ -123,8 +125,7 @@ class Doc:
         return "\n".join(self.lines).rstrip() + "\n"
 
     def write(self, path: Path) -> Path:
-        path.write_text(self.text(), encoding="utf-8")
-        return path
+        return outfiles.write_text(path, self.text())
 
 
 # -- header and population -----------------------------------------------------------------------

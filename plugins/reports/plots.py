@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from balance import outfiles
+
 
 def _pyplot():
     import matplotlib
@@ -24,8 +26,12 @@ def _pyplot():
 
 def _save(fig, path: Path) -> Path:
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    _pyplot().close(fig)
+    try:
+        # a temp file renamed when complete: a failure leaves no truncated PNG behind
+        with outfiles.atomic_file(path) as f:
+            fig.savefig(f, dpi=100, format=Path(path).suffix.lstrip(".") or "png")
+    finally:
+        _pyplot().close(fig)
     return path
 
 

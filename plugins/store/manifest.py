@@ -19,6 +19,7 @@ from balance import __version__ as project_version
 from balance.errors import StoreError
 from balance.store import RunInfo, RunSummary, StageSummary
 from balance_plugins.store import fsio
+from balance_plugins.store.validate import check_manifest
 
 MANIFEST = "manifest.json"
 FORMAT = "balance-run"
@@ -81,11 +82,14 @@ def load(run_dir: Path) -> dict[str, Any]:
         raise StoreError(f"{run_dir} is not a run directory (no {MANIFEST})") from None
     except (OSError, ValueError) as exc:
         raise StoreError(f"cannot read {path}: {exc}") from exc
+    except RecursionError:
+        raise StoreError(f"cannot read {path}: nested too deeply to be a manifest") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise StoreError(f"{path} is not a balance run manifest")
     if data.get("schema_version") != SCHEMA_VERSION:
         raise StoreError(f"{path} has manifest schema version {data.get('schema_version')}; "
                          f"this balance reads version {SCHEMA_VERSION}")
+    check_manifest(run_dir, data)
     return data
 
 

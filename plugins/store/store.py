@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,18 +20,19 @@ from balance.store import RunSummary
 from balance_plugins.store import fsio, manifest, tables
 from balance_plugins.store.manifest import RunInfo, StageStats
 from balance_plugins.store.reader import StageReader
+from balance_plugins.store.validate import STAGE_NAME, TABLE_NAME
 from balance_plugins.store.writer import DEFAULT_FRAME_RECORDS, DEFAULT_SHARD_RECORDS, StageWriter
 
 __all__ = ["MsgpackStore", "Run", "RunInfo", "StageStats"]
 
 STORE_VERSION = "1"
-_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
 def _check_name(kind: str, name: str) -> None:
     # names become path components: refuse anything that could escape the run directory
-    if not _NAME.match(name or ""):
-        raise StoreError(f'invalid {kind} name "{name}" (letters, digits, "_", "-", "." only)')
+    pattern, allowed = (STAGE_NAME, '"_", "-"') if kind == "stage" else (TABLE_NAME, '"_", "-", "."')
+    if not isinstance(name, str) or not pattern.match(name):
+        raise StoreError(f'invalid {kind} name "{name}" (letters, digits, {allowed} only)')
 
 
 class Run:

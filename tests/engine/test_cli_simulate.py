@@ -53,7 +53,7 @@ def test_text_output_has_table(capsys):
         (["ranged", "--profile", "Nope"], 'unknown profile "Nope"'),
         (["ranged", "--profile", "1,2"], "needs 5 numbers"),
         (["ranged", "--buff", "Huge"], 'unknown buff "Huge"'),
-        (["ranged", "--scenario", "0,5"], "above 0"),
+        (["ranged", "--scenario", "0,5"], "HP values from 1 to"),
         (["ranged", "--runs", "0"], "--runs"),
     ],
 )
