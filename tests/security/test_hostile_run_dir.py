@@ -11,8 +11,10 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 
 import pytest
+import tomli_w
 
 from balance.cli.main import main
 from balance.runlock import LOCK_FILE
@@ -255,26 +257,37 @@ def test_run_files_that_escape_or_are_garbage_stop_with_exit_3(capsys, run_dir, 
 # -- mixed runs ------------------------------------------------------------------------------------
 
 
-def edit_config(run_dir, old: str, new: str) -> None:
+def edit_config(run_dir, edit) -> None:
+    """Edit the run's config.toml as data: its layout is the TOML writer's business."""
     cfg = run_dir / "config.toml"
-    text = cfg.read_text()
-    assert old in text
-    cfg.write_text(text.replace(old, new, 1))
+    data = tomllib.loads(cfg.read_text())
+    edit(data)
+    cfg.write_text(tomli_w.dumps(data))
+
+
+def _set(path: str, value):
+    def edit(data):
+        *keys, last = path.split(".")
+        node = data
+        for key in keys:
+            node = node[int(key)] if key.isdigit() else node[key]
+        node[last] = value
+    return edit
 
 
 CONFIG_EDITS = {
-    "seed": ("seed = 11", "seed = 12", "seed"),
-    "runs": ("runs = 3", "runs = 4", "stage1.runs"),
-    "grid": ("stats = [2, 2, 4, 0, 4]", "stats = [2, 2, 3, 0, 4]", "profiles[0].stats"),
-    "scenario added": ('enemy_hp = [60]', 'enemy_hp = [60, 5]', "scenarios[0].enemy_hp"),
+    "seed": (_set("seed", 12), "seed"),
+    "runs": (_set("stage1.runs", 4), "stage1.runs"),
+    "grid": (_set("profiles.0.stats", [2, 2, 3, 0, 4]), "profiles[0].stats"),
+    "scenario added": (_set("scenarios.0.enemy_hp", [60, 5]), "scenarios[0].enemy_hp"),
 }
 
 
 @pytest.mark.parametrize("command", ["report", "resume", "stage2"])
 @pytest.mark.parametrize("case", sorted(CONFIG_EDITS))
 def test_an_edited_config_is_not_mixed_into_the_run(capsys, run_dir, tmp_path, decoy, marker, case, command):
-    old, new, key = CONFIG_EDITS[case]
-    edit_config(run_dir, old, new)
+    edit, key = CONFIG_EDITS[case]
+    edit_config(run_dir, edit)
     before = (run_dir / "manifest.json").read_bytes()
     err = assert_refused(capsys, commands(run_dir, tmp_path)[command], 2, f"config error: {key}:", decoy, marker)
     assert "differs from the config" in err
