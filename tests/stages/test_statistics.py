@@ -137,6 +137,18 @@ def test_tie_threshold_scales_with_both_standard_errors():
     assert confirmed_ranking(cols, np.zeros(2))["tied_with_first"] == [True, True]
     cols["overall"] = np.array([10.0, 13.2])  # 3.2 > 3.099: not tied
     assert confirmed_ranking(cols, np.zeros(2))["tied_with_first"] == [True, False]
+    # 3.05 is inside 3.099 (both variances), outside 1.96 x sqrt(0.125 + 2.25) = 3.021 (a wrong power)
+    cols["overall"] = np.array([10.0, 13.05])
+    assert confirmed_ranking(cols, np.zeros(2))["tied_with_first"] == [True, True]
+
+
+def test_equal_scores_without_spread_are_tied():
+    # every combat of both pairs lasted the same: se 0, and a difference of 0 is still a tie
+    cols = {"a": np.array([0, 1, 2]), "b": np.array([5, 5, 5]), "overall": np.array([4.0, 4.0, 5.0]),
+            "se": np.zeros(3)}
+    r = confirmed_ranking(cols, np.zeros(3))
+    assert r["tied_with_first"] == [True, True, False]
+    assert r["ci_low"] == r["ci_high"] == [4.0, 4.0, 5.0]
 
 
 def test_confirmed_intervals_are_1_96_standard_errors_wide():
