@@ -150,3 +150,42 @@ def test_manifest_and_tables_are_fsynced_before_they_replace_the_old_ones(tmp_pa
     assert log.rename_to(table) < log.first_listing("stage2/tables/solos.msgpack")
     listed = log.first_listing("stage2/tables/solos.msgpack")
     assert any(i < listed for i in log.fsyncs(manifest.with_name("manifest.json.tmp")))
+
+
+# -- the start of a shard file ---------------------------------------------------------------------
+
+
+def corrupt_first_shard(run, data: bytes) -> str:
+    entry = run.manifest["stages"]["stage2"]["shards"][0]
+    (run.dir / entry["file"]).write_bytes(data)
+    with pytest.raises(StoreError) as exc:
+        read_all(run)
+    return str(exc.value)
+
+
+def test_a_shard_of_only_the_magic_bytes_lacks_its_header(stage2_run):
+    from balance_plugins.store.shardfile import MAGIC
+
+    assert corrupt_first_shard(stage2_run, MAGIC) == "shard stage2/000000 is corrupt at byte 8: missing header frame"
+
+
+def test_a_shard_shorter_than_the_magic_bytes_is_truncated(stage2_run):
+    assert corrupt_first_shard(stage2_run, b"BALSHR") == (
+        "shard stage2/000000 is corrupt at byte 0: truncated: 6 bytes, not even a shard header")
+
+
+def test_a_file_with_other_magic_bytes_is_not_a_shard(stage2_run):
+    entry = stage2_run.manifest["stages"]["stage2"]["shards"][0]
+    data = bytearray((stage2_run.dir / entry["file"]).read_bytes())
+    data[7] = 2  # a format version this reader does not know
+    assert corrupt_first_shard(stage2_run, bytes(data)) == (
+        "shard stage2/000000 is corrupt at byte 0: not a balance shard (bad magic bytes)")
+
+
+def test_removing_a_missing_temp_file_is_quiet(tmp_path):
+    from balance_plugins.store import fsio
+
+    fsio.remove_quietly(tmp_path / "never-written.tmp")
+    (tmp_path / "x.tmp").write_bytes(b"1")
+    fsio.remove_quietly(tmp_path / "x.tmp")
+    assert not (tmp_path / "x.tmp").exists()
