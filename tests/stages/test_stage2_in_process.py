@@ -24,11 +24,11 @@ def test_resume_after_the_pairs_reuses_the_stored_solos(tmp_path, monkeypatch):
     args = ["--workers", "1", "--no-reports"]
     assert main(["run", str(config), "--out", str(tmp_path / "whole"), *args]) == 0
 
-    def stop(self, state, start, stop):
+    def interrupt(self, state, start, stop):
         raise Interrupted
 
     with monkeypatch.context() as m:
-        m.setattr(stage2.ConfirmTask, "compute", stop)
+        m.setattr(stage2.ConfirmTask, "compute", interrupt)
         # a plugin's exception ends the run with one line and exit code 1
         assert main(["run", str(config), "--out", str(tmp_path / "cut"), *args]) == 1
 
