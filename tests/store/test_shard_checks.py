@@ -169,3 +169,23 @@ def test_a_frame_that_is_not_a_shard_frame(stage2_run, frames, obj):
 def test_the_file_size_must_be_the_manifests(stage2_run, frames):
     data, _ = build(frames)
     assert read_with(stage2_run, data, bytes_delta=1) == f"{len(data)}: size is {len(data)} bytes, the manifest says {len(data) + 1}"
+
+
+def test_an_empty_frame_at_the_very_end_is_read_as_a_frame(stage2_run, frames):
+    # exactly one frame head remains: it is a frame (of an empty payload), not stray bytes
+    data, offs = build([*frames[:-1], b""])
+    assert read_with(stage2_run, data).startswith(f"{offs[-1]}: undecodable frame (")
+
+
+def test_a_file_shorter_than_its_size_while_reading():
+    import io
+
+    from balance_plugins.store.shardfile import FrameReader, ShardCorrupt
+
+    data = MAGIC + HEAD.pack(100, 0) + b"x" * 50  # the frame says 100 bytes; the file shrank to 50
+    reader = FrameReader(io.BytesIO(data), size=len(MAGIC) + 8 + 100)
+    reader.magic()
+    with pytest.raises(ShardCorrupt) as exc:
+        reader.next()
+    assert (exc.value.offset, exc.value.reason) == (8, "truncated while reading (file changed under the reader?)")
+    assert str(exc.value) == "at byte 8: truncated while reading (file changed under the reader?)"
