@@ -156,8 +156,8 @@ def test_a_shard_without_its_end_frame(stage2_run, frames):
 
 
 def test_a_frame_that_is_not_msgpack(stage2_run, frames):
-    data, offs = build([frames[0], b"\xc1", *frames[1:]])
-    assert read_with(stage2_run, data).startswith(f"{offs[1]}: undecodable frame (")
+    data, offs = build([frames[0], b"\xc1", *frames[1:]])  # 0xc1: a byte msgpack never uses
+    assert read_with(stage2_run, data) == f"{offs[1]}: undecodable frame (FormatError)"
 
 
 @pytest.mark.parametrize("obj", [[1, 2], {"start": 0}])
@@ -174,7 +174,7 @@ def test_the_file_size_must_be_the_manifests(stage2_run, frames):
 def test_an_empty_frame_at_the_very_end_is_read_as_a_frame(stage2_run, frames):
     # exactly one frame head remains: it is a frame (of an empty payload), not stray bytes
     data, offs = build([*frames[:-1], b""])
-    assert read_with(stage2_run, data).startswith(f"{offs[-1]}: undecodable frame (")
+    assert read_with(stage2_run, data) == f"{offs[-1]}: undecodable frame (ValueError)"
 
 
 def test_a_file_shorter_than_its_size_while_reading():
