@@ -1,6 +1,10 @@
 """Report benchmarks (pytest-benchmark). With ``--benchmark-disable`` (the default) each runs once
 on a small synthetic run as a smoke test; the 10-million-record figures come from
-``python -m balance_plugins.reports.bench --records 10000000`` (see docs/performance.md)."""
+``python -m balance_plugins.reports.bench --records 10000000`` (see docs/performance.md).
+
+The reporters are grouped with a floor on the same run: one streaming pass over every stage-2
+record, which is the least any report needs. ``pytest tests/benchmarks/test_bench_reports.py
+--benchmark-enable`` prints them side by side."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import pytest
 
 from balance_plugins.reports import bench, enh_tiers
 from balance_plugins.stages.synthetic import make_run, pairs_for
+from balance_plugins.store import MsgpackStore
 
 RECORDS = 20_000
 
@@ -18,6 +23,7 @@ def run_dir(tmp_path_factory):
                     n_stage2=pairs_for(RECORDS), confirm_top=50, block=4096)
 
 
+@pytest.mark.benchmark(group=f"stage-2 reports: {RECORDS:,} records")
 def test_bench_all_stage2_reporters(benchmark, run_dir, tmp_path):
     def once():
         enh_tiers._CACHE.clear()  # measure the passes, not the cache
@@ -27,6 +33,13 @@ def test_bench_all_stage2_reporters(benchmark, run_dir, tmp_path):
     assert set(res["per_reporter"]) == set(bench.STAGE2_REPORTERS)
     text = (tmp_path / "out" / "stage2" / "enhancement_ranking_top_0.1.md").read_text()
     assert f"**Pairs tested (records read)**: {RECORDS:,}" in text and "= **20 pairs**" in text
+
+
+@pytest.mark.benchmark(group=f"stage-2 reports: {RECORDS:,} records")
+def test_bench_floor_one_pass_over_the_records(benchmark, run_dir):
+    reader = MsgpackStore().open(run_dir).stage_reader("stage2")
+    n = benchmark(lambda: sum(len(b["overall"]) for b in reader.blocks()))
+    assert n == RECORDS
 
 
 def test_bench_command_end_to_end(tmp_path, capsys):

@@ -1,0 +1,233 @@
+"""The figures a designer reads, pinned by values computed here rather than by the code under test.
+
+The scoring and the confirmed ranking get hand-computed numbers (typed in, with the arithmetic in the
+comments). Stage 2's synergy, gain and confirmation are checked on a real tiny run against solos and
+pairs simulated here with the engine alone, and scored here with plain numpy: the stage's statistics
+code is never used to compute an expected value. Everything runs in this process (one worker), so a
+mutation of the stage or the scoring is seen by these tests.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from balance.builds import Build
+from balance.cli.main import main
+from balance.engine import Simulator
+from balance.session import open_session
+from balance_plugins.scoring.mean_turns import MeanTurns
+from balance_plugins.stages.stage2 import confirmed_ranking
+from tests.stages.tiny import read_stage, read_table, write_tiny
+
+SEED = 11
+STAGE2_RUNS, CONFIRM_RUNS, CONFIRM_TOP = 2, 6, 5  # as in tests/stages/tiny.py
+
+
+# -- the scoring plugin ---------------------------------------------------------------------------
+
+#: 2 profiles x 1 buff x 2 scenarios (cells are profile-major: p0s0, p0s1, p1s0, p1s1), 3 runs.
+GRID = SimpleNamespace(profiles=["p0", "p1"], buffs=["none"], scenarios=["s0", "s1"])
+TURNS = np.array(
+    [
+        # candidate 0: cell means 4, 3, 2, 12; sample variances 4, 0, 1, 7
+        [[2, 4, 6], [3, 3, 3], [1, 2, 3], [10, 11, 15]],
+        # candidate 1: cell means 5, 5, 8, 2; sample variances 1, 4, 0, 0
+        [[4, 5, 6], [3, 5, 7], [8, 8, 8], [2, 2, 2]],
+    ],
+    dtype=float,
+)
+
+
+def scored(turns: np.ndarray, timeouts=None):
+    timeouts = np.zeros(turns.shape[:2], dtype=np.int64) if timeouts is None else timeouts
+    return MeanTurns().score(turns.sum(axis=2), (turns**2).sum(axis=2), timeouts, turns.shape[2], GRID)
+
+
+def test_scoring_cell_means_and_standard_errors_by_hand():
+    s = scored(TURNS)
+    np.testing.assert_allclose(s.cell_mean, [[4, 3, 2, 12], [5, 5, 8, 2]])
+    # se of a cell mean = sqrt(sample variance (divisor runs - 1) / runs)
+    np.testing.assert_allclose(
+        s.cell_se,
+        [[math.sqrt(4 / 3), 0, math.sqrt(1 / 3), math.sqrt(7 / 3)], [math.sqrt(1 / 3), math.sqrt(4 / 3), 0, 0]],
+        atol=1e-12,
+    )
+
+
+def test_overall_is_the_mean_of_the_cells_and_its_standard_error():
+    s = scored(TURNS)
+    # candidate 0: (4 + 3 + 2 + 12) / 4 = 5.25 (the median of the cells would be 3.5);
+    # candidate 1: (5 + 5 + 8 + 2) / 4 = 5 (median 5: only candidate 0 tells mean from median)
+    np.testing.assert_allclose(s.overall, [5.25, 5.0])
+    # se(overall) = sqrt(sum of cell variances of the mean) / cells:
+    # candidate 0: sqrt(4/3 + 0 + 1/3 + 7/3) / 4 = sqrt(4) / 4 = 0.5
+    # candidate 1: sqrt(1/3 + 4/3 + 0 + 0) / 4 = sqrt(5/3) / 4
+    np.testing.assert_allclose(s.se, [0.5, math.sqrt(5 / 3) / 4])
+
+
+def test_means_per_profile_buff_and_scenario():
+    s = scored(TURNS)
+    np.testing.assert_allclose(s.by_profile, [[3.5, 7.0], [5.0, 5.0]])  # (4+3)/2, (2+12)/2 | (5+5)/2, (8+2)/2
+    np.testing.assert_allclose(s.by_scenario, [[3.0, 7.5], [6.5, 3.5]])  # (4+2)/2, (3+12)/2 | (5+8)/2, (5+2)/2
+    np.testing.assert_allclose(s.by_buff, [[5.25], [5.0]])
+
+
+def test_timeouts_are_summed_over_cells():
+    t = np.array([[0, 1, 0, 2], [3, 0, 0, 0]])
+    s = scored(TURNS, t)
+    np.testing.assert_array_equal(s.timeouts, [3, 3])
+    np.testing.assert_array_equal(s.cell_timeouts, t)
+
+
+def test_one_run_gives_no_standard_error():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no 0/0 warning on the user's console either
+        s = scored(TURNS[:, :, :1])
+    assert np.isnan(s.cell_se).all() and np.isnan(s.se).all()
+    np.testing.assert_allclose(s.overall, [(2 + 3 + 1 + 10) / 4, (4 + 3 + 8 + 2) / 4])
+
+
+def test_two_runs_use_the_sample_variance():
+    # cell [1, 3]: sample variance 2 (divisor 1), se sqrt(2 / 2) = 1; one cell only
+    grid = SimpleNamespace(profiles=["p"], buffs=["b"], scenarios=["s"])
+    s = MeanTurns().score(np.array([[4.0]]), np.array([[10.0]]), np.zeros((1, 1), int), 2, grid)
+    np.testing.assert_allclose(s.cell_se, [[1.0]])
+    np.testing.assert_allclose(s.se, [1.0])
+
+
+# -- the confirmed ranking: intervals and ties ----------------------------------------------------
+
+
+def ranking_input():
+    # pairs given out of order; every se is 1, so the se of a difference with rank 1 is sqrt(2) and
+    # "tied with #1" means within 1.96 * sqrt(2) = 2.7719 turns of the best.
+    return {
+        "a": np.array([0, 1, 2, 3, 4]),
+        "b": np.array([9, 9, 9, 9, 9]),
+        "overall": np.array([12.8, 10.0, 12.7, 10.5, 10.0]),
+        "se": np.array([1.0, 1.0, 1.0, 1.0, 1.0]),
+        "synergy": np.array([1.0, 2.0, 3.0, 4.0, 5.0]),
+    }
+
+
+def test_confirmed_ranking_orders_by_score_then_pair():
+    r = confirmed_ranking(ranking_input(), np.array([20.0, 21.0, 22.0, 23.0, 24.0]))
+    assert r["rank"] == [1, 2, 3, 4, 5]
+    assert r["a"] == [1, 4, 3, 2, 0]  # 10.0 (a=1) before 10.0 (a=4): ties broken by pair id
+    assert r["overall"] == [10.0, 10.0, 10.5, 12.7, 12.8]
+    assert r["synergy"] == [2.0, 5.0, 4.0, 3.0, 1.0]  # every column travels with its pair
+    assert r["screening_overall"] == [21.0, 24.0, 23.0, 22.0, 20.0]
+
+
+def test_confirmed_ranking_ties_with_the_first_at_1_96_standard_errors():
+    r = confirmed_ranking(ranking_input(), np.zeros(5))
+    # differences from the best: 0, 0, 0.5, 2.7 (< 2.7719: tied), 2.8 (> 2.7719: not tied)
+    assert r["tied_with_first"] == [True, True, True, True, False]
+
+
+def test_tie_threshold_scales_with_both_standard_errors():
+    cols = {"a": np.array([0, 1]), "b": np.array([5, 5]), "overall": np.array([10.0, 13.0]),
+            "se": np.array([0.5, 1.5])}
+    # se of the difference: sqrt(0.25 + 2.25) = 1.5811; 1.96 x that = 3.099 > 3: tied
+    assert confirmed_ranking(cols, np.zeros(2))["tied_with_first"] == [True, True]
+    cols["overall"] = np.array([10.0, 13.2])  # 3.2 > 3.099: not tied
+    assert confirmed_ranking(cols, np.zeros(2))["tied_with_first"] == [True, False]
+    # 3.05 is inside 3.099 (both variances), outside 1.96 x sqrt(0.125 + 2.25) = 3.021 (a wrong power)
+    cols["overall"] = np.array([10.0, 13.05])
+    assert confirmed_ranking(cols, np.zeros(2))["tied_with_first"] == [True, True]
+
+
+def test_equal_scores_without_spread_are_tied():
+    # every combat of both pairs lasted the same: se 0, and a difference of 0 is still a tie
+    cols = {"a": np.array([0, 1, 2]), "b": np.array([5, 5, 5]), "overall": np.array([4.0, 4.0, 5.0]),
+            "se": np.zeros(3)}
+    r = confirmed_ranking(cols, np.zeros(3))
+    assert r["tied_with_first"] == [True, True, False]
+    assert r["ci_low"] == r["ci_high"] == [4.0, 4.0, 5.0]
+
+
+def test_confirmed_intervals_are_1_96_standard_errors_wide():
+    cols = {"a": np.array([0, 1]), "b": np.array([5, 5]), "overall": np.array([10.0, 12.0]),
+            "se": np.array([0.5, 2.0])}
+    r = confirmed_ranking(cols, np.zeros(2))
+    np.testing.assert_allclose(r["ci_low"], [10.0 - 0.98, 12.0 - 3.92])
+    np.testing.assert_allclose(r["ci_high"], [10.0 + 0.98, 12.0 + 3.92])
+
+
+# -- stage 2 on a real run against an independent computation -------------------------------------
+
+
+@pytest.fixture
+def tiny_run(tmp_path):
+    """A tiny two-stage run in this process (one worker), and the engine set up as the stage has it.
+
+    Each test runs its own (about a second): a mutation tester credits a test only with the code
+    that ran during it, so a run shared between tests would hide stage 2 from all but the first."""
+    tmp = tmp_path
+    config = write_tiny(tmp / "tiny.toml", seed=SEED)
+    run_dir = tmp / "run"
+    assert main(["run", str(config), "--out", str(run_dir), "--workers", "1", "--no-reports"]) == 0
+    session = open_session(str(config))
+    att = read_table(run_dir, "stage2", "attacks")
+    builds = [Build(t, u, lim) for t, u, lim in zip(att["attack_type"], att["upgrades"], att["limits"])]
+    c = session.config
+    assert (c.stage2.runs, c.stage2.confirm_runs, c.stage2.confirm_top) == (STAGE2_RUNS, CONFIRM_RUNS, CONFIRM_TOP)
+    policy = session.plugins.component("balance_policies", c.stage2.policy)
+    sim = Simulator(session.kernel(), builds, session.grid, c.attacker, c.max_turns, policy)
+    return SimpleNamespace(dir=run_dir, sim=sim, n=len(builds), seed=c.seed)
+
+
+def overall_here(sim, candidates, runs, seed, stream):
+    """Mean turns over the cells, each cell the mean of its runs: plain numpy on the engine's sums."""
+    res = sim.run(np.asarray(candidates).reshape(len(candidates), -1), runs, seed, stream=stream)
+    return (res.turn_sum / runs).mean(axis=1)
+
+
+def test_stage2_records_hold_the_pair_score_synergy_and_gain_vs_the_better_solo(tiny_run):
+    rec = read_stage(tiny_run.dir, "stage2")
+    a, b = rec["a"].astype(int), rec["b"].astype(int)
+    # solos and pairs under the pairs' own conditions: stage 2's dice stream (1), its runs
+    solo = overall_here(tiny_run.sim, np.arange(tiny_run.n), STAGE2_RUNS, tiny_run.seed, 1)
+    pair = overall_here(tiny_run.sim, np.stack([a, b], axis=1), STAGE2_RUNS, tiny_run.seed, 1)
+    np.testing.assert_allclose(rec["overall"], pair, rtol=1e-6)
+    np.testing.assert_allclose(read_table(tiny_run.dir, "stage2", "solos")["overall"], solo, rtol=1e-12)
+    sa, sb = solo[a], solo[b]
+    better = np.minimum(sa, sb)
+    assert (np.abs(sa - sb) > 0.5).sum() > len(a) // 2  # the solos differ: better and worse are not the same
+    np.testing.assert_allclose(rec["synergy"], ((sa + sb) / 2 - pair) / ((sa + sb) / 2) * 100, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(rec["gain_vs_best"], (better - pair) / better * 100, rtol=1e-5, atol=1e-4)
+
+
+def test_confirmation_draws_fresh_dice_and_ranks_the_screening_top(tiny_run):
+    conf = read_table(tiny_run.dir, "stage2", "confirmed")
+    rec = read_stage(tiny_run.dir, "stage2")
+    a, b = np.asarray(conf["a"]), np.asarray(conf["b"])
+    assert len(a) == CONFIRM_TOP
+    pairs = np.stack([a, b], axis=1)
+    same_dice = overall_here(tiny_run.sim, pairs, CONFIRM_RUNS, tiny_run.seed, 1)  # screening's stream
+    assert not np.allclose(conf["overall"], same_dice), "confirmation reused the screening dice"
+    # the screening figures it reports are those of the stage-2 records of the same pairs
+    key = {(int(x), int(y)): i for i, (x, y) in enumerate(zip(rec["a"], rec["b"]))}
+    rows = [key[(int(x), int(y))] for x, y in zip(a, b)]
+    np.testing.assert_allclose(conf["screening_overall"], rec["overall"][rows], rtol=1e-6)
+    # fresh dice: a stream that neither stage 1 (0) nor stage 2 (1) uses, with the confirmation's runs
+    fresh = overall_here(tiny_run.sim, pairs, CONFIRM_RUNS, tiny_run.seed, 2)
+    np.testing.assert_allclose(conf["overall"], fresh, rtol=1e-12)
+    np.testing.assert_allclose(conf["ci_high"], np.asarray(conf["overall"]) + 1.96 * np.asarray(conf["se"]))
+    # the confirmation's synergy and gain are against solos on the same fresh dice
+    solo = overall_here(tiny_run.sim, np.arange(tiny_run.n), CONFIRM_RUNS, tiny_run.seed, 2)
+    np.testing.assert_allclose(read_table(tiny_run.dir, "stage2", "confirm_solos")["overall"], solo, rtol=1e-12)
+    better = np.minimum(solo[a], solo[b])
+    np.testing.assert_allclose(conf["gain_vs_best"], (better - fresh) / better * 100, rtol=1e-9)
+    mean = (solo[a] + solo[b]) / 2
+    np.testing.assert_allclose(conf["synergy"], (mean - fresh) / mean * 100, rtol=1e-9)
+    # the confirmed pairs are the screening's best, ranked by their confirmed score
+    top = np.lexsort((rec["b"], rec["a"], rec["overall"]))[:CONFIRM_TOP]
+    assert sorted(zip(rec["a"][top].tolist(), rec["b"][top].tolist())) == sorted(zip(conf["a"], conf["b"]))
+    assert conf["rank"] == list(range(1, CONFIRM_TOP + 1))
+    assert conf["overall"] == sorted(conf["overall"])
