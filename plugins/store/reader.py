@@ -8,6 +8,7 @@ manifest's record count of the shard minus the records already read from it).
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +72,10 @@ class StageReader(BlockQueries):
                 size = path.stat().st_size
                 # a size mismatch is reported after the frames: their checks name the exact byte
                 crc = int(shard["crc32"], 16)
+                if self.skip_corrupt and _whole_file_only_differs(f, size, self.schema, shard, crc):
+                    # every frame verifies but the file is not the one the manifest lists (a shard
+                    # of another run, say): none of its records may be mixed in
+                    raise shardfile.ShardCorrupt(0, "file checksum differs from the manifest")
                 for b0, b1, cols in shardfile.iter_blocks(f, size, self.schema, shard["start"], shard["stop"], crc):
                     delivered += b1 - b0
                     yield Block(b0, b1, {n: cols[n] for n in names})
@@ -91,3 +96,27 @@ class StageReader(BlockQueries):
             self.corrupt[shard["name"]] = (shard["records"] - delivered, msg)
         else:
             self.corrupt.pop(shard["name"], None)
+
+
+def _whole_file_only_differs(f, size: int, schema: Schema, shard: dict[str, Any], crc: int) -> bool:
+    """True when the file's CRC differs from the manifest's while every frame verifies.
+
+    Only ``--skip-corrupt`` needs this: a damaged frame stops delivery at that frame, but a file
+    whose frames are all sound is only caught by the whole-file CRC, after its records were read.
+    The streaming CRC costs one more read of the file (from the page cache) and nothing when it
+    matches; the dry frame pass runs only on a mismatch.
+    """
+    running = 0
+    while chunk := f.read(1 << 20):
+        running = zlib.crc32(chunk, running)
+    f.seek(0)
+    if running == crc:
+        return False
+    try:
+        for _ in shardfile.iter_blocks(f, size, schema, shard["start"], shard["stop"], None):
+            pass
+    except shardfile.ShardCorrupt:
+        return False  # a frame-level fault: the normal pass delivers the frames before it
+    finally:
+        f.seek(0)
+    return True

@@ -66,8 +66,12 @@ def test_skip_corrupt_names_a_shard_with_the_wrong_checksum(two_runs):
     assert set(r.corrupt) == {entry["name"]}
     assert r.corrupt[entry["name"]][1] == (
         f"shard {entry['name']} is corrupt at byte 0: file checksum differs from the manifest")
-    # the shards before it are read back as written
+    # none of the other run's records are mixed in: the whole shard is skipped and counted
+    assert r.corrupt[entry["name"]][0] == entry["records"]
+    assert r.skipped == entry["records"]
     got = concat(blocks)
+    assert len(got["overall"]) == r.count == r.total_records - entry["records"]
+    # the shards before it are read back as written
     first = entry["start"]
     np.testing.assert_array_equal(got["overall"][:first], stage2_block(0, first, n_attacks=200, seed=7)["overall"])
 
