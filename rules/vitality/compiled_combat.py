@@ -81,20 +81,38 @@ def _d20(raw):
 
 
 @_inline
-def _exploding(raw, e5, key, role, strike, first2, rnd):
-    """kernel_dice.exploding_3d6 for one roll: two rounds from ``raw``'s base-216 digits, then
-    hashed dice from slots (role, strike, round)."""
+def _dice_round(q, m, lo):
+    """The first ``m`` base-6 digits of ``q`` (a d216) as d6: their sum * 4 + how many explode
+    (kernel_dice.ROUND, computed instead of looked up: no table in the loop's cache)."""
+    total = 0
+    live = 0
+    for _ in range(m):
+        d = q % 6 + 1
+        q //= 6
+        total += d
+        live += d >= lo
+    return total * 4 + live
+
+
+@_inline
+def _exploding(raw, e5, key, role, strike):
+    """kernel_dice.exploding_3d6 for one roll: the three dice and two explosion rounds from
+    ``raw``'s base-216 digits, then hashed dice from slots (role, strike, round)."""
+    lo = 5 if e5 else 6
     x = (raw & _M32) * _N46656
     q01 = np.int64(x >> _S32)
     q2 = np.int64(((x & _M32) * _N216) >> _S32)
-    v = first2[e5, q01]
-    v2 = rnd[e5, (v & 3) * 216 + q2]
-    total = (v >> 2) + (v2 >> 2)
-    live = v2 & 3
+    v = _dice_round(q01 // 216, 3, lo)
+    total = v >> 2
+    v = _dice_round(q01 % 216, v & 3, lo)
+    total += v >> 2
+    v = _dice_round(q2, v & 3, lo)
+    total += v >> 2
+    live = v & 3
     r = 3
     while live:
         q = np.int64(((die(key, _slot(role, strike, r)) & _M32) * _N216) >> _S32)
-        w = rnd[e5, live * 216 + q]
+        w = _dice_round(q, live, lo)
         total += w >> 2
         live = w & 3
         r += 1
@@ -104,12 +122,12 @@ def _exploding(raw, e5, key, role, strike, first2, rnd):
 
 
 @_inline
-def _roll(tab, row, raw, key, s, first2, rnd):
+def _roll(tab, row, raw, key, s):
     """A strike's damage roll: the flat value, or exploding 3d6."""
     flat = tab[row, ROLL_FLAT]
     if flat > 0:
         return flat
-    return _exploding(raw, tab[row, EXPLODE5], key, D_EXPLODE, s, first2, rnd)
+    return _exploding(raw, tab[row, EXPLODE5], key, D_EXPLODE, s)
 
 
 @_inline
@@ -141,7 +159,7 @@ def _durability(tab, row, cc, c):
 
 
 @_inline
-def _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, tgt, s, T, first2, rnd, out):
+def _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, tgt, s, T, out):
     """One single-target strike at enemy ``tgt``; ``out`` gets (hit, crit, damage, splash total,
     splash damage before Durability)."""
     raw = die(key, _slot(D_ATTACK, s, 0))
@@ -157,7 +175,7 @@ def _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, tgt, s, T, f
     s_total = 0
     s_pre = 0
     if hit:
-        pre = _roll(tab, row, raw, key, s, first2, rnd) + tab[row, DMG] + cc[c, C_DMG_BASE] + ls[L_BONUS] + slay
+        pre = _roll(tab, row, raw, key, s) + tab[row, DMG] + cc[c, C_DMG_BASE] + ls[L_BONUS] + slay
         if crit:
             pre += tab[row, CRIT_BONUS]
         margin = total - avoid
@@ -192,12 +210,12 @@ def _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, tgt, s, T, f
     out[4] = s_pre
 
 
-@_helper
-def _area_swing(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, s, T, E, first2, rnd):
+@_inline
+def _area_swing(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, s, T, E):
     """One area swing at every enemy standing when it starts (one shared damage roll); returns
     whether it dealt damage to any target."""
     raw0 = die(key, _slot(D_ATTACK, s, 0))
-    roll = _roll(tab, row, raw0, key, s, first2, rnd)
+    roll = _roll(tab, row, raw0, key, s)
     avoid = cc[c, C_AVOID]
     acc = tab[row, ACC] + cc[c, C_ACC_BASE] + ls[L_BONUS]
     dmg_mod = tab[row, DMG] + cc[c, C_DMG_BASE] + ls[L_BONUS]
@@ -316,22 +334,22 @@ def _push_area_children(tab, ls, stack, row, kind, dealt):
 
 
 @_inline
-def _attack(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E, first2, rnd):
+def _attack(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E):
     """The main attack of the turn (strike number 0), then its follow-up strikes."""
     area = tab[row, AREA] != 0
     tgt = 0
     dealt = False
     if area:
-        dealt = _area_swing(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, 0, T, E, first2, rnd)
+        dealt = _area_swing(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, 0, T, E)
     else:
         tgt = ls[L_FIRST]
-        _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, tgt, 0, T, first2, rnd, res)
+        _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, tgt, 0, T, res)
     if tab[row, FOLLOWUPS]:
-        _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E, first2, rnd, area, tgt, dealt)
+        _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E, area, tgt, dealt)
 
 
 @_helper
-def _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E, first2, rnd, area, tgt, dealt):
+def _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E, area, tgt, dealt):
     """The main attack's follow-up strikes, depth first (kernel_followups.py), strike numbers
     counting the strikes of the turn."""
     ls[L_TOP] = 0
@@ -371,10 +389,10 @@ def _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E
                     standing = True
                     break
             if standing:
-                d = _area_swing(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, s, T, E, first2, rnd)
+                d = _area_swing(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, s, T, E)
                 _push_area_children(tab, ls, stack, row, kind, d)
         elif hp[t] > 0:  # follow-ups at a fallen target do not happen
-            _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, t, s, T, first2, rnd, res)
+            _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, t, s, T, res)
             _push_children(tab, hp, ls, stack, row, kind, t, res, E)
         s += 1
 
@@ -401,7 +419,7 @@ def _conditions(ls, turn):
     return ok
 
 
-@_helper
+@_inline
 def _usable(tab, hp, ls, slots, charge, last_used, used, turn, usable, E):
     """Which attacks may be chosen this turn; returns how many."""
     ok = _conditions(ls, turn)
@@ -463,7 +481,7 @@ def _sum_like_numpy(values, n):
     return total
 
 
-@_helper
+@_inline
 def _expected(tab, success, exp, c, hp, ls, slots, charge, chan, j, fallback, T, E, scratch):
     """kernel_policy.expected_view for one combat and slot: the enemy HP its action is expected to
     remove this turn."""
@@ -484,7 +502,7 @@ def _expected(tab, success, exp, c, hp, ls, slots, charge, chan, j, fallback, T,
     return v
 
 
-@_helper
+@_inline
 def _choose(tab, success, exp, c, hp, ls, slots, charge, chan, usable, n_usable, policy, preferred, T, E,
             scratch, values):
     """The policy's slot (the built-in ``first``/``second`` and ``default`` rules)."""
@@ -512,8 +530,8 @@ def _choose(tab, success, exp, c, hp, ls, slots, charge, chan, usable, n_usable,
     return best
 
 
-@_helper
-def _retaliate(cc, c, ls, key, att_avoid, att_dur, damage_matters, first2, rnd):
+@_inline
+def _retaliate(cc, c, ls, key, att_avoid, att_dur, damage_matters):
     """The first two standing enemies each make a plain ranged attack at the attacker."""
     ls[L_R_HIT] = 0
     ls[L_R_DMG] = 0
@@ -529,7 +547,7 @@ def _retaliate(cc, c, ls, key, att_avoid, att_dur, damage_matters, first2, rnd):
         ls[L_R_HIT] = 1
         if not damage_matters:
             continue
-        roll = _exploding(raw, 0, key, D_RETALIATION_EXPLODE, e, first2, rnd)
+        roll = _exploding(raw, 0, key, D_RETALIATION_EXPLODE, e)
         bonus = cc[c, C_E_DMG] + (cc[c, C_E_TIER] if r == 20 else 0)
         dmg = max(roll + bonus - att_dur, 0)
         ls[L_ATT_HP] -= dmg
@@ -539,7 +557,7 @@ def _retaliate(cc, c, ls, key, att_avoid, att_dur, damage_matters, first2, rnd):
 
 @_helper
 def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy, preferred, T, att_avoid,
-            att_dur, E, first2, rnd, hp, bleed_due, bleed_next, ls, charge, last_used, used, chan, counts,
+            att_dur, E, hp, bleed_due, bleed_next, ls, charge, last_used, used, chan, counts,
             usable, stack, res, scratch, values):
     """One combat; returns its turns (``max_turns`` for a timeout) and 1 for a timeout, else 0.
     ``counts[j]`` gets the turns slot j was used, ``counts[k]`` the fallback turns."""
@@ -614,7 +632,7 @@ def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy,
             chan[j] = cur + 1
         ls[L_MADE] = fire
         if fire:
-            _attack(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E, first2, rnd)
+            _attack(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E)
         # 3. bleed due this turn
         if bleeds:
             for e in range(E):
@@ -636,7 +654,7 @@ def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy,
                     break
         # 4. retaliation, only where a limit reads it
         if retaliate:
-            _retaliate(cc, c, ls, key, att_avoid, att_dur, retaliate_damage, first2, rnd)
+            _retaliate(cc, c, ls, key, att_avoid, att_dur, retaliate_damage)
         ls[L_MADE_PREV] = ls[L_MADE]
         ls[L_DEALT_PREV] = ls[L_DEALT_NOW]
         ls[L_DEFEAT_PREV] = ls[L_DEFEAT_NOW]
@@ -646,7 +664,7 @@ def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy,
 
 @_entry
 def run_combats(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid,
-                att_dur, first2, rnd, turn_sum, turn_sumsq, timeouts, uses):
+                att_dur, turn_sum, turn_sumsq, timeouts, uses):
     """Every combat of candidates ``cand`` (n, k) over every cell and run, one after another; adds
     per-(candidate, cell) sums into ``turn_sum``, ``turn_sumsq``, ``timeouts`` (n * C) and ``uses``
     (n * C, k + 1). ``keys[c * runs + r]`` is the dice key of cell c, run r."""
@@ -666,6 +684,19 @@ def run_combats(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, polic
     res = np.zeros(5, np.int64)
     scratch = np.zeros(max(E, 1), np.float64)
     values = np.zeros(1, np.float64)
+    _run_all(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
+             turn_sum, turn_sumsq, timeouts, uses, hp, bleed_due, bleed_next, ls, charge, last_used, used, chan,
+             counts, usable, stack, res, scratch, values)
+
+
+@_helper
+def _run_all(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
+             turn_sum, turn_sumsq, timeouts, uses, hp, bleed_due, bleed_next, ls, charge, last_used, used, chan,
+             counts, usable, stack, res, scratch, values):
+    # The loop over combats, apart from the entry point: calls between functions compiled without
+    # reference counting pass their arrays for free.
+    n, k = cand.shape
+    C, E = maxhp.shape
     for i in range(n):
         slots = cand[i]
         for c in range(C):
@@ -673,7 +704,7 @@ def run_combats(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, polic
             for r in range(runs):
                 turns, timeout = _combat(
                     tab, success, cc, c, maxhp, exp, slots, keys[c * runs + r], max_turns, policy, preferred, T,
-                    att_avoid, att_dur, E, first2, rnd, hp, bleed_due, bleed_next, ls, charge, last_used, used,
+                    att_avoid, att_dur, E, hp, bleed_due, bleed_next, ls, charge, last_used, used,
                     chan, counts, usable, stack, res, scratch, values)
                 turn_sum[g] += turns
                 turn_sumsq[g] += turns * turns

@@ -18,12 +18,8 @@ from types import SimpleNamespace
 import numpy as np
 
 from balance_rules.vitality.kernel import VitalityKernel
-from balance_rules.vitality.kernel_dice import FIRST2, ROUND
 from balance_rules.vitality.kernel_policy import _cell_expectations
 from balance_rules.vitality.kernel_table import Table
-
-_FIRST2 = FIRST2.astype(np.int64)
-_ROUND = ROUND.astype(np.int64)
 
 
 def _compiled():
@@ -63,8 +59,8 @@ class CompiledVitalityKernel(VitalityKernel):
         uses = np.zeros((n * C, k + 1), dtype=np.int64)
         cc.run_combats(packed.tab, packed.success, packed.cc, packed.maxhp, exp, cand,
                        np.ascontiguousarray(keys, dtype=np.uint64), int(runs), int(max_turns), code, preferred,
-                       int(table.tier), int(table.attacker_avoidance), int(table.attacker_durability), _FIRST2,
-                       _ROUND, turn_sum, turn_sumsq, timeouts, uses)
+                       int(table.tier), int(table.attacker_avoidance), int(table.attacker_durability),
+                       turn_sum, turn_sumsq, timeouts, uses)
         return turn_sum, turn_sumsq, timeouts, uses
 
     def warm_up(self) -> None:
