@@ -45,6 +45,14 @@ def attack_table(rules: Any, builds: list) -> dict[str, list]:
     }
 
 
+def warm_up_kernel(session) -> None:
+    """Let a kernel that compiles just in time do so once, here in the parent process, so that the
+    workers load it from the on-disk cache instead of each compiling it."""
+    warm = getattr(session.kernel(), "warm_up", None)
+    if warm is not None:
+        warm()
+
+
 def simulator(session, builds: list, policy_name: str) -> Simulator:
     config = session.config
     policy = session.plugins.component("balance_policies", policy_name)

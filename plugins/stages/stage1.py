@@ -14,6 +14,7 @@ from balance_plugins.stages.common import (
     grid_columns,
     score_columns,
     simulation_state,
+    warm_up_kernel,
 )
 from balance_plugins.stages.prune import REASONS, prune
 from balance_plugins.stages.ranking import id_ranks
@@ -71,6 +72,7 @@ class Stage1:
         n = len(builds)
         ctx.run.write_table(self.name, "attacks", attack_table(session.rules, builds))
         task = Stage1Task(config.stage1.runs, config.seed)
+        warm_up_kernel(session)
         per_item = len(session.grid.cells) * config.stage1.runs
         ctx.simulate(self.name, schema(session.grid), task, n, per_item)
         self.prune(ctx, builds)
