@@ -25,11 +25,11 @@ COLUMNS = (
     "area", "direct", "roll_flat", "acc", "dmg", "crit_lo", "crit_bonus", "explode5", "armor_piercing",
     "overhit", "brutal", "barrage", "extra", "follow", "bleed", "finishing", "culling", "splinter",
     "slayer_hp", "channeled", "reliable", "req", "cooldown", "charges", "charge_need", "unreliable", "basic",
-    "retaliation", "retaliation_damage", "followups",
+    "retaliation", "retaliation_damage", "followups", "trigger",
 )
 (AREA, DIRECT, ROLL_FLAT, ACC, DMG, CRIT_LO, CRIT_BONUS, EXPLODE5, AP, OVERHIT, BRUTAL, BARRAGE, EXTRA,
  FOLLOW, BLEED, FINISHING, CULLING, SPLINTER, SLAYER_HP, CHANNELED, RELIABLE, REQ, COOLDOWN, CHARGES,
- CHARGE_NEED, UNRELIABLE, BASIC, RETALIATION_COL, RETALIATION_DAMAGE_COL, FOLLOWUPS) = range(len(COLUMNS))
+ CHARGE_NEED, UNRELIABLE, BASIC, RETALIATION_COL, RETALIATION_DAMAGE_COL, FOLLOWUPS, TRIGGER) = range(len(COLUMNS))
 
 #: The per-cell numbers of ``cc`` (names of ``VitalityKernel.cell_constants``).
 CELL = ("avoid", "dur", "dur_ap", "e_acc", "e_dmg", "e_tier", "acc_base", "dmg_base")
@@ -43,6 +43,7 @@ VENGEFUL, REVENGE, UNBREAKABLE, UNTOUCHABLE, PASSIVE, CAREFUL = 6, 7, 8, 9, 10, 
 COMBO, RELENTLESS, SLAUGHTER = 12, 13, 14
 ACTION_BITS = (1 << COMBO) | (1 << RELENTLESS) | (1 << SLAUGHTER)
 FOLLOW_DOUBLE_TAP, FOLLOW_RICOCHET, FOLLOW_EXPLOSIVE = 1, 2, 3
+TRIGGER_ALWAYS, TRIGGER_CRIT, TRIGGER_DAMAGE = 1, 2, 4
 # Strike kinds (kernel_followups.py).
 MAIN, BARRAGE_K, EXTRA_K, DOUBLE_TAP, RICOCHET, SPLINTER_K, SPLASH = range(7)
 ATTACKER_HP = 100
@@ -257,7 +258,7 @@ def _area_swing(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, s, T, E):
     return dealt
 
 
-@_helper
+@_inline
 def _splash(tab, cc, c, maxhp, hp, ls, row, tgt, total, pre, T, E):
     """Explosive critical's splash: every other standing enemy the same accuracy total reaches."""
     avoid = cc[c, C_AVOID]
@@ -290,7 +291,7 @@ def _push(stack, ls, kind, tgt, p1, p2):
     ls[L_TOP] = top + 1
 
 
-@_helper
+@_inline
 def _push_children(tab, hp, ls, stack, row, kind, tgt, res, E):
     """A resolved single-target strike's follow-ups, pushed in reverse so that they pop in the
     rulebook's order (extra_attack, barrage, double_tap, ricochet, explosive splash)."""
@@ -323,7 +324,7 @@ def _push_children(tab, hp, ls, stack, row, kind, tgt, res, E):
         _push(stack, ls, EXTRA_K, tgt, 0, 0)
 
 
-@_helper
+@_inline
 def _push_area_children(tab, ls, stack, row, kind, dealt):
     if tab[row, BARRAGE] and kind == MAIN:
         _push(stack, ls, BARRAGE_K, 0, 0, 0)
@@ -344,7 +345,14 @@ def _attack(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E):
     else:
         tgt = ls[L_FIRST]
         _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, tgt, 0, T, res)
-    if tab[row, FOLLOWUPS]:
+    # Only an attack that triggers a follow-up goes through the strike stack (as in the numpy kernel).
+    trigger = tab[row, TRIGGER]
+    if area:
+        trig = (trigger & TRIGGER_ALWAYS) != 0 or ((trigger & TRIGGER_DAMAGE) != 0 and dealt)
+    else:
+        trig = ((trigger & TRIGGER_ALWAYS) != 0 or ((trigger & TRIGGER_CRIT) != 0 and res[1] != 0)
+                or ((trigger & TRIGGER_DAMAGE) != 0 and res[0] != 0 and res[2] > 0))
+    if trig:
         _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E, area, tgt, dealt)
 
 

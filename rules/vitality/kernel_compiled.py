@@ -31,10 +31,17 @@ def _compiled():
 
 
 class CompiledVitalityKernel(VitalityKernel):
-    """The Vitality kernel; whole combats run compiled for the built-in policy rules."""
+    """The Vitality kernel; whole combats run compiled for the built-in policy rules.
+
+    Option ``compiled`` (default true): false runs every combat in the engine's numpy turn loop
+    (the reference; identical results, several times slower), for side-by-side measurements."""
+
+    OPTIONS = {**VitalityKernel.OPTIONS, "compiled": True}
 
     def run_combats(self, table: Table, cells, candidates: np.ndarray, keys: np.ndarray, runs: int,
                     max_turns: int, policy):
+        if not self.options["compiled"]:
+            return None
         cc = _compiled()
         cand = np.ascontiguousarray(candidates, dtype=np.int64)
         n, k = cand.shape
@@ -65,6 +72,8 @@ class CompiledVitalityKernel(VitalityKernel):
 
     def warm_up(self) -> None:
         """Load the compiled combat code from the disk cache (compiling it if the cache is cold)."""
+        if not self.options["compiled"]:
+            return
         from balance.builds import Build
         from balance.grid import Buff, Cell, Profile, Scenario
         from balance.engine.dice import lane_keys
