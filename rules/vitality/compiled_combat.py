@@ -356,6 +356,12 @@ def _attack(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E):
         _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E, area, tgt, dealt)
 
 
+# The follow-up stack calls its strikes through out-of-line copies: follow-ups are the rarer path,
+# and a second inlined copy of each strike would double the compile time for little speed.
+_single_strike_call = _helper(_single_strike.py_func)
+_area_swing_call = _helper(_area_swing.py_func)
+
+
 @_helper
 def _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E, area, tgt, dealt):
     """The main attack's follow-up strikes, depth first (kernel_followups.py), strike numbers
@@ -397,10 +403,10 @@ def _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E
                     standing = True
                     break
             if standing:
-                d = _area_swing(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, s, T, E)
+                d = _area_swing_call(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, s, T, E)
                 _push_area_children(tab, ls, stack, row, kind, d)
         elif hp[t] > 0:  # follow-ups at a fallen target do not happen
-            _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, t, s, T, res)
+            _single_strike_call(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, t, s, T, res)
             _push_children(tab, hp, ls, stack, row, kind, t, res, E)
         s += 1
 
