@@ -53,8 +53,8 @@ class CompiledVitalityKernel(VitalityKernel):
         else:
             return None  # a policy the compiled loop does not know: the engine's turn loop runs it
         packed = self._packed(table, cells)
-        if packed.E > 128:
-            return None  # the policy view's sums are reproduced for up to 128 enemies
+        if packed.E > 62:
+            return None  # enemies hit are bits of one int64 (the numpy kernel's are int32 anyway)
         if code == cc.MAX_EXPECTED:
             exp = self._expectations(table, cells, packed, cand)
         else:
