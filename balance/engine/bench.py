@@ -8,6 +8,10 @@ single measurements down). Uses whatever rule system the config names, so the en
 game-agnostic. The defaults (8,000 builds, 20,000 pairs, 10 runs per cell: 0.64 M and 1.6 M
 combats) are jobs of several batches, like a stage's; ``--builds 2000 --pairs 2000`` measures
 jobs of one batch, where the last, longest combats weigh more.
+
+When the kernel runs whole combats itself (compiled, see :mod:`balance.engine.protocol`), each
+line is measured twice, side by side in this process: through the engine's numpy turn loop (the
+kernel without its ``run_combats``) and compiled, with the ratio; both must give identical sums.
 """
 
 from __future__ import annotations
@@ -50,12 +54,37 @@ def default_policy(plugins):
     return plugins.component("balance_policies", "default")
 
 
-def measure(rules, grid, attacker, max_turns, builds, candidates, runs, seed=1, lanes_per_batch=None, policy=None):
+class TurnLoop:
+    """A kernel seen without its whole-combat runner, so the engine runs its numpy turn loop."""
+
+    def __init__(self, kernel):
+        self._kernel = kernel
+
+    def __getattr__(self, name):
+        if name in ("run_combats", "warm_up"):
+            raise AttributeError(name)
+        return getattr(self._kernel, name)
+
+
+def kernels(rules) -> list[tuple[str, object]]:
+    """(label, kernel) to measure: the turn loop, and the compiled runner where the kernel has one."""
+    kernel = rules.kernel()
+    if getattr(kernel, "run_combats", None) is None:
+        return [("turn loop", kernel)]
+    warm = getattr(kernel, "warm_up", None)
+    if warm is not None:
+        warm()  # load the compiled code before timing
+    return [("numpy turn loop", TurnLoop(rules.kernel())), ("compiled", kernel)]
+
+
+def measure(rules, grid, attacker, max_turns, builds, candidates, runs, seed=1, lanes_per_batch=None, policy=None,
+            kernel=None):
     """(combats per CPU second, CPU seconds, wall seconds, SimResult) of one ``Simulator.run``.
 
     CPU time of this process is the honest single-core figure on a shared machine."""
     kw = {} if lanes_per_batch is None else {"lanes_per_batch": lanes_per_batch}
-    sim = Simulator(rules.kernel(), builds, grid, attacker, max_turns, policy or _First(), **kw)
+    kernel = rules.kernel() if kernel is None else kernel
+    sim = Simulator(kernel, builds, grid, attacker, max_turns, policy or _First(), **kw)
     t0, c0 = time.perf_counter(), time.process_time()
     res = sim.run(candidates, runs, seed)
     dt, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -80,20 +109,26 @@ def main(argv=None) -> int:
     print(f"grid: {len(grid.cells)} cells; attacker {list(cfg.attacker)}; max turns {cfg.max_turns}; "
           f"{len(builds)} builds of <= {s.budget} points; {args.runs} runs per cell")
     single = np.arange(min(args.builds, len(builds)))[:, None]
-    cps, cpu, dt, res = max((measure(s.rules, grid, cfg.attacker, cfg.max_turns, builds, single, args.runs,
-                                     lanes_per_batch=args.lanes_per_batch) for _ in range(args.repeat)),
-                            key=lambda m: m[0])
-    print(f"single: {cps:,.0f} combats per CPU second ({len(single) * len(grid.cells) * args.runs:,} combats, "
-          f"{cpu:.2f} CPU s, {dt:.2f} s wall; mean turns {res.means().mean():.2f})")
     rng = np.random.default_rng(2)
     pairs = rng.integers(0, len(builds), size=(args.pairs, 2))
-    for name, policy in (("first", first_policy(s.plugins)), ("default", default_policy(s.plugins))):
-        cps, cpu, dt, res = max((measure(s.rules, grid, cfg.attacker, cfg.max_turns, builds, pairs, args.runs,
-                                         lanes_per_batch=args.lanes_per_batch, policy=policy)
-                                 for _ in range(args.repeat)), key=lambda m: m[0])
-        print(f"pairs ({len(pairs)}, {name} policy): {cps:,.0f} combats per CPU second "
-              f"({len(pairs) * len(grid.cells) * args.runs:,} combats, {cpu:.2f} CPU s, {dt:.2f} s wall; "
-              f"mean turns {res.means().mean():.2f})")
+    jobs = [("single", single, None),
+            ("pairs (first policy)", pairs, first_policy(s.plugins)),
+            ("pairs (default policy)", pairs, default_policy(s.plugins))]
+    measured = kernels(s.rules)
+    for label, cand, policy in jobs:
+        combats = len(cand) * len(grid.cells) * args.runs
+        results = []
+        for kernel_label, kernel in measured:
+            cps, cpu, dt, res = max((measure(s.rules, grid, cfg.attacker, cfg.max_turns, builds, cand, args.runs,
+                                             lanes_per_batch=args.lanes_per_batch, policy=policy, kernel=kernel)
+                                     for _ in range(args.repeat)), key=lambda m: m[0])
+            results.append((cps, res))
+            print(f"{label}, {kernel_label}: {cps:,.0f} combats per CPU second ({combats:,} combats, "
+                  f"{cpu:.2f} CPU s, {dt:.2f} s wall; mean turns {res.means().mean():.2f})")
+        if len(results) == 2:
+            (ref_cps, ref), (cps, res) = results
+            same = all(np.array_equal(getattr(ref, f), getattr(res, f)) for f in ("turn_sum", "turn_sumsq", "timeouts", "uses"))
+            print(f"{label}: compiled / numpy = {cps / ref_cps:.1f}x; identical results: {'yes' if same else 'NO'}")
     return 0
 
 

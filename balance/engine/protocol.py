@@ -25,6 +25,17 @@ A lane that is done on its turn t scores t turns (a win on exactly max_turns is 
 a lane still running after its turn max_turns scores max_turns and counts as a timeout. Finished
 lanes may stay in the batch for a few turns before compaction, so ``act``/``end_turn`` must
 tolerate lanes whose combat is already won (and keep reporting them done).
+
+**Compiled kernels.** A rule system ships its kernel through the same hook whether it is numpy or
+compiled. A kernel may also run whole combats itself (one combat after another in compiled code,
+which pays no per-turn dispatch) by providing :meth:`CompiledKernel.run_combats`: the engine calls
+it first and runs the turn loop above only when it is absent or returns ``None`` (a policy it does
+not know). It must give the results the turn loop would: the same dice (the formulas of
+:mod:`balance.engine.dice`, compiled in :mod:`balance.engine.dice_jit`), the same turn counting and
+the same usage columns. The policy tells such a kernel what it does through :attr:`Policy.rule`.
+A kernel whose code compiles just in time may offer :meth:`CompiledKernel.warm_up`, which stages
+call in the parent process before starting workers, so that the workers load the compiled code
+from the on-disk cache instead of each compiling it.
 """
 
 from __future__ import annotations
@@ -86,10 +97,39 @@ class Kernel(Protocol):
         ``extend`` for this."""
 
 
+class CompiledKernel(Kernel, Protocol):
+    """Optional methods of a kernel that runs whole combats itself (see the module docstring)."""
+
+    def run_combats(self, table: Any, cells: Sequence[Cell], candidates: np.ndarray, keys: np.ndarray,
+                    runs: int, max_turns: int, policy: Any) -> tuple[np.ndarray, ...] | None:
+        """Simulate every combat of ``candidates`` (n, k) over every cell and ``runs`` runs.
+
+        ``keys[c * runs + r]`` is the dice lane key of cell position c and run r
+        (:func:`balance.engine.dice.lane_keys`); turn keys and dice follow from it as in
+        :class:`balance.engine.dice.Dice`. Returns ``(turn_sum, turn_sumsq, timeouts, uses)``, integer
+        arrays over the n * C (candidate, cell) groups, candidate-major, ``uses`` with k + 1 columns
+        (see :class:`balance.engine.simulator.SimResult`); or ``None`` when the kernel cannot run
+        ``policy`` (k > 1 and a :attr:`Policy.rule` it does not know), so the engine's turn loop
+        runs it with the per-turn methods."""
+
+    def warm_up(self) -> None:
+        """Load (or compile, once) the compiled code, so that later processes find it cached."""
+
+
 class Policy(Protocol):
     name: str
     #: Optional: ``False`` when ``choose`` reads only ``usable``, so the engine skips the view.
     needs_view: bool
+    #: Optional: what ``choose`` does, in a form a kernel running whole combats applies itself
+    #: (:meth:`CompiledKernel.run_combats`) without calling ``choose``:
+    #:
+    #: - ``("prefer_slot", p)``: slot p where usable, else the first usable slot; slot p (or the last
+    #:   slot when p >= k) when nothing is usable;
+    #: - ``("max_expected",)``: the usable slot with the largest ``view.expected``, ties to the lower
+    #:   slot; among every slot's fallback action when nothing is usable.
+    #:
+    #: A policy without ``rule`` (or with one the kernel does not know) is run by the turn loop.
+    rule: tuple
 
     def choose(self, view: Any, usable: np.ndarray) -> np.ndarray:
         """(lanes,) int: the slot each lane uses; must be a usable slot where the lane has one.

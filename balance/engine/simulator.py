@@ -88,6 +88,15 @@ class Simulator:
         # Lane l is candidate l // (C * runs), cell (l // runs) % C, run l % runs; its dice key
         # depends on (cell, run) only.
         keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in self.cells])
+        # A kernel that runs whole combats itself (compiled) does so for the policies it knows.
+        whole = getattr(self.kernel, "run_combats", None)
+        sums = None if whole is None else whole(self.table, self.cells, cand, keys, runs, self.max_turns, self.policy)
+        if sums is not None:
+            turn_sum, turn_sumsq, timeouts, uses = sums
+            return SimResult(turn_sum=np.asarray(turn_sum, dtype=np.float64).reshape(n, C),
+                             turn_sumsq=np.asarray(turn_sumsq, dtype=np.float64).reshape(n, C),
+                             timeouts=np.asarray(timeouts, dtype=np.int64).reshape(n, C),
+                             uses=np.asarray(uses, dtype=np.int64).reshape(n, C, k + 1), runs=int(runs))
         sums = _Sums(n * C, k)
         for ids, turns, timeout, uses in self._lanes(cand, n * C * runs, runs, keys):
             sums.add(ids // runs, turns, timeout, uses)

@@ -16,6 +16,8 @@ from balance.hookspecs import hookimpl
 
 class ExpectedDamage:
     name = "default"
+    #: The same choice, for kernels that run whole combats themselves (balance.engine.protocol).
+    rule = ("max_expected",)
 
     def choose(self, view, usable: np.ndarray) -> np.ndarray:
         usable = np.asarray(usable, dtype=bool)

@@ -17,6 +17,8 @@ class PreferSlot:
     def __init__(self, name: str, preferred: int):
         self.name = name
         self.preferred = preferred
+        #: The same choice, for kernels that run whole combats themselves (balance.engine.protocol).
+        self.rule = ("prefer_slot", preferred)
 
     def choose(self, view, usable: np.ndarray) -> np.ndarray:
         usable = np.asarray(usable, dtype=bool)

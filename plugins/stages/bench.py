@@ -44,12 +44,13 @@ class PeakSampler(threading.Thread):
         return max(self.peak, tree_rss())
 
 
-def prepare(run_dir: Path, pairs: int, runs: int, confirm_top: int, seed: int = 1):
+def prepare(run_dir: Path, pairs: int, runs: int, confirm_top: int, seed: int = 1, rule_options=None):
     """A run directory with a synthetic stage 1 holding enough attacks for ``pairs`` pairs."""
     session = open_session()
     n = max(2, math.ceil((1 + math.sqrt(1 + 8 * pairs)) / 2))
     stage2 = attrs.evolve(session.config.stage2, runs=runs, max_pairs=pairs, confirm_top=confirm_top)
-    config = attrs.evolve(session.config, stage2=stage2, seed=seed)
+    options = {**session.config.rule_options, **(rule_options or {})}
+    config = attrs.evolve(session.config, stage2=stage2, seed=seed, rule_options=options)
     session = attrs.evolve(session, config=config)
     builds = list(session.rules.enumerate_builds(session.budget))
     pick = np.sort(np.random.default_rng(seed).choice(len(builds), size=min(n, len(builds)), replace=False))
@@ -69,10 +70,18 @@ def main(argv=None) -> None:
     ap.add_argument("--executor", default="local")
     ap.add_argument("--confirm-top", type=int, default=0)
     ap.add_argument("--dir", help="run directory (default: a temporary one)")
+    ap.add_argument("--rule-option", action="append", default=[], metavar="NAME=true|false",
+                    help="a boolean rule option, e.g. compiled=false for the numpy turn loop")
     args = ap.parse_args(argv)
+    options = {}
+    for item in args.rule_option:
+        name, _, value = item.partition("=")
+        if value not in ("true", "false"):
+            ap.error(f"--rule-option {item}: expected NAME=true or NAME=false")
+        options[name] = value == "true"
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = Path(args.dir or tmp) / "bench"
-        session = prepare(run_dir, args.pairs, args.runs, args.confirm_top)
+        session = prepare(run_dir, args.pairs, args.runs, args.confirm_top, rule_options=options)
         spec = SessionSpec(str(run_dir / "config.toml"))
         sampler = PeakSampler()
         sampler.start()

@@ -51,6 +51,14 @@ def stage1_builds(session) -> list:
     return [b for b in session.rules.enumerate_builds(session.budget) if not wanted or b.attack_type in wanted]
 
 
+def warm_up_kernel(session) -> None:
+    """Let a kernel that compiles just in time do so once, here in the parent process, so that the
+    workers load it from the on-disk cache instead of each compiling it."""
+    warm = getattr(session.kernel(), "warm_up", None)
+    if warm is not None:
+        warm()
+
+
 def simulator(session, builds: list, policy_name: str, max_turns: int | None = None) -> Simulator:
     config = session.config
     policy = session.plugins.component("balance_policies", policy_name)

@@ -24,6 +24,7 @@ from balance_plugins.stages.common import (
     round_stream,
     simulation_state,
     stage1_builds,
+    warm_up_kernel,
 )
 from balance_plugins.stages.prune import REASONS, prune
 from balance_plugins.stages.ranking import id_ranks, ordered, top_count
@@ -85,6 +86,7 @@ class Stage1:
         builds = stage1_builds(session)
         n = len(builds)
         ctx.run.write_table(self.name, "attacks", attack_table(session.rules, builds))
+        warm_up_kernel(session)
         if not config.stage1.rounds:
             task = Stage1Task(config.stage1.runs, config.seed)
             per_item = len(session.grid.cells) * config.stage1.runs

@@ -19,6 +19,7 @@ from balance_plugins.stages.common import (
     grid_columns,
     score_columns,
     simulation_state,
+    warm_up_kernel,
 )
 
 
@@ -159,6 +160,7 @@ class Stage2:
         table["stage1_attack"] = list(kept)
         ctx.run.write_table(self.name, "attacks", table)
         cells = len(session.grid.cells)
+        warm_up_kernel(session)
 
         solos = self.solos(ctx, builds, "solos", c.stage2.runs, STREAM_STAGE2)
         sample = PairSample.build(len(builds), c.seed, c.stage2.sample_fraction, c.stage2.max_pairs)

@@ -73,7 +73,7 @@ class VitalityRules(PointBuyRuleSystem):
         }
 
     def kernel(self, options: dict[str, Any] | None = None) -> Any:
-        """The vectorised combat kernel (imported lazily: numpy-heavy and not needed for legality)."""
-        from balance_rules.vitality.kernel import VitalityKernel
+        """The combat kernel, compiled (imported lazily: not needed for legality)."""
+        from balance_rules.vitality.kernel_compiled import CompiledVitalityKernel
 
-        return VitalityKernel(options)
+        return CompiledVitalityKernel(options)

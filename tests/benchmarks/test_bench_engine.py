@@ -10,6 +10,10 @@ run, where refilling removes all but the last tail). With ``--benchmark-disable`
 pyproject) each runs once on 300 candidates with 1 run per cell as a smoke test. Run
 ``pytest tests/benchmarks/test_bench_engine.py --benchmark-enable`` for figures (combats/s in
 ``extra_info``); docs/performance.md, section Engine, has both.
+
+Each case runs twice, side by side in one benchmark run: the numpy kernel (``numpy``, the engine's
+turn loop) and the compiled kernel the rule system ships (``compiled``, whole combats in numba), on
+the same builds, dice and policy; ``pytest-benchmark compare`` or the printed table gives the ratio.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from balance.engine.bench import sample_builds
 from balance_plugins.policies.expected_damage import ExpectedDamage
 from balance_plugins.policies.simple import PreferSlot
 from balance_rules.vitality.kernel import VitalityKernel
+from balance_rules.vitality.kernel_compiled import CompiledVitalityKernel
 from balance_rules.vitality.rules import VitalityRules
 from tests.vitality_kernel.grids import ATTACKER, default_grid
 
@@ -34,12 +39,23 @@ def builds():
     return sample_builds(VitalityRules(), 6, N, seed=1)
 
 
-def _bench(benchmark, builds, candidates, policy):
+KERNELS = {"numpy": VitalityKernel, "compiled": CompiledVitalityKernel}
+
+
+@pytest.fixture(scope="module", params=list(KERNELS))
+def kernel(request):
+    k = KERNELS[request.param]()
+    if hasattr(k, "warm_up"):
+        k.warm_up()  # load the compiled code (compiling it if the cache is cold) outside the timing
+    return k
+
+
+def _bench(benchmark, builds, candidates, policy, kernel):
     runs = 1 if benchmark.disabled else 10
     if benchmark.disabled:
         candidates = candidates[:N_SMOKE]
     grid = default_grid()
-    sim = Simulator(VitalityKernel(), builds, grid, ATTACKER, 100, policy)
+    sim = Simulator(kernel, builds, grid, ATTACKER, 100, policy)
     res = benchmark.pedantic(lambda: sim.run(candidates, runs, seed=1), rounds=1 if benchmark.disabled else 3, iterations=1)
     combats = len(candidates) * len(grid.cells) * runs
     if not benchmark.disabled and benchmark.stats:
@@ -50,12 +66,12 @@ def _bench(benchmark, builds, candidates, policy):
     return res
 
 
-def test_bench_single_builds(benchmark, builds):
-    _bench(benchmark, builds, np.arange(len(builds))[:, None], None)
+def test_bench_single_builds(benchmark, builds, kernel):
+    _bench(benchmark, builds, np.arange(len(builds))[:, None], None, kernel)
 
 
 @pytest.mark.parametrize("policy", [PreferSlot("first", 0), ExpectedDamage()], ids=["first", "default"])
-def test_bench_pairs(benchmark, builds, policy):
+def test_bench_pairs(benchmark, builds, policy, kernel):
     pairs = np.random.default_rng(2).integers(0, len(builds), size=(N, 2))
-    res = _bench(benchmark, builds, pairs, policy)
+    res = _bench(benchmark, builds, pairs, policy, kernel)
     assert res.uses.sum() == res.turn_sum.sum()

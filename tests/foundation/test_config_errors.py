@@ -101,7 +101,7 @@ CASES = [
     ("bad-strategy", "c.toml", GOOD_TOML + '[stage1.prune]\nstrategy = "best"\n',
      'config error: stage1.prune.strategy: unknown strategy "best" (strategies: overall, specialists, enhancement, overall_specialists, hybrid)'),
     ("unknown-rule-option", "c.toml", GOOD_TOML + "[rule_options]\narmor_piercing_keeps_bluff = false\n",
-     'config error: rule_options: unknown option "armor_piercing_keeps_bluff" (options: armor_piercing_keeps_buff)'),
+     'config error: rule_options: unknown option "armor_piercing_keeps_bluff" (options: armor_piercing_keeps_buff, compiled)'),
     ("rule-option-type", "c.toml", GOOD_TOML + '[rule_options]\narmor_piercing_keeps_buff = "no"\n',
      "config error: rule_options: option armor_piercing_keeps_buff: expected bool, got 'no'"),
     ("named-stats-unknown", "c.toml", GOOD_TOML.replace("attacker = [2, 2, 2, 2, 4]",

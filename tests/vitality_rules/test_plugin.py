@@ -38,4 +38,4 @@ def test_kernel_passes_options():
 
     kernel = VitalityRules().kernel({"armor_piercing_keeps_buff": False})
     assert isinstance(kernel, VitalityKernel)
-    assert kernel.options == {"armor_piercing_keeps_buff": False}
+    assert kernel.options == {"armor_piercing_keeps_buff": False, "compiled": True}
