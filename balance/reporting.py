@@ -90,6 +90,24 @@ def write_reports(
         # After each reporter, so that the index matches the folder if a later reporter fails.
         (out_dir / WRITTEN_INDEX).write_text(json.dumps(previous, indent=1, sort_keys=True) + "\n")
     if written:
+        write_index(out_dir, previous)
         note = f" (removed {removed} they wrote before and no longer write)" if removed else ""
         console().print(f"reports: {len(written)} files in {out_dir}{note}")
     return written
+
+
+#: The report index a designer opens first, at the top of the reports folder.
+INDEX = "index.md"
+
+
+def write_index(out_dir: Path, written: dict[str, list[str]]) -> Path:
+    """``index.md``: a link to every markdown page the reporters wrote (now or in an earlier call
+    that is still current). Pages at the top of the folder (the run's summary, ``findings.md``)
+    come first, then each stage's folder; by name within each."""
+    pages = sorted({p for files in written.values() for p in files if p.endswith(".md") and p != INDEX},
+                   key=lambda p: (p.count("/"), p))
+    lines = ["# Reports", ""]
+    lines += [f"- [{p}]({p})" for p in pages if (out_dir / p).is_file()]
+    path = out_dir / INDEX
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
