@@ -170,6 +170,10 @@ class Findings:
               f"converted to points through the turns a point of plain builds saves ({slope_e} turns per "
               f"point, {slope_ci}); intervals are 95% bootstrap intervals over builds "
               f"({values.replicates} replicates). See *How values in points are measured* at the end.")
+        if not values.slope.hi < 0:
+            doc.p(f"**Caution**: the turns a point of plain builds saves has an interval reaching 0 or above "
+                  f"({slope_ci}): a point does not reliably buy turns, so every value in points below is "
+                  "uncertain (wide intervals); the Δ turns column of the full table is the firmer number.")
 
         doc.h(2, "Over-costed (worth less than they cost)")
         doc.bullets([_value_line(v, top_share, top_n) for v in over[:MAX_LINES]]
