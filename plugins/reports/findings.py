@@ -41,6 +41,16 @@ def _value_line(v: PointValue, top_share: dict[str, float], top_n: int) -> str:
             + (f" {spread}" if spread else ""))
 
 
+def _turns_line(v: PointValue, top_share: dict[str, float], top_n: int) -> str:
+    est, ci = fmt_interval(v.turns)
+    verb = f"adds {est} turns" if v.turns.est > 0 else f"saves {est.lstrip('-')} turns"
+    if v.turns.est <= 0:
+        ci = f"95% CI {fmt_interval(type(v.turns)(-v.turns.est, -v.turns.hi, -v.turns.lo))[1].split(' ', 2)[2]}"
+    where = f": it is in {fpct(100 * top_share[v.name], 0)} of the top {fint(top_n)} pairs" if v.name in top_share else ""
+    return (f"`{v.name}` ({v.kind}) {verb} per combat ({ci}) for its cost of {fmt_cost(v)}, "
+            f"against the same builds without it{where}.")
+
+
 def _spread(v: PointValue) -> str:
     """"Worth most against Swarm (3.1), least against Boss (0.2)" when the scenarios differ."""
     items = [(k, iv) for k, iv in v.by_scenario.items() if np.isfinite(iv.est)]
@@ -170,18 +180,27 @@ class Findings:
               f"converted to points through the turns a point of plain builds saves ({slope_e} turns per "
               f"point, {slope_ci}); intervals are 95% bootstrap intervals over builds "
               f"({values.replicates} replicates). See *How values in points are measured* at the end.")
-        if not values.slope.hi < 0:
-            doc.p(f"**Caution**: the turns a point of plain builds saves has an interval reaching 0 or above "
-                  f"({slope_ci}): a point does not reliably buy turns, so every value in points below is "
-                  "uncertain (wide intervals); the Δ turns column of the full table is the firmer number.")
+        in_turns = not values.slope.hi < 0
+        if in_turns:
+            doc.p(f"**No values in points in this run**: the turns a point of plain builds saves has an interval "
+                  f"reaching 0 ({slope_ci}), so a point does not reliably buy turns and a ratio to it has no "
+                  "finite interval. Below, upgrades and limits are judged by the turns they add or save "
+                  "(paired builds, same dice), which is measured precisely.")
+            over = sorted((v for v in values.values.values() if v.turns.lo > 0),
+                          key=lambda v: (-v.turns.est, v.name))
+            under = sorted((v for v in values.values.values() if v.turns.hi < 0),
+                           key=lambda v: (v.turns.est / max(v.cost, 1e-9), v.name))
 
-        doc.h(2, "Over-costed (worth less than they cost)")
-        doc.bullets([_value_line(v, top_share, top_n) for v in over[:MAX_LINES]]
+        line = (lambda v: _turns_line(v, top_share, top_n)) if in_turns else (lambda v: _value_line(v, top_share, top_n))
+        doc.h(2, "Over-costed (worth less than they cost)" if not in_turns else
+              "Over-costed (they make the attacks carrying them slower, yet cost points)")
+        doc.bullets([line(v) for v in over[:MAX_LINES]]
                     or ["None: no upgrade or limit is worth significantly less than its cost."])
         if len(over) > MAX_LINES:
             doc.p(f"… and {len(over) - MAX_LINES} more (the full table is below).")
-        doc.h(2, "Under-costed (worth more than they cost)")
-        doc.bullets([_value_line(v, top_share, top_n) for v in under[:MAX_LINES]]
+        doc.h(2, "Under-costed (worth more than they cost)" if not in_turns else
+              "Under-costed candidates (turns saved per point paid, most first)")
+        doc.bullets([line(v) for v in under[:MAX_LINES]]
                     or ["None: no upgrade or limit is worth significantly more than its cost."])
         if len(under) > MAX_LINES:
             doc.p(f"… and {len(under) - MAX_LINES} more (the full table is below).")
@@ -220,7 +239,8 @@ class Findings:
             doc.bullets(lines)
             doc.h(3, "Where stage 1 and stage 2 disagree")
             disagree = [e for e in common if pairs.share_top[e] >= 0.5
-                        and not (values.values[e].points.lo > values.values[e].cost)]
+                        and not (values.values[e].points.lo > values.values[e].cost)
+                        and not (in_turns and values.values[e] in under[:MAX_LINES])]
             doc.bullets([self._disagreement(values.values[e], pairs) for e in disagree]
                         or ["None: every enhancement common in the top pairs is also rated under-costed in stage 1."])
 
@@ -242,7 +262,8 @@ class Findings:
 
         doc.h(2, "All upgrades and limits in points")
         doc.p("Value = points a plain build would spend to gain what the enhancement gains (screening); "
-              "Δ turns = mean change with it, all cells (negative = faster); intervals 95%, bootstrap over builds.")
+              "Δ turns = mean change with it, all cells (negative = faster); intervals 95%, bootstrap over builds. A dash (–) per profile or scenario: a point of plain builds does "
+              "not reliably save turns there (the slope's interval reaches 0), so no value in points is given.")
         headers = ["Enhancement", "Kind", "Cost", "Paid (mean)", "Value (points)", "95% CI", "Δ turns", "Δ turns 95% CI",
                    "Builds paired", *(f"vs {p}" for p in values.profiles), *(f"in {s}" for s in values.scenarios)]
         rows = []
@@ -277,9 +298,15 @@ class Findings:
 
     @staticmethod
     def _disagreement(v: PointValue, pairs: Pairs) -> str:
-        est, ci = fmt_interval(v.points)
-        verdict = "over-costed" if v.points.hi < v.cost else "not significantly different from its cost"
-        return (f"`{v.name}`: stage 1 rates it {verdict} ({est} points for {fmt_cost(v)}, {ci}), yet it is in "
+        if np.isfinite(v.points.est):
+            est, ci = fmt_interval(v.points)
+            verdict = "over-costed" if v.points.hi < v.cost else "not significantly different from its cost"
+            rated = f"rates it {verdict} ({est} points for {fmt_cost(v)}, {ci})"
+        else:
+            est, ci = fmt_interval(v.turns)
+            rated = (f"finds it changes turns per combat by {'+' if v.turns.est > 0 else ''}{est} ({ci}; negative = "
+                     f"faster) for its cost of {fmt_cost(v)}")
+        return (f"`{v.name}`: stage 1 {rated}, yet it is in "
                 f"{fpct(100 * pairs.share_top[v.name], 0)} of the top {fint(pairs.top_n)} pairs. Stage 1 uses a "
                 f"single attack every turn; in the top pairs the policy uses the attack carrying it for "
                 f"{fpct(100 * pairs.usage_top[v.name], 0)} of the turns, so its worth there comes from how it "

@@ -26,6 +26,7 @@ These are *screening* numbers: stage 1 runs each single attack every turn with f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import attrs
@@ -165,6 +166,12 @@ def measure(reader, attacks: Attacks, replicates: int = REPLICATES, seed: int = 
                                  for k in range(0, replicates, CHUNK)]) if len(plain) else np.zeros((0, n_cells))
     slope = _interval(float(slope_full.mean()), slope_reps.mean(axis=1))
 
+    # Per profile / scenario, a value in points needs a point to buy turns there: where the slope's
+    # interval reaches 0 the ratio has no finite interval, and no value is given.
+    measurable = {tuple(c): bool(np.percentile(slope_reps[:, c].mean(axis=1), 97.5) < 0) if len(slope_reps) else False
+                  for c in groups.values()}
+    # A percentile interval of a ratio whose denominator may be 0 is meaningless (Fieller): no value then.
+    slope_ok = bool(slope.hi < 0)
     kinds = dict(zip(attacks.enh.names, attacks.enh.kinds))
     values = {}
     for name, (w, wo) in sorted(pairs_of(attacks).items()):
@@ -178,12 +185,14 @@ def measure(reader, attacks: Attacks, replicates: int = REPLICATES, seed: int = 
         d_reps = np.concatenate([_counts(rng, len(w), min(CHUNK, replicates - k)) @ diff / len(w)
                                  for k in range(0, replicates, CHUNK)])
 
-        def iv(cells: np.ndarray) -> Interval:
+        def iv(cells: np.ndarray, overall: bool = False) -> Interval:
+            if not (slope_ok if overall else measurable[tuple(cells)]):
+                return Interval(math.nan, math.nan, math.nan)
             return _interval(float(_ratio(d_full, slope_full, cells)), _ratio(d_reps, slope_reps, cells))
 
         values[name] = PointValue(
             name, kinds.get(name, "upgrade"), float(paid.mean()), float(paid.min()), len(w),
-            _interval(float(d_full.mean()), d_reps.mean(axis=1)), iv(every),
+            _interval(float(d_full.mean()), d_reps.mean(axis=1)), iv(every, True),
             {p: iv(groups[("p", p)]) for p in profiles}, {s: iv(groups[("s", s)]) for s in scenarios}, d_full)
     return PointValues(values, slope, len(plain), tuple(cell.labels), profiles, scenarios, replicates)
 
