@@ -106,8 +106,9 @@ def write_index(out_dir: Path, written: dict[str, list[str]]) -> Path:
     come first, then each stage's folder; by name within each."""
     pages = sorted({p for files in written.values() for p in files if p.endswith(".md") and p != INDEX},
                    key=lambda p: (p.count("/"), p))
-    lines = ["# Reports", ""]
-    lines += [f"- [{p}]({p})" for p in pages if (out_dir / p).is_file()]
+    lines = ["# Reports", "", "| Page | Folder |", "|---|---|"]
+    lines += [f"| [{Path(p).name}]({p}) | {Path(p).parent.as_posix() if '/' in p else 'top'} |"
+              for p in pages if (out_dir / p).is_file()]
     path = out_dir / INDEX
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

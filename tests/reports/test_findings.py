@@ -72,7 +72,7 @@ def test_findings_flag_the_over_costed_toy_upgrade(toy_run, tmp_path):
     assert "`gilded` (cost 2) is never better than `nick` (cost 1)" in _section(md, "Dominated options")
     assert "Stage 2 has not run." in md
     index = (tmp_path / "index.md").read_text().splitlines()
-    assert index[2] == "- [findings.md](findings.md)"
+    assert index[4] == "| [findings.md](findings.md) | top |"
 
 
 def test_decimals_follow_the_interval():
@@ -94,4 +94,6 @@ def test_findings_on_a_real_run(real_run, real_reports):
     best_se = np.where(so[a] <= so[b], sse[a], sse[b])
     slower = int((rec["overall"].astype(float) - best > 3 * np.sqrt(rec["se"].astype(float) ** 2 + best_se**2)).sum())
     assert f"{slower:,} of {len(a):,} pairs" in _section(md, "Policy check")
-    assert (real_reports / "index.md").read_text().splitlines()[2] == "- [findings.md](findings.md)"
+    index = (real_reports / "index.md").read_text().splitlines()
+    assert index[4] == "| [findings.md](findings.md) | top |"  # linked first
+    assert "| [stage1_pruning_report.md](stage1/stage1_pruning_report.md) | stage1 |" in index
