@@ -150,8 +150,27 @@ def write_reports(
         for shard, (n, why) in sorted(skipped.items()):
             console().print(f"  {shard}: {n:,} records skipped ({why})")
     if written:
+        write_index(out_dir, previous)
         # Said by name: a chart that vanished (a tier emptied by --skip-corrupt) must not go unnoticed.
         note = (f" (removed {len(removed)} they wrote before and no longer write: {', '.join(sorted(removed))})"
                 if removed else "")
         console().print(f"reports: {len(written)} files in {out_dir}{note}")
     return written
+
+
+#: The report index a designer opens first, at the top of the reports folder.
+INDEX = "index.md"
+
+
+def write_index(out_dir: Path, written: dict[str, list[str]]) -> Path:
+    """``index.md``: a link to every markdown page the reporters wrote (now or in an earlier call
+    that is still current). Pages at the top of the folder (the run's summary, ``findings.md``)
+    come first, then each stage's folder; by name within each."""
+    pages = sorted({p for files in written.values() for p in files if p.endswith(".md") and p != INDEX},
+                   key=lambda p: (p.count("/"), p))
+    lines = ["# Reports", "", "| Page | Folder |", "|---|---|"]
+    lines += [f"| [{Path(p).name}]({p}) | {Path(p).parent.as_posix() if '/' in p else 'top'} |"
+              for p in pages if (out_dir / p).is_file()]
+    path = out_dir / INDEX
+    outfiles.write_text(path, "\n".join(lines) + "\n")
+    return path

@@ -140,9 +140,10 @@ def run(args) -> int:
         print(json.dumps(out))
         return 0
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{out['build']}  (runs {out['cells'][0]['runs']} per cell, seed {out['seed']}, "
+    table = Table(title=f"{escape(out['build'])}  (runs {out['cells'][0]['runs']} per cell, seed {out['seed']}, "
                         f"max turns {out['max_turns']})")
     for col in ("Profile", "Buff", "Scenario"):
         table.add_column(col)

@@ -94,13 +94,13 @@ class Attacks:
         """The canonical build text, e.g. ``melee_dg + power_attack [careful]``."""
         return self.ids[int(i)]
 
-    def short(self, i: int, width: int = 60) -> str:
-        """Abbreviated label for wide tables: ``melee_dg+power_attack [careful]``, cut with ``…``."""
+    def short(self, i: int) -> str:
+        """Compact label for tables: ``melee_dg+power_attack [careful]``, never truncated."""
         i = int(i)
         text = "+".join([self.types[i], *self.upgrades[i]])
         if self.limits[i]:
             text += f" [{', '.join(self.limits[i])}]"
-        return text if len(text) <= width else text[: width - 1] + "…"
+        return text
 
     def parts(self, i: int) -> str:
         """``melee_dg`` + ``power_attack`` [Limits: ``careful``] (Cost: 3p), for detail blocks."""

@@ -74,7 +74,7 @@ class PairCostAnalysis:
         tops = res["top"]
 
         def label(top, i):
-            return f"{attacks.short(top['a'][i], 45)} + {attacks.short(top['b'][i], 45)}"
+            return f"{attacks.short(top['a'][i])} + {attacks.short(top['b'][i])}"
 
         rows = []
         for c in costs:

@@ -4,6 +4,8 @@ buff. One streaming pass over the stage-1 records plus the ``kept`` table."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from balance.hookspecs import hookimpl
 from balance_plugins.reports.common import fint, fnum, fpct, fturns, out_path, population_block, share, start_report
 from balance_plugins.reports.data import Attacks, column_labels
@@ -67,7 +69,7 @@ class Stage1PruningReport:
         if reasons:
             doc.p("**Kept by reason** (an attack may have several):")
             doc.table(["Reason", "Attacks"], [[r, fint(sum(bool(x) for x in flags))] for r, flags in sorted(reasons.items())])
-        self._cutoffs(doc, kept.get("cutoffs") or {})
+        self._cutoffs(doc, kept.get("cutoffs") or {}, reader, attacks, kept)
 
         def row(rank, top, i, extra):
             a = int(top["attack"][i])
@@ -93,7 +95,7 @@ class Stage1PruningReport:
         return [doc.write(out_path(ctx, "stage1", "stage1_pruning_report.md"))]
 
     @staticmethod
-    def _cutoffs(doc, cutoffs: dict) -> None:
+    def _cutoffs(doc, cutoffs: dict, reader, attacks, kept: dict) -> None:
         if "overall" in cutoffs:
             o = cutoffs["overall"]
             doc.h(3, "Overall cutoff")
@@ -104,11 +106,40 @@ class Stage1PruningReport:
                       [[p, fint(v.get("kept", 0)), fnum(v.get("worst_kept_score"))]
                        for p, v in cutoffs["specialists"].items()])
         if cutoffs.get("enhancement"):
+            survivors, cut = enhancement_cutoffs(reader, attacks, cutoffs["enhancement"], kept.get("attack", []))
             items = sorted(cutoffs["enhancement"].items(), key=lambda kv: (-kv[1].get("carriers", 0), kv[0]))
             doc.h(3, "Enhancement-based cutoffs")
-            doc.p(f"{len(items)} enhancements; the 10 most represented (by attacks carrying them):")
-            doc.table(["Enhancement", "Attacks carrying it", "Kept"],
-                      [[e, fint(v.get("carriers", 0)), fint(v.get("kept", 0))] for e, v in items[:10]])
+            doc.p(f"Every one of the {len(items)} enhancements, most carried first. **Kept by this rule**: the best "
+                  "attacks carrying it; **Cut-off**: the mean turns of the worst of those (screening means); "
+                  "**Survived**: attacks carrying it that stage 2 pairs, kept for any reason.")
+            doc.table(["Enhancement", "Attacks carrying it", "Kept by this rule", "Cut-off (turns)", "Survived",
+                       "Survived %"],
+                      [[e, fint(v.get("carriers", 0)), fint(v.get("kept", 0)), fnum(cut.get(e)),
+                        fint(survivors.get(e, 0)), fpct(share(survivors.get(e, 0), v.get("carriers", 0)))]
+                       for e, v in items])
+
+
+def enhancement_cutoffs(reader, attacks: Attacks, rule: dict, kept: list) -> tuple[dict[str, int], dict[str, float]]:
+    """Per enhancement: how many attacks carrying it were kept (for any reason), and the cut-off
+    of the per-enhancement rule: the score of the k-th best carrier, k = the rule's kept count.
+    One pass over the stage-1 scores (one float per attack)."""
+    overall = np.full(len(attacks), np.nan)
+    for block in reader.blocks(["attack", "overall"]):
+        overall[np.asarray(block["attack"])] = block["overall"]
+    survived = np.zeros(len(attacks), dtype=bool)
+    survived[np.asarray(kept, dtype=np.int64)] = True
+    carriers: dict[str, list[int]] = {}
+    for i, names in enumerate(zip(attacks.upgrades, attacks.limits)):
+        for e in (*names[0], *names[1]):
+            carriers.setdefault(e, []).append(i)
+    surv, cut = {}, {}
+    for e, idx in carriers.items():
+        idx = np.asarray(idx)
+        surv[e] = int(survived[idx].sum())
+        k = int((rule.get(e) or {}).get("kept", 0))
+        scores = np.sort(overall[idx])
+        cut[e] = float(scores[k - 1]) if 0 < k <= len(scores) else None
+    return surv, cut
 
 
 @hookimpl

@@ -1,0 +1,319 @@
+"""``findings.md``, the first page of a run: what to change, by how many points, and how sure we are.
+
+A short list, worst problem first, each line a sentence a designer can act on:
+
+- over- and under-costed upgrades and limits: their value in points (:mod:`.point_values`) against
+  their cost, with 95 % intervals; only those whose interval excludes the cost are listed;
+- dominated options: X never better than Y at the same or lower cost, in every cell;
+- what the best pairs share (stage 2), and where stage 1 and stage 2 disagree;
+- the policy check: pairs slower than the better of their two attacks alone.
+
+Reads the stage-1 records once (cell means) and, when stage 2 is complete, its records once more
+(pair membership and the policy check) and ``top_n`` for the best pairs.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from balance.hookspecs import hookimpl
+from balance_plugins.reports.common import Doc, fint, fpct, settings_lines
+from balance_plugins.reports.data import Attacks, Solos, load_confirmed
+from balance_plugins.reports.point_values import Interval, PointValue, PointValues, fmt_cost, fmt_interval, measure
+
+TOP_PAIRS = 1000
+#: A pair is "slower than its better solo" when it is by more than this many combined standard errors.
+POLICY_SE = 3.0
+MAX_LINES = 10
+#: Rivals named per dominated option.
+MAX_RIVALS = 3
+
+
+def _value_line(v: PointValue, top_share: dict[str, float], top_n: int) -> str:
+    est, ci = fmt_interval(v.points)
+    where = ""
+    if v.name in top_share:
+        where = f": it is in {fpct(100 * top_share[v.name], 0)} of the top {fint(top_n)} pairs"
+    spread = _spread(v)
+    return (f"`{v.name}` ({v.kind}) is worth about {est} points for its cost of {fmt_cost(v)} ({ci}){where}."
+            + (f" {spread}" if spread else ""))
+
+
+def _turns_line(v: PointValue, top_share: dict[str, float], top_n: int) -> str:
+    est, ci = fmt_interval(v.turns)
+    verb = f"adds {est} turns" if v.turns.est > 0 else f"saves {est.lstrip('-')} turns"
+    if v.turns.est <= 0:
+        ci = f"95% CI {fmt_interval(type(v.turns)(-v.turns.est, -v.turns.hi, -v.turns.lo))[1].split(' ', 2)[2]}"
+    where = f": it is in {fpct(100 * top_share[v.name], 0)} of the top {fint(top_n)} pairs" if v.name in top_share else ""
+    return (f"`{v.name}` ({v.kind}) {verb} per combat ({ci}) for its cost of {fmt_cost(v)}, "
+            f"against the same builds without it{where}.")
+
+
+def _spread(v: PointValue) -> str:
+    """"Worth most against Swarm (3.1), least against Boss (0.2)" when the scenarios differ."""
+    items = [(k, iv) for k, iv in v.by_scenario.items() if np.isfinite(iv.est)]
+    if len(items) < 2:
+        return ""
+    hi = max(items, key=lambda kv: kv[1].est)
+    lo = min(items, key=lambda kv: kv[1].est)
+    if not (lo[1].hi < hi[1].lo):  # only when the scenarios' intervals do not overlap
+        return ""
+    return (f"Worth most against {hi[0]} ({fmt_interval(hi[1])[0]}, {fmt_interval(hi[1])[1]}), "
+            f"least against {lo[0]} ({fmt_interval(lo[1])[0]}, {fmt_interval(lo[1])[1]}).")
+
+
+def mis_costed(values: PointValues) -> tuple[list[PointValue], list[PointValue]]:
+    """(over-costed, under-costed): intervals entirely below / above the cost, worst first."""
+    vs = [v for v in values.values.values() if np.isfinite(v.points.lo)]
+    over = sorted((v for v in vs if v.points.hi < v.cost), key=lambda v: (v.points.est - v.cost, v.name))
+    under = sorted((v for v in vs if v.points.lo > v.cost), key=lambda v: (v.cost - v.points.est, v.name))
+    return over, under
+
+
+#: Turns closer than this count as equal (records keep cell means as float32).
+EQUAL_TURNS = 1e-4
+
+
+def dominated(values: PointValues) -> list[tuple[PointValue, list[PointValue], float]]:
+    """(X, [Y...], closest margin in turns): each Y, of the same kind and no dearer, saves at least
+    as many turns as X in every cell (and is cheaper, or better somewhere). Ys cheapest first;
+    the widest cost gap first."""
+    vs = [v for v in values.values.values() if len(v.cell_turns)]
+    out = []
+    for x in vs:
+        ys, margin = [], np.inf
+        for y in vs:
+            if y is x or y.kind != x.kind or y.base_cost > x.base_cost:
+                continue
+            gap = x.cell_turns - y.cell_turns  # > 0: y saves more turns in that cell
+            if (gap >= -EQUAL_TURNS).all() and (y.base_cost < x.base_cost or (gap > EQUAL_TURNS).any()):
+                ys.append(y)
+                margin = min(margin, float(max(gap.min(), 0.0)))
+        if ys:
+            ys.sort(key=lambda y: (y.base_cost, y.name))
+            out.append((x, ys, margin))
+    out.sort(key=lambda t: (-(t[0].base_cost - t[1][0].base_cost), -t[2], t[0].name))
+    return out
+
+
+def _cell(iv) -> str:
+    est, ci = fmt_interval(iv, "")
+    return f"{est} ({ci})" if ci[0].isdigit() or ci[0] == "-" else est
+
+
+class Pairs:
+    """What stage 2 says: the best pairs, shares of pairs carrying each enhancement, the policy check."""
+
+    def __init__(self, ctx, names: list[str]):
+        run = ctx.run
+        self.attacks = Attacks.load(run, "stage2", ctx.session.rules)
+        reader = ctx.reader("stage2")
+        n = len(self.attacks)
+        member = np.zeros((n, len(names)), dtype=bool)
+        col = {e: k for k, e in enumerate(names)}
+        for i, (u, lim) in enumerate(zip(self.attacks.upgrades, self.attacks.limits)):
+            for e in (*u, *lim):
+                if e in col:
+                    member[i, col[e]] = True
+        solos = Solos.load(run)
+        carry_all = np.zeros(len(names), dtype=np.int64)
+        slower = total = 0
+        for block in reader.blocks(["a", "b", "overall", "se"]):
+            a, b = np.asarray(block["a"]), np.asarray(block["b"])
+            carry_all += (member[a] | member[b]).sum(axis=0)
+            total += len(a)
+            if solos is not None:
+                best = np.minimum(solos.overall[a], solos.overall[b])
+                best_se = np.where(solos.overall[a] <= solos.overall[b], solos.se[a], solos.se[b])
+                se = np.sqrt(np.asarray(block["se"], np.float64) ** 2 + best_se**2)
+                slower += int((np.asarray(block["overall"], np.float64) - best > POLICY_SE * se).sum())
+        self.total, self.slower, self.has_solos = total, slower, solos is not None
+        self.share_all = dict(zip(names, carry_all / max(total, 1)))
+        top = reader.top_n(TOP_PAIRS, score="overall", tiebreak=("a", "b"),
+                           columns=["a", "b", "usage_a_profile", "usage_b_profile"])
+        a, b = np.asarray(top["a"]), np.asarray(top["b"])
+        self.top_n = len(a)
+        carry = member[a] | member[b]
+        self.share_top = dict(zip(names, carry.mean(axis=0) if len(a) else np.zeros(len(names))))
+        # share of turns the attack(s) carrying each enhancement were used in the top pairs
+        ua = np.asarray(top["usage_a_profile"], np.float64).mean(axis=1) if len(a) else np.zeros(0)
+        ub = np.asarray(top["usage_b_profile"], np.float64).mean(axis=1) if len(a) else np.zeros(0)
+        use = member[a] * ua[:, None] + member[b] * ub[:, None]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.usage_top = dict(zip(names, use.sum(axis=0) / carry.sum(axis=0)))
+        self.confirmed = load_confirmed(run)
+        self.runs = ctx.config.stage2.runs
+
+
+def _best_pair_line(p: Pairs, ctx) -> str | None:
+    c = p.confirmed
+    if c is None or not len(c.get("a", [])):
+        return None
+    a, b = int(c["a"][0]), int(c["b"][0])
+    iv_lo, iv_hi, est = float(c["ci_low"][0]), float(c["ci_high"][0]), float(c["overall"][0])
+    e, ci = fmt_interval(Interval(est, iv_lo, iv_hi))
+    tied = int(np.sum(c.get("tied_with_first", [True])))
+    return (f"The best pair, `{p.attacks.label(a)}` + `{p.attacks.label(b)}`, wins in {e} turns ({ci}; confirmed "
+            f"with {ctx.config.stage2.confirm_runs} runs per cell and fresh dice)"
+            + (f"; {tied - 1} other confirmed pairs are statistically tied with it." if tied > 1 else "."))
+
+
+class Findings:
+    name = "findings"
+    stage = "stage1"
+
+    def write(self, ctx):
+        attacks = Attacks.load(ctx.run, "stage1", ctx.session.rules)
+        values = measure(ctx.reader("stage1"), attacks)
+        names = list(values.values)
+        pairs = Pairs(ctx, names) if ctx.run.stage_complete("stage2") else None
+        top_share = pairs.share_top if pairs else {}
+        top_n = pairs.top_n if pairs else 0
+        over, under = mis_costed(values)
+
+        doc = Doc().h(1, "Findings")
+        slope_e, slope_ci = fmt_interval(values.slope)
+        doc.p("What to change, by how many points, and how sure we are. Values in points are stage-1 "
+              "**screening** numbers: paired builds with and without each upgrade or limit, on the same dice, "
+              f"converted to points through the turns a point of plain builds saves ({slope_e} turns per "
+              f"point, {slope_ci}); intervals are 95% bootstrap intervals over builds "
+              f"({values.replicates} replicates). See *How values in points are measured* at the end.")
+        in_turns = not values.slope.hi < 0
+        if in_turns:
+            doc.p(f"**No values in points in this run**: the turns a point of plain builds saves has an interval "
+                  f"reaching 0 ({slope_ci}), so a point does not reliably buy turns and a ratio to it has no "
+                  "finite interval. Below, upgrades and limits are judged by the turns they add or save "
+                  "(paired builds, same dice), which is measured precisely.")
+            over = sorted((v for v in values.values.values() if v.turns.lo > 0),
+                          key=lambda v: (-v.turns.est, v.name))
+            under = sorted((v for v in values.values.values() if v.turns.hi < 0),
+                           key=lambda v: (v.turns.est / max(v.cost, 1e-9), v.name))
+
+        line = (lambda v: _turns_line(v, top_share, top_n)) if in_turns else (lambda v: _value_line(v, top_share, top_n))
+        doc.h(2, "Over-costed (worth less than they cost)" if not in_turns else
+              "Over-costed (they make the attacks carrying them slower, yet cost points)")
+        doc.bullets([line(v) for v in over[:MAX_LINES]]
+                    or ["None: no upgrade or limit is worth significantly less than its cost."])
+        if len(over) > MAX_LINES:
+            doc.p(f"… and {len(over) - MAX_LINES} more (the full table is below).")
+        doc.h(2, "Under-costed (worth more than they cost)" if not in_turns else
+              "Under-costed candidates (turns saved per point paid, most first)")
+        doc.bullets([line(v) for v in under[:MAX_LINES]]
+                    or ["None: no upgrade or limit is worth significantly more than its cost."])
+        if len(under) > MAX_LINES:
+            doc.p(f"… and {len(under) - MAX_LINES} more (the full table is below).")
+
+        dom = dominated(values)
+        doc.h(2, "Dominated options")
+        n_cells = len(values.cells)
+        doc.p(f"Compared in every one of the {n_cells} cells ({', '.join(values.cells)}), on stage-1 screening "
+              "means; rivals are listed cheapest first.")
+        doc.bullets([
+            f"`{x.name}` (cost {x.base_cost:g}) is never better than "
+            + " or ".join(f"`{y.name}` (cost {y.base_cost:g})" for y in ys[:MAX_RIVALS])
+            + (f" (and {len(ys) - MAX_RIVALS} more)" if len(ys) > MAX_RIVALS else "")
+            + f": each saves at least as many turns in all {n_cells} cells; closest {gap:.2f} turns apart."
+            for x, ys, gap in dom[:MAX_LINES]] or ["None found."])
+        if len(dom) > MAX_LINES:
+            doc.p(f"… and {len(dom) - MAX_LINES} more.")
+
+        doc.h(2, "What the top pairs share")
+        if pairs is None:
+            doc.p("Stage 2 has not run.")
+        else:
+            lines = []
+            best = _best_pair_line(pairs, ctx)
+            if best:
+                lines.append(best)
+            common = sorted(names, key=lambda e: (-pairs.share_top[e], e))[:5]
+            for e in common:
+                if pairs.share_top[e] <= 0:
+                    continue
+                lines.append(
+                    f"`{e}` is in {fpct(100 * pairs.share_top[e], 0)} of the top {fint(top_n)} pairs "
+                    f"(screening, {pairs.runs} runs per cell) against {fpct(100 * pairs.share_all[e], 0)} of "
+                    f"all {fint(pairs.total)} pairs tested; its attack takes "
+                    f"{fpct(100 * pairs.usage_top[e], 0)} of the turns in those pairs.")
+            doc.bullets(lines)
+            doc.h(3, "Where stage 1 and stage 2 disagree")
+            disagree = [e for e in common if pairs.share_top[e] >= 0.5
+                        and not (values.values[e].points.lo > values.values[e].cost)
+                        and not (in_turns and values.values[e] in under[:MAX_LINES])]
+            doc.bullets([self._disagreement(values.values[e], pairs) for e in disagree]
+                        or ["None: every enhancement common in the top pairs is also rated under-costed in stage 1."])
+
+        doc.h(2, "Policy check")
+        if pairs is None:
+            doc.p("Stage 2 has not run.")
+        elif not pairs.has_solos:
+            doc.p("The run has no solo scores: the check cannot be made.")
+        else:
+            share = pairs.slower / max(pairs.total, 1)
+            doc.bullets([
+                f"{fint(pairs.slower)} of {fint(pairs.total)} pairs ({fpct(100 * share, 2)}) are slower than the "
+                f"better of their two attacks alone by more than {POLICY_SE:g} combined standard errors "
+                f"(screening, {pairs.runs} runs per cell; the standard errors are combined as if independent, "
+                f"which overstates the error of a difference on shared dice, so the count is conservative). "
+                + ("A policy that never hurts would show none: the attack choice costs these pairs turns."
+                   if pairs.slower else "The policy never makes a pair measurably worse than its better attack."),
+            ])
+
+        doc.h(2, "All upgrades and limits in points")
+        doc.p("Value = points a plain build would spend to gain what the enhancement gains (screening); "
+              "Δ turns = mean change with it, all cells (negative = faster); intervals 95%, bootstrap over builds. A dash (–) per profile or scenario: a point of plain builds does "
+              "not reliably save turns there (the slope's interval reaches 0), so no value in points is given.")
+        headers = ["Enhancement", "Kind", "Cost", "Paid (mean)", "Value (points)", "95% CI", "Δ turns", "Δ turns 95% CI",
+                   "Builds paired", *(f"vs {p}" for p in values.profiles), *(f"in {s}" for s in values.scenarios)]
+        rows = []
+        for v in sorted(values.values.values(), key=lambda v: (v.points.est - v.cost if np.isfinite(v.points.est)
+                                                               else math.inf, v.name)):
+            pe, pci = fmt_interval(v.points, "")
+            te, tci = fmt_interval(v.turns, "")
+            rows.append([f"`{v.name}`", v.kind, f"{v.base_cost:g}", f"{v.cost:.2f}", pe, pci, te, tci, fint(v.pairs),
+                         *(_cell(iv) for iv in v.by_profile.values()),
+                         *(_cell(iv) for iv in v.by_scenario.values())])
+        doc.table(headers, rows)
+
+        doc.h(2, "How values in points are measured")
+        doc.bullets([
+            "Every stage-1 build carrying the enhancement is paired with the same build without it (same "
+            "attack type and other enhancements); both ran on the same dice in every cell (common random "
+            "numbers), so the per-cell difference is the enhancement's effect.",
+            f"A point's worth: the slope of mean turns on cost among the {fint(values.plain_builds)} plain builds "
+            "(no limits), fitted per cell within attack type.",
+            "Value = mean difference over cells / mean slope over cells; per profile and per scenario over "
+            "their cells only.",
+            "The interval resamples whole builds (clusters: the combats of one build share its dice), "
+            "never single combats; numbers are printed to the precision their interval allows.",
+            "Over-/under-costed: the interval lies entirely below/above the cost paid. Stage 1 uses each "
+            "single attack every turn; in pairs a policy chooses, so an enhancement can matter more (or "
+            "less) in stage 2, which is why the two views are compared above.",
+        ])
+        doc.h(2, "Run")
+        doc.bullets(settings_lines(ctx, "stage1"))
+        out = ctx.out_dir / "findings.md"
+        return [doc.write(out)]
+
+    @staticmethod
+    def _disagreement(v: PointValue, pairs: Pairs) -> str:
+        if np.isfinite(v.points.est):
+            est, ci = fmt_interval(v.points)
+            verdict = "over-costed" if v.points.hi < v.cost else "not significantly different from its cost"
+            rated = f"rates it {verdict} ({est} points for {fmt_cost(v)}, {ci})"
+        else:
+            est, ci = fmt_interval(v.turns)
+            rated = (f"finds it changes turns per combat by {'+' if v.turns.est > 0 else ''}{est} ({ci}; negative = "
+                     f"faster) for its cost of {fmt_cost(v)}")
+        return (f"`{v.name}`: stage 1 {rated}, yet it is in "
+                f"{fpct(100 * pairs.share_top[v.name], 0)} of the top {fint(pairs.top_n)} pairs. Stage 1 uses a "
+                f"single attack every turn; in the top pairs the policy uses the attack carrying it for "
+                f"{fpct(100 * pairs.usage_top[v.name], 0)} of the turns, so its worth there comes from how it "
+                f"combines with the partner (for example a strong opener or a limit whose condition the other "
+                f"attack sets up), which a single-attack screen cannot show.")
+
+
+@hookimpl
+def balance_reporters():
+    return [Findings()]

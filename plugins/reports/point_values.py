@@ -1,0 +1,235 @@
+"""The value of every upgrade and limit in points, measured on the stage-1 records.
+
+The method follows how SimulationCraft measures scale factors: compare builds that differ only by
+the enhancement, on the same dice, and convert the difference into the designer's currency.
+
+1. **Paired differences.** For an enhancement ``e``, every stage-1 build that carries it is paired
+   with the build of the same attack type and the same other enhancements without it (when that
+   build is legal and was tested). Stage 1 rolls the same dice for every build in a cell (common
+   random numbers), so the per-cell difference of mean turns ``with - without`` is mostly the
+   enhancement's effect, not dice noise. The paid cost is ``cost(with) - cost(without)`` from the
+   attack table (it includes the attack type's cost factor).
+2. **Points per turn.** On the *plain* builds (no limits: their effect does not depend on a
+   condition) the slope of mean turns on build cost is fitted per cell, within attack type (each
+   type is its own baseline, so the area types' doubled costs do not bend the line). ``slope`` is
+   turns per point (negative: a point saves turns).
+3. **Value.** ``points = mean over cells of the difference / mean over cells of the slope``: the
+   points a plain build would have to spend to gain what ``e`` gains. Per profile and per scenario
+   the means run over that profile's (scenario's) cells only.
+4. **Interval.** A bootstrap that resamples whole builds (the pairs of ``e``, and independently the
+   plain builds of the slope), never single combats: builds are the clusters, and the combats of
+   one build share its dice. 95 % percentile intervals, numpy ``default_rng`` with a fixed seed,
+   so the same run always prints the same interval.
+
+These are *screening* numbers: stage 1 runs each single attack every turn with few runs per cell.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import attrs
+import numpy as np
+
+from balance_plugins.reports.data import Attacks
+
+#: Bootstrap replicates and seed (fixed: the same run always prints the same intervals).
+REPLICATES = 1000
+SEED = 20261201
+#: Replicates drawn at once (bounds memory: CHUNK × clusters counts).
+CHUNK = 100
+
+
+@attrs.frozen
+class Interval:
+    """An estimate with its 95 % bootstrap interval."""
+
+    est: float
+    lo: float
+    hi: float
+
+
+@attrs.frozen
+class PointValue:
+    """What one upgrade or limit is worth, in points, overall and per profile / scenario."""
+
+    name: str
+    kind: str
+    #: Mean points its carriers paid for it (cost with - cost without; type factors included).
+    cost: float
+    #: Its cost where least (the rule system's base cost: no type factor).
+    base_cost: float
+    #: Builds compared (pairs with / without it).
+    pairs: int
+    #: Mean change of turns it brings (negative = faster), all cells.
+    turns: Interval
+    points: Interval
+    by_profile: dict[str, Interval]
+    by_scenario: dict[str, Interval]
+    #: Per cell: mean change of turns (with - without).
+    cell_turns: np.ndarray = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class PointValues:
+    values: dict[str, PointValue]
+    #: Turns per point of the plain builds, all cells (negative: points save turns).
+    slope: Interval
+    plain_builds: int
+    cells: tuple[str, ...]
+    profiles: tuple[str, ...]
+    scenarios: tuple[str, ...]
+    replicates: int
+
+
+def read_cell_means(reader, n_attacks: int, n_cells: int) -> np.ndarray:
+    """Per stage-1 attack, its mean turns in every cell (one record per attack: small)."""
+    turns = np.full((n_attacks, n_cells), np.nan)
+    for block in reader.blocks(["attack", "cell_mean"]):
+        turns[np.asarray(block["attack"])] = block["cell_mean"]
+    return turns
+
+
+def pairs_of(attacks: Attacks) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Enhancement -> (builds with it, the same builds without it), only where both exist."""
+    key = {(t, frozenset((*u, *lim))): i
+           for i, (t, u, lim) in enumerate(zip(attacks.types, attacks.upgrades, attacks.limits))}
+    out: dict[str, tuple[list[int], list[int]]] = {}
+    for (t, names), i in key.items():
+        for e in names:
+            j = key.get((t, names - {e}))
+            if j is not None:
+                w, wo = out.setdefault(e, ([], []))
+                w.append(i)
+                wo.append(j)
+    return {e: (np.asarray(w), np.asarray(wo)) for e, (w, wo) in out.items()}
+
+
+def _counts(rng, n: int, reps: int) -> np.ndarray:
+    """Bootstrap weights: how often each of ``n`` clusters is drawn, per replicate ((reps, n))."""
+    draws = rng.integers(0, n, size=(reps, n)) + (np.arange(reps) * n)[:, None]
+    return np.bincount(draws.ravel(), minlength=reps * n).reshape(reps, n).astype(np.float64)
+
+
+def _slopes(cost: np.ndarray, types: np.ndarray, turns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Within-type least-squares slope of turns on cost, per cell, for each row of ``weights``
+    ((reps, builds) -> (reps, cells))."""
+    sxx = np.zeros((weights.shape[0], 1))
+    sxy = np.zeros((weights.shape[0], turns.shape[1]))
+    for t in np.unique(types):
+        m = types == t
+        w, x, y = weights[:, m], cost[m], turns[m]
+        sw = np.maximum(w.sum(axis=1, keepdims=True), 1e-12)
+        sx, sy = w @ x[:, None], w @ y
+        sxx += w @ (x**2)[:, None] - sx**2 / sw
+        sxy += w @ (x[:, None] * y) - sx * sy / sw
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sxy / sxx
+
+
+def _interval(est: float, reps: np.ndarray) -> Interval:
+    reps = reps[np.isfinite(reps)]
+    if not len(reps) or not np.isfinite(est):
+        return Interval(float(est), float("nan"), float("nan"))
+    lo, hi = np.percentile(reps, [2.5, 97.5])
+    return Interval(float(est), float(lo), float(hi))
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return num[..., cells].mean(axis=-1) / den[..., cells].mean(axis=-1)
+
+
+def measure(reader, attacks: Attacks, replicates: int = REPLICATES, seed: int = SEED) -> PointValues:
+    """Every enhancement's value in points from the stage-1 ``reader`` and its attack table."""
+    cell = reader.schema.column("cell_mean")
+    profiles = tuple(reader.schema.column("by_profile").labels)
+    buffs = tuple(reader.schema.column("by_buff").labels)
+    scenarios = tuple(reader.schema.column("by_scenario").labels)
+    n_cells = cell.width
+    turns = read_cell_means(reader, len(attacks), n_cells)
+    # cells are profile-major: (profile, buff, scenario)
+    idx = np.arange(n_cells)
+    prof_of, scen_of = idx // (len(buffs) * len(scenarios)), idx % len(scenarios)
+    groups = {("p", name): np.flatnonzero(prof_of == k) for k, name in enumerate(profiles)}
+    groups |= {("s", name): np.flatnonzero(scen_of == k) for k, name in enumerate(scenarios)}
+    every = idx
+
+    rng = np.random.default_rng(seed)
+    plain = np.flatnonzero(np.array([not lim for lim in attacks.limits]) & np.isfinite(turns).all(axis=1))
+    types = np.array([attacks.types[i] for i in plain])
+    cost = attacks.cost[plain].astype(np.float64)
+    y = turns[plain]
+    slope_full = _slopes(cost, types, y, np.ones((1, len(plain))))[0]
+    slope_reps = np.concatenate([_slopes(cost, types, y, _counts(rng, len(plain), min(CHUNK, replicates - k)))
+                                 for k in range(0, replicates, CHUNK)]) if len(plain) else np.zeros((0, n_cells))
+    slope = _interval(float(slope_full.mean()), slope_reps.mean(axis=1))
+
+    # Per profile / scenario, a value in points needs a point to buy turns there: where the slope's
+    # interval reaches 0 the ratio has no finite interval, and no value is given.
+    measurable = {tuple(c): bool(np.percentile(slope_reps[:, c].mean(axis=1), 97.5) < 0) if len(slope_reps) else False
+                  for c in groups.values()}
+    # A percentile interval of a ratio whose denominator may be 0 is meaningless (Fieller): no value then.
+    slope_ok = bool(slope.hi < 0)
+    kinds = dict(zip(attacks.enh.names, attacks.enh.kinds))
+    values = {}
+    for name, (w, wo) in sorted(pairs_of(attacks).items()):
+        ok = np.isfinite(turns[w]).all(axis=1) & np.isfinite(turns[wo]).all(axis=1)
+        w, wo = w[ok], wo[ok]
+        if not len(w):
+            continue
+        diff = turns[w] - turns[wo]
+        paid = (attacks.cost[w] - attacks.cost[wo]).astype(np.float64)
+        d_full = diff.mean(axis=0)
+        d_reps = np.concatenate([_counts(rng, len(w), min(CHUNK, replicates - k)) @ diff / len(w)
+                                 for k in range(0, replicates, CHUNK)])
+
+        def iv(cells: np.ndarray, overall: bool = False) -> Interval:
+            if not (slope_ok if overall else measurable[tuple(cells)]):
+                return Interval(math.nan, math.nan, math.nan)
+            return _interval(float(_ratio(d_full, slope_full, cells)), _ratio(d_reps, slope_reps, cells))
+
+        values[name] = PointValue(
+            name, kinds.get(name, "upgrade"), float(paid.mean()), float(paid.min()), len(w),
+            _interval(float(d_full.mean()), d_reps.mean(axis=1)), iv(every, True),
+            {p: iv(groups[("p", p)]) for p in profiles}, {s: iv(groups[("s", s)]) for s in scenarios}, d_full)
+    return PointValues(values, slope, len(plain), tuple(cell.labels), profiles, scenarios, replicates)
+
+
+def decimals(lo: float, hi: float) -> int:
+    """Decimals an interval allows: one significant digit of its half-width (±0.3 -> 1 decimal)."""
+    half = (hi - lo) / 2
+    if not np.isfinite(half) or half <= 0:
+        return 2
+    return int(min(3, max(0, -np.floor(np.log10(half)))))
+
+
+def _f(x: float, d: int) -> str:
+    text = f"{x:.{d}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.0"
+
+
+def fmt_interval(iv: Interval, prefix: str = "95% CI ") -> tuple[str, str]:
+    """(``"2.4"``, ``"95% CI 1.9–2.9"``) rounded to the precision the interval allows."""
+    if not np.isfinite(iv.est):
+        return "–", "no estimate"
+    if not (np.isfinite(iv.lo) and np.isfinite(iv.hi)):
+        return _f(iv.est, 1), "no interval"
+    d = decimals(iv.lo, iv.hi)
+    return _f(iv.est, d), f"{prefix}{_f(iv.lo, d)} to {_f(iv.hi, d)}"
+
+
+def fmt_cost(v: PointValue) -> str:
+    """``1`` or ``1 (1.06 paid on average: some carriers pay a type's cost factor)``."""
+    base = f"{v.base_cost:g}"
+    if abs(v.cost - v.base_cost) < 0.005:
+        return base
+    return f"{base} ({v.cost:.2f} paid on average: area types pay double)"
+
+
+def carriers_share(attacks: Attacks, a: np.ndarray, b: np.ndarray, names: Sequence[str]) -> dict[str, float]:
+    """Share of pairs (a[i], b[i]) in which either attack carries each enhancement."""
+    sets = [set((*u, *lim)) for u, lim in zip(attacks.upgrades, attacks.limits)]
+    n = max(len(a), 1)
+    return {e: sum(1 for x, y in zip(a, b) if e in sets[int(x)] or e in sets[int(y)]) / n for e in names}

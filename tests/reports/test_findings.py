@@ -1,0 +1,99 @@
+"""Values in points and findings.md against numbers known exactly (the toy of :mod:`toy_values`),
+and on a real small run (stage 1 and stage 2)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from balance.reporting import write_reports
+from balance.session import open_session
+from balance_plugins.reports.data import Attacks
+from balance_plugins.reports.point_values import decimals, measure
+from balance_plugins.store import MsgpackStore
+from tests.reports import toy_values as toy
+
+
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory):
+    return toy.make_toy_run(tmp_path_factory.mktemp("toy") / "run")
+
+
+@pytest.fixture(scope="module")
+def toy_values(toy_run):
+    run = MsgpackStore().open(toy_run)
+    return measure(run.stage_reader("stage1"), Attacks.load(run, "stage1"))
+
+
+def test_flat_damage_comes_out_at_its_known_point_value(toy_values):
+    assert set(toy_values.values) == set(toy.WORTH)
+    for name, worth in toy.WORTH.items():
+        v = toy_values.values[name]
+        # turns are linear in damage without dice and the slope is exact by the toy's symmetry; the
+        # store keeps cell means as float32 (relative error 6e-8 on ~40 turns): 1e-5 points is exact
+        assert v.points.est == pytest.approx(worth, abs=1e-5), name
+        assert v.points.lo <= worth <= v.points.hi, (name, v.points)
+        for iv in (*v.by_profile.values(), *v.by_scenario.values()):
+            assert iv.est == pytest.approx(worth, abs=1e-5), name
+    # the slope: each point saves PER_DAMAGE turns in a cell; the mean over cells
+    assert toy_values.slope.est == pytest.approx(-toy.PER_DAMAGE.mean(), abs=1e-5)
+    assert toy_values.values["gilded"].cost == 2 and toy_values.values["reckless"].kind == "limit"
+
+
+def test_every_pair_of_builds_is_counted(toy_values):
+    bs = toy.builds()
+    keys = {(t, frozenset((*u, *x))) for t, u, x in bs}
+    for name in toy.WORTH:
+        expected = sum(1 for t, s in keys if name in s and (t, s - {name}) in keys)
+        assert toy_values.values[name].pairs == expected
+
+
+def test_bootstrap_is_reproducible(toy_run, toy_values):
+    run = MsgpackStore().open(toy_run)
+    again = measure(run.stage_reader("stage1"), Attacks.load(run, "stage1"))
+    assert again.values["gilded"].points == toy_values.values["gilded"].points
+
+
+def _section(md: str, title: str) -> str:
+    return md.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
+
+
+def test_findings_flag_the_over_costed_toy_upgrade(toy_run, tmp_path):
+    write_reports(open_session(toy_run / "config.toml"), toy_run, tmp_path, only=["findings"])
+    md = (tmp_path / "findings.md").read_text()
+    over, under = _section(md, "Over-costed"), _section(md, "Under-costed")
+    assert "`gilded`" in over and "for its cost of 2" in over
+    assert re.search(r"`gilded` \(upgrade\) is worth about 1(\.0+)? points", over)
+    assert "`whetstone`" in under and "`reckless`" in under
+    for fair in ("`nick`", "`edge`"):
+        assert fair not in over and fair not in under
+    assert "`gilded` (cost 2) is never better than `nick` (cost 1)" in _section(md, "Dominated options")
+    assert "Stage 2 has not run." in md
+    index = (tmp_path / "index.md").read_text().splitlines()
+    assert index[4] == "| [findings.md](findings.md) | top |"
+
+
+def test_decimals_follow_the_interval():
+    assert decimals(1.7, 2.3) == 1  # ±0.3
+    assert decimals(1.0, 9.0) == 0  # ±4
+    assert decimals(1.97, 2.03) == 2  # ±0.03
+
+
+def test_findings_on_a_real_run(real_run, real_reports):
+    md = (real_reports / "findings.md").read_text()
+    for title in ("Over-costed", "Under-costed", "Dominated options", "What the top pairs share", "Policy check"):
+        assert f"## {title}" in md
+    # the policy check, recomputed from the raw records and the solos table
+    from tests.reports.helpers import records, table
+    rec, solos = records(real_run, "stage2"), table(real_run, "stage2", "solos")
+    so, sse = np.asarray(solos["overall"]), np.asarray(solos["se"])
+    a, b = rec["a"], rec["b"]
+    best = np.minimum(so[a], so[b])
+    best_se = np.where(so[a] <= so[b], sse[a], sse[b])
+    slower = int((rec["overall"].astype(float) - best > 3 * np.sqrt(rec["se"].astype(float) ** 2 + best_se**2)).sum())
+    assert f"{slower:,} of {len(a):,} pairs" in _section(md, "Policy check")
+    index = (real_reports / "index.md").read_text().splitlines()
+    assert index[4] == "| [findings.md](findings.md) | top |"  # linked first
+    assert "| [stage1_pruning_report.md](stage1/stage1_pruning_report.md) | stage1 |" in index
