@@ -2,7 +2,7 @@
 
 With ``stage1.rounds`` the screen is a race: the first round simulates every attack (its records are
 the stage's, which the stage-1 reports read), and each later round re-tests the previous round's
-survivors with fresh dice and its own runs, as records of their own (``stage1.round2``, ...). Each
+survivors with fresh dice and its own runs, as records of their own (``stage1-round2``, ...). Each
 round keeps its best share by overall score (ties: the canonical build id), so the survivors of a
 round follow from its records alone: a resumed run recomputes them and continues exactly. Pruning
 then chooses among the last round's survivors, by that round's scores, keeping the same shares of
@@ -26,6 +26,7 @@ from balance_plugins.stages.common import (
     stage1_builds,
 )
 from balance_plugins.stages.prune import REASONS, prune
+from balance_plugins.stages.settings import Stage1Settings, stage1_problems
 from balance_plugins.stages.ranking import id_ranks, ordered, top_count
 
 
@@ -78,6 +79,13 @@ class Stage1Task:
 class Stage1:
     name = "stage1"
     requires: tuple[str, ...] = ()
+    settings = Stage1Settings
+
+    def check_settings(self, settings: Stage1Settings, config):
+        return stage1_problems(settings, config)
+
+    def selected(self, config):
+        return []
 
     def run(self, ctx) -> None:
         session = ctx.session
@@ -95,7 +103,7 @@ class Stage1:
         tiebreak = id_ranks([b.id for b in builds])
         for k, r in enumerate(config.stage1.rounds):
             runs = config.stage1.runs if r.runs == -1 else r.runs
-            stage = self.name if k == 0 else f"{self.name}.round{k + 1}"
+            stage = self.name if k == 0 else f"{self.name}-round{k + 1}"
             subset = None if k == 0 else tuple(survivors.tolist())
             task = Stage1Task(runs, config.seed, round_stream(k), subset)
             info = {"round": k + 1, "runs": runs, "keep_percent": r.keep_percent}

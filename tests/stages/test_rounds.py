@@ -46,7 +46,7 @@ def ranking(records: dict, ids: list[str]) -> np.ndarray:
 def test_each_round_re_tests_the_best_share_of_the_previous_one(tmp_path):
     out = run_stage1(tmp_path, "race", tiny_with_rounds())
     ids = read_table(out, "stage1", "attacks")["id"]
-    first, second = read_stage(out, "stage1"), read_stage(out, "stage1.round2")
+    first, second = read_stage(out, "stage1"), read_stage(out, "stage1-round2")
     n = len(ids)
     assert sorted(first["attack"].tolist()) == list(range(n))  # round 1: every attack
     keep1 = math.ceil(n * 0.5)
@@ -55,7 +55,7 @@ def test_each_round_re_tests_the_best_share_of_the_previous_one(tmp_path):
     kept = read_table(out, "stage1", "kept")
     assert kept["rounds"] == [
         {"round": 1, "stage": "stage1", "runs": 1, "keep_percent": 50.0, "tested": n, "kept": keep1},
-        {"round": 2, "stage": "stage1.round2", "runs": 4, "keep_percent": 30.0, "tested": keep1, "kept": keep2},
+        {"round": 2, "stage": "stage1-round2", "runs": 4, "keep_percent": 30.0, "tested": keep1, "kept": keep2},
     ]
     # pruning chose among the last round's survivors only, by the last round's scores, and its
     # overall share is still of every attack (3 %: more than survived, so every survivor)
@@ -74,7 +74,7 @@ def test_each_round_re_tests_the_best_share_of_the_previous_one(tmp_path):
 def test_rounds_do_not_depend_on_batch_size(tmp_path):
     a = run_stage1(tmp_path, "a", tiny_with_rounds(batch=0))
     b = run_stage1(tmp_path, "b", tiny_with_rounds(batch=7))
-    for stage in ("stage1", "stage1.round2"):
+    for stage in ("stage1", "stage1-round2"):
         ra, rb = read_stage(a, stage), read_stage(b, stage)
         order_a, order_b = np.argsort(ra["attack"]), np.argsort(rb["attack"])
         for k in ra:
@@ -101,16 +101,16 @@ def test_sigkill_in_a_later_round_then_resume_equals_uninterrupted(tmp_path):
     config = tmp_path / "slow.toml"
     config.write_text(slow)
     killed = tmp_path / "killed"
-    kill_run_when(config, killed, lambda: len(stage_entry(killed, "stage1.round2").get("shards", [])) >= 2)
-    assert stage_entry(killed, "stage1.round2")["status"] != "complete"
+    kill_run_when(config, killed, lambda: len(stage_entry(killed, "stage1-round2").get("shards", [])) >= 2)
+    assert stage_entry(killed, "stage1-round2")["status"] != "complete"
     resumed = run_balance("run", "--resume", str(killed), "--workers", "1", "--no-reports")
     assert resumed.returncode == 0, resumed.stderr
-    entry = stage_entry(killed, "stage1.round2")
+    entry = stage_entry(killed, "stage1-round2")
     assert 0 < entry["stats"]["items_this_attempt"] < entry["total"]
     straight = tmp_path / "straight"
     result = run_balance("run", str(config), "--out", str(straight), "--workers", "1", "--no-reports")
     assert result.returncode == 0, result.stderr
-    for stage in ("stage1", "stage1.round2", "stage2"):
+    for stage in ("stage1", "stage1-round2", "stage2"):
         r1, r2 = read_stage(killed, stage), read_stage(straight, stage)
         for k in r1:
             np.testing.assert_array_equal(r1[k], r2[k], err_msg=f"{stage}.{k}")
