@@ -232,10 +232,6 @@ class Checker:
                 self.fail(f"{path}[{i}].name", f'duplicate name "{item.name}"')
             seen.add(item.name)
 
-    def percent(self, path: str, value: float) -> None:
-        if not 0 < value <= 100:
-            self.fail(path, f"expected a percentage in (0, 100], got {value:g}")
-
     def check(self, budget: Callable[[int, str], int], explicit_archetype: bool = False) -> None:
         c = self.c
         self.positive("tier", c.tier)
