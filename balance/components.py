@@ -25,6 +25,10 @@ class RuleSystem(Protocol):
     name: str
     #: Names of the stat block positions, e.g. ``("focus", "power", "mobility", "endurance", "tier")``.
     stat_names: tuple[str, ...]
+    #: Names of the bonuses a buff may give, e.g. ``("accuracy", "damage", "avoidance", "durability")``;
+    #: a config's ``[[buffs]]`` tables may hold these keys besides ``name`` (each an integer, 0 if
+    #: left out), and the kernel reads them from :class:`balance.grid.Buff`.
+    buff_fields: tuple[str, ...]
 
     def budget(self, tier: int, archetype: str) -> int:
         """Points per attack for a tier and archetype; raises ``ValueError`` for unknown ones."""
@@ -81,6 +85,17 @@ class Stage(Protocol):
     name: str
     #: Stages whose results this one reads; they run first, or must be complete in the run directory.
     requires: tuple[str, ...]
+    #: The attrs class (with defaults) of the config table named like the stage, or ``None``. The
+    #: core converts the table strictly; the stage reads it as ``config.settings(name)``.
+    settings: type | None
+
+    def check_settings(self, settings: Any, config: Any) -> Iterable[tuple[str, str]]:
+        """``(key, problem)`` for each check of ``settings`` beyond types, keys relative to the
+        stage's table (``prune.strategy``); the first becomes ``config error: NAME.KEY: problem``."""
+
+    def selected(self, config: Any) -> Iterable[tuple[str, str, str]]:
+        """``(config key, hook, name)`` of each component this stage would use with ``config``
+        (e.g. ``("stage2.policy", "balance_policies", "default")``): checked before any work."""
 
     def run(self, context: Any) -> None:
         """Simulate and stream this stage's records to the run directory. ``context`` is a

@@ -18,15 +18,28 @@ class Profile:
     stats: tuple[int, ...]
 
 
-@attrs.frozen
+@attrs.frozen(init=False)
 class Buff:
-    """Flat bonuses for one buff configuration: attacker accuracy/damage, defender avoidance/durability."""
+    """One buff configuration: flat bonuses by name. The rule system declares the names a buff may
+    have (``RuleSystem.buff_fields``, e.g. Vitality's ``accuracy``, ``damage``, ``avoidance``,
+    ``durability``); the config checks them against that declaration, and lists every declared
+    field. A kernel reads a bonus as ``buff.bonus("damage")`` or ``buff.damage``: one the buff does
+    not list is 0."""
 
     name: str
-    accuracy: int = 0
-    damage: int = 0
-    avoidance: int = 0
-    durability: int = 0
+    #: ``(field, bonus)`` pairs in the rule system's order (a tuple, so buffs stay hashable).
+    bonuses: tuple[tuple[str, int], ...] = ()
+
+    def __init__(self, name: str, bonuses=(), **named: int):
+        self.__attrs_init__(name, tuple({**dict(bonuses), **named}.items()))
+
+    def bonus(self, field: str) -> int:
+        return dict(self.bonuses).get(field, 0)
+
+    def __getattr__(self, field: str) -> int:
+        if field.startswith("__") or field in ("name", "bonuses"):  # copy/pickle probes; before init
+            raise AttributeError(field)
+        return self.bonus(field)
 
 
 @attrs.frozen

@@ -57,7 +57,8 @@ def balance_profiles(config):
 def balance_buffs(config):
     """Return buff configurations (:class:`~balance.grid.Buff`) to add to the run's grid.
 
-    Same contract as :func:`balance_profiles`; the built-in returns the config's buffs.
+    Same contract as :func:`balance_profiles`; the built-in returns the config's buffs. A buff's
+    bonuses are named by the rule system's ``buff_fields``; a buff giving another is an error.
     """
 
 
@@ -105,10 +106,19 @@ def balance_scorings():
 def balance_stages():
     """Return pipeline stages (:class:`~balance.components.Stage`).
 
-    A stage has a ``name`` (``stage1``, ``stage2``), the names of the stages it ``requires`` and a
-    ``run(context)`` method that simulates and streams its records to the run's store. Stages run in
-    dependency order; ``balance run --stage NAME`` runs one (its requirements must already be in the
-    run directory).
+    A stage has a ``name`` (``stage1``, ``stage2``, or any other), the names of the stages it
+    ``requires`` and a ``run(context)`` method that simulates and streams its records to the run's
+    store. Stages run in dependency order; ``balance run --stage NAME`` runs one (its requirements
+    must already be in the run directory), ``--stage all`` (the default, unless the config's
+    ``stages`` lists some) runs every registered stage.
+
+    A stage owns its settings: ``settings`` is an attrs class with defaults, filled from the config's
+    table named like the stage (``[stage1]``; a stage without settings has ``settings = None``), and
+    ``check_settings(settings, config)`` yields ``(key, problem)`` for each check beyond types, which
+    the run reports as ``config error: NAME.KEY: problem`` before any work. ``selected(config)`` lists
+    the components the stage uses as ``(config key, hook, name)`` (stage 2's policy), so that an
+    unknown one is a config error too. ``examples/retest_stage`` is a third stage from outside the
+    project.
     """
 
 

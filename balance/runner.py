@@ -154,7 +154,7 @@ def run_pipeline(
 ) -> RunContext:
     """Run ``stages`` with ``executor`` (a component from ``balance_executors``)."""
     ordered = stage_order(session.plugins.guarded_components("balance_stages"), stages)
-    check_components(session, [s.name for s in ordered])
+    check_components(session, ordered)
     existing = None
     store = session.plugins.component("balance_stores", session.config.store)
     if resume and store.has_run(run_dir):
@@ -175,17 +175,23 @@ def run_pipeline(
         return _run_stages(session, spec, run_dir, names, ordered, workers, executor, resume)
 
 
-def check_components(session: Session, stages: list[str]) -> None:
+def check_components(session: Session, stages: list[Any]) -> None:
     """Components the config names must exist before any directory is made or any work is done."""
     c = session.config
     wanted = [("store", "balance_stores", c.store), ("scoring", "balance_scorings", c.scoring)]
-    if "stage2" in stages:
-        wanted.append(("stage2.policy", "balance_policies", c.stage2.policy))
+    for stage in stages:
+        wanted.extend(selected_by(stage, c))
     for key, hook, name in wanted:
         try:
             session.plugins.component(hook, name)
         except UsageError as exc:
             raise ConfigError(key, str(exc)) from None
+
+
+def selected_by(stage: Any, config: Any) -> list[tuple[str, str, str]]:
+    """``(config key, hook, name)`` of each component ``stage`` uses with this config (a policy)."""
+    selected = getattr(stage, "selected", None)
+    return list(selected(config)) if selected is not None else []
 
 
 def make_run_dir(run_dir: Path) -> None:

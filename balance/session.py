@@ -55,8 +55,11 @@ def open_session(
         raise ConfigError("rules", str(exc)) from exc
     # An unknown tier or archetype is the config's fault (ValueError), not a plugin failure.
     known_types = getattr(rules.unwrapped, "attack_types", None)
+    # Each stage's table is read by its settings class; sections are kept in name order.
+    stages = [stage for _, stage in sorted(plugins.guarded_components("balance_stages").items())]
     config = build_config(
-        source, tuple(rules.stat_names), rules.unwrapped.budget, None if known_types is None else tuple(known_types)
+        source, tuple(rules.stat_names), rules.unwrapped.budget, None if known_types is None else tuple(known_types),
+        stages, tuple(getattr(rules.unwrapped, "buff_fields", ())),
     )
     config = attrs.evolve(config, plugins=attrs.evolve(config.plugins, load=config_load))
     broken = next(limit_problems(config), None)  # sizes beyond sane bounds, before any work
@@ -66,7 +69,9 @@ def open_session(
         rules.unwrapped.kernel(config.rule_options)  # a rule system checks its own options
     except ValueError as exc:
         raise ConfigError("rule_options", str(exc)) from exc
-    return Session(config, plugins, rules, build_grid(config, plugins), source.origin, source.warnings)
+    grid = build_grid(config, plugins)
+    check_buff_fields(grid, tuple(getattr(rules.unwrapped, "buff_fields", ())), plugins)
+    return Session(config, plugins, rules, grid, source.origin, source.warnings)
 
 
 def read_config(config_path: str | Path | None):
@@ -89,6 +94,18 @@ def config_relative(spec: str, base_dir: Path | None) -> str | Path:
     if spec.endswith(".py") or "/" in spec or (base_dir / path).exists():
         return (base_dir / path).resolve()
     return spec
+
+
+def check_buff_fields(grid: Grid, fields: tuple[str, ...], plugins: Plugins) -> None:
+    """A buff a plugin adds holds only bonuses the rule system declares: the kernel would never
+    read another, and the cells would silently lack it."""
+    for buff in grid.buffs:
+        unknown = [name for name, _ in buff.bonuses if name not in fields]
+        if unknown:
+            raise UsageError(
+                f'buff "{buff.name}" gives the bonus "{unknown[0]}", which the rule system does not declare '
+                f"(buff fields: {', '.join(fields) or 'none'})"
+            )
 
 
 def build_grid(config: Config, plugins: Plugins) -> Grid:

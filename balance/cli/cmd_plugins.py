@@ -41,7 +41,8 @@ def selected(session) -> list[dict[str, str]]:
         ("balance_stores", config.store),
         ("balance_executors", config.executor),
         ("balance_scorings", config.scoring),
-        ("balance_policies", config.stage2.policy),
+        *((hook, name) for stage in plugins.components("balance_stages").values()
+          for _, hook, name in getattr(stage.obj, "selected", lambda c: [])(config)),
         *(("balance_stages", name) for name in plugins.components("balance_stages")),
         *(("balance_reporters", r.name) for r in select_reporters(session, None)),
     ]

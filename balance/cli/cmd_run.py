@@ -1,4 +1,4 @@
-"""`balance run`: run stage 1, stage 2 or both, stream results to a run directory, write reports."""
+"""`balance run`: run the registered stages (or some), stream results to a run directory, write reports."""
 
 from __future__ import annotations
 
@@ -17,13 +17,16 @@ from balance.runcheck import require_trust
 from balance.runner import CONFIG_FILE, run_pipeline
 from balance.work import SessionSpec
 
-STAGES = {"1": ["stage1"], "2": ["stage2"], "all": ["stage1", "stage2"]}
+#: Short names the command line has always accepted for the built-in stages.
+ALIASES = {"1": "stage1", "2": "stage2"}
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("run", help="run the pipeline (stage 1, stage 2, reports)")
     p.add_argument("config", nargs="?", help="TOML or JSON config (default: the embedded default)")
-    p.add_argument("--stage", choices=sorted(STAGES), default="all", help="which stage(s) to run (default all)")
+    p.add_argument("--stage", metavar="NAME", default=None,
+                   help="run this registered stage (or all; 1 and 2 name stage1 and stage2); "
+                        "default: the config's stages, else all")
     p.add_argument("--out", metavar="DIR", help="run directory (default: runs/run-YYYYmmdd-HHMMSS)")
     p.add_argument("--resume", metavar="DIR", help="continue a killed run from its complete shards")
     p.add_argument("--workers", type=workers_count, default=0, help="worker processes (default: config, else every core)")
@@ -55,6 +58,18 @@ def plugin_options(config, args) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return disable, tuple(dict.fromkeys(load))
 
 
+def chosen_stages(session, wanted: str | None) -> list[str]:
+    """The stages to run: the one asked for, else the config's ``stages``, else every registered one."""
+    registered = list(session.plugins.components("balance_stages"))
+    if wanted not in (None, "all"):
+        if wanted not in registered:
+            raise UsageError(f'--stage: unknown stage "{wanted}" (stages: {", ".join(["all", *registered])})')
+        return [wanted]
+    if wanted is None and session.config.stages:
+        return list(session.config.stages)
+    return registered
+
+
 def run(args) -> int:
     if args.resume and (args.config or args.out):
         raise UsageError("--resume DIR continues a run with its own config; do not give a config or --out")
@@ -63,8 +78,9 @@ def run(args) -> int:
         raise UsageError(f"{run_dir} holds no run to resume (no manifest.json)")
     check_out_dir(run_dir, "--resume" if args.resume else "--out")
     existing = (run_dir / CONFIG_FILE).exists()
-    # `--stage 2` into a directory that holds a stage 1 continues that run, like --resume.
-    continuing = bool(args.resume) or (args.stage == "2" and existing)
+    wanted_stage = ALIASES.get(args.stage, args.stage)
+    # `--stage 2` (any one stage) into a directory that holds a run continues that run, like --resume.
+    continuing = bool(args.resume) or (wanted_stage not in (None, "all") and existing)
     if continuing and args.config:
         raise UsageError(f"{run_dir} already holds a run with its own config; continue it without giving a config")
     if continuing:
@@ -87,11 +103,12 @@ def run(args) -> int:
     if args.scheduler:
         executor.unwrapped.scheduler = args.scheduler
     only = args.reporters.split(",") if args.reporters else None
+    stages = chosen_stages(session, wanted_stage)
     if not args.no_reports:
         select_reporters(session, only)  # an unknown name stops the run before any work
     started = time.perf_counter()
     ctx = run_pipeline(
-        session, spec, run_dir, STAGES[args.stage], args.workers, executor,
+        session, spec, run_dir, stages, args.workers, executor,
         resume=continuing,
     )
     if not args.no_reports:

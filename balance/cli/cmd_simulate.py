@@ -33,7 +33,7 @@ def register(subparsers) -> None:
     p.add_argument("--profile", action="append", metavar="NAME|STATS", help="profile name or stat block such as 2,2,2,2,4 (repeatable)")
     p.add_argument("--buff", action="append", metavar="NAME", help="buff name from the config (repeatable)")
     p.add_argument("--scenario", action="append", metavar="NAME|HP,...", help="scenario name or enemy HP list such as 25,25,10 (repeatable)")
-    p.add_argument("--runs", type=int, help="combats per cell (default: the config's stage-1 runs)")
+    p.add_argument("--runs", type=int, help="combats per cell (default: the runs of the config's first stage, stage1)")
     p.add_argument("--seed", type=int, help="master seed (default: the config's)")
     p.add_argument("--max-turns", type=int, dest="max_turns", help="turn limit per combat (default: the config's)")
     p.add_argument("--format", choices=["text", "json"], default="text")
@@ -93,13 +93,21 @@ def select_grid(grid: Grid, args, stat_names) -> Grid:
     return g
 
 
+def default_runs(config) -> int:
+    """The ``runs`` of the first stage (by name) whose settings have one: the screening stage's."""
+    for _, settings in sorted(config.stage_settings.items()):
+        if isinstance(getattr(settings, "runs", None), int):
+            return settings.runs
+    raise UsageError("no stage of this config sets runs; give --runs")
+
+
 def simulate(session, build_text: str, args) -> dict:
     rules, config = session.rules, session.config
     build = parse_with(rules, build_text)
     problems = rules.check_build(build, session.budget)
     if problems:
         raise UsageError(f"illegal build {build.id}: " + "; ".join(problems))
-    runs = config.stage1.runs if args.runs is None else args.runs
+    runs = default_runs(config) if args.runs is None else args.runs
     max_turns = config.max_turns if args.max_turns is None else args.max_turns
     seed = config.seed if args.seed is None else args.seed
     if not 1 <= runs <= MAX_RUNS:

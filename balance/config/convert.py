@@ -14,8 +14,11 @@ import attrs
 import cattrs
 from cattrs.errors import ForbiddenExtraKeysError, IterableValidationError, IterableValidationNote
 
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from balance.config.model import Config
 from balance.errors import ConfigError
-from balance.grid import HitPoints
+from balance.grid import Buff, HitPoints
 
 
 def show(value: Any) -> str:
@@ -90,6 +93,32 @@ def make_converter() -> cattrs.Converter:
         return tuple(out)
 
     conv.register_structure_hook_func(_is_var_tuple, structure_tuple)
+
+    # A buff is written as the user writes it: its name and one key per bonus. Its fields are
+    # checked against the rule system's declaration before conversion (``load._buffs``).
+    conv.register_unstructure_hook(Buff, lambda b: {"name": b.name, **dict(b.bonuses)})
+    conv.register_structure_hook(
+        Buff, lambda d, _t: Buff(conv.structure(d.get("name"), str), {k: v for k, v in d.items() if k != "name"})
+    )
+
+    # A stage's settings are tables of the file's top level (``[stage1]``), converted with the
+    # stage's own class by the loader: ``stage_settings`` is never a key in a file, and written
+    # out, each stage's table takes its place.
+    conv.register_structure_hook(
+        Config,
+        make_dict_structure_fn(Config, conv, stage_settings=override(omit=True), _cattrs_forbid_extra_keys=True),
+    )
+    plain = make_dict_unstructure_fn(Config, conv, stage_settings=override(omit=True))
+
+    def unstructure_config(config: Config) -> dict:
+        out = {}
+        for key, value in plain(config).items():
+            if key == "performance":
+                out.update((name, conv.unstructure(s)) for name, s in config.stage_settings.items())
+            out[key] = value
+        return out
+
+    conv.register_unstructure_hook(Config, unstructure_config)
     return conv
 
 

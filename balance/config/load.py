@@ -5,9 +5,10 @@ key by key, and a list it gives (profiles, buffs, scenarios, stat blocks) replac
 
 from __future__ import annotations
 
+import difflib
 import json
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import attrs
 
 from balance.config import legacy
 from balance.config.convert import show, structure
-from balance.config.model import PRUNE_STRATEGIES, Config, PluginsConfig
+from balance.config.model import Config, PluginsConfig
 from balance.errors import ConfigError
 
 DEFAULT_NAME = "<embedded default>"
@@ -121,15 +122,47 @@ def _named_stats(value: Any, stat_names: tuple[str, ...], path: str) -> Any:
     return [value[k] for k in stat_names]
 
 
+def _buffs(value: Any, fields: tuple[str, ...], rename: Callable[[str], str]) -> Any:
+    """Each buff table with the bonuses the rule system declares, every one listed (0 if not given)."""
+    if not isinstance(value, list):
+        return value  # the converter names the problem
+    out = []
+    for i, buff in enumerate(value):
+        if not isinstance(buff, dict):
+            raise ConfigError(rename(f"buffs[{i}]"), f"expected a table, got {show(buff)}")
+        if "name" not in buff:
+            raise ConfigError(rename(f"buffs[{i}]"), "missing required key name")
+        if not isinstance(buff["name"], str):
+            raise ConfigError(rename(f"buffs[{i}].name"), f"expected a string, got {show(buff['name'])}")
+        for key, bonus in buff.items():
+            if key == "name":
+                continue
+            if key not in fields:
+                # Worded like the converter's unknown keys; the known ones are the rule system's.
+                guess = difflib.get_close_matches(key, fields, n=1)
+                hint = f"did you mean {guess[0]}?" if guess else f"known keys: {', '.join(('name', *fields))}"
+                raise ConfigError(rename(f"buffs[{i}].{key}"), f"unknown key ({hint})")
+            if isinstance(bonus, bool) or not isinstance(bonus, int):
+                raise ConfigError(rename(f"buffs[{i}].{key}"), f"expected an integer, got {show(bonus)}")
+        out.append({"name": buff["name"], **{f: buff.get(f, 0) for f in fields}})
+    return out
+
+
 def build_config(
     source: ConfigSource,
     stat_names: tuple[str, ...],
     budget: Callable[[int, str], int],
     attack_types: tuple[str, ...] | None = None,
+    stages: Sequence[Any] = (),
+    buff_fields: tuple[str, ...] = (),
 ) -> Config:
-    """Convert and check a config for a rule system with these stat names, budget table and attack
-    types (``None``: the rule system does not list them)."""
+    """Convert and check a config for a rule system with these stat names, budget table, attack
+    types (``None``: the rule system does not list them) and buff fields, and for these stages
+    (components of ``balance_stages``; each one with ``settings`` reads the table of its name)."""
     data = dict(source.data)
+    sections = stage_sections(data, stages, source)
+    if "buffs" in data:
+        data["buffs"] = _buffs(data["buffs"], buff_fields, source.rename)
     if "attacker" in data:
         data["attacker"] = _named_stats(data["attacker"], stat_names, source.rename("attacker"))
     if isinstance(data.get("profiles"), list):
@@ -140,22 +173,44 @@ def build_config(
             for i, p in enumerate(data["profiles"])
         ]
     config = structure(data, Config, source.rename)
+    config = attrs.evolve(config, stage_settings=sections)
     if not config.buffs:
         # No buffs listed means the plain cell: one buff configuration that adds nothing.
         from balance.grid import Buff
 
-        config = attrs.evolve(config, buffs=(Buff("No Buffs"),))
-    checker = Checker(config, stat_names, source.rename)
+        config = attrs.evolve(config, buffs=(Buff("No Buffs", {f: 0 for f in buff_fields}),))
+    checker = Checker(config, stat_names, source.rename, stages)
     checker.check(budget, explicit_archetype="archetype" in source.file_keys)
     checker.attack_types(attack_types)
+    checker.stages(stages)
     return config
+
+
+def stage_sections(data: dict, stages: Sequence[Any], source: ConfigSource) -> dict[str, Any]:
+    """Take each stage's table out of ``data`` (removed from it) and convert it with the stage's
+    settings class. A table of the embedded default for a stage that is not registered (its plugin
+    disabled) is dropped; one the file gives stays, to be an unknown key."""
+    core_keys = {f.name for f in attrs.fields(Config)}
+    sections: dict[str, Any] = {}
+    for stage in stages:
+        cls = getattr(stage, "settings", None)
+        if cls is None:
+            continue
+        if stage.name in core_keys:
+            raise ConfigError(stage.name, f"stage {stage.name} cannot have settings: the name is a key of the config itself")
+        table = data.pop(stage.name, {})
+        sections[stage.name] = structure(table, cls, lambda p, n=stage.name: source.rename(f"{n}.{p}" if p else n))
+    for key in [k for k in data if k not in core_keys and not any(p == k or p.startswith(f"{k}.") for p in source.file_keys)]:
+        del data[key]
+    return sections
 
 
 class Checker:
     """The checks beyond types: ranges, lengths, unique names and references."""
 
-    def __init__(self, config: Config, stat_names: tuple[str, ...], rename: Callable[[str], str]):
+    def __init__(self, config: Config, stat_names: tuple[str, ...], rename: Callable[[str], str], stages: Sequence[Any] = ()):
         self.c = config
+        self.stage_components = stages
         self.stat_names = stat_names
         self.rename = rename
 
@@ -176,10 +231,6 @@ class Checker:
             if item.name in seen:
                 self.fail(f"{path}[{i}].name", f'duplicate name "{item.name}"')
             seen.add(item.name)
-
-    def percent(self, path: str, value: float) -> None:
-        if not 0 < value <= 100:
-            self.fail(path, f"expected a percentage in (0, 100], got {value:g}")
 
     def check(self, budget: Callable[[int, str], int], explicit_archetype: bool = False) -> None:
         c = self.c
@@ -209,32 +260,11 @@ class Checker:
         self.positive("max_turns", c.max_turns)
         if c.seed < 0:
             self.fail("seed", f"expected a non-negative integer, got {c.seed}")
-        self.positive("stage1.runs", c.stage1.runs)
-        for i, r in enumerate(c.stage1.rounds):
-            if r.runs != -1 and r.runs <= 0:
-                self.fail(f"stage1.rounds[{i}].runs", f"expected a positive integer or -1 (the stage's runs), got {r.runs}")
-            self.percent(f"stage1.rounds[{i}].keep_percent", r.keep_percent)
-        prune = c.stage1.prune
-        if prune.strategy not in PRUNE_STRATEGIES:
-            self.fail("stage1.prune.strategy", f'unknown strategy "{prune.strategy}" (strategies: {", ".join(PRUNE_STRATEGIES)})')
-        self.percent("stage1.prune.overall_percent", prune.overall_percent)
-        self.percent("stage1.prune.specialist_percent", prune.specialist_percent)
-        self.percent("stage1.prune.enhancement_percent", prune.enhancement_percent)
-        names = [p.name for p in c.profiles]
-        for i, name in enumerate(prune.specialist_profiles):
-            if name not in names:
-                self.fail(f"stage1.prune.specialist_profiles[{i}]", f'unknown profile "{name}" (profiles: {", ".join(names)})')
-        self.positive("stage2.runs", c.stage2.runs)
-        if c.stage2.max_turns < 0:
-            self.fail("stage2.max_turns", f"expected 0 (the config's max_turns) or a positive integer, got {c.stage2.max_turns}")
-        if not 0 < c.stage2.sample_fraction <= 1:
-            self.fail("stage2.sample_fraction", f"expected a fraction in (0, 1], got {c.stage2.sample_fraction:g}")
-        if c.stage2.max_pairs < 0:
-            self.fail("stage2.max_pairs", f"expected 0 (no bound) or a positive integer, got {c.stage2.max_pairs}")
-        if c.stage2.confirm_top < 0:
-            self.fail("stage2.confirm_top", f"expected a non-negative integer, got {c.stage2.confirm_top}")
-        if c.stage2.confirm_runs < 2:
-            self.fail("stage2.confirm_runs", f"expected at least 2 (a standard error needs two runs), got {c.stage2.confirm_runs}")
+        for stage in self.stage_components:
+            check = getattr(stage, "check_settings", None)
+            if stage.name in c.stage_settings and check is not None:
+                for path, problem in check(c.stage_settings[stage.name], c):
+                    self.fail(f"{stage.name}.{path}", problem)
         if c.performance.workers < 0:
             self.fail("performance.workers", f"expected 0 (every core) or a positive integer, got {c.performance.workers}")
         if c.performance.batch_size < 0:
@@ -263,6 +293,13 @@ class Checker:
             if name not in known:
                 self.fail(f"attack_types[{i}]", f'unknown attack type "{name}" (attack types: {", ".join(known)})')
         self.unique_names("attack_types", self.c.attack_types)
+
+    def stages(self, known: Sequence[Any]) -> None:
+        names = [s.name for s in known]
+        for i, name in enumerate(self.c.stages):
+            if name not in names:
+                self.fail(f"stages[{i}]", f'unknown stage "{name}" (stages: {", ".join(names) or "none"})')
+        self.unique_names("stages", self.c.stages)
 
     def unique_names(self, path: str, names) -> None:
         seen = set()

@@ -10,55 +10,6 @@ import attrs
 from balance.grid import Buff, Grid, Profile, Scenario
 
 
-PRUNE_STRATEGIES = ("overall", "specialists", "enhancement", "overall_specialists", "hybrid")
-
-
-@attrs.frozen
-class PruneConfig:
-    """Stage-1 pruning. Percentages are of all stage-1 attacks (overall), of each profile's ranking
-    (specialists), and of the attacks carrying each enhancement (enhancement-based); with screening
-    rounds, the kept attacks are chosen among the last round's survivors."""
-
-    strategy: str = "hybrid"
-    #: Profiles whose specialists are kept (empty = every profile).
-    specialist_profiles: tuple[str, ...] = ()
-    overall_percent: float = 5.0
-    specialist_percent: float = 2.0
-    enhancement_percent: float = 2.0
-
-
-@attrs.frozen
-class Round:
-    """One screening round of stage 1 (racing): simulate, then keep the best share."""
-
-    #: Runs per cell in this round (-1 = the stage's ``runs``).
-    runs: int = -1
-    #: Share of this round's attacks that go on to the next round (or to pruning, after the last).
-    keep_percent: float = 100.0
-
-
-@attrs.frozen
-class Stage1Config:
-    runs: int = 10
-    #: Successive screening rounds; empty = one pass over every attack with ``runs``.
-    rounds: tuple[Round, ...] = ()
-    prune: PruneConfig = PruneConfig()
-
-
-@attrs.frozen
-class Stage2Config:
-    runs: int = 2
-    policy: str = "default"
-    #: Max turns per stage-2 combat (0 = the config's ``max_turns``).
-    max_turns: int = 0
-    #: Share of all pairs to simulate, drawn by pair index with the run's seed (1.0 = all).
-    sample_fraction: float = 1.0
-    #: Upper bound on the number of pairs (0 = no bound).
-    max_pairs: int = 0
-    confirm_top: int = 50
-    confirm_runs: int = 20
-
-
 @attrs.frozen
 class PerformanceConfig:
     #: Worker processes (0 = every core).
@@ -107,11 +58,32 @@ class Config:
     scoring: str = "mean_turns"
     store: str = "msgpack"
     executor: str = "local"
-    stage1: Stage1Config = Stage1Config()
-    stage2: Stage2Config = Stage2Config()
+    #: The stages ``balance run`` runs when ``--stage`` is not given (empty = every registered stage).
+    stages: tuple[str, ...] = ()
+    #: Each stage's settings, by stage name: the config's table of that name (``[stage1]``) as the
+    #: stage's own attrs class (``Stage.settings``). Not a key of its own in a file.
+    stage_settings: dict[str, Any] = attrs.field(factory=dict)
     performance: PerformanceConfig = PerformanceConfig()
     plugins: PluginsConfig = PluginsConfig()
     reports: ReportsConfig = ReportsConfig()
+
+    def settings(self, stage: str) -> Any:
+        """The settings of ``stage`` (its config table, converted by the stage's settings class)."""
+        try:
+            return self.stage_settings[stage]
+        except KeyError:
+            raise AttributeError(f'no settings for stage "{stage}" (a stage with settings must be registered)') from None
+
+    def __getattr__(self, name: str) -> Any:
+        # ``config.stage1`` reads like the file's ``[stage1]`` table; only reached for names that are
+        # not attributes, so a stage's settings never hide a core key.
+        if name.startswith("__") or name == "stage_settings":  # copy/pickle probes; before init
+            raise AttributeError(name)
+        return self.settings(name)
+
+    def with_settings(self, stage: str, settings: Any) -> "Config":
+        """A copy with ``stage``'s settings replaced."""
+        return attrs.evolve(self, stage_settings={**self.stage_settings, stage: settings})
 
     @property
     def grid(self) -> Grid:
@@ -125,7 +97,7 @@ class Config:
 
 #: Seeds are 64-bit: larger ones would wrap silently onto other seeds.
 SEED_LIMIT = 2**64
-#: Combats per cell and candidate (stage 1, stage 2, confirmation, ``simulate --runs``).
+#: Combats per cell and candidate (the stages' runs, ``simulate --runs``).
 MAX_RUNS = 1_000_000
 #: Turns per combat.
 MAX_TURNS = 10_000
@@ -140,8 +112,6 @@ MAX_NAME = 200
 MAX_SIZES = {
     "tier": 1_000,
     "points_per_attack": 100_000,
-    "stage2.confirm_top": 1_000_000,
-    "stage2.max_pairs": 2**62,
     "performance.workers": 4_096,
     "performance.batch_size": 100_000_000,
     "performance.shard_records": 1 << 26,
@@ -160,9 +130,6 @@ def limit_problems(config: Config) -> Iterator[tuple[str, str]]:
     """Yield ``(key, problem)`` for each bound the config breaks (the first is reported)."""
     if not 0 <= config.seed < SEED_LIMIT:
         yield "seed", f"expected an integer from 0 to 2**64 - 1, got {config.seed}"
-    for key in ("stage1.runs", "stage2.runs", "stage2.confirm_runs"):
-        if _get(config, key) > MAX_RUNS:
-            yield key, f"{_get(config, key):,} is above the limit of {MAX_RUNS:,} combats per cell"
     if config.max_turns > MAX_TURNS:
         yield "max_turns", f"{config.max_turns:,} is above the limit of {MAX_TURNS:,} turns"
     for key, bound in MAX_SIZES.items():
@@ -186,8 +153,7 @@ def limit_problems(config: Config) -> Iterator[tuple[str, str]]:
             if not 0 <= v <= MAX_STAT:
                 yield f"profiles[{i}].stats[{j}]", f"expected a stat from 0 to {MAX_STAT:,}, got {v}"
     for i, b in enumerate(config.buffs):
-        for field in ("accuracy", "damage", "avoidance", "durability"):
-            v = getattr(b, field)
+        for field, v in b.bonuses:
             if not -MAX_STAT <= v <= MAX_STAT:
                 yield f"buffs[{i}].{field}", f"expected a bonus from -{MAX_STAT:,} to {MAX_STAT:,}, got {v}"
     for i, s in enumerate(config.scenarios):

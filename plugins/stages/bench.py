@@ -50,7 +50,7 @@ def prepare(run_dir: Path, pairs: int, runs: int, confirm_top: int, seed: int = 
     n = max(2, math.ceil((1 + math.sqrt(1 + 8 * pairs)) / 2))
     stage2 = attrs.evolve(session.config.stage2, runs=runs, max_pairs=pairs, confirm_top=confirm_top)
     options = {**session.config.rule_options, **(rule_options or {})}
-    config = attrs.evolve(session.config, stage2=stage2, seed=seed, rule_options=options)
+    config = attrs.evolve(session.config.with_settings("stage2", stage2), seed=seed, rule_options=options)
     session = attrs.evolve(session, config=config)
     builds = list(session.rules.enumerate_builds(session.budget))
     pick = np.sort(np.random.default_rng(seed).choice(len(builds), size=min(n, len(builds)), replace=False))

@@ -27,6 +27,7 @@ from balance_plugins.stages.common import (
     warm_up_kernel,
 )
 from balance_plugins.stages.prune import REASONS, prune
+from balance_plugins.stages.settings import Stage1Settings, stage1_problems
 from balance_plugins.stages.ranking import id_ranks, ordered, top_count
 
 
@@ -79,6 +80,13 @@ class Stage1Task:
 class Stage1:
     name = "stage1"
     requires: tuple[str, ...] = ()
+    settings = Stage1Settings
+
+    def check_settings(self, settings: Stage1Settings, config):
+        return stage1_problems(settings, config)
+
+    def selected(self, config):
+        return []
 
     def run(self, ctx) -> None:
         session = ctx.session

@@ -12,6 +12,7 @@ from balance.errors import UsageError
 from balance.hookspecs import hookimpl
 from balance_plugins.stages.pairs import PairSample, pair_at, pair_count
 from balance.records import Column, Schema
+from balance_plugins.stages.settings import Stage2Settings, stage2_problems
 from balance_plugins.stages.common import (
     STREAM_CONFIRM,
     STREAM_STAGE2,
@@ -145,6 +146,13 @@ class ConfirmTask(PairTask):
 class Stage2:
     name = "stage2"
     requires = ("stage1",)
+    settings = Stage2Settings
+
+    def check_settings(self, settings: Stage2Settings, config):
+        return stage2_problems(settings, config)
+
+    def selected(self, config):
+        return [("stage2.policy", "balance_policies", config.stage2.policy)]
 
     def run(self, ctx) -> None:
         session = ctx.session

@@ -9,6 +9,9 @@ from __future__ import annotations
 import attrs
 
 STAT_NAMES = ("focus", "power", "mobility", "endurance", "tier")
+#: The bonuses a buff configuration may give: the attacker's accuracy and damage, the defenders'
+#: avoidance and durability.
+BUFF_FIELDS = ("accuracy", "damage", "avoidance", "durability")
 
 
 @attrs.frozen

@@ -41,6 +41,7 @@ class VitalityRules(PointBuyRuleSystem):
     #: Bumped whenever legality, costs or combat results change, so stored runs can tell.
     version = "1.0"
     stat_names = cat.STAT_NAMES
+    buff_fields = cat.BUFF_FIELDS
 
     def __init__(self) -> None:
         super().__init__(vitality_catalog())

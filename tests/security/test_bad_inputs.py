@@ -114,7 +114,7 @@ ARGS = {
     "simulate over budget": (["simulate", "melee_dg + power_attack, brutal, armor_piercing, accurate_attack"], 2,
                              "cost 7 exceeds budget 6"),
     "run --workers -1": (["run", "--workers", "-1"], 2, "argument --workers"),
-    "run --stage 3": (["run", "--stage", "3"], 2, "argument --stage: invalid choice"),
+    "run --stage 3": (["run", "--stage", "3"], 2, '--stage: unknown stage "3" (stages: all, stage1, stage2)'),
 }
 
 

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 
-from balance.config.model import PruneConfig
+from balance_plugins.stages.settings import PruneSettings as PruneConfig
 from balance_plugins.stages.prune import prune
 
 

@@ -17,6 +17,9 @@ import attrs
 #: One stat block describes the attacker and every defensive profile. The attacker's ``ac`` and
 #: ``dr`` are unused (enemies do not strike back in this small game).
 STAT_NAMES = ("level", "str", "dex", "int", "ac", "dr")
+#: The bonuses a buff configuration may give: the attacker's accuracy and damage, the defenders'
+#: avoidance and durability.
+BUFF_FIELDS = ("accuracy", "damage", "avoidance", "durability")
 
 
 @attrs.frozen

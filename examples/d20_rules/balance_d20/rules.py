@@ -39,6 +39,7 @@ class D20Rules(PointBuyRuleSystem):
 
     version = "0.1.0"
     stat_names = cat.STAT_NAMES
+    buff_fields = cat.BUFF_FIELDS
 
     def __init__(self, ruleset: cat.Ruleset = cat.DEFAULT, name: str = "d20") -> None:
         # Reporters read upgrade and limit costs from ``catalog.upgrades`` / ``catalog.limits``.
