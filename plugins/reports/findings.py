@@ -8,8 +8,8 @@ A short list, worst problem first, each line a sentence a designer can act on:
 - what the best pairs share (stage 2), and where stage 1 and stage 2 disagree;
 - the policy check: pairs slower than the better of their two attacks alone.
 
-Reads the stage-1 records once (cell means) and, when stage 2 is complete, its records once more
-(pair membership and the policy check) and ``top_n`` for the best pairs.
+Reads the stage-1 records once (cell means) and, when stage 2 is complete, its records once (pair
+membership, the policy check and the best pairs).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from balance.hookspecs import hookimpl
 from balance_plugins.reports.common import Doc, fint, fpct, settings_lines
 from balance_plugins.reports.data import Attacks, Solos, load_confirmed
 from balance_plugins.reports.point_values import Interval, PointValue, PointValues, fmt_cost, fmt_interval, measure
+from balance_plugins.reports.stream import TopBy, column_key
 
 TOP_PAIRS = 1000
 #: A pair is "slower than its better solo" when it is by more than this many combined standard errors.
@@ -42,10 +43,14 @@ def _value_line(v: PointValue, top_share: dict[str, float], top_n: int) -> str:
 
 
 def _turns_line(v: PointValue, top_share: dict[str, float], top_n: int) -> str:
-    est, ci = fmt_interval(v.turns)
-    verb = f"adds {est} turns" if v.turns.est > 0 else f"saves {est.lstrip('-')} turns"
-    if v.turns.est <= 0:
-        ci = f"95% CI {fmt_interval(type(v.turns)(-v.turns.est, -v.turns.hi, -v.turns.lo))[1].split(' ', 2)[2]}"
+    t = v.turns
+    if t.est > 0:
+        est, ci = fmt_interval(t)
+        verb = f"adds {est} turns"
+    else:
+        # the saving as a positive figure: the interval negated has the same width, so the same precision
+        est, ci = fmt_interval(Interval(-t.est, -t.hi, -t.lo))
+        verb = f"saves {est} turns"
     where = f": it is in {fpct(100 * top_share[v.name], 0)} of the top {fint(top_n)} pairs" if v.name in top_share else ""
     return (f"`{v.name}` ({v.kind}) {verb} per combat ({ci}) for its cost of {fmt_cost(v)}, "
             f"against the same builds without it{where}.")
@@ -120,7 +125,10 @@ class Pairs:
         solos = Solos.load(run)
         carry_all = np.zeros(len(names), dtype=np.int64)
         slower = total = 0
-        for block in reader.blocks(["a", "b", "overall", "se"]):
+        best_pairs = TopBy(TOP_PAIRS, column_key("overall"), ("overall",), ("usage_a_profile", "usage_b_profile"),
+                           ("a", "b"))
+        for block in reader.blocks(["a", "b", "overall", "se", "usage_a_profile", "usage_b_profile"]):
+            best_pairs.add(block)
             a, b = np.asarray(block["a"]), np.asarray(block["b"])
             carry_all += (member[a] | member[b]).sum(axis=0)
             total += len(a)
@@ -131,9 +139,8 @@ class Pairs:
                 slower += int((np.asarray(block["overall"], np.float64) - best > POLICY_SE * se).sum())
         self.total, self.slower, self.has_solos = total, slower, solos is not None
         self.share_all = dict(zip(names, carry_all / max(total, 1)))
-        top = reader.top_n(TOP_PAIRS, score="overall", tiebreak=("a", "b"),
-                           columns=["a", "b", "usage_a_profile", "usage_b_profile"])
-        a, b = np.asarray(top["a"]), np.asarray(top["b"])
+        top = best_pairs.result()
+        a, b = np.asarray(top["a"], np.int64), np.asarray(top["b"], np.int64)  # typed even when empty
         self.top_n = len(a)
         carry = member[a] | member[b]
         self.share_top = dict(zip(names, carry.mean(axis=0) if len(a) else np.zeros(len(names))))

@@ -27,7 +27,6 @@ These are *screening* numbers: stage 1 runs each single attack every turn with f
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import attrs
 import numpy as np
@@ -226,10 +225,3 @@ def fmt_cost(v: PointValue) -> str:
     if abs(v.cost - v.base_cost) < 0.005:
         return base
     return f"{base} ({v.cost:.2f} paid on average: area types pay double)"
-
-
-def carriers_share(attacks: Attacks, a: np.ndarray, b: np.ndarray, names: Sequence[str]) -> dict[str, float]:
-    """Share of pairs (a[i], b[i]) in which either attack carries each enhancement."""
-    sets = [set((*u, *lim)) for u, lim in zip(attacks.upgrades, attacks.limits)]
-    n = max(len(a), 1)
-    return {e: sum(1 for x, y in zip(a, b) if e in sets[int(x)] or e in sets[int(y)]) / n for e in names}
