@@ -124,3 +124,9 @@ class Executor(Protocol):
     def map(self, spec: Any, task: Any, units: Iterable[tuple[int, int]], workers: int) -> Iterator[Any]:
         """Run ``task.compute`` on each index range (after ``task.prepare`` once per worker, with the
         session ``spec`` reopens) and yield ``(start, stop, columns)`` in submission order."""
+
+
+def selected_by(stage: Any, config: Any) -> list[tuple[str, str, str]]:
+    """``(config key, hook, name)`` of each component ``stage`` uses with this config (a policy)."""
+    selected = getattr(stage, "selected", None)
+    return list(selected(config)) if selected is not None else []

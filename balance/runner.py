@@ -13,6 +13,7 @@ import attrs
 import numpy as np
 
 from balance import __version__
+from balance.components import selected_by
 from balance.config import config_to_toml
 from balance.errors import ConfigError, UsageError
 from balance.progress import console, make_progress, tree_rss
@@ -186,12 +187,6 @@ def check_components(session: Session, stages: list[Any]) -> None:
             session.plugins.component(hook, name)
         except UsageError as exc:
             raise ConfigError(key, str(exc)) from None
-
-
-def selected_by(stage: Any, config: Any) -> list[tuple[str, str, str]]:
-    """``(config key, hook, name)`` of each component ``stage`` uses with this config (a policy)."""
-    selected = getattr(stage, "selected", None)
-    return list(selected(config)) if selected is not None else []
 
 
 def make_run_dir(run_dir: Path) -> None:

@@ -55,11 +55,12 @@ def open_session(
         raise ConfigError("rules", str(exc)) from exc
     # An unknown tier or archetype is the config's fault (ValueError), not a plugin failure.
     known_types = getattr(rules.unwrapped, "attack_types", None)
+    buff_fields = tuple(getattr(rules.unwrapped, "buff_fields", ()))
     # Each stage's table is read by its settings class; sections are kept in name order.
     stages = [stage for _, stage in sorted(plugins.guarded_components("balance_stages").items())]
     config = build_config(
         source, tuple(rules.stat_names), rules.unwrapped.budget, None if known_types is None else tuple(known_types),
-        stages, tuple(getattr(rules.unwrapped, "buff_fields", ())),
+        stages, buff_fields,
     )
     config = attrs.evolve(config, plugins=attrs.evolve(config.plugins, load=config_load))
     broken = next(limit_problems(config), None)  # sizes beyond sane bounds, before any work
@@ -70,7 +71,7 @@ def open_session(
     except ValueError as exc:
         raise ConfigError("rule_options", str(exc)) from exc
     grid = build_grid(config, plugins)
-    check_buff_fields(grid, tuple(getattr(rules.unwrapped, "buff_fields", ())), plugins)
+    check_buff_fields(grid, buff_fields)
     return Session(config, plugins, rules, grid, source.origin, source.warnings)
 
 
@@ -96,7 +97,7 @@ def config_relative(spec: str, base_dir: Path | None) -> str | Path:
     return spec
 
 
-def check_buff_fields(grid: Grid, fields: tuple[str, ...], plugins: Plugins) -> None:
+def check_buff_fields(grid: Grid, fields: tuple[str, ...]) -> None:
     """A buff a plugin adds holds only bonuses the rule system declares: the kernel would never
     read another, and the cells would silently lack it."""
     for buff in grid.buffs:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from balance import outfiles
-from balance.errors import OutputError, StoreError, UsageError
+from balance.errors import StoreError, UsageError
 from balance.plugin_manager import Plugins
 
 
@@ -90,7 +90,7 @@ def export_parquet(reader, out: Path) -> int:
                 rows += n
         os.replace(tmp, out)
     except OSError as exc:
-        raise OutputError(f"cannot write {out}: {outfiles.describe(exc)}; no partial file was left") from exc
+        raise outfiles.output_error(out, exc) from exc
     finally:
         if tmp.exists():
             tmp.unlink()

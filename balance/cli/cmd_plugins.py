@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from balance.cli.common import add_config_argument, session_from
+from balance.components import selected_by
 from balance.plugin_manager import FAMILIES
 from balance.reporting import select_reporters
 
@@ -42,7 +43,7 @@ def selected(session) -> list[dict[str, str]]:
         ("balance_executors", config.executor),
         ("balance_scorings", config.scoring),
         *((hook, name) for stage in plugins.components("balance_stages").values()
-          for _, hook, name in getattr(stage.obj, "selected", lambda c: [])(config)),
+          for _, hook, name in selected_by(stage.obj, config)),
         *(("balance_stages", name) for name in plugins.components("balance_stages")),
         *(("balance_reporters", r.name) for r in select_reporters(session, None)),
     ]
