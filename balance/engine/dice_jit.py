@@ -12,13 +12,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from balance.engine.dice import _GAMMA_INT, _GAMMA_TURN_INT
-
-_GAMMA = np.uint64(_GAMMA_INT)
-_GAMMA_TURN = np.uint64(_GAMMA_TURN_INT)
-_C1 = np.uint64(0xBF58476D1CE4E5B9)
-_C2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+from balance.engine.dice import _C1, _C2, _S27, _S30, _S31
+from balance.engine.dice import GAMMA as _GAMMA
+from balance.engine.dice import GAMMA_TURN as _GAMMA_TURN
 
 
 @njit(cache=True, nogil=True, inline="always")
