@@ -19,7 +19,25 @@ import numpy as np
 from numba import njit
 
 from balance.engine.dice_jit import die, turn_key
-from balance_rules.vitality.kernel_dice import ROUND
+# The rule system's constants, imported rather than typed again: numba reads module globals as
+# compile-time constants, and the compiled loop must agree with the numpy kernel bit for bit.
+from balance_rules.vitality.kernel import ATTACKER_HP
+from balance_rules.vitality.kernel_dice import _M32, _N20, _N216, _N46656, _S32, ROUND
+from balance_rules.vitality.kernel_dice import ADVANTAGE as D_ADVANTAGE
+from balance_rules.vitality.kernel_dice import ATTACK as D_ATTACK
+from balance_rules.vitality.kernel_dice import EXPLODE as D_EXPLODE
+from balance_rules.vitality.kernel_dice import RETALIATION as D_RETALIATION
+from balance_rules.vitality.kernel_dice import RETALIATION_EXPLODE as D_RETALIATION_EXPLODE
+from balance_rules.vitality.kernel_dice import UNRELIABLE as D_UNRELIABLE
+from balance_rules.vitality.kernel_followups import BARRAGE as BARRAGE_K
+from balance_rules.vitality.kernel_followups import DOUBLE_TAP, MAIN, RICOCHET, SPLASH
+from balance_rules.vitality.kernel_followups import EXTRA as EXTRA_K
+from balance_rules.vitality.kernel_followups import SPLINTER as SPLINTER_K
+from balance_rules.vitality.kernel_table import (
+    ACTION_BITS, BLOODIED, CAREFUL, COMBO, FINALE, FOLLOW_DOUBLE_TAP, FOLLOW_EXPLOSIVE, FOLLOW_RICOCHET,
+    NEAR_DEATH, PASSIVE, PATIENT, QUICKDRAW, RELENTLESS, REVENGE, SLAUGHTER, TIMID, TRIGGER_ALWAYS,
+    TRIGGER_CRIT, TRIGGER_DAMAGE, UNBREAKABLE, UNTOUCHABLE, VENGEFUL,
+)
 
 #: The attack-table columns of ``tab``, in this order (names of ``kernel_table.Table.cols``).
 COLUMNS = (
@@ -36,18 +54,6 @@ COLUMNS = (
 CELL = ("avoid", "dur", "dur_ap", "e_acc", "e_dmg", "e_tier", "acc_base", "dmg_base")
 C_AVOID, C_DUR, C_DUR_AP, C_E_ACC, C_E_DMG, C_E_TIER, C_ACC_BASE, C_DMG_BASE = range(len(CELL))
 
-# Dice roles and slots (kernel_dice.py).
-D_ATTACK, D_ADVANTAGE, D_EXPLODE, D_UNRELIABLE, D_RETALIATION, D_RETALIATION_EXPLODE = 1, 2, 3, 4, 5, 6
-# Limit condition bits (kernel_table.py).
-QUICKDRAW, PATIENT, FINALE, NEAR_DEATH, BLOODIED, TIMID = 0, 1, 2, 3, 4, 5
-VENGEFUL, REVENGE, UNBREAKABLE, UNTOUCHABLE, PASSIVE, CAREFUL = 6, 7, 8, 9, 10, 11
-COMBO, RELENTLESS, SLAUGHTER = 12, 13, 14
-ACTION_BITS = (1 << COMBO) | (1 << RELENTLESS) | (1 << SLAUGHTER)
-FOLLOW_DOUBLE_TAP, FOLLOW_RICOCHET, FOLLOW_EXPLOSIVE = 1, 2, 3
-TRIGGER_ALWAYS, TRIGGER_CRIT, TRIGGER_DAMAGE = 1, 2, 4
-# Strike kinds (kernel_followups.py).
-MAIN, BARRAGE_K, EXTRA_K, DOUBLE_TAP, RICOCHET, SPLINTER_K, SPLASH = range(7)
-ATTACKER_HP = 100
 
 #: Policies the loop applies itself (see balance.engine.protocol.Policy.rule).
 PREFER_SLOT, MAX_EXPECTED = 0, 1
@@ -65,11 +71,6 @@ _helper = njit(cache=True, nogil=True, _nrt=False, error_model="numpy")
 _inline = njit(cache=True, nogil=True, _nrt=False, error_model="numpy", inline="always")
 _entry = njit(cache=True, nogil=True)
 
-_M32 = np.uint64(0xFFFFFFFF)
-_S32 = np.uint64(32)
-_N20 = np.uint64(20)
-_N216 = np.uint64(216)
-_N46656 = np.uint64(216 * 216)
 #: kernel_dice.ROUND flattened: [explode_on_5 * 864 + live dice * 216 + d216] -> sum * 4 + live.
 _ROUND_T = np.ascontiguousarray(ROUND.ravel(), dtype=np.int32)
 
