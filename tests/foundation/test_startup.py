@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-HEAVY = ("matplotlib", "dask", "distributed")
+HEAVY = ("matplotlib", "dask", "distributed", "plotly", "jinja2")
 
 PROBE = """
 import json, sys

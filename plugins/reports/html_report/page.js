@@ -1,0 +1,88 @@
+// Every table sorts by any column (click its header; again to reverse); tables of builds filter
+// by attack type, upgrade, limit and text. Plain DOM code: no library needed for this much.
+(function () {
+  "use strict";
+  var NUM = /^\s*[+\-\u2212]?\d[\d,]*(\.\d+)?/;
+
+  function key(cell) {
+    var raw = cell.getAttribute("data-sort");
+    var text = raw !== null ? raw : cell.textContent;
+    var m = NUM.exec(text);
+    return m ? {num: parseFloat(m[0].replace(/,/g, "").replace("\u2212", "-")), text: text}
+             : {num: NaN, text: text.trim()};
+  }
+
+  function sortBy(table, col, th) {
+    var body = table.tBodies[0];
+    if (!body) return;
+    var ascending = th.getAttribute("aria-sort") !== "ascending";
+    var rows = Array.prototype.slice.call(body.rows);
+    var keys = rows.map(function (r, i) { return {row: r, i: i, k: r.cells[col] ? key(r.cells[col]) : {num: NaN, text: ""}}; });
+    var numeric = keys.some(function (x) { return !isNaN(x.k.num); }) &&
+      keys.every(function (x) { return !isNaN(x.k.num) || x.k.text === "" || x.k.text === "\u2013" || x.k.text === "?"; });
+    keys.sort(function (a, b) {
+      var d;
+      if (numeric) {
+        // a dash (no value) sorts last either way
+        if (isNaN(a.k.num) || isNaN(b.k.num)) return (isNaN(a.k.num) - isNaN(b.k.num)) || a.i - b.i;
+        d = a.k.num - b.k.num;
+      } else {
+        d = a.k.text.localeCompare(b.k.text);
+      }
+      return (ascending ? d : -d) || a.i - b.i;
+    });
+    var frag = document.createDocumentFragment();
+    keys.forEach(function (x) { frag.appendChild(x.row); });
+    body.appendChild(frag);
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) { c.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+  }
+
+  function sortable(table) {
+    if (!table.tHead || !table.tHead.rows.length) return;
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+      th.title = "Sort by " + th.textContent.trim();
+      th.addEventListener("click", function () { sortBy(table, col, th); });
+    });
+  }
+
+  function filterable(form) {
+    var table = document.getElementById(form.getAttribute("data-table"));
+    var shown = form.querySelector(".shown");
+    function apply() {
+      var want = {};
+      Array.prototype.forEach.call(form.querySelectorAll("select"), function (s) { want[s.name] = s.value; });
+      var text = (form.querySelector("input[type=search]") || {value: ""}).value.trim().toLowerCase();
+      var n = 0, total = 0;
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+        var ok = Object.keys(want).every(function (k) {
+          return !want[k] || (r.getAttribute("data-" + k) || "").indexOf("|" + want[k] + "|") >= 0;
+        }) && (!text || r.textContent.toLowerCase().indexOf(text) >= 0);
+        r.hidden = !ok;
+        total += 1;
+        n += ok ? 1 : 0;
+      });
+      shown.textContent = n.toLocaleString("en") + " of " + total.toLocaleString("en") + " rows shown";
+    }
+    form.addEventListener("input", apply);
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+    apply();
+  }
+
+  function charts() {
+    if (typeof Plotly === "undefined") return;
+    Array.prototype.forEach.call(document.querySelectorAll("script.chart-data"), function (s) {
+      var fig = JSON.parse(s.textContent);
+      Plotly.newPlot(document.getElementById(s.getAttribute("data-target")), fig.data, fig.layout,
+                     {responsive: true, displaylogo: false});
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("main table"), sortable);
+    Array.prototype.forEach.call(document.querySelectorAll("form.filters"), filterable);
+    charts();
+    document.body.setAttribute("data-ready", "1");
+  });
+})();
