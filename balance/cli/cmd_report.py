@@ -23,7 +23,7 @@ def register(subparsers) -> None:
     p.add_argument("--result-dir", required=True, metavar="DIR", help="a run directory")
     p.add_argument("--config", metavar="FILE", help="config to report with (default: the run's own)")
     p.add_argument("--output-dir", metavar="DIR", help="where to write (default: DIR/reports)")
-    p.add_argument("--reporters", metavar="NAME,...", help="only these reporters")
+    p.add_argument("--reporters", "--only", metavar="NAME,...", help="only these reporters (e.g. --only html)")
     p.add_argument("--skip-corrupt", action="store_true", help="skip corrupt shards and say so in every report")
     add_trust_argument(p)
     p.set_defaults(func=run)

@@ -1,0 +1,164 @@
+"""report.html on a real small run: written by `balance report --only html` (a real process),
+then opened from disk in headless Chromium and checked after its scripts ran (the DOM, not the
+source): findings present, the same rows as top_1000_pairs.md, a header click sorts, a filter
+hides rows, the charts drew, nothing was fetched, and a screenshot is not blank.
+
+Where no browser is installed the browser test skips, naming what is missing; with CI set it
+fails instead (.ci/run installs chromium and chromium-driver)."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.chromium import chromium, find_browser, in_ci
+from tests.conftest import run_balance
+from tests.reports.conftest import write_all
+
+MAX_BYTES = 10 * 2**20
+
+
+@pytest.fixture(scope="module")
+def pages(real_run, tmp_path_factory):
+    """(report.html, folder of the markdown reports it mirrors)."""
+    out = tmp_path_factory.mktemp("html") / "reports"
+    res = run_balance("report", "--result-dir", str(real_run), "--output-dir", str(out), "--only", "html")
+    assert res.returncode == 0, res.stderr
+    md = write_all(real_run, tmp_path_factory.mktemp("md") / "reports", only=["findings", "top_1000_pairs"])
+    return out / "report.html", md
+
+
+def md_rows(path: Path, heading: str) -> list[list[str]]:
+    """The body rows of the table under ``heading`` in a markdown report."""
+    text = path.read_text(encoding="utf-8").split(heading, 1)[1]
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    return [[c.strip().replace("\\|", "|") for c in r.strip("|").split(" | ")] for r in rows[2:]]
+
+
+def plain(md: str) -> str:
+    """A markdown line as a browser shows it: no emphasis or code marks, spaces collapsed."""
+    md = re.sub(r"^\s*-\s+", "", md)
+    return re.sub(r"\s+", " ", md.replace("`", "").replace("**", "").replace("*", "")).strip()
+
+
+def test_one_file_that_needs_nothing_else(pages):
+    html, _ = pages
+    text = html.read_text(encoding="utf-8")
+    assert html.stat().st_size < MAX_BYTES
+    # every script, style and picture is inside the file
+    assert not re.search(r"<script[^>]+\bsrc=", text)
+    assert not re.search(r"<link[^>]+\bhref=", text)
+    assert not re.search(r"<img[^>]+src=\"(?!data:)", text)
+    assert "Plotly" in text  # the chart library is embedded
+
+
+@pytest.fixture(scope="module")
+def browser():
+    binary, why = find_browser()
+    if binary is None:
+        if in_ci():
+            pytest.fail(f"CI must test the HTML report in a real browser: {why}")
+        pytest.skip(f"no browser to test the HTML report in: {why}")
+    with chromium() as driver:
+        yield driver
+
+
+def rows_text(driver, table_id: str, visible_only: bool = False) -> list[list[str]]:
+    return driver.execute_script(
+        "return Array.from(document.getElementById(arguments[0]).tBodies[0].rows)"
+        ".filter(r => !arguments[1] || !r.hidden)"
+        ".map(r => Array.from(r.cells).map(c => c.textContent.trim()))", table_id, visible_only)
+
+
+def column(driver, table_id: str, index: int) -> list[float]:
+    return driver.execute_script(
+        "return Array.from(document.getElementById(arguments[0]).tBodies[0].rows).map(r => {"
+        " const c = r.cells[arguments[1]]; const v = c.getAttribute('data-sort');"
+        " return parseFloat((v === null ? c.textContent : v).replace(/,/g, '')); })", table_id, index)
+
+
+def test_page_in_a_real_browser(pages, browser, tmp_path):
+    from PIL import Image, ImageStat
+    from selenium.webdriver.support.select import Select
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    html, md = pages
+    d = browser
+    d.get(html.resolve().as_uri())
+    WebDriverWait(d, 60).until(lambda drv: drv.execute_script("return document.body.dataset.ready === '1'"))
+
+    # nothing but the file itself was loaded (every host name fails to resolve in this browser)
+    fetched = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert [u for u in fetched if not u.startswith(("data:", "file:", "blob:"))] == []
+    errors = [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+
+    # the findings come first, every line of findings.md's own findings in them
+    sections = d.execute_script("return Array.from(document.querySelectorAll('main > section')).map(s => s.id)")
+    assert sections[:2] == ["findings", "summary"] and sections.index("pairs") < sections.index("plots")
+    shown = re.sub(r"\s+", " ", d.execute_script("return document.getElementById('findings').innerText"))
+    findings_md = (md / "findings.md").read_text(encoding="utf-8")
+    main = findings_md.split("## All upgrades and limits")[0].split("## Policy check")[0]
+    bullets = [plain(line) for line in main.splitlines() if line.startswith("- ")]
+    assert len(bullets) >= 3
+    for b in bullets:
+        assert b in shown
+    assert "Over-costed" in shown and "Dominated options" in shown
+
+    # the same pairs, in the same order, with the same (never truncated) names as top_1000_pairs.md
+    expected = md_rows(md / "stage2" / "top_1000_pairs.md", "## Top 1,000 Pairs")
+    got = rows_text(d, "pairs-table")
+    assert len(got) == len(expected) > 20
+    assert got == expected
+
+    # a header click sorts by that column, a second click reverses; the first click changes the order
+    synergy = d.find_element("xpath", "//table[@id='pairs-table']/thead/tr/th[normalize-space()='Synergy']")
+    before = column(d, "pairs-table", 9)
+    synergy.click()
+    assert synergy.get_attribute("aria-sort") == "ascending"
+    up = column(d, "pairs-table", 9)
+    assert up == sorted(before) and up != before
+    synergy.click()
+    assert synergy.get_attribute("aria-sort") == "descending"
+    assert column(d, "pairs-table", 9) == sorted(before, reverse=True)
+    name = d.find_element("xpath", "//table[@id='pairs-table']/thead/tr/th[normalize-space()='Attack 1']")
+    name.click()
+    firsts = [r[1] for r in rows_text(d, "pairs-table")]
+    # text columns sort as the browser compares text (localeCompare), not by code point
+    assert firsts == d.execute_script("return arguments[0].slice().sort((x, y) => x.localeCompare(y))", firsts)
+    assert firsts != [r[1] for r in expected]
+
+    # a filter hides the rows that do not carry the upgrade, and says how many are shown
+    def upgrades(label: str) -> set[str]:
+        return set(label.split(" [")[0].split("+")[1:])
+
+    counts: dict[str, int] = {}
+    for row in expected:
+        for u in upgrades(row[1]) | upgrades(row[3]):
+            counts[u] = counts.get(u, 0) + 1
+    pick = max((u for u, n in counts.items() if n < len(expected)), key=lambda u: counts[u])
+    Select(d.find_element("css selector", "form[data-table='pairs-table'] select[name='upgrade']")).select_by_value(pick)
+    visible = rows_text(d, "pairs-table", visible_only=True)
+    assert len(visible) == counts[pick] < len(expected)
+    assert all(pick in upgrades(r[1]) | upgrades(r[3]) for r in visible)
+    status = d.find_element("css selector", "form[data-table='pairs-table'] .shown").text
+    assert status == f"{counts[pick]:,} of {len(expected):,} rows shown"
+
+    # the charts drew (Plotly's SVG is in the DOM), and every matplotlib plot is there
+    drawn = d.execute_script("return Array.from(document.querySelectorAll('div.chart'))"
+                             ".map(c => c.querySelectorAll('svg.main-svg .point, svg.main-svg .bars path').length)")
+    assert len(drawn) == 3 and all(n > 0 for n in drawn)
+    pngs = d.execute_script("return Array.from(document.querySelectorAll('#plots img'))"
+                            ".map(i => [i.naturalWidth, i.complete])")
+    assert pngs and all(w > 100 and ok for w, ok in pngs)
+
+    # the page as a user sees it is not blank: its pixels vary (a white or one-colour page has ~0)
+    for where in ("findings", "pairs", "plots"):
+        d.execute_script("document.getElementById(arguments[0]).scrollIntoView()", where)
+        shot = Image.open(io.BytesIO(d.get_screenshot_as_png())).convert("L")
+        assert ImageStat.Stat(shot).stddev[0] > 20, where
+    d.execute_script("document.getElementById('chart-pairs').scrollIntoView()")
+    (tmp_path / "plots.png").write_bytes(d.get_screenshot_as_png())
