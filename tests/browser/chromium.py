@@ -62,3 +62,13 @@ def chromium():
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def draw_charts(driver, timeout: float = 120) -> None:
+    """Scroll to each chart in turn and wait until Plotly drew it (charts draw when near the screen)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    for cid in driver.execute_script("return Array.from(document.querySelectorAll('div.chart')).map(c => c.id)"):
+        driver.execute_script("document.getElementById(arguments[0]).scrollIntoView()", cid)
+        WebDriverWait(driver, timeout).until(lambda d: d.execute_script(
+            "return document.getElementById(arguments[0]).classList.contains('js-plotly-plot')", cid))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.chromium import chromium, find_browser, in_ci
+from tests.browser.chromium import chromium, draw_charts, find_browser, in_ci
 from tests.conftest import run_balance
 from tests.reports.conftest import write_all
 
@@ -147,7 +147,10 @@ def test_page_in_a_real_browser(pages, browser, tmp_path):
     status = d.find_element("css selector", "form[data-table='pairs-table'] .shown").text
     assert status == f"{counts[pick]:,} of {len(expected):,} rows shown"
 
-    # the charts drew (Plotly's SVG is in the DOM), and every matplotlib plot is there
+    # the charts draw when scrolled to (Plotly's SVG is then in the DOM); every matplotlib plot is there
+    assert d.execute_script("return typeof Plotly") == "undefined"  # not before: the page opens faster
+    draw_charts(d)
+    WebDriverWait(d, 60).until(lambda drv: drv.execute_script("return !!document.body.dataset.chartsReady"))
     drawn = d.execute_script("return Array.from(document.querySelectorAll('div.chart'))"
                              ".map(c => c.querySelectorAll('svg.main-svg .point, svg.main-svg .bars path').length)")
     assert len(drawn) == 3 and all(n > 0 for n in drawn)
@@ -162,3 +165,7 @@ def test_page_in_a_real_browser(pages, browser, tmp_path):
         assert ImageStat.Stat(shot).stddev[0] > 20, where
     d.execute_script("document.getElementById('chart-pairs').scrollIntoView()")
     (tmp_path / "plots.png").write_bytes(d.get_screenshot_as_png())
+    # drawing the charts fetched nothing either, and raised no error
+    fetched = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert [u for u in fetched if not u.startswith(("data:", "file:", "blob:"))] == []
+    assert [e for e in d.get_log("browser") if e["level"] == "SEVERE"] == []

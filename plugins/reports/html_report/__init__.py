@@ -84,7 +84,8 @@ class HtmlReport:
             values=Markup(values_html), value_charts=value_charts, charts=plots, images=images,
             css=Markup((HERE / "page.css").read_text(encoding="utf-8")),
             js=Markup((HERE / "page.js").read_text(encoding="utf-8")),
-            plotly=Markup(plotly.offline.get_plotlyjs()),
+            # held as text inside a <script> element, which only "</script" could end early
+            plotly=Markup(plotly.offline.get_plotlyjs().replace("</script", "<\\/script")),
         )
         return [outfiles.write_text(Path(ctx.out_dir) / FILE, page)]
 

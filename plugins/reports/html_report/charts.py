@@ -64,44 +64,49 @@ def values_chart(values: PointValues) -> tuple[go.Figure, int, str]:
              if in_points else "Change of turns per combat each upgrade or limit brings (stage-1 screening), 95% "
              "intervals")
     _layout(fig, title, unit, "", height)
+    fig.update_layout(margin={"t": 110})
     fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(side="top", zeroline=True, zerolinecolor="#888")  # the scale stays in view on a tall chart
     caption = ("Hover a point for the full name, the estimate and its interval. The same numbers as the table below "
                "(findings.md).")
     return fig, height, caption
 
 
 def pairs_chart(points: list[dict]) -> tuple[go.Figure, int, str]:
-    """The listed pairs: mean turns ± standard error against total cost, by ranking source."""
+    """The listed pairs in rank order: mean turns ± standard error, by ranking source (where the
+    error bars overlap, the ranks are not told apart)."""
     fig = go.Figure()
     for src in ("confirmed", "screening"):
         ps = [p for p in points if p["source"] == src]
         if not ps:
             continue
         fig.add_trace(go.Scatter(
-            x=[p["cost"] for p in ps], y=[p["turns"] for p in ps], mode="markers", name=f"{src} ({len(ps):,})",
+            x=[p["rank"] for p in ps], y=[p["turns"] for p in ps], mode="markers", name=f"{src} ({len(ps):,})",
             error_y={"type": "data", "array": [p["se"] for p in ps], "visible": True, "thickness": 1},
             marker={"color": COLORS[src], "size": 6, "opacity": 0.7},
             hovertext=[f"#{p['rank']}: <b>{escape(p['a'])}</b> + <b>{escape(p['b'])}</b><br>{p['turns']:.2f} ± {p['se']:.2f} turns "
                        f"({src}); total cost {p['cost']}p" for p in ps], hoverinfo="text"))
-    _layout(fig, "Top pairs: mean turns (± standard error) by total cost", "total cost (points)",
-            "turns (lower is better)", 460)
-    return fig, 460, "Each point is a pair of the table above; hover for both attacks' full names."
+    _layout(fig, "Top pairs: mean turns (± standard error) by rank", "rank", "turns (lower is better)", 460)
+    return fig, 460, ("Each point is a pair of the pairs table, in its order; hover for both attacks' full names, "
+                      "the turns with their standard error, and the total cost. Where error bars overlap, the "
+                      "ranks are not told apart.")
 
 
 def singles_chart(points: list[dict]) -> tuple[go.Figure, int, str]:
-    """The listed single attacks: mean turns ± standard error against cost, kept or not."""
+    """The listed single attacks in rank order: mean turns ± standard error, kept or not."""
     fig = go.Figure()
     for label, keep in (("kept", True), ("not kept", False)):
         ps = [p for p in points if p["kept"] == keep]
         if not ps:
             continue
         fig.add_trace(go.Scatter(
-            x=[p["cost"] for p in ps], y=[p["turns"] for p in ps], mode="markers",
+            x=[p["rank"] for p in ps], y=[p["turns"] for p in ps], mode="markers",
             name=f"{label} for stage 2 ({len(ps):,})",
             error_y={"type": "data", "array": [p["se"] for p in ps], "visible": True, "thickness": 1},
             marker={"color": COLORS[label], "size": 6, "opacity": 0.7},
-            hovertext=[f"<b>{escape(p['attack'])}</b><br>{p['turns']:.2f} ± {p['se']:.2f} turns (screening); cost {p['cost']}p"
+            hovertext=[f"#{p['rank']}: <b>{escape(p['attack'])}</b><br>{p['turns']:.2f} ± {p['se']:.2f} turns (screening); cost {p['cost']}p"
                        for p in ps], hoverinfo="text"))
-    _layout(fig, "Top single attacks (stage 1): mean turns (± standard error) by cost", "cost (points)",
+    _layout(fig, "Top single attacks (stage 1, screening): mean turns (± standard error) by rank", "rank",
             "turns (lower is better)", 460)
-    return fig, 460, "Each point is an attack of the single-attack table; hover for its full name."
+    return fig, 460, ("Each point is an attack of the single-attack table, in its order; hover for its full name, "
+                      "its turns with their standard error, and its cost.")

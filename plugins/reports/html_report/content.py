@@ -198,7 +198,7 @@ def singles_table(ctx) -> tuple[Table, list[dict], int, int]:
             Cell(fint(top["timeouts"][i]), None, True), Cell(fnum(top["specialization"][i]), None, True),
             Cell(why.get(a, "no")),
         ], _build_data(attacks, [a])))
-        points.append({"attack": attacks.short(a), "cost": int(top["cost"][i]), "turns": turns, "se": se,
+        points.append({"rank": i + 1, "attack": attacks.short(a), "cost": int(top["cost"][i]), "turns": turns, "se": se,
                        "kept": a in why})
     table = Table(
         "singles", f"Top {len(rows):,} single attacks (stage 1, screening)", [

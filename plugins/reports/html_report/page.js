@@ -70,19 +70,47 @@
     apply();
   }
 
+  // Plotly's 4.8 MB script is embedded as text and run only when a chart comes near the screen:
+  // the findings and the tables are usable at once instead of after the script compiles.
   function charts() {
-    if (typeof Plotly === "undefined") return;
-    Array.prototype.forEach.call(document.querySelectorAll("script.chart-data"), function (s) {
-      var fig = JSON.parse(s.textContent);
-      Plotly.newPlot(document.getElementById(s.getAttribute("data-target")), fig.data, fig.layout,
+    var left = document.querySelectorAll("script.chart-data").length;
+    function done() {
+      document.body.setAttribute("data-charts-ready", String(Math.round(performance.now())));
+    }
+    function draw(data) {
+      if (data.drawn) return;
+      data.drawn = true;
+      if (typeof Plotly === "undefined") {
+        var run = document.createElement("script");
+        run.text = document.getElementById("plotly-source").textContent;
+        document.head.appendChild(run);
+      }
+      var fig = JSON.parse(data.textContent);
+      Plotly.newPlot(document.getElementById(data.getAttribute("data-target")), fig.data, fig.layout,
                      {responsive: true, displaylogo: false});
-    });
+      left -= 1;
+      if (!left) done();
+    }
+    var all = Array.prototype.slice.call(document.querySelectorAll("script.chart-data"));
+    if (!all.length) { done(); return; }
+    window.addEventListener("beforeprint", function () { all.forEach(draw); });
+    if (!("IntersectionObserver" in window)) { all.forEach(draw); return; }
+    var watch = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (!e.isIntersecting) return;
+        watch.unobserve(e.target);
+        all.forEach(function (d) { if (d.getAttribute("data-target") === e.target.id) draw(d); });
+      });
+    }, {rootMargin: "600px 0px"});
+    all.forEach(function (d) { watch.observe(document.getElementById(d.getAttribute("data-target"))); });
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("main table"), sortable);
     Array.prototype.forEach.call(document.querySelectorAll("form.filters"), filterable);
-    charts();
     document.body.setAttribute("data-ready", "1");
+    // how long the page took to become usable, for the measurement in docs/reports-html.md
+    document.body.setAttribute("data-ready-ms", String(Math.round(performance.now())));
+    charts();
   });
 })();
