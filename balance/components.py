@@ -112,7 +112,11 @@ class Reporter(Protocol):
     def write(self, context: Any) -> Iterable[Any]:
         """Write the report files into ``context.out_dir / self.stage``; return their paths.
         ``context`` is a :class:`balance.reporting.ReportContext`. A file the reporter returned
-        last time in that folder but not this time is removed (nothing else is)."""
+        last time in that folder but not this time is removed (nothing else is).
+
+        A reporter may also have ``uses``: names of reporters whose files it renders (the HTML
+        page uses ``findings``). It then runs after them, and ``context.written`` holds the files
+        they wrote in the same call."""
 
 
 class Executor(Protocol):

@@ -26,6 +26,8 @@ class ReportContext:
     skip_corrupt: bool = False
     #: Every reader handed out, so that the corrupt shards they skipped can be told on the console.
     readers: list = attrs.field(factory=list, eq=False, repr=False)
+    #: Reporter name -> the files it wrote earlier in this call, for a reporter that ``uses`` it.
+    written: dict = attrs.field(factory=dict, eq=False, repr=False)
 
     @property
     def config(self):
@@ -57,9 +59,11 @@ def select_reporters(session: Session, only: list[str] | None) -> list[Any]:
     unknown = [n for n in [*wanted, *session.config.reports.skip] if n not in found]
     if unknown:
         raise UsageError(f'unknown reporter "{unknown[0]}" (reporters: {", ".join(sorted(found)) or "none"})')
-    return [
-        session.plugins.component("balance_reporters", n) for n in wanted if n not in session.config.reports.skip
-    ]
+    chosen = [session.plugins.component("balance_reporters", n) for n in wanted if n not in session.config.reports.skip]
+    # a reporter that renders others' files (``uses``) runs after them, so it can read what they wrote
+    names = {r.name for r in chosen}
+    later = [r for r in chosen if set(getattr(r, "uses", ())) & names]
+    return [r for r in chosen if r not in later] + later
 
 
 #: In a reports directory: which files each reporter wrote last time (relative paths), so that a
@@ -133,6 +137,7 @@ def write_reports(
         except OSError as exc:
             raise OutputError(f"cannot create {ctx.out_dir / reporter.stage}: {outfiles.describe(exc)}") from None
         files = [Path(p) for p in run_reporter(reporter, ctx)]
+        ctx.written[reporter.name] = files
         written.extend(files)
         now = {str(p.resolve().relative_to(root)) for p in files if p.resolve().is_relative_to(root)}
         for stale in set(previous.get(reporter.name, ())) - now:
@@ -163,10 +168,10 @@ INDEX = "index.md"
 
 
 def write_index(out_dir: Path, written: dict[str, list[str]]) -> Path:
-    """``index.md``: a link to every markdown page the reporters wrote (now or in an earlier call
-    that is still current). Pages at the top of the folder (the run's summary, ``findings.md``)
+    """``index.md``: a link to every page the reporters wrote, markdown or HTML (now or in an
+    earlier call that is still current). Pages at the top of the folder (``findings.md``, ``report.html``)
     come first, then each stage's folder; by name within each."""
-    pages = sorted({p for files in written.values() for p in files if p.endswith(".md") and p != INDEX},
+    pages = sorted({p for files in written.values() for p in files if p.endswith((".md", ".html")) and p != INDEX},
                    key=lambda p: (p.count("/"), p))
     lines = ["# Reports", "", "| Page | Folder |", "|---|---|"]
     lines += [f"| [{Path(p).name}]({p}) | {Path(p).parent.as_posix() if '/' in p else 'top'} |"

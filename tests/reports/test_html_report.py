@@ -169,3 +169,49 @@ def test_page_in_a_real_browser(pages, browser, tmp_path):
     fetched = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert [u for u in fetched if not u.startswith(("data:", "file:", "blob:"))] == []
     assert [e for e in d.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+#: A profile name that would run a script, load a picture or end a <script> element if the page
+#: pasted names in as HTML (configs travel between people: they are untrusted).
+HOSTILE = ('<img src=x onerror="document.body.dataset.pwned=1"></script>'
+           '<script>document.body.dataset.pwned=2</script>')
+
+
+def test_names_are_text_never_markup(browser, tmp_path, monkeypatch):
+    from balance_plugins.stages import synthetic
+
+    monkeypatch.setattr(synthetic, "CONFIG", synthetic.CONFIG.replace('name = "Dodgy"', f"name = '{HOSTILE}'"))
+    run = synthetic.make_run(tmp_path / "run", budget=3, n_stage2=12, seed=3, confirm_top=5)
+    out = write_all(run, tmp_path / "reports", only=["html"])
+    d = browser
+    d.get((out / "report.html").resolve().as_uri())
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(d, 60).until(lambda drv: drv.execute_script("return document.body.dataset.ready === '1'"))
+    draw_charts(d)
+    assert d.execute_script("return document.body.dataset.pwned") is None
+    assert d.execute_script("return document.querySelectorAll('img:not([src^=\"data:\"])').length") == 0
+    # shown whole, as text: in the run's settings and as a column of the single-attack table
+    assert HOSTILE in d.execute_script("return document.getElementById('summary').innerText")
+    headers = d.execute_script("return Array.from(document.querySelectorAll('#singles-table th'))"
+                               ".map(th => th.textContent.trim())")
+    assert f"vs {HOSTILE}" in headers
+
+
+def test_the_page_runs_after_the_reporters_it_renders(real_run):
+    from balance.reporting import select_reporters
+    from balance.session import open_session
+
+    session = open_session(real_run / "config.toml")
+    chosen = [r.name for r in select_reporters(session, ["html", "top_1000_pairs", "findings", "synergy_analysis"])]
+    assert chosen == ["top_1000_pairs", "findings", "synergy_analysis", "html"]
+
+
+def test_in_one_call_the_page_renders_the_files_written_beside_it(real_run, tmp_path):
+    """With findings and a plot written in the same call, the page embeds those files."""
+    import base64
+
+    out = write_all(real_run, tmp_path / "reports", only=["html", "findings", "synergy_analysis"])
+    page = (out / "report.html").read_text(encoding="utf-8")
+    png = base64.b64encode((out / "stage2" / "synergy_distribution.png").read_bytes()).decode("ascii")
+    assert png in page

@@ -43,6 +43,9 @@ def _chart(cid: str, made) -> dict:
 class HtmlReport:
     name = "html"
     stage = "stage1"
+    #: run after these and render what they wrote (or, when they do not run in the same call,
+    #: run them into a scratch folder)
+    uses = ("findings", "stage1_cost_analysis", "pair_cost_analysis", "synergy_analysis", "enhancement_ranking")
 
     def write(self, ctx):
         import plotly.offline
@@ -51,7 +54,7 @@ class HtmlReport:
         from balance_plugins.reports.html_report import charts, content
 
         with content.scratch_folder() as tmp:
-            files = content.scratch_reports(ctx, (content.FINDINGS, *content.PLOTTING), Path(tmp))
+            files = content.reporter_files(ctx, self.uses, Path(tmp))
             findings, values_html, policy = content.findings_parts(ctx, files)
             images = content.images(files)
         stages = ["stage1"] + (["stage2"] if ctx.run.stage_complete("stage2") else [])

@@ -3,8 +3,9 @@
 The page computes no numbers of its own:
 
 - the findings, the enhancement value table and the policy check are ``findings.md`` itself,
-  written by the ``findings`` reporter into a scratch folder and turned into HTML;
-- the plots are the PNGs the plotting reporters draw, written the same way;
+  as the ``findings`` reporter wrote it in the same call (or, run alone, into a scratch folder),
+  turned into HTML;
+- the plots are the PNGs the plotting reporters draw, found the same way;
 - the top pairs come from :func:`top_1000_pairs.screening_top` and :func:`top_1000_pairs.ranked_rows`
   (the list ``top_1000_pairs.md`` prints), the top single attacks from the same top-N pass
   ``stage1_pruning_report.md`` makes (more rows: the page can sort and filter them), both
@@ -29,9 +30,8 @@ from balance_plugins.reports.common import fint, fnum, fpct, fturns, settings_li
 from balance_plugins.reports.data import Attacks, column_labels, load_confirmed
 from balance_plugins.reports.stream import TopBy, column_key
 
-#: Reporters whose output the page embeds: the findings, then every reporter that draws a plot.
+#: The reporter whose markdown the page shows first.
 FINDINGS = "findings"
-PLOTTING = ("stage1_cost_analysis", "pair_cost_analysis", "synergy_analysis", "enhancement_ranking")
 #: Rows of the single-attack table (the pruning report prints the first 50).
 TOP_SINGLES = 1000
 #: Sections of findings.md the page shows elsewhere: the value table, the policy check, the run.
@@ -83,15 +83,19 @@ class Table:
     empty: str = ""
 
 
-def scratch_reports(ctx, names: tuple[str, ...], folder: Path) -> dict[str, list[Path]]:
-    """Run the reporters ``names`` (those registered, not skipped in the config, whose stage is
-    complete) into ``folder``; their files by reporter."""
+def reporter_files(ctx, names: tuple[str, ...], folder: Path) -> dict[str, list[Path]]:
+    """The files of the reporters ``names`` (those registered, not skipped in the config, whose
+    stage is complete): what they wrote earlier in this call (``ctx.written``), else written now
+    into the scratch ``folder``, so that ``--only html`` needs nothing written before."""
     found = ctx.session.plugins.components("balance_reporters")
     skip = set(ctx.config.reports.skip)
     scratch = attrs.evolve(ctx, out_dir=folder)
     out: dict[str, list[Path]] = {}
     for name in names:
         if name not in found or name in skip:
+            continue
+        if name in ctx.written:
+            out[name] = list(ctx.written[name])
             continue
         reporter = ctx.session.plugins.component("balance_reporters", name)
         if not ctx.run.stage_complete(reporter.stage):
@@ -238,11 +242,19 @@ def population(ctx, counts: dict[str, tuple[int, int]]) -> list[dict]:
 
 
 def settings_markdown(ctx, stages: list[str]) -> str:
-    """The run's settings as every markdown report's header gives them (stage 2's lines added)."""
-    lines = list(settings_lines(ctx, stages[0]))
-    for stage in stages[1:]:
-        lines += [line for line in settings_lines(ctx, stage) if line not in lines]
-    return "\n".join(line if line.startswith("  - ") else f"- {line}" for line in lines) + "\n"
+    """The run's settings as every markdown report's header gives them: what the stages share,
+    then what each stage sets its own way (runs per cell, pruning, policy)."""
+    per_stage = {stage: settings_lines(ctx, stage) for stage in stages}
+    shared = [line for line in per_stage[stages[0]] if all(line in lines for lines in per_stage.values())]
+
+    def bullets(lines: list[str]) -> str:
+        return "".join(f"{line}\n" if line.startswith("  - ") else f"- {line}\n" for line in lines)
+
+    text = bullets(shared)
+    for stage, title in (("stage1", "Stage 1: single attacks (screening)"), ("stage2", "Stage 2: pairs")):
+        if stage in per_stage:
+            text += f"\n#### {title}\n\n" + bullets([line for line in per_stage[stage] if line not in shared])
+    return text
 
 
 def findings_parts(ctx, files: dict[str, list[Path]]) -> tuple[str, str, str]:
