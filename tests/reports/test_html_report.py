@@ -154,6 +154,15 @@ def test_page_in_a_real_browser(pages, browser, tmp_path):
     drawn = d.execute_script("return Array.from(document.querySelectorAll('div.chart'))"
                              ".map(c => c.querySelectorAll('svg.main-svg .point, svg.main-svg .bars path').length)")
     assert len(drawn) == 3 and all(n > 0 for n in drawn)
+    # hovering the best pair shows both attacks' full names and the turns with their error
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    d.execute_script("document.getElementById('chart-pairs').scrollIntoView()")
+    ActionChains(d).move_to_element(d.find_element("css selector", "#chart-pairs .scatterlayer .point")).perform()
+    hover = "return Array.from(document.querySelectorAll('#chart-pairs .hoverlayer .hovertext')).map(e => e.textContent)"
+    WebDriverWait(d, 20).until(lambda drv: drv.execute_script(hover))
+    (text,) = d.execute_script(hover)
+    assert text.startswith("#1: ") and f"{expected[0][1]} + {expected[0][3]}" in text and expected[0][6] in text
     pngs = d.execute_script("return Array.from(document.querySelectorAll('#plots img'))"
                             ".map(i => [i.naturalWidth, i.complete])")
     assert pngs and all(w > 100 and ok for w, ok in pngs)
