@@ -80,7 +80,7 @@ def column(driver, table_id: str, index: int) -> list[float]:
         " return parseFloat((v === null ? c.textContent : v).replace(/,/g, '')); })", table_id, index)
 
 
-def test_page_in_a_real_browser(pages, browser, tmp_path):
+def test_page_in_a_real_browser(pages, browser, real_run, tmp_path):
     from PIL import Image, ImageStat
     from selenium.webdriver.support.select import Select
     from selenium.webdriver.support.ui import WebDriverWait
@@ -107,6 +107,11 @@ def test_page_in_a_real_browser(pages, browser, tmp_path):
     for b in bullets:
         assert b in shown
     assert "Over-costed" in shown and "Dominated options" in shown
+    # the run's own config is in the summary, whole
+    from balance_plugins.store import MsgpackStore
+
+    recorded = d.execute_script("return document.querySelector('#summary details pre').textContent")
+    assert recorded == MsgpackStore().open(real_run).summary().info.config["toml"]
 
     # the same pairs, in the same order, with the same (never truncated) names as top_1000_pairs.md
     expected = md_rows(md / "stage2" / "top_1000_pairs.md", "## Top 1,000 Pairs")

@@ -83,6 +83,7 @@ class HtmlReport:
                  *((t.id, t.title.split(" (")[0]) for t in tables), ("values", "Upgrade & limit values"),
                  ("plots", "Plots")],
             findings=Markup(findings), settings=Markup(content.markdown(content.settings_markdown(ctx, stages))),
+            config_toml=str((summary.info.config or {}).get("toml", "")),
             population=content.population(ctx, counts), policy=Markup(policy), tables=tables,
             values=Markup(values_html), value_charts=value_charts, charts=plots, images=images,
             css=Markup((HERE / "page.css").read_text(encoding="utf-8")),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import re
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import attrs
@@ -28,6 +29,7 @@ from markdown_it import MarkdownIt
 from balance_plugins.reports import stage1_pruning_report, top_1000_pairs
 from balance_plugins.reports.common import fint, fnum, fpct, fturns, settings_lines
 from balance_plugins.reports.data import Attacks, column_labels, load_confirmed
+from balance_plugins.reports.point_values import PointValues, measure
 from balance_plugins.reports.stream import TopBy, column_key
 
 #: The reporter whose markdown the page shows first.
@@ -106,7 +108,7 @@ def reporter_files(ctx, names: tuple[str, ...], folder: Path) -> dict[str, list[
 
 
 def images(files: dict[str, list[Path]]) -> list[dict]:
-    """Each PNG as a data: URI with the caption its markdown gives it (its alt text)."""
+    """Each plot (PNG) as a data: URI with the caption its markdown gives it (its alt text)."""
     alts: dict[str, str] = {}
     for paths in files.values():
         for p in paths:
@@ -114,11 +116,12 @@ def images(files: dict[str, list[Path]]) -> list[dict]:
                 for alt, target in re.findall(r"!\[([^\]]*)\]\(([^)]+)\)", p.read_text(encoding="utf-8")):
                     alts[Path(target).name] = alt
     out = []
-    for paths in files.values():
+    for name, paths in files.items():
+        if name == FINDINGS:
+            continue  # its pictures sit inside the findings, where its text refers to them
         for p in paths:
             if p.suffix == ".png":
-                src = "data:image/png;base64," + base64.b64encode(p.read_bytes()).decode("ascii")
-                out.append({"src": src, "caption": alts.get(p.name, p.stem.replace("_", " ")), "file": p.name})
+                out.append({"src": data_uri(p), "caption": alts.get(p.name, p.stem.replace("_", " ")), "file": p.name})
     return out
 
 
@@ -217,8 +220,6 @@ def singles_table(ctx) -> tuple[Table, list[dict], int, int]:
 
 
 def _duration(started: str | None, finished: str | None) -> tuple[str, float | None]:
-    from datetime import datetime
-
     if not (started and finished):
         return "–", None
     try:
@@ -257,13 +258,29 @@ def settings_markdown(ctx, stages: list[str]) -> str:
     return text
 
 
+def data_uri(path: Path) -> str:
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def inline_images(text: str, files: list[Path]) -> str:
+    """A markdown page's pictures put inside it (data: URIs): the page must not point at files
+    that do not travel with it. A picture the reporter did not write is left as its alt text."""
+    pngs = {p.name: p for p in files if p.suffix == ".png"}
+
+    def inline(m: re.Match) -> str:
+        found = pngs.get(Path(m[2]).name)
+        return f"![{m[1]}]({data_uri(found)})" if found else f"*{m[1]}*"
+
+    return re.sub(r"!\[([^\]]*)\]\(([^)\s]+)\)", inline, text)
+
+
 def findings_parts(ctx, files: dict[str, list[Path]]) -> tuple[str, str, str]:
     """findings.md split for the page: (findings, value table and method, policy check) as HTML."""
     md = next((p for p in files.get(FINDINGS, []) if p.suffix == ".md"), None)
     if md is None:
         return "<p>The findings reporter is not enabled.</p>", "", "<p>The findings reporter is not enabled.</p>"
     main, values, policy = [], [], []
-    for heading, text in split_h2(md.read_text(encoding="utf-8")):
+    for heading, text in split_h2(inline_images(md.read_text(encoding="utf-8"), files[FINDINGS])):
         if heading.startswith(VALUES_HEADINGS):
             values.append(text)
         elif heading == POLICY_HEADING:
@@ -276,11 +293,9 @@ def findings_parts(ctx, files: dict[str, list[Path]]) -> tuple[str, str, str]:
     return markdown("".join(main)), markdown("".join(values)), markdown("".join(policy)) or "<p>–</p>"
 
 
-def values_for_chart(ctx):
+def values_for_chart(ctx) -> PointValues:
     """The values in points (or, when a point does not reliably buy turns, the change of turns)
     that findings.md prints, with their 95 % intervals."""
-    from balance_plugins.reports.point_values import measure
-
     return measure(ctx.reader("stage1"), Attacks.load(ctx.run, "stage1", ctx.session.rules))
 
 
