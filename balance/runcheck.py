@@ -87,10 +87,10 @@ def _show(data: dict[str, Any], key: str) -> str:
 
 def recorded_config(run: Any, run_dir: Path) -> dict[str, Any] | None:
     """The effective config the run's manifest recorded, or None for a run that recorded none."""
-    info = (getattr(run, "manifest", None) or {}).get("config")
+    info = run.summary().info.config
     if not isinstance(info, dict) or "toml" not in info:
         return None
-    where = f"{run_dir / 'manifest.json'}: config"
+    where = f"{run_dir}: the recorded config"
     try:
         data = canonical(tomllib.loads(str(info["toml"])))
     except (tomllib.TOMLDecodeError, RecursionError) as exc:

@@ -31,8 +31,8 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     run_dir = Path(args.result_dir)
-    if not (run_dir / "manifest.json").is_file():
-        raise UsageError(f"{run_dir} is not a run directory (no manifest.json)")
+    if not args.config and not (run_dir / CONFIG_FILE).is_file():
+        raise UsageError(f"{run_dir} is not a run directory (no {CONFIG_FILE})")
     out = Path(args.output_dir) if args.output_dir else run_dir / "reports"
     option = "--output-dir" if args.output_dir else "--result-dir"
     check_out_dir(out, option)
@@ -41,7 +41,10 @@ def run(args) -> int:
         config = run_dir / CONFIG_FILE
         require_trust(run_dir, config, args.trust_run_plugins)
     session = open_session(config, disable=args.disable_plugin, load=args.plugin)
-    run_ = session.plugins.component("balance_stores", session.config.store).open(run_dir)
+    store = session.plugins.component("balance_stores", session.config.store)
+    if not store.has_run(run_dir):
+        raise UsageError(f"{run_dir} is not a run directory (the {session.config.store} store finds no run there)")
+    run_ = store.open(run_dir)
     check_same_config(run_, run_dir, session.config, "report")
     only = args.reporters.split(",") if args.reporters else None
     make_out_dir(out, option)
