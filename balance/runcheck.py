@@ -138,3 +138,23 @@ def check_same_plugins(run: Any, run_dir: Path, plugins) -> None:
         if now[name] != version:
             raise UsageError(f"{run_dir} was run with plugin {name} {version}, now {now[name]} is loaded; "
                              "resuming would mix results of two versions: start a new run directory")
+
+
+def open_run_checked(run_dir: Path, trusted: bool, disable=(), load=()):
+    """Open a run directory for reading with its own config, as ``balance report`` does: it must
+    hold a manifest; plugins its config names load only when ``trusted``; the config must match
+    the one the manifest recorded (and its digest). Returns ``(session, run)``."""
+    from balance.runner import CONFIG_FILE
+    from balance.session import open_session
+
+    run_dir = Path(run_dir)
+    if not (run_dir / "manifest.json").is_file():
+        raise UsageError(f"{run_dir} is not a run directory (no manifest.json)")
+    config = run_dir / CONFIG_FILE
+    if not config.is_file():
+        raise UsageError(f"{run_dir} is not a run directory (no {CONFIG_FILE})")
+    require_trust(run_dir, config, trusted)
+    session = open_session(config, disable=disable, load=load)
+    run = session.plugins.component("balance_stores", session.config.store).open(run_dir)
+    check_same_config(run, run_dir, session.config, "report")
+    return session, run
