@@ -151,8 +151,6 @@ def open_run_checked(run_dir: Path, trusted: bool, disable=(), load=()):
     if not (run_dir / "manifest.json").is_file():
         raise UsageError(f"{run_dir} is not a run directory (no manifest.json)")
     config = run_dir / CONFIG_FILE
-    if not config.is_file():
-        raise UsageError(f"{run_dir} is not a run directory (no {CONFIG_FILE})")
     require_trust(run_dir, config, trusted)
     session = open_session(config, disable=disable, load=load)
     run = session.plugins.component("balance_stores", session.config.store).open(run_dir)
