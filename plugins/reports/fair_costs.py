@@ -35,6 +35,8 @@ DRAWS = 4000
 SEED = 20261201
 #: Peers an enhancement needs for a median to compare with.
 MIN_PEERS = 2
+#: Suggestions listed before the full table.
+MAX_LINES = 12
 Z95 = NormalDist().inv_cdf(0.975)
 
 
@@ -54,7 +56,14 @@ class FairCost:
     fair: Interval
 
     @property
+    def slows(self) -> bool:
+        """Its carriers are slower (its effect per point is above 0 turns, interval included)."""
+        return bool(self.per_point.lo > 0)
+
+    @property
     def verdict(self) -> str:
+        if self.slows:
+            return "no positive cost is fair: it makes attacks slower"
         if not np.isfinite(self.fair.lo):
             return "no fair cost: the peers' effect per point or its own has no finite ratio"
         if self.fair.hi < self.base_cost:
@@ -151,10 +160,20 @@ class FairCosts:
               "without it on the same dice. Fair cost = its change of turns / the peers' median change of turns "
               "per point paid; 95% intervals from each enhancement's bootstrap interval over builds "
               f"({DRAWS} draws, the peers' median redrawn each time). Method: docs/findings.md, *Fair costs*.")
-        moves = [f for f in found if f.verdict in ("lower", "raise")]
+        moves = sorted((f for f in found if f.verdict in ("lower", "raise")),
+                       key=lambda f: (-abs(f.fair.est - f.base_cost), f.name))
         doc.h(2, "Costs to change")
-        doc.bullets([self._line(f) for f in sorted(moves, key=lambda f: (-abs(f.fair.est - f.base_cost), f.name))]
+        doc.p("Biggest change first; a cost is a whole number in the game, so round toward the interval.")
+        doc.bullets([self._line(f) for f in moves[:MAX_LINES]]
                     or ["None: every fair cost's interval contains the current cost."])
+        if len(moves) > MAX_LINES:
+            doc.p(f"… and {len(moves) - MAX_LINES} more (the full table is below).")
+        slow = [f for f in found if f.slows]
+        if slow:
+            doc.h(2, "Slower with it, at any cost")
+            doc.bullets([f"`{f.name}` ({f.kind}) adds {fmt_interval(f.per_point)[0]} turns per point paid "
+                         f"({fmt_interval(f.per_point)[1]}) to the attacks carrying it: no cost makes it fair; "
+                         "its effect needs changing, not its cost." for f in slow])
         for kind in ("upgrade", "limit"):
             spread = value_per_point_spread(values, kind)
             if np.isfinite(spread.est):
