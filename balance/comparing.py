@@ -93,8 +93,18 @@ def config_changes(a: dict[str, Any] | None, b: dict[str, Any] | None, seeds: tu
 
 
 def changes_between(a: ReportContext, b: ReportContext) -> list[ConfigChange]:
-    seeds = (a.run.summary().info.master_seed, b.run.summary().info.master_seed)
-    return config_changes(recorded_config(a.run, a.run_dir), recorded_config(b.run, b.run_dir), seeds)
+    """Config changes, then the project's and each plugin's version where they differ (a rule
+    system's version changes when its legality, costs or combat results do)."""
+    ia, ib = a.run.summary().info, b.run.summary().info
+    out = config_changes(recorded_config(a.run, a.run_dir), recorded_config(b.run, b.run_dir),
+                         (ia.master_seed, ib.master_seed))
+    versions_a = {"project balance": ia.project_version, **{f"plugin {k}": v for k, v in ia.plugins.items()}}
+    versions_b = {"project balance": ib.project_version, **{f"plugin {k}": v for k, v in ib.plugins.items()}}
+    for key in [*versions_a, *(k for k in versions_b if k not in versions_a)]:
+        va, vb = versions_a.get(key, ABSENT), versions_b.get(key, ABSENT)
+        if va != vb:
+            out.append(ConfigChange(f"{key} version", va, vb, True))
+    return out
 
 
 def compare(a: ReportContext, b: ReportContext, only: list[str] | None = None) -> tuple[list[ConfigChange],

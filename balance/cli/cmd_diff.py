@@ -63,12 +63,26 @@ def cell(text: str) -> str:
     return "`` " + text.replace("|", "\\|").replace("`", "'") + " ``"
 
 
-def page(a_dir: Path, b_dir: Path, changes, results) -> str:
+def skipped_lines(contexts: dict[str, ReportContext]) -> list[str]:
+    """One line per run that had corrupt shards skipped (``--skip-corrupt``)."""
+    out = []
+    for name, ctx in contexts.items():
+        skipped = ctx.skipped_shards()
+        if skipped:
+            total = sum(n for n, _ in skipped.values())
+            out.append(f"Run {name}: {total:,} records of {len(skipped)} corrupt shard(s) skipped "
+                       f"({', '.join(sorted(skipped))}); every figure of run {name} excludes them.")
+    return out
+
+
+def page(a_dir: Path, b_dir: Path, changes, results, skipped: list[str]) -> str:
     lines = ["# What changed between two runs", "",
-             f"- **A**: `{a_dir}`", f"- **B**: `{b_dir}`", "",
+             f"- **A**: {cell(str(a_dir))}", f"- **B**: {cell(str(b_dir))}", "",
+             *[f"**{line}**" for line in skipped], *([""] if skipped else []),
              "## Config and rule differences", ""]
     if changes:
-        lines += ["Every key of the effective configs the runs recorded that differs (rule overrides included).",
+        lines += ["Every key of the effective configs the runs recorded that differs (rule overrides included), "
+                  "then the versions of the project and of each plugin where they differ.",
                   "", "| Key | A | B | Shapes the numbers |", "|---|---|---|---|"]
         lines += [f"| {cell(c.key)} | {cell(c.a)} | {cell(c.b)} | {'yes' if c.shapes_numbers else 'no'} |"
                   for c in changes]
@@ -99,6 +113,9 @@ def run(args) -> int:
     for result in results:
         for line in result.console:
             con.print(line, markup=False, highlight=False)
-    outfiles.write_text(out, page(a_dir, b_dir, changes, results))
+    skipped = skipped_lines({"A": a, "B": b})
+    for line in skipped:
+        con.print(line, markup=False, highlight=False)
+    outfiles.write_text(out, page(a_dir, b_dir, changes, results, skipped))
     con.print(f"diff: {escape(str(out))}")
     return 0
