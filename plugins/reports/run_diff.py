@@ -275,14 +275,14 @@ class RunDiff:
         doc.h(2, f"Enhancement values ({enh.unit})")
         doc.p(f"{enh.summary('Upgrades and limits')}. Stage-1 screening values (paired builds on the same dice, "
               "95% cluster-bootstrap intervals over builds); the change's interval combines the two runs' "
-              f"intervals as independent (MOVER), widened to a {level} level. Biggest change first.")
+              f"intervals as independent (MOVER), widened to a {level}. Biggest change first.")
         _moves_table(doc, enh, ranks=False)
         console += _console(enh, f"enhancement values ({enh.unit})", ranks=False)
 
         builds = score_moves(build_scores(ctx.a, atk_a), build_scores(ctx.b, atk_b))
         doc.h(2, "Builds (stage 1)")
         doc.p(f"{builds.summary('Builds')}. Mean turns over all cells (screening, each run's standard error), "
-              f"listed where the change exceeds the combined uncertainty at a {level} level; rank 1 = fewest turns.")
+              f"listed where the change exceeds the combined uncertainty at a {level}; rank 1 = fewest turns.")
         _moves_table(doc, builds, ranks=True)
         console += _console(builds, "builds (stage 1 mean turns)", ranks=True)
 
@@ -296,7 +296,7 @@ class RunDiff:
         else:
             pairs = score_moves(pa, pb)
             doc.p(f"{pairs.summary('Confirmed pairs in both runs')}. Confirmed means (fresh dice), listed where the "
-                  f"change exceeds the combined uncertainty at a {level} level.")
+                  f"change exceeds the combined uncertainty at a {level}.")
             _moves_table(doc, pairs, ranks=True)
             entered, left = top_changes(pa, pb)
             doc.h(3, f"Entered the top {TOP_PAIRS}")
