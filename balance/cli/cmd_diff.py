@@ -43,8 +43,8 @@ def check_out_file(out: Path, default: bool) -> None:
     if not folder.is_dir():
         raise UsageError(f"--out {out}: the folder {folder} does not exist")
     if default and (folder / "manifest.json").exists():
-        raise UsageError(f"the current folder is a run directory; pass --out FILE to write the diff elsewhere "
-                         f"(nothing is written into a run directory unless you say so)")
+        raise UsageError("the current folder is a run directory; pass --out FILE to write the diff elsewhere "
+                         "(nothing is written into a run directory unless you say so)")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"--out {out}: the folder {folder} is not writable (permission denied)")
 
