@@ -27,6 +27,7 @@ made with the same seed share dice, and then the combined intervals are conserva
 from __future__ import annotations
 
 import math
+import re
 from statistics import NormalDist
 
 import attrs
@@ -38,7 +39,9 @@ from balance_plugins.reports.common import Doc, fint
 from balance_plugins.reports.data import Attacks, load_confirmed
 from balance_plugins.reports.fair_costs import value_per_point_spread
 from balance_plugins.reports.findings import dominated, mis_costed
-from balance_plugins.reports.point_values import Interval, PointValues, fmt_interval, measure
+from balance_plugins.reports.point_values import (
+    Interval, PointValues, fmt_interval, measure, pairs_of, read_cell_means,
+)
 
 #: Family-wise false-positive rate of the whole diff (any move listed by chance), and the sections
 #: that list moves (enhancements, builds, pairs), which share it equally.
@@ -136,6 +139,56 @@ def enhancement_moves(va: PointValues, vb: PointValues) -> Section:
     moves.sort(key=lambda m: (-abs(m.change.est), m.label))
     return Section(moves, len(names), len(set(va.values) - set(vb.values)), len(set(vb.values) - set(va.values)),
                    "points" if in_points else "turns")
+
+
+def same_dice(ctx) -> bool:
+    """Whether stage 1 of both runs rolled the same dice for every build: a die depends only on the
+    master seed, the cell and the run index (balance.engine.dice), so the same seed, the same cells
+    and the same runs per cell mean the same dice, whatever builds the rules allow."""
+    a, b = ctx.a, ctx.b
+    if a.run.summary().info.master_seed != b.run.summary().info.master_seed:
+        return False
+    cells_a = a.run.stage_reader("stage1").schema.column("cell_mean").labels
+    cells_b = b.run.stage_reader("stage1").schema.column("cell_mean").labels
+    settings = [(c.config.stage1.runs, tuple((r.runs, r.keep_percent) for r in c.config.stage1.rounds))
+                for c in (a, b)]
+    return tuple(cells_a) == tuple(cells_b) and settings[0] == settings[1]
+
+
+def paired_enhancement_moves(ctx, atk_a: Attacks, atk_b: Attacks) -> Section:
+    """Same dice in both runs: each enhancement's change of effect, pair by pair. For a build pair
+    (with / without it) present in both runs, ``c = Δ_B − Δ_A`` (mean over cells) is the change
+    the rules made on identical dice; the change's interval is the mean of ``c`` ± z standard
+    errors over the pairs (clusters: one build pair)."""
+    n_cells = ctx.a.run.stage_reader("stage1").schema.column("cell_mean").width
+    ta = read_cell_means(ctx.a.reader("stage1"), len(atk_a), n_cells)
+    tb = read_cell_means(ctx.b.reader("stage1"), len(atk_b), n_cells)
+    where_b = {x: j for j, x in enumerate(atk_b.ids)}
+    pa, pb = pairs_of(atk_a), pairs_of(atk_b)
+    kinds = dict(zip(atk_a.enh.names, atk_a.enh.kinds))
+    found = {}
+    for name, (w, wo) in pa.items():
+        jw = np.array([where_b.get(atk_a.ids[i], -1) for i in w], dtype=np.int64)
+        jwo = np.array([where_b.get(atk_a.ids[i], -1) for i in wo], dtype=np.int64)
+        ok = (jw >= 0) & (jwo >= 0)
+        if not ok.any():
+            continue
+        w, wo, jw, jwo = w[ok], wo[ok], jw[ok], jwo[ok]
+        da, db = (ta[w] - ta[wo]).mean(axis=1), (tb[jw] - tb[jwo]).mean(axis=1)
+        fine = np.isfinite(da) & np.isfinite(db)
+        if fine.sum() >= 2:
+            found[name] = (da[fine], db[fine])
+    z = z_family(len(found))
+    moves = []
+    for name, (da, db) in found.items():
+        c = db - da
+        se = float(c.std(ddof=1) / np.sqrt(len(c)))
+        change = Interval(float(c.mean()), float(c.mean() - z * se), float(c.mean() + z * se))
+        if real(change):
+            moves.append(Move(f"`{name}` ({kinds.get(name, 'upgrade')})", f"{da.mean():.2f}", f"{db.mean():.2f}",
+                              change))
+    moves.sort(key=lambda m: (-abs(m.change.est), m.label))
+    return Section(moves, len(found), len(set(pa) - set(pb)), len(set(pb) - set(pa)), "turns")
 
 
 # -- builds --------------------------------------------------------------------------------------
@@ -271,20 +324,43 @@ class RunDiff:
         level = (f"simultaneous level (Bonferroni: {100 * ALPHA:g}% family-wise for the whole diff, shared by its "
                  f"{SECTIONS} sections)")
 
-        enh = enhancement_moves(va, vb)
-        doc.h(2, f"Enhancement values ({enh.unit})")
-        doc.p(f"{enh.summary('Upgrades and limits')}. Stage-1 screening values (paired builds on the same dice, "
-              "95% cluster-bootstrap intervals over builds); the change's interval combines the two runs' "
-              f"intervals as independent (MOVER), widened to a {level}. Biggest change first.")
+        if same_dice(ctx):
+            enh = paired_enhancement_moves(ctx, atk_a, atk_b)
+            doc.h(2, "Enhancement effects (turns, same dice in both runs)")
+            doc.p(f"{enh.summary('Upgrades and limits')}. Both runs rolled the same dice for every build (same "
+                  "master seed, cells and runs per cell), so each enhancement is compared pair by pair: for every "
+                  "build pair with and without it present in both runs, the change of its effect on turns "
+                  "(B − A, mean over cells) is what the rules changed, dice noise cancelled. A and B: its mean "
+                  f"effect on turns over those pairs (negative = faster). Interval: ± z standard errors over the "
+                  f"pairs at a {level}. Biggest change first.")
+            what = "enhancement effects (turns, same dice)"
+        else:
+            enh = enhancement_moves(va, vb)
+            doc.h(2, f"Enhancement values ({enh.unit})")
+            doc.p(f"{enh.summary('Upgrades and limits')}. Stage-1 screening values (paired builds on the same "
+                  "dice, 95% cluster-bootstrap intervals over builds); the runs rolled different dice, so the "
+                  "change's interval combines the two runs' intervals as independent (MOVER), widened to a "
+                  f"{level}. Biggest change first.")
+            what = f"enhancement values ({enh.unit})"
         _moves_table(doc, enh, ranks=False)
-        console += _console(enh, f"enhancement values ({enh.unit})", ranks=False)
+        console += _console(enh, what, ranks=False)
 
-        builds = score_moves(build_scores(ctx.a, atk_a), build_scores(ctx.b, atk_b))
+        sa, sb = build_scores(ctx.a, atk_a), build_scores(ctx.b, atk_b)
+        builds = score_moves(sa, sb)
         doc.h(2, "Builds (stage 1)")
-        doc.p(f"{builds.summary('Builds')}. Mean turns over all cells (screening, each run's standard error), "
-              f"listed where the change exceeds the combined uncertainty at a {level}; rank 1 = fewest turns.")
+        touched, touched_console = "", ""
+        if same_dice(ctx):
+            where_b = {x: j for j, x in enumerate(sb.labels)}
+            n_any = sum(sa.mean[i] != sb.mean[where_b[x]] for i, x in enumerate(sa.labels) if x in where_b)
+            touched = (f" On the same dice, {fint(n_any)} of the {fint(builds.compared)} builds in both runs "
+                       "changed at all (the others rolled and scored exactly alike).")
+            touched_console = f"  changed at all on the same dice: {fint(n_any)} of {fint(builds.compared)}"
+        doc.p(f"{builds.summary('Builds')}. Mean turns over all cells (screening, each run's standard error, "
+              f"combined as independent, which is conservative on shared dice), listed where the change exceeds "
+              f"the combined uncertainty at a {level}; rank 1 = fewest turns.{touched}")
         _moves_table(doc, builds, ranks=True)
         console += _console(builds, "builds (stage 1 mean turns)", ranks=True)
+        console += [touched_console] if touched_console else []
 
         pa, pb = pair_scores(ctx.a), pair_scores(ctx.b)
         doc.h(2, "Pairs (confirmation ranking)")
@@ -313,10 +389,12 @@ class RunDiff:
         doc.h(2, "Findings")
         moved = {m.label.split("`")[1] for m in enh.moves}
 
+        def is_backed(text: str) -> bool:
+            return any(name in moved for name in re.findall(r"`([^`]+)`", text))
+
         def backed(key: str, text: str) -> str:
-            name = key.split(":", 1)[1]
-            return text + ("; its value moved beyond noise" if name in moved else
-                           "; its value did not move beyond noise (a borderline finding in one run)")
+            return text + ("; an enhancement it names moved beyond noise" if is_backed(text) else
+                           "; no enhancement it names moved beyond noise (a borderline finding in one run)")
 
         doc.p(f"Findings about costs and dominance (findings.md): {len(set(fa) & set(fb))} in both runs. Each "
               "finding has its own 95% criterion, so a borderline one can flip between two runs by chance: each "
@@ -325,7 +403,7 @@ class RunDiff:
         doc.bullets([backed(k, fb[k]) for k in appeared] or ["None."])
         doc.h(3, "Gone from A")
         doc.bullets([backed(k, fa[k]) for k in gone] or ["None."])
-        real_flips = sum(k.split(":", 1)[1] in moved for k in [*appeared, *gone])
+        real_flips = sum(is_backed({**fa, **fb}[k]) for k in [*appeared, *gone])
         console.append(f"findings: {len(appeared)} appeared, {len(gone)} disappeared ({real_flips} of these backed "
                        f"by a value move beyond noise), {len(set(fa) & set(fb))} in both")
         console += [f"  + {backed(k, fb[k]).replace('`', '')}" for k in appeared[:CONSOLE_LINES]]

@@ -145,3 +145,20 @@ def test_default_page_is_never_written_into_a_run_dir(capsys, monkeypatch, runs)
 def test_out_in_a_missing_folder_is_one_line(capsys, tmp_path, runs):
     one_line_error(capsys, ["diff", runs["a"], runs["seed"], "--out", tmp_path / "no" / "d.md", "--plugin", PLUGIN],
                    2, "does not exist")
+
+
+# -- same dice (same seed): pair by pair ----------------------------------------------------------
+
+
+def test_same_seed_doubled_bonus_is_compared_pair_by_pair(capsys, tmp_path, runs, tmp_path_factory):
+    """Same seed: the toy's noise is drawn alike for every build in both runs (as stage 1's dice are),
+    so nick's change is measured pair by pair: each nick pair gains exactly PER_DAMAGE (0.95 turns
+    saved on average over the cells) and nothing else moves."""
+    same = make_run(tmp_path_factory.mktemp("same") / "doubled", seed=11, nick_damage=2)
+    code, stdout, _, page = diff(capsys, tmp_path, runs["a"], same)
+    assert code == 0
+    text = section(page, "Enhancement effects (turns, same dice in both runs)")
+    (head, rows), = tables(text)
+    assert [r[0] for r in rows] == ["`nick` (upgrade)"]
+    assert rows[0][3].startswith("-0.95")  # exact: the noise cancels pair by pair
+    assert "changed at all on the same dice" in stdout
