@@ -6,7 +6,10 @@ Sections, each comparing like with like:
    the same dice, cluster bootstrap over builds). The two runs are independent, so the interval of
    the change B − A combines the two intervals by MOVER (Zou & Donner 2008: each arm of the change's
    interval is the root sum of squares of the matching arms of the two intervals), which keeps the
-   bootstrap intervals' asymmetry.
+   bootstrap intervals' asymmetry. Runs with the **same dice** (same master seed, cells and runs per
+   cell: a die depends on nothing else, :mod:`balance.engine.dice`) are compared pair by pair
+   instead (:func:`paired_enhancement_moves`): the change of each build pair's effect on turns,
+   dice noise cancelled, which is the designer's loop of changing one rule and rerunning.
 2. **Builds** (stage 1): each build's mean turns (each run's standard error; independent, so the
    change's standard error is the root sum of squares) and its rank in each run.
 3. **Pairs** (the confirmation ranking: fresh dice, many runs per cell): the same for confirmed
