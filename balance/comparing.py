@@ -103,8 +103,22 @@ def changes_between(a: ReportContext, b: ReportContext) -> list[ConfigChange]:
     for key in [*versions_a, *(k for k in versions_b if k not in versions_a)]:
         va, vb = versions_a.get(key, ABSENT), versions_b.get(key, ABSENT)
         if va != vb:
-            out.append(ConfigChange(f"{key} version", va, vb, True))
+            out.append(ConfigChange(f"{key} version", va, vb, shapes_numbers(key.removeprefix("plugin "), a, b)))
     return out
+
+
+#: Hooks whose components only read finished runs: a version change there leaves the numbers alone.
+READ_ONLY_HOOKS = {"balance_reporters", "balance_comparers"}
+
+
+def shapes_numbers(plugin: str, *contexts: ReportContext) -> bool:
+    """Whether a plugin may shape a run's numbers: unless a session knows it provides only
+    reporters or comparers (unknown plugins may)."""
+    for ctx in contexts:
+        info = ctx.session.plugins.info.get(plugin)
+        if info is not None:
+            return not set(info.hooks) <= READ_ONLY_HOOKS
+    return True
 
 
 def compare(a: ReportContext, b: ReportContext, only: list[str] | None = None) -> tuple[list[ConfigChange],

@@ -105,7 +105,8 @@ def run(args) -> int:
     if changes:
         con.print(f"config: {len(changes)} key(s) differ")
         for c in changes[:CONSOLE_CHANGES]:
-            con.print(f"  {c.key}: {c.a} -> {c.b}", markup=False, highlight=False)
+            note = "" if c.shapes_numbers else " (does not shape the numbers)"
+            con.print(f"  {c.key}: {c.a} -> {c.b}{note}", markup=False, highlight=False)
         if len(changes) > CONSOLE_CHANGES:
             con.print(f"  ... and {len(changes) - CONSOLE_CHANGES} more (on the page)")
     else:

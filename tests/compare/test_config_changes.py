@@ -31,3 +31,14 @@ def test_master_seed_listed_when_the_configs_do_not_say():
 
 def test_default_page_name_keeps_only_safe_characters(tmp_path):
     assert str(default_out(tmp_path / "run a", tmp_path / "b;rm")) == "diff-run_a-vs-b_rm.md"
+
+
+def test_a_reporter_plugins_version_does_not_shape_the_numbers_a_rule_systems_does(tmp_path):
+    from balance.comparing import shapes_numbers
+    from balance.reporting import ReportContext
+    from balance.session import open_session
+
+    ctx = ReportContext(open_session(None), None, tmp_path, tmp_path)
+    assert not shapes_numbers("compare_run_diff", ctx) and not shapes_numbers("report_findings", ctx)
+    assert shapes_numbers("vitality", ctx) and shapes_numbers("stage1", ctx)
+    assert shapes_numbers("a_plugin_nobody_loaded", ctx)
