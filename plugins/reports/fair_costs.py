@@ -1,4 +1,4 @@
-"""``fair_costs.md``: for each upgrade and limit, the cost that would bring its value per point to the
+"""``stage1/fair_costs.md``: for each upgrade and limit, the cost that would bring its value per point to the
 median of its peers (the other enhancements of its kind), with a 95 % interval.
 
 Value per point of ``e`` is ``points_e / cost_e`` (:mod:`.point_values`). ``points = Δturns / slope``
@@ -26,7 +26,7 @@ import attrs
 import numpy as np
 
 from balance.hookspecs import hookimpl
-from balance_plugins.reports.common import Doc, fint, settings_lines
+from balance_plugins.reports.common import Doc, fint, out_path, settings_lines
 from balance_plugins.reports.data import Attacks
 from balance_plugins.reports.point_values import Interval, PointValue, PointValues, fmt_interval, measure
 
@@ -195,7 +195,7 @@ class FairCosts:
                   + ", ".join(f"`{n}`" for n in skipped) + ".")
         doc.h(2, "Run")
         doc.bullets(settings_lines(ctx, "stage1"))
-        return [doc.write(ctx.out_dir / "fair_costs.md")]
+        return [doc.write(out_path(ctx, self.stage, "fair_costs.md"))]
 
     @staticmethod
     def _line(f: FairCost) -> str:

@@ -414,7 +414,7 @@ class RunDiff:
 
         doc.h(2, "Spread of value per point")
         doc.p("Median absolute deviation of turns saved per point paid from the kind's median, relative to it "
-              "(0 = every enhancement equally worth its cost); 95% intervals (fair_costs.md explains the method). "
+              "(0 = every enhancement equally worth its cost); 95% intervals (stage1/fair_costs.md and docs/findings.md explain the method). "
               "A fair-cost change should make it shrink.")
         rows = []
         for kind in ("upgrade", "limit"):

@@ -99,9 +99,9 @@ def test_fair_cost_of_an_over_costed_upgrade(runs, tmp_path):
 def test_fair_costs_report_is_written_and_indexed(runs, tmp_path):
     session, run = open_run_checked(runs["a"], False, load=[str(PLUGIN)])
     write_reports(session, runs["a"], tmp_path, only=["fair_costs"], run=run)
-    text = (tmp_path / "fair_costs.md").read_text()
+    text = (tmp_path / "stage1" / "fair_costs.md").read_text()
     assert "`gilded` (upgrade): lower its cost from 2 to about" in text
-    assert "[fair_costs.md](fair_costs.md)" in (tmp_path / "index.md").read_text()
+    assert "[fair_costs.md](stage1/fair_costs.md)" in (tmp_path / "index.md").read_text()
 
 
 # -- errors ----------------------------------------------------------------------------------------
