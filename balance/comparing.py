@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from balance.errors import UsageError
+from balance.errors import PluginError, UsageError
 from balance.reporting import ReportContext
 from balance.runcheck import NEUTRAL_ON_REPORT, recorded_config
 
@@ -135,7 +135,11 @@ def compare(a: ReportContext, b: ReportContext, only: list[str] | None = None) -
     results = []
     for name in wanted:
         result = a.session.plugins.component("balance_comparers", name).compare(ctx)
-        results.append(result)
+        if not isinstance(result, Comparison):
+            raise PluginError(found[name].plugin, f"comparer {name}.compare",
+                              f"returned {type(result).__name__}, not a balance.comparing.Comparison")
+        results.append(attrs.evolve(result, console=tuple(str(x) for x in result.console),
+                                    markdown=str(result.markdown)))
     return changes, results
 
 

@@ -162,3 +162,12 @@ def test_same_seed_doubled_bonus_is_compared_pair_by_pair(capsys, tmp_path, runs
     assert [r[0] for r in rows] == ["`nick` (upgrade)"]
     assert rows[0][3].startswith("-0.95")  # exact: the noise cancels pair by pair
     assert "changed at all on the same dice" in stdout
+
+
+def test_a_comparer_returning_the_wrong_thing_is_named_in_one_line(capsys, tmp_path, runs):
+    bad = tmp_path / "bad_comparer.py"
+    bad.write_text("from balance import hookimpl\n\nclass Bad:\n    name = 'bad'\n\n    def compare(self, ctx):\n"
+                   "        return 'moved'\n\n\n@hookimpl\ndef balance_comparers():\n    return [Bad()]\n")
+    one_line_error(capsys, ["diff", runs["a"], runs["seed"], "--out", tmp_path / "d.md", "--plugin", PLUGIN,
+                            "--plugin", bad, "--comparers", "bad"], 1, "plugin bad_comparer failed in comparer bad")
+    assert not (tmp_path / "d.md").exists()
