@@ -1,7 +1,7 @@
 """A toy rule system for comparing runs: Vitality's legality with one rule option, ``nick_damage``
 (the damage the toy upgrade ``nick`` adds). Its runs are written by :mod:`tests.compare.toy_runs`
 from that option, so a config change (``[rule_options] nick_damage = 2``) changes the records the
-way the rule says. Loaded with ``--plugin`` (it names no file, so runs stay trusted-free)."""
+way the rule says. Loaded with ``--plugin``, so the toy runs name no plugin file (no trust needed)."""
 
 from __future__ import annotations
 
