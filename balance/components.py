@@ -115,6 +115,14 @@ class Reporter(Protocol):
         last time in that folder but not this time is removed (nothing else is)."""
 
 
+class Comparer(Protocol):
+    name: str
+
+    def compare(self, context: Any) -> Any:
+        """What moved from run A to run B. ``context`` is a :class:`balance.comparing.CompareContext`;
+        return a :class:`balance.comparing.Comparison` (console lines and a markdown section)."""
+
+
 class Executor(Protocol):
     name: str
 
