@@ -197,13 +197,13 @@ class MembershipSums:
     """Sums over the members of a lookup table, e.g. per enhancement for pair records.
 
     ``matrix`` is (items, members) 0/1: ``matrix[i, e]`` says item i carries member e (attack ->
-    enhancement). Each record names items in its ``slots`` columns (``a_index``, ``b_index``); a
-    record carries e when any slot's item does. ``values`` columns are summed per member (a shaped
+    enhancement). Each record names items in its ``slots`` columns (stage 2's ``a`` and ``b``; no
+    default, since each stage names its own); a record carries e when any slot's item does. ``values`` columns are summed per member (a shaped
     column gives ``(*shape, members)``).
     """
 
     matrix: np.ndarray = attrs.field(converter=lambda m: np.asarray(m, dtype=np.float32))
-    slots: tuple[str, ...] = attrs.field(default=("a_index", "b_index"), converter=tuple)
+    slots: tuple[str, ...] = attrs.field(converter=tuple)
     values: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     _counts: np.ndarray | None = None
     _slot_counts: np.ndarray | None = None

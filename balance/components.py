@@ -119,6 +119,14 @@ class Reporter(Protocol):
         they wrote in the same call."""
 
 
+class Comparer(Protocol):
+    name: str
+
+    def compare(self, context: Any) -> Any:
+        """What moved from run A to run B. ``context`` is a :class:`balance.comparing.CompareContext`;
+        return a :class:`balance.comparing.Comparison` (console lines and a markdown section)."""
+
+
 class Executor(Protocol):
     name: str
 

@@ -155,6 +155,25 @@ def balance_reporters():
     """
 
 
+# -- comparer ------------------------------------------------------------------------------------
+
+
+@hookspec
+def balance_comparers():
+    """Return comparers (:class:`~balance.components.Comparer`): what moved between two runs.
+
+    ``balance diff RUN_A RUN_B`` opens both runs as ``balance report`` does (untrusted run
+    directories, recorded configs checked), lists the differences of their recorded configs, then
+    calls every comparer's ``compare(context)`` with a :class:`balance.comparing.CompareContext`:
+    ``context.a`` and ``context.b`` are report contexts (``.reader(stage)``, ``.run``, ``.session``)
+    and ``context.changes`` the config changes. A comparer reads both runs only through the core's
+    reader API and returns a :class:`balance.comparing.Comparison`: a few plain-text lines for the
+    console (most important first) and its markdown section of the diff page. The built-in
+    ``run_diff`` compares enhancement values in points, builds, pairs and findings; a move is listed
+    only when it exceeds the two runs' combined uncertainty. ``--comparers`` selects some by name.
+    """
+
+
 # -- executor ------------------------------------------------------------------------------------
 
 

@@ -36,6 +36,7 @@ FAMILIES = {
     "balance_stores": "store",
     "balance_reporters": "reporter",
     "balance_executors": "executor",
+    "balance_comparers": "comparer",
 }
 
 

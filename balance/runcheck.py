@@ -87,10 +87,10 @@ def _show(data: dict[str, Any], key: str) -> str:
 
 def recorded_config(run: Any, run_dir: Path) -> dict[str, Any] | None:
     """The effective config the run's manifest recorded, or None for a run that recorded none."""
-    info = (getattr(run, "manifest", None) or {}).get("config")
+    info = run.summary().info.config
     if not isinstance(info, dict) or "toml" not in info:
         return None
-    where = f"{run_dir / 'manifest.json'}: config"
+    where = f"{run_dir}: the recorded config"
     try:
         data = canonical(tomllib.loads(str(info["toml"])))
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
@@ -138,3 +138,26 @@ def check_same_plugins(run: Any, run_dir: Path, plugins) -> None:
         if now[name] != version:
             raise UsageError(f"{run_dir} was run with plugin {name} {version}, now {now[name]} is loaded; "
                              "resuming would mix results of two versions: start a new run directory")
+
+
+def open_run_checked(run_dir: Path, trusted: bool, disable=(), load=(), config: Path | str | None = None):
+    """Open a run directory for reading, as ``balance report`` does: with ``config`` if given, else
+    with the run's own (whose plugins load only when ``trusted``); the store the config names must
+    find a run there, and the config must match the one the run recorded (and its digest).
+    Returns ``(session, run)``."""
+    from balance.runner import CONFIG_FILE
+    from balance.session import open_session
+
+    run_dir = Path(run_dir)
+    if config is None:
+        config = run_dir / CONFIG_FILE
+        if not config.is_file():
+            raise UsageError(f"{run_dir} is not a run directory (no {CONFIG_FILE})")
+        require_trust(run_dir, config, trusted)
+    session = open_session(config, disable=disable, load=load)
+    store = session.plugins.component("balance_stores", session.config.store)
+    if not store.has_run(run_dir):
+        raise UsageError(f"{run_dir} is not a run directory (the {session.config.store} store finds no run there)")
+    run = store.open(run_dir)
+    check_same_config(run, run_dir, session.config, "report")
+    return session, run

@@ -139,6 +139,10 @@ class Run(Protocol):
     def summary(self) -> RunSummary:
         """The run's manifest: its :class:`RunInfo`, creation time and each stage's state."""
 
+    def stage_status(self, stage: str) -> str:
+        """One of :data:`STATUSES`: ``pending`` (never started, or unknown), ``running`` (started and
+        not finished, e.g. killed) or ``complete``."""
+
     def stage_complete(self, stage: str) -> bool:
         """Whether every record of ``stage`` is durable (``StageWriter.finish`` returned)."""
 

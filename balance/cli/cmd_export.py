@@ -7,13 +7,17 @@ Shaped columns become one Parquet column per value, named by the schema's labels
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
+import attrs
+
 from balance import outfiles
+from balance.config.model import Config
 from balance.errors import StoreError, UsageError
 from balance.plugin_manager import Plugins
+from balance.runner import CONFIG_FILE
+from balance.session import read_config
 
 
 def register(subparsers) -> None:
@@ -37,20 +41,15 @@ def _import_pyarrow():
 
 
 def open_run(run_dir: Path, disable=(), load=()):
-    """Open a run read-only with the store named in its manifest."""
-    path = run_dir / "manifest.json"
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise UsageError(f"{run_dir} is not a run directory (no manifest.json)") from None
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"cannot read {path}: {exc}") from exc
-    except RecursionError:
-        raise StoreError(f"cannot read {path}: nested too deeply to be a manifest") from None
-    name = data.get("store", "msgpack") if isinstance(data, dict) else None
+    """Open a run read-only with the store its config names, else the default config's (the config
+    is read as data: the run's plugins are not loaded, so a store only they provide cannot export)."""
+    config = run_dir / CONFIG_FILE
+    name = read_config(config if config.is_file() else None).data.get("store", attrs.fields(Config).store.default)
     if not isinstance(name, str):
-        raise StoreError(f"{path} is not a balance run manifest")
+        raise StoreError(f"{run_dir / CONFIG_FILE}: store is {name!r}, not a store name")
     store = Plugins(disable=disable or (), load=load or ()).component("balance_stores", name)
+    if not store.has_run(run_dir):
+        raise UsageError(f"{run_dir} is not a run directory (the {name} store finds no run there)")
     return store.open(run_dir)
 
 
@@ -111,8 +110,8 @@ def run(args) -> int:
     out = Path(args.out)
     check_out_file(out)
     run_ = open_run(run_dir, args.disable_plugin, args.plugin)
-    if not run_.stage_complete(args.stage) and run_.stage_status(args.stage) != "pending":
-        raise StoreError(f"{args.stage} in {run_dir} is not complete (status {run_.stage_status(args.stage)}); "
+    if run_.stage_status(args.stage) == "running":
+        raise StoreError(f"{args.stage} in {run_dir} is not complete (status running); "
                          "resume the run before exporting it")
     reader = run_.stage_reader(args.stage, skip_corrupt=args.skip_corrupt)
     rows = export_parquet(reader, out)

@@ -13,9 +13,8 @@ from balance.cli.common import add_trust_argument
 from balance.cli.paths import check_out_dir, make_out_dir
 from balance.errors import UsageError
 from balance.reporting import write_reports
-from balance.runcheck import check_same_config, require_trust
+from balance.runcheck import open_run_checked
 from balance.runner import CONFIG_FILE
-from balance.session import open_session
 
 
 def register(subparsers) -> None:
@@ -31,18 +30,13 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     run_dir = Path(args.result_dir)
-    if not (run_dir / "manifest.json").is_file():
-        raise UsageError(f"{run_dir} is not a run directory (no manifest.json)")
+    if not args.config and not (run_dir / CONFIG_FILE).is_file():
+        raise UsageError(f"{run_dir} is not a run directory (no {CONFIG_FILE})")
     out = Path(args.output_dir) if args.output_dir else run_dir / "reports"
     option = "--output-dir" if args.output_dir else "--result-dir"
     check_out_dir(out, option)
-    config = args.config
-    if not config:
-        config = run_dir / CONFIG_FILE
-        require_trust(run_dir, config, args.trust_run_plugins)
-    session = open_session(config, disable=args.disable_plugin, load=args.plugin)
-    run_ = session.plugins.component("balance_stores", session.config.store).open(run_dir)
-    check_same_config(run_, run_dir, session.config, "report")
+    session, run_ = open_run_checked(run_dir, args.trust_run_plugins, args.disable_plugin, args.plugin,
+                                     config=args.config)
     only = args.reporters.split(",") if args.reporters else None
     make_out_dir(out, option)
     write_reports(session, run_dir, out, only=only, run=run_, skip_corrupt=args.skip_corrupt)

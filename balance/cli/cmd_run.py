@@ -74,8 +74,8 @@ def run(args) -> int:
     if args.resume and (args.config or args.out):
         raise UsageError("--resume DIR continues a run with its own config; do not give a config or --out")
     run_dir = Path(args.resume or args.out or f"runs/run-{time.strftime('%Y%m%d-%H%M%S')}")
-    if args.resume and not (run_dir / "manifest.json").exists():
-        raise UsageError(f"{run_dir} holds no run to resume (no manifest.json)")
+    if args.resume and not (run_dir / CONFIG_FILE).exists():
+        raise UsageError(f"{run_dir} holds no run to resume (no {CONFIG_FILE})")
     check_out_dir(run_dir, "--resume" if args.resume else "--out")
     existing = (run_dir / CONFIG_FILE).exists()
     wanted_stage = ALIASES.get(args.stage, args.stage)

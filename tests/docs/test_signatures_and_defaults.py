@@ -65,7 +65,8 @@ ROW = re.compile(r"^\| `(--[a-z-]+)(?: ([^`]*))?`(?:, `[^`]*`)? \| (.*) \|$", re
 #: "a table (default)" names the text format in words
 WORDS = {"table": "text"}
 #: literal defaults the command computes when the option is not given (the parser's default is None)
-COMPUTED = {("run", "--out"): "runs/run-YYYYmmdd-HHMMSS", ("report", "--output-dir"): "DIR/reports"}
+COMPUTED = {("run", "--out"): "runs/run-YYYYmmdd-HHMMSS", ("report", "--output-dir"): "DIR/reports",
+            ("diff", "--out"): "diff-A-vs-B.md"}
 #: literal defaults the config supplies (the parser's default is None or 0): option -> config key
 FROM_CONFIG = {("run", "--executor"): "executor", ("run", "--workers"): "performance.workers"}
 

@@ -38,7 +38,7 @@ def test_quick_runs_end_to_end(tmp_path):
     files = report_files(out)
     assert "stage1/stage1_pruning_report.md" in files and "stage2/stage2_pairing_report.md" in files
     assert files[:2] == ["findings.md", "index.md"]
-    assert len(files) == 19  # findings and the index, 3 stage-1 reports, 14 stage-2 reports
+    assert len(files) == 20  # findings and the index, 4 stage-1 reports, 14 stage-2 reports
     assert len(read_stage(out, "stage1")["attack"]) == 339  # every legal 2-point Vitality build
     kept = len(read_table(out, "stage1", "kept")["attack"])
     assert len(read_stage(out, "stage2")["a"]) == kept * (kept - 1) // 2
@@ -49,7 +49,7 @@ def test_legacy_json_runs_end_to_end(tmp_path):
     out = tmp_path / "legacy"
     result = run_balance("run", str(EXAMPLES / "legacy_config.json"), "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert len(report_files(out)) == 19
+    assert len(report_files(out)) == 20
     # the older shape was translated: the run directory keeps the native TOML
     native = tomllib.loads((out / "config.toml").read_text())
     assert native["attacker"] == [2, 2, 2, 2, 4]

@@ -18,7 +18,8 @@ from tests.reports.helpers import first_table, num, records, table
 ALL_STAGE2 = {"stage2_pairing_report.md", "top_1000_pairs.md", "pair_cost_analysis.md", "synergy_analysis.md",
               *(f"enhancement_ranking_top_{x}.md" for x in ("50", "20", "5", "1", "0.1")),
               *(f"enhancement_saturation_top_{x}.md" for x in ("50", "20", "5", "1", "0.1"))}
-ALL_STAGE1 = {"stage1_pruning_report.md", "enhancement_saturation_report.md", "cost_analysis_report.md"}
+ALL_STAGE1 = {"stage1_pruning_report.md", "enhancement_saturation_report.md", "cost_analysis_report.md",
+              "fair_costs.md"}
 
 
 def md_files(folder):

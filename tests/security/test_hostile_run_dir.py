@@ -33,6 +33,8 @@ def commands(run_dir, tmp_path) -> dict[str, list]:
         "resume": ["run", "--resume", run_dir, "--workers", "1", "--no-reports"],
         "stage2": ["run", "--stage", "2", "--out", run_dir, "--workers", "1", "--no-reports"],
         "export": ["export", "--result-dir", run_dir, "--stage", "stage1", "--out", tmp_path / "x.parquet"],
+        # the spoiled run against itself: the first one opened stops the command
+        "diff": ["diff", run_dir, run_dir, "--out", tmp_path / "diff.md"],
     }
 
 
@@ -85,7 +87,7 @@ def evil_plugin(request, run_dir, tmp_path, marker):
     return spec
 
 
-@pytest.mark.parametrize("command", ["report", "resume", "stage2"])
+@pytest.mark.parametrize("command", ["report", "resume", "stage2", "diff"])
 def test_plugins_named_by_a_run_are_not_loaded_without_trust(capsys, run_dir, tmp_path, decoy, marker,
                                                              evil_plugin, command):
     err = assert_refused(capsys, commands(run_dir, tmp_path)[command], 2, "--trust-run-plugins", decoy, marker)
@@ -207,7 +209,7 @@ MANIFEST_CASES = {
 }
 
 
-@pytest.mark.parametrize("command", ["report", "resume", "export"])
+@pytest.mark.parametrize("command", ["report", "resume", "export", "diff"])
 @pytest.mark.parametrize("case", sorted(MANIFEST_CASES))
 def test_manifest_that_lies_or_escapes_stops_with_exit_3(capsys, run_dir, tmp_path, decoy, marker, case, command):
     edit, needle = MANIFEST_CASES[case]
@@ -245,7 +247,7 @@ FILE_CASES = {
 }
 
 
-@pytest.mark.parametrize("command", ["report", "resume", "export"])
+@pytest.mark.parametrize("command", ["report", "resume", "export", "diff"])
 @pytest.mark.parametrize("case", sorted(FILE_CASES))
 def test_run_files_that_escape_or_are_garbage_stop_with_exit_3(capsys, run_dir, tmp_path, decoy, marker, case,
                                                                 command):
@@ -283,7 +285,7 @@ CONFIG_EDITS = {
 }
 
 
-@pytest.mark.parametrize("command", ["report", "resume", "stage2"])
+@pytest.mark.parametrize("command", ["report", "resume", "stage2", "diff"])
 @pytest.mark.parametrize("case", sorted(CONFIG_EDITS))
 def test_an_edited_config_is_not_mixed_into_the_run(capsys, run_dir, tmp_path, decoy, marker, case, command):
     edit, key = CONFIG_EDITS[case]
@@ -331,6 +333,12 @@ def test_binary_run_config_is_one_line(capsys, run_dir, tmp_path, decoy, marker)
 def test_running_stage_is_not_exported(capsys, run_dir, tmp_path, decoy, marker):
     edit_manifest(run_dir, set_in(stage1, "status", "running"))
     assert_refused(capsys, commands(run_dir, tmp_path)["export"], 3, "is not complete (status running)", decoy, marker)
+
+
+def test_running_stage_is_not_compared(capsys, run_dir, tmp_path, decoy, marker):
+    edit_manifest(run_dir, set_in(stage1, "status", "running"))
+    assert_refused(capsys, commands(run_dir, tmp_path)["diff"], 3, "is not complete (status running)", decoy, marker)
+    assert not (tmp_path / "diff.md").exists()
 
 
 # -- a second writer -------------------------------------------------------------------------------

@@ -114,8 +114,11 @@ class MemoryRun:
             for name, st in self.stages.items()
         })
 
+    def stage_status(self, stage: str) -> str:
+        return self.stages[stage].status if stage in self.stages else "pending"
+
     def stage_complete(self, stage: str) -> bool:
-        return stage in self.stages and self.stages[stage].status == "complete"
+        return self.stage_status(stage) == "complete"
 
     def stage_info(self, stage: str) -> dict[str, Any]:
         return dict(self.stages[stage].info) if stage in self.stages else {}
