@@ -27,7 +27,7 @@ def pages(real_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("html") / "reports"
     res = run_balance("report", "--result-dir", str(real_run), "--output-dir", str(out), "--only", "html")
     assert res.returncode == 0, res.stderr
-    md = write_all(real_run, tmp_path_factory.mktemp("md") / "reports", only=["findings", "top_1000_pairs"])
+    md = write_all(real_run, tmp_path_factory.mktemp("md") / "reports", only=["findings", "top_1000_pairs", "fair_costs"])
     return out / "report.html", md
 
 
@@ -107,6 +107,12 @@ def test_page_in_a_real_browser(pages, browser, real_run, tmp_path):
     for b in bullets:
         assert b in shown
     assert "Over-costed" in shown and "Dominated options" in shown
+    # the fair-cost suggestions follow the value table, every line of fair_costs.md in them
+    values = re.sub(r"\s+", " ", d.execute_script("return document.getElementById('values').innerText"))
+    fair = (md / "stage1" / "fair_costs.md").read_text(encoding="utf-8").split("\n## Run")[0]
+    fair_lines = [plain(line) for line in fair.splitlines() if line.startswith("- ")]
+    assert fair_lines and all(line in values for line in fair_lines)
+    assert "Fair-cost suggestions" in values
     # the run's own config is in the summary, whole
     from balance_plugins.store import MsgpackStore
 

@@ -45,7 +45,8 @@ class HtmlReport:
     stage = "stage1"
     #: run after these and render what they wrote (or, when they do not run in the same call,
     #: run them into a scratch folder)
-    uses = ("findings", "stage1_cost_analysis", "pair_cost_analysis", "synergy_analysis", "enhancement_ranking")
+    uses = ("findings", "fair_costs", "stage1_cost_analysis", "pair_cost_analysis", "synergy_analysis",
+            "enhancement_ranking")
 
     def write(self, ctx):
         import plotly.offline
@@ -57,6 +58,7 @@ class HtmlReport:
             files = content.reporter_files(ctx, self.uses, Path(tmp))
             findings, values_html, policy = content.findings_parts(ctx, files)
             images = content.images(files)
+            fair_costs = content.other_page(files, content.FAIR_COSTS)
         stages = ["stage1"] + (["stage2"] if ctx.run.stage_complete("stage2") else [])
         tables, plots, counts = [], [], {}
         if "stage2" in stages:
@@ -85,7 +87,7 @@ class HtmlReport:
             findings=Markup(findings), settings=Markup(content.markdown(content.settings_markdown(ctx, stages))),
             config_toml=str((summary.info.config or {}).get("toml", "")),
             population=content.population(ctx, counts), policy=Markup(policy), tables=tables,
-            values=Markup(values_html), value_charts=value_charts, charts=plots, images=images,
+            values=Markup(values_html), fair_costs=Markup(fair_costs), value_charts=value_charts, charts=plots, images=images,
             css=Markup((HERE / "page.css").read_text(encoding="utf-8")),
             js=Markup((HERE / "page.js").read_text(encoding="utf-8")),
             # held as text inside a <script> element, which only "</script" could end early

@@ -32,8 +32,9 @@ from balance_plugins.reports.data import Attacks, column_labels, load_confirmed
 from balance_plugins.reports.point_values import PointValues, measure
 from balance_plugins.reports.stream import TopBy, column_key
 
-#: The reporter whose markdown the page shows first.
+#: The reporter whose markdown the page shows first, and the one shown after the value table.
 FINDINGS = "findings"
+FAIR_COSTS = "fair_costs"
 #: Rows of the single-attack table (the pruning report prints the first 50).
 TOP_SINGLES = 1000
 #: Sections of findings.md the page shows elsewhere: the value table, the policy check, the run.
@@ -117,7 +118,7 @@ def images(files: dict[str, list[Path]]) -> list[dict]:
                     alts[Path(target).name] = alt
     out = []
     for name, paths in files.items():
-        if name == FINDINGS:
+        if name in (FINDINGS, FAIR_COSTS):
             continue  # its pictures sit inside the findings, where its text refers to them
         for p in paths:
             if p.suffix == ".png":
@@ -291,6 +292,17 @@ def findings_parts(ctx, files: dict[str, list[Path]]) -> tuple[str, str, str]:
             # the page has its own "Findings" heading
             main.append(re.sub(r"\A# Findings\n", "", text))
     return markdown("".join(main)), markdown("".join(values)), markdown("".join(policy)) or "<p>–</p>"
+
+
+def other_page(files: dict[str, list[Path]], name: str) -> str:
+    """Another reporter's markdown page as HTML for a section of this page: its title a level-3
+    heading, its sections one level down, without its "Run" section (the summary has it)."""
+    md = next((p for p in files.get(name, []) if p.suffix == ".md"), None)
+    if md is None:
+        return ""
+    parts = split_h2(inline_images(md.read_text(encoding="utf-8"), files[name]))
+    text = "".join(t for h, t in parts if h != RUN_HEADING)
+    return markdown(re.sub(r"^(#{1,5}) ", lambda m: "#" * (len(m[1]) + 2) + " ", text, flags=re.M))
 
 
 def values_for_chart(ctx) -> PointValues:
