@@ -4,7 +4,7 @@ The page computes no numbers of its own:
 
 - the findings, the enhancement value table and the policy check are ``findings.md`` itself,
   as the ``findings`` reporter wrote it in the same call (or, run alone, into a scratch folder),
-  turned into HTML;
+  turned into HTML; so is ``fair_costs.md``;
 - the plots are the PNGs the plotting reporters draw, found the same way;
 - the top pairs come from :func:`top_1000_pairs.screening_top` and :func:`top_1000_pairs.ranked_rows`
   (the list ``top_1000_pairs.md`` prints), the top single attacks from the same top-N pass
