@@ -19,6 +19,7 @@ from balance.cli.common import add_trust_argument
 from balance.comparing import compare, default_out
 from balance.errors import StoreError, UsageError
 from balance.reporting import ReportContext
+from balance.runner import CONFIG_FILE
 from balance.runcheck import open_run_checked
 
 #: Config changes shown on the console (all are on the page).
@@ -42,7 +43,7 @@ def check_out_file(out: Path, default: bool) -> None:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"--out {out}: the folder {folder} does not exist")
-    if default and (folder / "manifest.json").exists():
+    if default and (folder / CONFIG_FILE).exists():
         raise UsageError("the current folder is a run directory; pass --out FILE to write the diff elsewhere "
                          "(nothing is written into a run directory unless you say so)")
     if not os.access(folder, os.W_OK | os.X_OK):

@@ -118,7 +118,7 @@ def one_line_error(capsys, args, code: int, needle: str) -> str:
 
 def test_missing_run_dir_is_one_line(capsys, tmp_path, runs):
     one_line_error(capsys, ["diff", tmp_path / "nope", runs["a"], "--out", tmp_path / "d.md"], 2,
-                   "is not a run directory (no manifest.json)")
+                   "is not a run directory (no config.toml)")
 
 
 def test_run_naming_a_plugin_needs_trust(capsys, tmp_path, runs):
