@@ -46,11 +46,56 @@ def fnum(x: Any, digits: int = 2, signed: bool = False) -> str:
     return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
 
 
+#: z of a two-sided 95 % normal interval.
+Z95 = 1.96
+
+
+def decimals(half: Any, default: int = 2) -> int:
+    """Decimals a 95 % interval of half-width ``half`` allows: one significant digit of it
+    (±0.3 -> 1 decimal, ±4 -> 0, ±0.03 -> 2), at most 3; ``default`` when it is unknown or 0.
+    The one rule every report prints its figures by."""
+    if not is_num(half) or not math.isfinite(float(half)) or float(half) <= 0:
+        return default
+    return int(min(3, max(0, -math.floor(math.log10(float(half))))))
+
+
+def fest(x: Any, half: Any, signed: bool = False, default: int = 2) -> str:
+    """An estimate rounded to the precision its 95 % half-width allows (no "-0.0")."""
+    text = fnum(x, decimals(half, default), signed)
+    if text.startswith("-") and text.strip("-0.") == "":
+        text = text[1:]
+    return text
+
+
 def fturns(mean: Any, err: Any = None, digits: int = 2) -> str:
-    """``12.34 ± 0.05`` (the ± is a standard error unless the report says otherwise)."""
+    """``12.3 ± 0.2``: ± a standard error; both printed to the precision the 95 % interval
+    (1.96 standard errors) allows. Without an error, ``digits`` decimals. An error of exactly 0
+    (every run the same) is said, not printed as ``± 0.00``."""
     if err is None or not is_num(err):
         return fnum(mean, digits)
-    return f"{fnum(mean, digits)} ± {fnum(err, digits)}"
+    if float(err) == 0:
+        return f"{fnum(mean, digits)} (every run equal)"
+    d = decimals(Z95 * float(err))
+    return f"{fnum(mean, d)} ± {fnum(err, d)}"
+
+
+def fdiff(x: Any, err: Any) -> str:
+    """A signed difference ± its standard error, to the precision its interval allows."""
+    if not is_num(x):
+        return "–"
+    if not is_num(err):
+        return fnum(x, 2, True)
+    d = decimals(Z95 * float(err))
+    return f"{fest(x, Z95 * float(err), True)} ± {fnum(err, d)}"
+
+
+def significance(x: Any, err: Any) -> str:
+    """"better" / "worse" when a difference in turns is beyond 1.96 standard errors of 0, else "tie"."""
+    if not (is_num(x) and is_num(err)):
+        return "–"
+    if abs(float(x)) <= Z95 * float(err):
+        return "tie"
+    return "better" if float(x) < 0 else "worse"
 
 
 def fpct(x: Any, digits: int = 1, signed: bool = False) -> str:
