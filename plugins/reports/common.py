@@ -256,3 +256,26 @@ def out_path(ctx, stage: str, name: str) -> Path:
     folder = Path(ctx.out_dir) / stage
     folder.mkdir(parents=True, exist_ok=True)
     return folder / name
+
+
+# -- distributions of turns ----------------------------------------------------------------------
+
+
+def fshare(share: Any, combats: Any) -> str:
+    """A share of combats in percent, to the precision its 95 % binomial interval allows."""
+    from balance.engine.distribution import share_half_width
+
+    if not is_num(share) or not is_num(combats) or not combats:
+        return "–"
+    half = 100 * share_half_width(float(share), int(combats))
+    return f"{fest(100 * float(share), half, default=1)}%"
+
+
+def distribution_cells(table: dict, i: int, combats: int) -> list[str]:
+    """``[p10/p50/p90, one-turn kills, timeouts]`` of row ``i`` of a table holding the columns of
+    :func:`balance.engine.distribution.summarize` (the confirmation ranking); dashes without them."""
+    if "turns_p50" not in table:
+        return ["–", "–", "–"]
+    q = "/".join(str(int(table[k][i])) for k in ("turns_p10", "turns_p50", "turns_p90"))
+    return [q, fshare(table["one_turn_share"][i], combats), fshare(table["timeout_share"][i], combats)]
+
