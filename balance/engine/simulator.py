@@ -112,14 +112,52 @@ class Simulator:
                          timeouts=timeouts.reshape(n, C), uses=uses.reshape(n, C, k + 1), runs=int(runs),
                          turn_hist=sums.hist.reshape(n, C, -1) if histogram else None)
 
+    def view_function(self):
+        """The kernel's policy view, or nothing for a policy that only reads the usable mask
+        (``needs_view = False``)."""
+        if getattr(self.policy, "needs_view", True):
+            return self.kernel.policy_view
+        return lambda st, t, fb, lanes=None: None
+
+    def choose(self, state, turn, k: int, view):
+        """Each lane's attack this turn: (choice, fallback flags, counted column (k = fallback),
+        usable mask or None). The policy is asked only where it has a choice: two or more usable
+        attacks (7 % of lane-turns for random six-point pairs), or none (the fallback action)."""
+        kernel, policy = self.kernel, self.policy
+        A = len(turn) if np.ndim(turn) else state.n
+        usable = kernel.usable(state, turn)
+        if usable is None:
+            fallback = np.zeros(A, dtype=bool)
+            if k == 1:
+                choice = np.zeros(A, dtype=np.int64)
+            else:
+                choice = np.asarray(policy.choose(view(state, turn, False), np.ones((A, k), bool)))
+            return choice, fallback, choice, None
+        n_usable = usable[:, 0].astype(np.int8)
+        for j in range(1, k):
+            n_usable += usable[:, j]
+        fallback = n_usable == 0
+        if k == 1:
+            choice = np.zeros(A, dtype=np.int64)
+        else:
+            choice = (~usable[:, 0] & usable[:, 1]).astype(np.int64) if k == 2 else np.argmax(usable, axis=1)
+            several = np.flatnonzero(n_usable >= 2)
+            if len(several):
+                several_view = view(state, gather(turn, several), False, several)
+                choice[several] = policy.choose(several_view, gather(usable, several))
+        if k > 1 and fallback.any():
+            fb = np.flatnonzero(fallback)
+            fb_view = view(state, gather(turn, fb), True, fb)
+            choice[fb] = policy.choose(fb_view, np.ones((len(fb), k), bool))
+        col = select(fallback, k, choice) if k > 1 else fallback.astype(np.int64)
+        return choice, fallback, col, usable
+
     def _lanes(self, cand: np.ndarray, total: int, runs: int, keys: np.ndarray):
         """Simulate lanes 0..total-1, yielding (lane ids, turns, timeout flags, uses per slot) of
         the lanes that finish, in the order they finish. Each lane counts its own turns from 1."""
-        kernel, policy = self.kernel, self.policy
+        kernel = self.kernel
         C, (_, k) = len(self.cells), cand.shape
-        # A policy that only reads the usable mask (``needs_view = False``) skips the kernel's view.
-        wants_view = getattr(policy, "needs_view", True)
-        view = kernel.policy_view if wants_view else (lambda st, t, fb, lanes=None: None)
+        view = self.view_function()
         width = max(1, self.lanes_per_batch)
         state = None
         ids = np.zeros(0, dtype=np.int64)  # lane id of each active lane
@@ -143,38 +181,9 @@ class Simulator:
             A = len(ids)
             turn = clock - first_turn
             dice = Dice(turn_keys(lane_keys_, turn))
-            usable = kernel.usable(state, turn)
-            if usable is None:
-                fallback = np.zeros(A, dtype=bool)
-                if k == 1:
-                    choice = np.zeros(A, dtype=np.int64)
-                    counts[0] += 1
-                else:
-                    choice = np.asarray(policy.choose(view(state, turn, False), np.ones((A, k), bool)))
-                    for j in range(k):
-                        counts[j] += choice == j
-            else:
-                n_usable = usable[:, 0].astype(np.int8)
-                for j in range(1, k):
-                    n_usable += usable[:, j]
-                fallback = n_usable == 0
-                if k == 1:
-                    choice = np.zeros(A, dtype=np.int64)
-                else:
-                    # The policy only has a choice where two or more attacks are usable (7 % of
-                    # lane-turns for random six-point pairs); elsewhere the one usable slot.
-                    choice = (~usable[:, 0] & usable[:, 1]).astype(np.int64) if k == 2 else np.argmax(usable, axis=1)
-                    several = np.flatnonzero(n_usable >= 2)
-                    if len(several):
-                        several_view = view(state, gather(turn, several), False, several)
-                        choice[several] = policy.choose(several_view, gather(usable, several))
-                if k > 1 and fallback.any():
-                    fb = np.flatnonzero(fallback)
-                    fb_view = view(state, gather(turn, fb), True, fb)
-                    choice[fb] = policy.choose(fb_view, np.ones((len(fb), k), bool))
-                col = select(fallback, k, choice) if k > 1 else fallback.astype(np.int64)
-                for j in range(k + 1):
-                    counts[j] += col == j
+            choice, fallback, col, _ = self.choose(state, turn, k, view)
+            for j in range(k + 1):
+                counts[j] += col == j
             kernel.act(state, choice, fallback, dice, turn)
             done = kernel.end_turn(state, dice, turn)
             # A combat won on its last allowed turn is a win; one still running then is a timeout.

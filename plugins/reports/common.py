@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from balance import outfiles
+from balance.precision import decimals  # noqa: F401  (re-exported: the reports' one precision rule)
 
 #: Report tiers: percentages of ALL records of the stage (pairs tested / attacks tested).
 TIERS: tuple[float, ...] = (50, 20, 5, 1, 0.1)
@@ -48,15 +49,6 @@ def fnum(x: Any, digits: int = 2, signed: bool = False) -> str:
 
 #: z of a two-sided 95 % normal interval.
 Z95 = 1.96
-
-
-def decimals(half: Any, default: int = 2) -> int:
-    """Decimals a 95 % interval of half-width ``half`` allows: one significant digit of it
-    (±0.3 -> 1 decimal, ±4 -> 0, ±0.03 -> 2), at most 3; ``default`` when it is unknown or 0.
-    The one rule every report prints its figures by."""
-    if not is_num(half) or not math.isfinite(float(half)) or float(half) <= 0:
-        return default
-    return int(min(3, max(0, -math.floor(math.log10(float(half))))))
 
 
 def fest(x: Any, half: Any, signed: bool = False, default: int = 2) -> str:

@@ -77,7 +77,7 @@ def test_top_pairs_confirmed_ranking_first_then_screening_order(run_and_reports)
         assert num(row[0]) == rank
         assert row[1] == short(att, a) and row[3] == short(att, b)
         assert (num(row[2]), num(row[4]), num(row[5])) == (att["cost"][a], att["cost"][b], cost)
-        assert num(row[6]) == pytest.approx(float(turns), abs=0.006)
+        assert shown(row[6], float(turns), 1e-4)
         assert row[7] == src
         assert num(row[8]) == pytest.approx(float(screening), abs=0.006)
         assert num(row[9]) == pytest.approx(float(syn), abs=0.06)
@@ -254,15 +254,15 @@ def test_pairing_report_uses_confirmed_ranking(run_and_reports):
     others = int(np.sum(conf["tied_with_first"][1:]))
     assert bullet(md, "Confirmed pairs").endswith(f"**other pairs statistically tied with #1**: {others} "
                                                   "(difference within 1.96 standard errors of the difference)")
-    turns = [float(x) for x in re.findall(r"\*\*Confirmed turns\*\*: (\d+\.\d+)", sec)]
-    assert turns == pytest.approx(sorted(conf["overall"])[:n], abs=0.006)
+    turns = re.findall(r"\*\*Confirmed turns\*\*: (\d+(?:\.\d+)?)", sec)
+    assert len(turns) == n and all(shown(t, float(x), 1e-4) for t, x in zip(turns, sorted(conf["overall"])[:n]))
     # ranks after the confirmed ones: the next screening pairs, not re-ordered
     if len(rec["a"]) > n:
         rest = section(md, f"Ranks {n + 1}–{min(50, len(rec['a']))} — screening ranking (not confirmed)")
         done = set(zip(conf["a"], conf["b"]))
         exp = [i for i in order(rec["overall"], rec["a"], rec["b"]) if (rec["a"][i], rec["b"][i]) not in done][: 50 - n]
-        got = [float(x) for x in re.findall(r"\*\*Screening turns\*\*: (\d+\.\d+)", rest)]
-        assert got == pytest.approx([float(rec["overall"][i]) for i in exp], abs=0.006)
+        got = re.findall(r"\*\*Screening turns\*\*: (\d+(?:\.\d+)?)", rest)
+        assert len(got) == len(exp) and all(shown(g, float(rec["overall"][i]), 1e-4) for g, i in zip(got, exp))
     # usage and performance tables carry the configured profile and scenario names
     schema_profiles = [p for p in re.findall(r"\| vs ([^|]+) \|", sec)]
     assert set(schema_profiles) == set(_profiles(run))
