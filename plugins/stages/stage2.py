@@ -211,13 +211,11 @@ class Stage2:
         )
         combats = len(ctx.session.grid.cells) * c.stage2.confirm_runs
         cols = ctx.compute("confirmation", task, len(a), combats)
-        # the confirmed pairs' distributions of turns, on the confirmation's own dice
+        # the confirmed pairs' distributions of turns, on the confirmation's own dice (the same
+        # combats: tests/engine/test_distribution.py checks the turn loop against the compiled sums)
         dist = ctx.compute("confirmation distributions", DistributionTask(
             builds, c.stage2.confirm_runs, c.seed, STREAM_CONFIRM, c.stage2.policy, c.stage2.max_turns or None,
             tuple(a.tolist()), tuple(b.tolist())), len(a), combats)
-        expected = np.asarray(cols["overall"], np.float64) * combats
-        if not np.allclose(dist.pop("check_turn_sum"), expected, rtol=1e-5):
-            raise RuntimeError("the confirmation's distributions did not reproduce its combats")
         cols |= {k: v for k, v in dist.items() if k != "combats"}
         ranked = confirmed_ranking(cols, top["overall"])
         ctx.run.write_table(self.name, "confirmed", ranked)
