@@ -40,3 +40,34 @@ def test_confirmed_distributions_are_the_confirmations_combats(real_run, real_re
             assert row[col] == f"{conf['turns_p10'][r]}/{conf['turns_p50'][r]}/{conf['turns_p90'][r]}"
         else:
             assert row[col] == "–"
+
+
+def test_stage1_top_list_distributions_are_the_screening_combats(real_run, real_reports):
+    from balance.engine.dice import lane_keys
+    from balance_plugins.stages.common import STREAM_STAGE1, stage1_builds
+    from tests.reports.helpers import records
+
+    dist = table(real_run, "stage1", "distributions")
+    rec = records(real_run, "stage1")
+    session = open_session(real_run / "config.toml")
+    c = session.config
+    sim = simulator(session, stage1_builds(session), "first")
+    C, runs = len(session.grid.cells), c.stage1.runs
+    # the best 50 of the screening, in its order (ties by attack index)
+    best = rec["attack"][np.lexsort((rec["attack"], rec["overall"]))][:50]
+    assert [int(a) for a in dist["attack"]] == [int(a) for a in best]
+    keys = np.concatenate([lane_keys(c.seed, STREAM_STAGE1, cell.index, np.arange(runs)) for cell in sim.cells])
+    for j in (0, len(best) - 1):
+        turns = np.zeros(C * runs, np.int64)
+        outs = np.zeros_like(turns)
+        for ids, t, timeout, _ in sim._lanes(np.array([[dist["attack"][j]]]), C * runs, runs, keys):
+            turns[ids], outs[ids] = t, timeout
+        row = int(np.flatnonzero(rec["attack"] == dist["attack"][j])[0])
+        assert abs(turns.mean() - float(rec["overall"][row])) < 1e-4  # the screening's own combats
+        for name, q in (("turns_p10", 10), ("turns_p50", 50), ("turns_p90", 90)):
+            assert dist[name][j] == np.percentile(turns, q, method="inverted_cdf")
+        assert dist["one_turn_share"][j] == np.float32(((turns == 1) & (outs == 0)).mean())
+    head, rows = first_table((real_reports / "stage1" / "stage1_pruning_report.md").read_text(), "Top 50 Attacks Overall")
+    col = head.index("Turns p10/p50/p90")
+    assert [r[col] for r in rows] == [f"{dist['turns_p10'][j]}/{dist['turns_p50'][j]}/{dist['turns_p90'][j]}"
+                                      for j in range(len(rows))]
