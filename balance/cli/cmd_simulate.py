@@ -151,6 +151,9 @@ def simulate(session, build_text: str, args) -> dict:
         raise UsageError(f"--max-turns must be from 1 to {MAX_TURNS:,} (got {max_turns:,})")
     if not 0 <= seed < SEED_LIMIT:
         raise UsageError(f"--seed must be from 0 to 2**64 - 1 (got {seed})")
+    n_trace = getattr(args, "trace", 0) or 0
+    if not 0 <= n_trace <= MAX_TRACE:
+        raise UsageError(f"--trace must be from 0 to {MAX_TRACE} combats (got {n_trace:,})")
     grid = select_grid(session.grid, args, tuple(rules.stat_names))
     policy_name = None
     policy = None
@@ -177,9 +180,6 @@ def simulate(session, build_text: str, args) -> dict:
     }
     out = {"build": builds[0].id, "seed": seed, "max_turns": max_turns, "attacker": list(config.attacker),
            "cells": cells, "overall": overall}
-    n_trace = getattr(args, "trace", 0) or 0
-    if not 0 <= n_trace <= MAX_TRACE:
-        raise UsageError(f"--trace must be from 0 to {MAX_TRACE} combats (got {n_trace:,})")
     if n_trace:
         names = [b.id for b in builds]
         out["trace"] = [{"profile": c.profile.name, "buff": c.buff.name, "scenario": c.scenario.name,
