@@ -116,6 +116,16 @@ class CompiledKernel(Kernel, Protocol):
         """Load (or compile, once) the compiled code, so that later processes find it cached."""
 
 
+class TracingKernel(Kernel, Protocol):
+    """Optional methods for traces (:mod:`balance.engine.trace`, ``balance simulate --trace``)."""
+
+    def trace_state(self, state: Any) -> dict[str, np.ndarray]:
+        """Named per-lane arrays of ``state`` a designer reads (e.g. enemy HP, conditions)."""
+
+    def describe_draw(self, slot: int, raw: int) -> str:
+        """One die (``slot``, its 64 raw bits) in the rule system's words."""
+
+
 class Policy(Protocol):
     name: str
     #: Optional: ``False`` when ``choose`` reads only ``usable``, so the engine skips the view.
@@ -130,6 +140,9 @@ class Policy(Protocol):
     #:
     #: A policy without ``rule`` (or with one the kernel does not know) is run by the turn loop.
     rule: tuple
+
+    def explain(self, view: Any, usable: np.ndarray) -> dict[str, np.ndarray]:
+        """Optional, for traces: the numbers ``choose`` goes by, name -> (lanes, k)."""
 
     def choose(self, view: Any, usable: np.ndarray) -> np.ndarray:
         """(lanes,) int: the slot each lane uses; must be a usable slot where the lane has one.

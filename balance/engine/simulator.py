@@ -28,6 +28,8 @@ class SimResult:
     timeouts: np.ndarray  # (n, C) int64
     uses: np.ndarray  # (n, C, k + 1) int64: turns each slot was used; last column = fallback
     runs: int
+    #: (n, C, max_turns + 1) int64: combats by the turn they ended on (``run(histogram=True)``).
+    turn_hist: np.ndarray | None = None
 
     def means(self) -> np.ndarray:
         return self.turn_sum / self.runs
@@ -74,7 +76,11 @@ class Simulator:
         self.compact_fraction = compact_fraction
         self.table = kernel.compile(self.builds, self.attacker)
 
-    def run(self, candidates, runs: int, seed: int, stream: int = 0, run_offset: int = 0) -> SimResult:
+    def run(self, candidates, runs: int, seed: int, stream: int = 0, run_offset: int = 0,
+            histogram: bool = False) -> SimResult:
+        """Sums per (candidate, cell) over ``runs`` combats. ``histogram``: also count the combats by
+        the turn they ended on (for percentiles and one-turn kills); the engine's own turn loop
+        runs them then (a kernel's whole-combat path returns sums only), on the same dice."""
         cand = np.asarray(candidates, dtype=np.int64)
         if cand.ndim == 1:
             cand = cand[:, None]
@@ -83,13 +89,14 @@ class Simulator:
         if n == 0 or runs <= 0:
             return SimResult(turn_sum=np.zeros((n, C)), turn_sumsq=np.zeros((n, C)),
                              timeouts=np.zeros((n, C), dtype=np.int64),
-                             uses=np.zeros((n, C, k + 1), dtype=np.int64), runs=int(runs))
+                             uses=np.zeros((n, C, k + 1), dtype=np.int64), runs=int(runs),
+                             turn_hist=np.zeros((n, C, self.max_turns + 1), np.int64) if histogram else None)
         run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
         # Lane l is candidate l // (C * runs), cell (l // runs) % C, run l % runs; its dice key
         # depends on (cell, run) only.
         keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in self.cells])
         # A kernel that runs whole combats itself (compiled) does so for the policies it knows.
-        whole = getattr(self.kernel, "run_combats", None)
+        whole = None if histogram else getattr(self.kernel, "run_combats", None)
         sums = None if whole is None else whole(self.table, self.cells, cand, keys, runs, self.max_turns, self.policy)
         if sums is not None:
             turn_sum, turn_sumsq, timeouts, uses = sums
@@ -97,21 +104,60 @@ class Simulator:
                              turn_sumsq=np.asarray(turn_sumsq, dtype=np.float64).reshape(n, C),
                              timeouts=np.asarray(timeouts, dtype=np.int64).reshape(n, C),
                              uses=np.asarray(uses, dtype=np.int64).reshape(n, C, k + 1), runs=int(runs))
-        sums = _Sums(n * C, k)
+        sums = _Sums(n * C, k, self.max_turns + 1 if histogram else 0)
         for ids, turns, timeout, uses in self._lanes(cand, n * C * runs, runs, keys):
             sums.add(ids // runs, turns, timeout, uses)
         turn_sum, turn_sumsq, timeouts, uses = sums.result()
         return SimResult(turn_sum=turn_sum.reshape(n, C), turn_sumsq=turn_sumsq.reshape(n, C),
-                         timeouts=timeouts.reshape(n, C), uses=uses.reshape(n, C, k + 1), runs=int(runs))
+                         timeouts=timeouts.reshape(n, C), uses=uses.reshape(n, C, k + 1), runs=int(runs),
+                         turn_hist=sums.hist.reshape(n, C, -1) if histogram else None)
+
+    def view_function(self):
+        """The kernel's policy view, or nothing for a policy that only reads the usable mask
+        (``needs_view = False``)."""
+        if getattr(self.policy, "needs_view", True):
+            return self.kernel.policy_view
+        return lambda st, t, fb, lanes=None: None
+
+    def choose(self, state, turn, k: int, view):
+        """Each lane's attack this turn: (choice, fallback flags, counted column (k = fallback),
+        usable mask or None). The policy is asked only where it has a choice: two or more usable
+        attacks (7 % of lane-turns for random six-point pairs), or none (the fallback action)."""
+        kernel, policy = self.kernel, self.policy
+        A = len(turn) if np.ndim(turn) else state.n
+        usable = kernel.usable(state, turn)
+        if usable is None:
+            fallback = np.zeros(A, dtype=bool)
+            if k == 1:
+                choice = np.zeros(A, dtype=np.int64)
+            else:
+                choice = np.asarray(policy.choose(view(state, turn, False), np.ones((A, k), bool)))
+            return choice, fallback, choice, None
+        n_usable = usable[:, 0].astype(np.int8)
+        for j in range(1, k):
+            n_usable += usable[:, j]
+        fallback = n_usable == 0
+        if k == 1:
+            choice = np.zeros(A, dtype=np.int64)
+        else:
+            choice = (~usable[:, 0] & usable[:, 1]).astype(np.int64) if k == 2 else np.argmax(usable, axis=1)
+            several = np.flatnonzero(n_usable >= 2)
+            if len(several):
+                several_view = view(state, gather(turn, several), False, several)
+                choice[several] = policy.choose(several_view, gather(usable, several))
+        if k > 1 and fallback.any():
+            fb = np.flatnonzero(fallback)
+            fb_view = view(state, gather(turn, fb), True, fb)
+            choice[fb] = policy.choose(fb_view, np.ones((len(fb), k), bool))
+        col = select(fallback, k, choice) if k > 1 else fallback.astype(np.int64)
+        return choice, fallback, col, usable
 
     def _lanes(self, cand: np.ndarray, total: int, runs: int, keys: np.ndarray):
         """Simulate lanes 0..total-1, yielding (lane ids, turns, timeout flags, uses per slot) of
         the lanes that finish, in the order they finish. Each lane counts its own turns from 1."""
-        kernel, policy = self.kernel, self.policy
+        kernel = self.kernel
         C, (_, k) = len(self.cells), cand.shape
-        # A policy that only reads the usable mask (``needs_view = False``) skips the kernel's view.
-        wants_view = getattr(policy, "needs_view", True)
-        view = kernel.policy_view if wants_view else (lambda st, t, fb, lanes=None: None)
+        view = self.view_function()
         width = max(1, self.lanes_per_batch)
         state = None
         ids = np.zeros(0, dtype=np.int64)  # lane id of each active lane
@@ -135,38 +181,9 @@ class Simulator:
             A = len(ids)
             turn = clock - first_turn
             dice = Dice(turn_keys(lane_keys_, turn))
-            usable = kernel.usable(state, turn)
-            if usable is None:
-                fallback = np.zeros(A, dtype=bool)
-                if k == 1:
-                    choice = np.zeros(A, dtype=np.int64)
-                    counts[0] += 1
-                else:
-                    choice = np.asarray(policy.choose(view(state, turn, False), np.ones((A, k), bool)))
-                    for j in range(k):
-                        counts[j] += choice == j
-            else:
-                n_usable = usable[:, 0].astype(np.int8)
-                for j in range(1, k):
-                    n_usable += usable[:, j]
-                fallback = n_usable == 0
-                if k == 1:
-                    choice = np.zeros(A, dtype=np.int64)
-                else:
-                    # The policy only has a choice where two or more attacks are usable (7 % of
-                    # lane-turns for random six-point pairs); elsewhere the one usable slot.
-                    choice = (~usable[:, 0] & usable[:, 1]).astype(np.int64) if k == 2 else np.argmax(usable, axis=1)
-                    several = np.flatnonzero(n_usable >= 2)
-                    if len(several):
-                        several_view = view(state, gather(turn, several), False, several)
-                        choice[several] = policy.choose(several_view, gather(usable, several))
-                if k > 1 and fallback.any():
-                    fb = np.flatnonzero(fallback)
-                    fb_view = view(state, gather(turn, fb), True, fb)
-                    choice[fb] = policy.choose(fb_view, np.ones((len(fb), k), bool))
-                col = select(fallback, k, choice) if k > 1 else fallback.astype(np.int64)
-                for j in range(k + 1):
-                    counts[j] += col == j
+            choice, fallback, col, _ = self.choose(state, turn, k, view)
+            for j in range(k + 1):
+                counts[j] += col == j
             kernel.act(state, choice, fallback, dice, turn)
             done = kernel.end_turn(state, dice, turn)
             # A combat won on its last allowed turn is a win; one still running then is a timeout.
@@ -190,8 +207,10 @@ class _Sums:
     """Per-(candidate, cell) sums of finished lanes. Turns are whole numbers, so the sums are exact
     in any order the lanes finish."""
 
-    def __init__(self, groups: int, k: int):
+    def __init__(self, groups: int, k: int, hist_width: int = 0):
         self.groups = groups
+        self.hist_width = hist_width
+        self.hist = np.zeros(groups * hist_width, dtype=np.int64)
         self.turns = np.zeros(groups, dtype=np.int64)
         self.squares = np.zeros(groups, dtype=np.int64)
         self.timeouts = np.zeros(groups, dtype=np.int64)
@@ -215,6 +234,8 @@ class _Sums:
         self.turns += np.bincount(group, turns, self.groups).astype(np.int64)
         self.squares += np.bincount(group, turns * turns, self.groups).astype(np.int64)
         self.timeouts += np.bincount(group, timeout, self.groups).astype(np.int64)
+        if self.hist_width:
+            self.hist += np.bincount(group * self.hist_width + turns.astype(np.int64), minlength=len(self.hist))
         for j in range(uses.shape[1]):
             self.uses[:, j] += np.bincount(group, uses[:, j], self.groups).astype(np.int64)
 

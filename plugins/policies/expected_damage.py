@@ -19,6 +19,10 @@ class ExpectedDamage:
     #: The same choice, for kernels that run whole combats themselves (balance.engine.protocol).
     rule = ("max_expected",)
 
+    def explain(self, view, usable: np.ndarray) -> dict[str, np.ndarray]:
+        """The numbers it chooses by, for traces: the expected HP each attack removes this turn."""
+        return {"expected HP removed": np.where(usable, np.asarray(view.expected, dtype=float), np.nan)}
+
     def choose(self, view, usable: np.ndarray) -> np.ndarray:
         usable = np.asarray(usable, dtype=bool)
         expected = np.asarray(view.expected, dtype=float)

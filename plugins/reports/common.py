@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from balance import outfiles
+from balance.precision import decimals  # noqa: F401  (re-exported: the reports' one precision rule)
 
 #: Report tiers: percentages of ALL records of the stage (pairs tested / attacks tested).
 TIERS: tuple[float, ...] = (50, 20, 5, 1, 0.1)
@@ -46,11 +47,47 @@ def fnum(x: Any, digits: int = 2, signed: bool = False) -> str:
     return f"{x:+.{digits}f}" if signed else f"{x:.{digits}f}"
 
 
+#: z of a two-sided 95 % normal interval.
+Z95 = 1.96
+
+
+def fest(x: Any, half: Any, signed: bool = False, default: int = 2) -> str:
+    """An estimate rounded to the precision its 95 % half-width allows (no "-0.0")."""
+    text = fnum(x, decimals(half, default), signed)
+    if text.startswith("-") and text.strip("-0.") == "":
+        text = text[1:]
+    return text
+
+
 def fturns(mean: Any, err: Any = None, digits: int = 2) -> str:
-    """``12.34 ± 0.05`` (the ± is a standard error unless the report says otherwise)."""
+    """``12.3 ± 0.2``: ± a standard error; both printed to the precision the 95 % interval
+    (1.96 standard errors) allows. Without an error, ``digits`` decimals. An error of exactly 0
+    (every run the same) is said, not printed as ``± 0.00``."""
     if err is None or not is_num(err):
         return fnum(mean, digits)
-    return f"{fnum(mean, digits)} ± {fnum(err, digits)}"
+    if float(err) == 0:
+        return f"{fnum(mean, digits)} (every run equal)"
+    d = decimals(Z95 * float(err))
+    return f"{fnum(mean, d)} ± {fnum(err, d)}"
+
+
+def fdiff(x: Any, err: Any) -> str:
+    """A signed difference ± its standard error, to the precision its interval allows."""
+    if not is_num(x):
+        return "–"
+    if not is_num(err):
+        return fnum(x, 2, True)
+    d = decimals(Z95 * float(err))
+    return f"{fest(x, Z95 * float(err), True)} ± {fnum(err, d)}"
+
+
+def significance(x: Any, err: Any) -> str:
+    """"better" / "worse" when a difference in turns is beyond 1.96 standard errors of 0, else "tie"."""
+    if not (is_num(x) and is_num(err)):
+        return "–"
+    if abs(float(x)) <= Z95 * float(err):
+        return "tie"
+    return "better" if float(x) < 0 else "worse"
 
 
 def fpct(x: Any, digits: int = 1, signed: bool = False) -> str:
@@ -211,3 +248,26 @@ def out_path(ctx, stage: str, name: str) -> Path:
     folder = Path(ctx.out_dir) / stage
     folder.mkdir(parents=True, exist_ok=True)
     return folder / name
+
+
+# -- distributions of turns ----------------------------------------------------------------------
+
+
+def fshare(share: Any, combats: Any) -> str:
+    """A share of combats in percent, to the precision its 95 % binomial interval allows."""
+    from balance.engine.distribution import share_half_width
+
+    if not is_num(share) or not is_num(combats) or not combats:
+        return "–"
+    half = 100 * share_half_width(float(share), int(combats))
+    return f"{fest(100 * float(share), half, default=1)}%"
+
+
+def distribution_cells(table: dict, i: int, combats: int) -> list[str]:
+    """``[p10/p50/p90, one-turn kills, timeouts]`` of row ``i`` of a table holding the columns of
+    :func:`balance.engine.distribution.summarize` (the confirmation ranking); dashes without them."""
+    if "turns_p50" not in table:
+        return ["–", "–", "–"]
+    q = "/".join(str(int(table[k][i])) for k in ("turns_p10", "turns_p50", "turns_p90"))
+    return [q, fshare(table["one_turn_share"][i], combats), fshare(table["timeout_share"][i], combats)]
+

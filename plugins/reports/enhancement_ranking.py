@@ -11,7 +11,10 @@ from balance.hookspecs import hookimpl
 from balance_plugins.reports import plots
 from balance_plugins.reports.common import (
     TIERS,
+    Z95,
     fcost,
+    fdiff,
+    fest,
     fint,
     fnum,
     fpct,
@@ -19,6 +22,7 @@ from balance_plugins.reports.common import (
     out_path,
     population_block,
     share,
+    significance,
     start_report,
     tier_tag,
 )
@@ -69,8 +73,7 @@ class EnhancementRanking:
             doc.h(2, "Summary")
             doc.bullets([
                 f"**Tier median turns**: {fnum(tier.median)} (exact); worst pair in the tier: {fnum(tier.threshold)}",
-                f"**Tier mean turns**: {fturns(tier.score_mean, tier.score_sd / math.sqrt(size) if size > 1 else None)} "
-                "(± standard error of the mean)",
+                f"**Tier mean turns** (screening): {fnum(tier.score_mean)}: the reference of *vs Mean*",
                 f"**Timeouts in the tier**: {fint(tier.timeouts_total)} combats",
                 f"**Enhancements seen in the tier**: {len(seen)} of {len(enh.names)} present in the stage-2 attacks",
             ])
@@ -78,10 +81,17 @@ class EnhancementRanking:
             doc.bullets([
                 "**Apps**: pairs in the tier carrying the enhancement (in either attack; a pair counts once)",
                 "**App%**: Apps / pairs in the tier",
-                "**Avg Turns**: mean overall turns of those pairs ± standard error (spread between pairs / √Apps)",
-                "**vs Med**: Avg Turns − tier median (negative = better than the tier's typical pair)",
-                "**Eff**: vs Med / the points its carriers paid for it, on average (base cost × the attack "
+                "**Avg Turns**: mean screening turns of those pairs ± standard error clustered by attack (pairs "
+                "that share an attack are not independent: the error counts attacks, not pairs)",
+                "**vs Mean**: Avg Turns − the tier's mean turns (mean with mean; negative = faster than the "
+                "tier's average pair) ± the same standard error",
+                "**Eff**: vs Mean / the points its carriers paid for it, on average (base cost × the attack "
                 "type's cost factor: double on area types) (negative = better value)",
+                "**Sig.**: *better* / *worse* where vs Mean is beyond 1.96 standard errors of 0 (95%), *tie* "
+                "otherwise: only those rows differ from the tier's average pair by more than the dice and "
+                "the choice of attacks explain",
+                "**Attacks**: distinct attacks carrying it in the tier (the clusters of its standard error)",
+                "Figures are printed to the precision their 95% interval allows",
                 "**Timeouts**: combats that hit the turn limit, summed over those pairs",
                 "**Slot1 / Slot2**: share of the appearances in attack 1 / attack 2 (attack 1 has the lower index)",
                 "**Used1 / Used2**: mean share of turns the attack carrying it was used, in slot 1 / slot 2 "
@@ -91,7 +101,9 @@ class EnhancementRanking:
                 f"**Profile columns** ({', '.join(profiles)}): mean turns against that profile of the carrying pairs "
                 "± standard error",
             ])
-            eff = (tier.mean - tier.median) / paid_cost(costs, tier.type_counts, factors)
+            paid = paid_cost(costs, tier.type_counts, factors)
+            vs = tier.mean - tier.score_mean
+            eff = vs / paid
             order = [i for i in ranking_order(enh.names, eff, tier.mean) if tier.counts[i] > 0]
             se = tier.se()
             rows = []
@@ -100,7 +112,8 @@ class EnhancementRanking:
                 rows.append([
                     rank, enh.names[i], enh.kinds[i], fcost(enh.costs[i]), fint(tier.counts[i]),
                     fpct(share(tier.counts[i], size)), fturns(tier.mean[i], se[i]),
-                    fnum(tier.mean[i] - tier.median, 2, True), fnum(eff[i], 3, True), fint(tier.timeouts[i]),
+                    fdiff(vs[i], se[i]), fest(eff[i], Z95 * se[i] / paid[i], True, 3),
+                    significance(vs[i], se[i]), fint(tier.attacks[i]), fint(tier.timeouts[i]),
                     fpct(share(slots[0], slots.sum()), 0), fpct(share(slots[1], slots.sum()), 0),
                     fpct(100 * tier.usage[0, i], 0), fpct(100 * tier.usage[1, i], 0),
                     *(fturns(tier.type_mean[i, t], tier.type_se[i, t]) if tier.type_counts[i, t] else "–"
@@ -110,8 +123,8 @@ class EnhancementRanking:
             doc.h(2, "Enhancement Rankings")
             doc.p("Sorted by efficiency (lower is better); enhancements of unknown cost last; ties by average "
                   "turns, then name.")
-            doc.table(["Rank", "Enhancement", "Kind", "Cost", "Apps", "App%", "Avg Turns", "vs Med", "Eff",
-                       "Timeouts", "Slot1", "Slot2", "Used1", "Used2", *types, *profiles], rows)
+            doc.table(["Rank", "Enhancement", "Kind", "Cost", "Apps", "App%", "Avg Turns", "vs Mean", "Eff", "Sig.",
+                       "Attacks", "Timeouts", "Slot1", "Slot2", "Used1", "Used2", *types, *profiles], rows)
             absent = [enh.names[i] for i in range(len(enh.names)) if tier.counts[i] == 0]
             if absent:
                 doc.p(f"**Not seen in this tier** ({len(absent)}): " + ", ".join(absent))

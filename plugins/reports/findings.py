@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from balance.hookspecs import hookimpl
-from balance_plugins.reports.common import Doc, fint, fpct, settings_lines
+from balance_plugins.reports.common import Doc, distribution_cells, fint, fpct, settings_lines
 from balance_plugins.reports.data import Attacks, Solos, load_confirmed
 from balance_plugins.reports.point_values import Interval, PointValue, PointValues, fmt_cost, fmt_interval, measure
 from balance_plugins.reports.stream import TopBy, column_key
@@ -162,9 +162,14 @@ def _best_pair_line(p: Pairs, ctx) -> str | None:
     iv_lo, iv_hi, est = float(c["ci_low"][0]), float(c["ci_high"][0]), float(c["overall"][0])
     e, ci = fmt_interval(Interval(est, iv_lo, iv_hi))
     tied = int(np.sum(c.get("tied_with_first", [True])))
+    dist = ""
+    if "turns_p50" in c:
+        q, kills, outs = distribution_cells(c, 0, len(ctx.grid.cells) * ctx.config.stage2.confirm_runs)
+        dist = (f" Its combats last {q.replace('/', ', ', 1).replace('/', ' and ', 1)} turns at the 10th, 50th and "
+                f"90th percentile; {kills} are one-turn kills and {outs} reach the turn limit.")
     return (f"The best pair, `{p.attacks.label(a)}` + `{p.attacks.label(b)}`, wins in {e} turns ({ci}; confirmed "
             f"with {ctx.config.stage2.confirm_runs} runs per cell and fresh dice)"
-            + (f"; {tied - 1} other confirmed pairs are statistically tied with it." if tied > 1 else "."))
+            + (f"; {tied - 1} other confirmed pairs are statistically tied with it." if tied > 1 else ".") + dist)
 
 
 class Findings:

@@ -20,16 +20,40 @@ TOP_SUMMARY = 3
 COLUMNS = ("a", "b", "overall", "se", "synergy", "timeouts")
 
 
-def cost_pass(reader, n_groups: int) -> dict:
-    """Pass 1 (per-cost sums, histograms, top 10s) and pass 2 (exact medians)."""
+def _by_attack(slot: str, n_groups: int, n_attacks: int):
+    """Per (total cost, attack in ``slot``) sums of overall: the clusters of a cost's mean."""
+    key = f"cluster_{slot}"
+    return Derive(GroupSums(key, n_groups * n_attacks, ("overall",)),
+                  {key: (("cost", slot), lambda b: np.asarray(b["cost"], np.int64) * n_attacks
+                         + np.asarray(b[slot], np.int64))})
+
+
+def cost_pass(reader, n_groups: int, n_attacks: int = 0) -> dict:
+    """Pass 1 (per-cost sums, histograms, top 10s, per-attack sums) and pass 2 (exact medians)."""
     sums = Derive(GroupSums("cost", n_groups, ("overall", "overall_sq", "timeouts")),
                   {"overall_sq": (("overall",), lambda b: np.asarray(b["overall"], np.float64) ** 2)})
     by_cost, everything = GroupHist("overall", "cost", n_groups), GroupHist("overall")
-    res = reader.aggregate({"count": Count(), "sums": sums, "hist": by_cost, "all": everything,
-                            "top": GroupTop("cost", n_groups, TOP_DETAIL, "overall", COLUMNS)})
+    aggs = {"count": Count(), "sums": sums, "hist": by_cost, "all": everything,
+            "top": GroupTop("cost", n_groups, TOP_DETAIL, "overall", COLUMNS)}
+    if n_attacks:
+        aggs |= {"by_a": _by_attack("a", n_groups, n_attacks), "by_b": _by_attack("b", n_groups, n_attacks)}
+    res = reader.aggregate(aggs)
     med, all_med = group_medians(reader, by_cost, everything)
     res["median"], res["overall_median"] = med, float(all_med[0])
     return res
+
+
+def clustered_se(res: dict, mean: np.ndarray, counts: np.ndarray, n_groups: int, n_attacks: int) -> np.ndarray:
+    """Standard error of each cost's mean turns clustered by attack (CR1): the pairs at a cost that
+    share an attack are not independent. Each pair is in the clusters of both its attacks, which
+    overstates the error a little rather than understating it."""
+    tot = (res["by_a"].sums["overall"] + res["by_b"].sums["overall"]).reshape(n_groups, n_attacks)
+    n = (res["by_a"].counts + res["by_b"].counts).reshape(n_groups, n_attacks)
+    g = (n > 0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ss = ((tot - n * mean[:, None]) ** 2).sum(axis=1)
+        se = np.sqrt(ss * g / (g - 1)) / counts
+    return np.where(g > 1, se, np.nan)
 
 
 class PairCostAnalysis:
@@ -40,16 +64,14 @@ class PairCostAnalysis:
         reader = ctx.reader("stage2")
         attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)
         n_groups = 2 * int(attacks.cost.max(initial=0)) + 1
-        res = cost_pass(reader, n_groups)
+        res = cost_pass(reader, n_groups, len(attacks))
         count, g = res["count"], res["sums"]
         counts = g.counts
         costs = [c for c in range(n_groups) if counts[c]]
         overall_med = res["overall_median"]
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = g.sums["overall"] / counts
-            var = g.sums["overall_sq"] / counts - mean**2
-            se = np.sqrt(np.maximum(var, 0) / np.maximum(counts - 1, 1))
-        se[counts < 2] = np.nan
+        se = clustered_se(res, mean, counts, n_groups, len(attacks))
         doc = start_report("Pair Cost Analysis", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
             f"**Pairs analysed**: all {fint(count)} pairs tested, by screening score (overall turns)",
             "**Ties** in the top lists are broken by attack 1 then attack 2 index",
@@ -66,7 +88,10 @@ class PairCostAnalysis:
             "**Total cost**: points of attack 1 + attack 2",
             "**Best / Median**: the best pair's screening turns (± its standard error) and the exact median of "
             "the pairs at that cost",
-            "**Mean**: mean turns ± standard error of the mean (spread between pairs / √pairs)",
+            "**Mean**: mean turns ± standard error clustered by attack (pairs sharing an attack are not "
+            "independent, so the error counts attacks, not pairs)",
+            "All turns are **screening** numbers (few runs per cell), printed to the precision their 95% "
+            "interval allows; a single pair's ± is its own standard error over runs within cells",
             "**vs Overall**: Median − the overall median of all pairs (negative = better)",
             "**Efficiency**: vs Overall / total cost (negative = better value)",
             "**Timeouts**: combats that hit the turn limit, summed over the pairs at that cost",

@@ -65,7 +65,7 @@ def turns_by_cost(path: Path, costs: Sequence[int], best: Sequence[float], media
 
 
 def efficiency_bars(path: Path, names: Sequence[str], values: Sequence[float], title: str,
-                    xlabel: str = "efficiency: (avg turns − median) per point (negative = better)") -> Path:
+                    xlabel: str = "efficiency: (avg turns − mean) per point (negative = better)") -> Path:
     """Horizontal bars, one per enhancement, in the order given (best at the top)."""
     names = list(names)
     vals = np.asarray(values, dtype=float)

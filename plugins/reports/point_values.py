@@ -31,6 +31,7 @@ import math
 import attrs
 import numpy as np
 
+from balance_plugins.reports import common
 from balance_plugins.reports.data import Attacks
 
 #: Bootstrap replicates and seed (fixed: the same run always prints the same intervals).
@@ -198,15 +199,11 @@ def measure(reader, attacks: Attacks, replicates: int = REPLICATES, seed: int = 
 
 def decimals(lo: float, hi: float) -> int:
     """Decimals an interval allows: one significant digit of its half-width (±0.3 -> 1 decimal)."""
-    half = (hi - lo) / 2
-    if not np.isfinite(half) or half <= 0:
-        return 2
-    return int(min(3, max(0, -np.floor(np.log10(half)))))
+    return common.decimals((hi - lo) / 2)
 
 
 def _f(x: float, d: int) -> str:
-    text = f"{x:.{d}f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text  # no "-0.0"
+    return common.fest(x, 10.0 ** -d)
 
 
 def fmt_interval(iv: Interval, prefix: str = "95% CI ") -> tuple[str, str]:

@@ -10,7 +10,19 @@ import numpy as np
 
 from balance.hookspecs import hookimpl
 from balance_plugins.reports import plots
-from balance_plugins.reports.common import fint, fnum, fturns, out_path, population_block, start_report, tier_tag
+from balance_plugins.reports.common import (
+    Z95,
+    fdiff,
+    fest,
+    fint,
+    fnum,
+    fturns,
+    out_path,
+    population_block,
+    significance,
+    start_report,
+    tier_tag,
+)
 from balance_plugins.reports.data import Attacks, paid_cost
 from balance_plugins.reports.enh_tiers import enhancement_tiers
 from balance_plugins.reports.stage1_enhancement_saturation import MAIN, STAGE1_TIERS
@@ -55,25 +67,33 @@ class Stage1CostAnalysis:
         doc.h(2, "Summary")
         doc.bullets([f"**Total attacks analysed**: {fint(stats.count)}",
                      f"**Overall median turns** (exact): {fnum(everyone.median)}",
+                     f"**Overall mean turns**: {fnum(everyone.score_mean)} (the reference of *vs Mean*)",
                      f"**Timeouts, all attacks**: {fint(everyone.timeouts_total)} combats"])
         doc.p("**Tier medians** (best X% of all attacks tested):")
         doc.bullets([f"Top {tier_tag(p)}% ({fint(stats.tiers[float(p)].size)} attacks): "
                      f"{fnum(stats.tiers[float(p)].median)} turns" for p in sorted(STAGE1_TIERS)])
         doc.h(2, "Methodology")
         doc.bullets([
-            "**Avg Turns**: mean turns of all attacks carrying the enhancement ± standard error",
-            "**vs Median**: Avg Turns − the overall median (negative = better than the typical attack)",
-            "**Efficiency**: vs Median / the points its carriers paid for it, on average (base cost × the "
+            "All figures are stage-1 **screening** numbers (each single attack used every turn), printed to the "
+            "precision their 95% interval allows",
+            "**Avg Turns**: mean turns of all attacks carrying the enhancement ± standard error (each attack "
+            "is one independent build)",
+            "**vs Mean**: Avg Turns − the mean of all attacks (mean with mean; negative = faster than the "
+            "average attack) ± the same standard error; **Sig.**: *better* / *worse* beyond 1.96 standard "
+            "errors (95%), *tie* otherwise",
+            "**Efficiency**: vs Mean / the points its carriers paid for it, on average (base cost × the "
             "attack type's cost factor: double on area types) (more negative = better value)",
-            f"**Top{t}%** (± standard error), **Top{t}% vs Med**, **Top{t}% Eff**: the same within the best {t}% of all attacks, "
-            f"against that tier's median",
+            f"**Top{t}%** (± standard error), **Top{t}% vs Mean**, **Top{t}% Eff**: the same within the best {t}% of all "
+            f"attacks, against that tier's mean",
+            "The value of each upgrade and limit in points, paired on the same dice, is on findings.md",
             "**Count / Top Count**: attacks carrying it overall / in the tier; **Timeouts**: summed over carriers",
             "Within each cost, sorted by efficiency (ascending), then name",
         ])
         costs = enh.cost_array()
         factors = attacks.type_factors(ctx.session.rules)
-        eff = (everyone.mean - everyone.median) / paid_cost(costs, everyone.type_counts, factors)
-        t_eff = (tier.mean - tier.median) / paid_cost(costs, tier.type_counts, factors)
+        paid, t_paid = paid_cost(costs, everyone.type_counts, factors), paid_cost(costs, tier.type_counts, factors)
+        vs, t_vs = everyone.mean - everyone.score_mean, tier.mean - tier.score_mean
+        eff, t_eff = vs / paid, t_vs / t_paid
         se, t_se = everyone.se(), tier.se()
         for kind, title in (("upgrade", "Upgrades"), ("limit", "Limits")):
             doc.h(2, f"{title} by Cost")
@@ -85,15 +105,17 @@ class Stage1CostAnalysis:
                     continue
                 idx.sort(key=lambda i: (math.isnan(eff[i]), 0 if math.isnan(eff[i]) else eff[i], enh.names[i]))
                 doc.h(3, f"{c if c is not None else '?'}-Point {title}")
-                doc.p(f"**Average efficiency at this cost**: {fnum(float(np.nanmean([eff[i] for i in idx])), 3, True)}")
-                doc.table(["Enhancement", "Avg Turns", "vs Median", "Efficiency", f"Top{t}%", f"Top{t}% vs Med",
-                           f"Top{t}% Eff", "Count", f"Top{t}% Count", "Timeouts"], [
-                    [enh.names[i], fturns(everyone.mean[i], se[i]), fnum(everyone.mean[i] - everyone.median, 2, True),
-                     fnum(eff[i], 3, True),
+                doc.p(f"**Average efficiency at this cost** (screening): "
+                      f"{fnum(float(np.nanmean([eff[i] for i in idx])), 3, True)}")
+                doc.table(["Enhancement", "Avg Turns", "vs Mean", "Efficiency", f"Top{t}%", f"Top{t}% vs Mean",
+                           f"Top{t}% Eff", "Count", f"Top{t}% Count", "Timeouts", "Sig."], [
+                    [enh.names[i], fturns(everyone.mean[i], se[i]), fdiff(vs[i], se[i]),
+                     fest(eff[i], Z95 * se[i] / paid[i], True, 3),
                      fturns(tier.mean[i], t_se[i]) if tier.counts[i] else "–",
-                     fnum(tier.mean[i] - tier.median, 2, True) if tier.counts[i] else "–",
-                     fnum(t_eff[i], 3, True) if tier.counts[i] else "–",
-                     fint(everyone.counts[i]), fint(tier.counts[i]), fint(everyone.timeouts[i])] for i in idx])
+                     fdiff(t_vs[i], t_se[i]) if tier.counts[i] else "–",
+                     fest(t_eff[i], Z95 * t_se[i] / t_paid[i], True, 3) if tier.counts[i] else "–",
+                     fint(everyone.counts[i]), fint(tier.counts[i]), fint(everyone.timeouts[i]),
+                     significance(vs[i], se[i])] for i in idx])
         reader = ctx.reader("stage1")
         g = by_cost(reader, int(attacks.cost.max(initial=0)) + 1)
         doc.h(2, "Attacks by Total Cost")

@@ -7,7 +7,17 @@ from __future__ import annotations
 import numpy as np
 
 from balance.hookspecs import hookimpl
-from balance_plugins.reports.common import fint, fnum, fpct, fturns, out_path, population_block, share, start_report
+from balance_plugins.reports.common import (
+    distribution_cells,
+    fint,
+    fnum,
+    fpct,
+    fturns,
+    out_path,
+    population_block,
+    share,
+    start_report,
+)
 from balance_plugins.reports.data import Attacks, column_labels
 from balance_plugins.reports.stream import Moments, TopBy, column_key
 from balance.aggregates import Count, Sums
@@ -71,18 +81,27 @@ class Stage1PruningReport:
             doc.table(["Reason", "Attacks"], [[r, fint(sum(bool(x) for x in flags))] for r, flags in sorted(reasons.items())])
         self._cutoffs(doc, kept.get("cutoffs") or {}, reader, attacks, kept)
 
-        def row(rank, top, i, extra):
+        dist = ctx.run.read_table("stage1", "distributions") if ctx.run.has_table("stage1", "distributions") else {}
+        dist_row = {int(a): j for j, a in enumerate(dist.get("attack", []))}
+        combats = len(ctx.grid.cells) * (c.stage1.rounds[0].runs if c.stage1.rounds and c.stage1.rounds[0].runs > 0
+                                         else c.stage1.runs)
+
+        def row(rank, top, i, extra, shape=False):
             a = int(top["attack"][i])
+            spread = ([*distribution_cells(dist, dist_row[a], combats)] if a in dist_row else ["–"] * 3) if shape else []
             return [rank, attacks.short(a), f"{int(top['cost'][i])}p", fturns(top["overall"][i], top["se"][i]),
-                    *extra, fint(top["timeouts"][i]), fnum(top["specialization"][i]), why.get(a, "no")]
+                    *extra, fint(top["timeouts"][i]), *spread, fnum(top["specialization"][i]), why.get(a, "no")]
 
         top = res["top"]
         doc.h(2, f"Top {TOP} Attacks Overall")
-        doc.p("Turns ± standard error; one column per configured profile (mean turns against it); "
-              "Specialization = variance of the per-profile means; Kept = why the pruning kept it.")
+        doc.p("Screening turns ± standard error (runs within cells); one column per configured profile (mean turns "
+              "against it); Turns p10/p50/p90, One-turn kills, Timeout share: the 10th, 50th and 90th percentile of "
+              "a combat's turns over all cells, the share of combats won on turn 1 and that reached the turn limit, "
+              "from the same combats (counted by turn); Specialization = variance of the per-profile means; "
+              "Kept = why the pruning kept it.")
         doc.table(["Rank", "Attack", "Cost", "Avg Turns", *(f"vs {p}" for p in profiles), "Timeouts",
-                   "Specialization", "Kept"],
-                  [row(i + 1, top, i, [fnum(top["by_profile"][i][k]) for k in range(len(profiles))])
+                   "Turns p10/p50/p90", "One-turn kills", "Timeout share", "Specialization", "Kept"],
+                  [row(i + 1, top, i, [fnum(top["by_profile"][i][k]) for k in range(len(profiles))], True)
                    for i in range(len(top["attack"]))])
         for kind, names, col in (("Profile", profiles, "by_profile"), ("Buff", buffs, "by_buff")):
             doc.h(2, f"Top {TOP_CONTEXT} Attacks per {kind}")

@@ -9,6 +9,8 @@ import numpy as np
 
 from balance.hookspecs import hookimpl
 from balance_plugins.reports.common import (
+    distribution_cells,
+    fest,
     fint,
     fnum,
     fpct,
@@ -22,6 +24,19 @@ from balance_plugins.reports.stream import Moments, TopBy, column_key
 from balance.aggregates import Count, Sums
 
 TOP = 50
+
+
+def _distribution(confirmed: dict, i: int, combats: int) -> list[str]:
+    if "turns_p50" not in confirmed:
+        return []
+    q, kills, outs = distribution_cells(confirmed, i, combats)
+    return [f"**Turns p10/p50/p90** (confirmation's combats): {q}; **one-turn kills**: {kills}; "
+            f"**timeouts**: {outs}"]
+
+
+def _interval(lo: float, hi: float) -> str:
+    half = (float(hi) - float(lo)) / 2
+    return f"{fest(lo, half)}–{fest(hi, half)}"
 
 
 def pair_details(doc, attacks, rec: dict, i: int, labels: dict, heading: str, score_lines: list[str]) -> None:
@@ -110,8 +125,9 @@ class Stage2PairingReport:
                 mark = " — tied with #1" if i > 0 and bool(confirmed["tied_with_first"][i]) else ""
                 pair_details(doc, attacks, confirmed, i, labels, f"Rank {int(confirmed['rank'][i])}: {{a}} + {{b}}{mark}", [
                     f"**Confirmed turns**: {fturns(confirmed['overall'][i], confirmed['se'][i])} "
-                    f"(95% interval {fnum(confirmed['ci_low'][i])}–{fnum(confirmed['ci_high'][i])})",
+                    f"(95% interval {_interval(confirmed['ci_low'][i], confirmed['ci_high'][i])})",
                     f"**Screening turns**: {fnum(confirmed['screening_overall'][i])}",
+                    *_distribution(confirmed, i, len(ctx.grid.cells) * ctx.config.stage2.confirm_runs),
                 ])
         if n_conf < min(TOP, count):
             done = set() if confirmed is None else {(int(a), int(b)) for a, b in zip(confirmed["a"], confirmed["b"])}

@@ -256,10 +256,36 @@ class SparseMembership:
             sums[v] = tot - self._shared_sums.get(v, 0.0)
         slot_sums = {name: np.stack([self._spread(a[k]) for k in range(K)]) for name, a in self._item_slot_sums.items()}
         return {"counts": np.rint(counts).astype(np.int64), "slot_counts": np.rint(slot_counts).astype(np.int64),
-                "sums": sums, "slot_sums": slot_sums}
+                "sums": sums, "slot_sums": slot_sums, "clusters": self._clusters()}
+
+    def _clusters(self) -> dict[str, Any]:
+        """What a standard error clustered by item needs: records that share an item (pairs that
+        share an attack) are not independent. Every record carrying member m through item k is in
+        cluster (m, k); its cluster total is item k's total over all records naming it (each of
+        those carries m). Per member: ``g`` clusters with records, ``nn`` = sum of squared sizes,
+        and per value column ``(tt, tn)`` = sums of squared cluster totals and of total × size.
+        A record whose two items both carry m is in both clusters (conservative)."""
+        n = self._item_counts.sum(axis=0)
+        out: dict[str, Any] = {"g": self._spread((n > 0).astype(np.float64)), "nn": self._spread(n * n)}
+        for v, per in self._item_sums.items():
+            tot = per.sum(axis=0)  # (width, items)
+            out[v] = (np.stack([self._spread(t * t) for t in tot]), np.stack([self._spread(t * n) for t in tot]))
+        return out
 
     def fresh(self):
         return SparseMembership(self.members_of, self.n_members, self.slots, self.values, self.slot_values)
+
+
+def cluster_se(clusters: dict[str, Any], value: str, mean: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Standard error of each member's mean of ``value`` clustered by item (CR1: with the
+    G / (G - 1) small-sample factor; G = clusters), from :meth:`SparseMembership.result`'s
+    ``clusters``; NaN with fewer than two clusters. With one record per item it is sd / sqrt(n)."""
+    tt, tn = clusters[value]
+    g, nn = clusters["g"], clusters["nn"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ss = np.maximum(tt - 2 * mean * tn + mean**2 * nn, 0.0)
+        se = np.sqrt(ss * g / (g - 1)) / counts
+    return np.where(g > 1, se, np.nan)
 
 
 # -- exact per-group medians in two passes --------------------------------------------------------

@@ -104,8 +104,8 @@ class SynergyAnalysis:
             f"**Pairs with synergy ≥ 15%**: {fint(strong_pos)} ({fpct(share(strong_pos, count))})",
             f"**Pairs with synergy < −15%**: {fint(strong_neg)} ({fpct(share(strong_neg, count))})",
             f"**Synergy median**: {fpct(median[0], 1, True)} (exact)",
-            f"**Synergy mean**: {fpct(m['mean'], 1, True)} ± {fpct(m['sd'] / np.sqrt(m['count']) if m['count'] else None, 2)} "
-            "(standard error)",
+            f"**Synergy mean**: {fpct(m['mean'], 1, True)} (screening; a description of all pairs tested, not "
+            "an estimate with an error: pairs share attacks, so sd / √pairs would overstate its precision)",
             f"**Synergy standard deviation**: {fpct(m['sd'])}",
             timeouts_line(ctx, "stage2", res["timeouts"].sums["timeouts"], count, "all pairs"),
         ])

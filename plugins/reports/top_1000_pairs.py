@@ -4,7 +4,16 @@ screening order of all other pairs tested (one streaming pass with a bounded top
 from __future__ import annotations
 
 from balance.hookspecs import hookimpl
-from balance_plugins.reports.common import fint, fnum, fpct, fturns, out_path, population_block, start_report
+from balance_plugins.reports.common import (
+    distribution_cells,
+    fint,
+    fnum,
+    fpct,
+    fturns,
+    out_path,
+    population_block,
+    start_report,
+)
 from balance_plugins.reports.data import Attacks, load_confirmed
 from balance_plugins.reports.stream import TopBy, column_key
 from balance.aggregates import Count, Sums
@@ -73,7 +82,14 @@ class Top1000Pairs:
             "**Synergy**: (mean of the two solos − pair) / mean of the solos × 100, solos measured under the "
             "same engine, cells, max turns and dice as the pair",
             "**Timeouts**: combats of the pair that hit the turn limit",
+            "**Turns p10/p50/p90**, **One-turn kills**, **Timeout share** (confirmed pairs only: gathered on the "
+            "confirmation's dice; – for screening ranks): the 10th, 50th and 90th percentile of a combat's turns "
+            "over all cells (each cell weighs the same), the share of combats won on turn 1 and the share that "
+            "reached the turn limit, printed to the precision of their 95% binomial interval",
+            "**Ranked by** says where each row's Turns come from: *confirmed* rows carry the ranking; "
+            "*screening* rows are the screening order (few runs per cell) below them",
         ])
+        combats = len(ctx.grid.cells) * ctx.config.stage2.confirm_runs
         rows = []
         for rank, (src, t, i) in enumerate(rows_src, 1):
             a, b = int(t["a"][i]), int(t["b"][i])
@@ -82,10 +98,12 @@ class Top1000Pairs:
                 rank, attacks.short(a), f"{int(attacks.cost[a])}p", attacks.short(b), f"{int(attacks.cost[b])}p",
                 f"{int(t['cost'][i])}p", fturns(t["overall"][i], t["se"][i]), src, fnum(screening),
                 fpct(t["synergy"][i], 1, True), fint(t["timeouts"][i]),
+                *(distribution_cells(t, i, combats) if src == "confirmed" else ["–", "–", "–"]),
             ])
         doc.h(2, f"Top {N:,} Pairs")
         doc.table(["Rank", "Attack 1", "Cost1", "Attack 2", "Cost2", "Total", "Turns", "Ranked by",
-                   "Screening turns", "Synergy", "Timeouts"], rows)
+                   "Screening turns", "Synergy", "Timeouts", "Turns p10/p50/p90", "One-turn kills",
+                   "Timeout share"], rows)
         return [doc.write(out_path(ctx, "stage2", "top_1000_pairs.md"))]
 
 

@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 
 from balance.hookspecs import hookimpl
+from balance_plugins.stages.distributions import DistributionTask
 from balance.records import Column, Schema
 from balance_plugins.stages.common import (
     STREAM_STAGE1,
@@ -77,6 +78,10 @@ class Stage1Task:
         }
 
 
+#: Attacks of the screening's top list whose distributions of turns are kept (the pruning report's top list).
+TOP_DISTRIBUTIONS = 50
+
+
 class Stage1:
     name = "stage1"
     requires: tuple[str, ...] = ()
@@ -100,6 +105,7 @@ class Stage1:
             per_item = len(session.grid.cells) * config.stage1.runs
             ctx.simulate(self.name, schema(session.grid), task, n, per_item)
             self.prune(ctx, builds, self.name, None, None)
+            self.distributions(ctx, builds)
             return
         survivors, stage, history = np.arange(n), self.name, []
         tiebreak = id_ranks([b.id for b in builds])
@@ -117,6 +123,23 @@ class Stage1:
             # Ascending attack order, so that the next round's items do not depend on score ties.
             survivors = np.sort(survivors[ordered(overall, tiebreak[survivors])[:keep]])
         self.prune(ctx, builds, stage, survivors, history)
+        self.distributions(ctx, builds)
+
+    def distributions(self, ctx, builds) -> None:
+        """Table ``distributions``: the p10/p50/p90 of turns, one-turn-kill and timeout shares of
+        the best :data:`TOP_DISTRIBUTIONS` attacks of the (first-round) screening, on its own dice
+        and runs: the same combats as their screening scores, counted by turn."""
+        if ctx.run.has_table(self.name, "distributions"):
+            return
+        config = ctx.session.config
+        top = ctx.run.stage_reader(self.name).top_n(TOP_DISTRIBUTIONS, score="overall", tiebreak=("attack",))
+        attacks = tuple(int(x) for x in top["attack"])
+        first = config.stage1.rounds[0].runs if config.stage1.rounds else -1
+        runs = config.stage1.runs if first == -1 else first
+        task = DistributionTask(tuple(builds), runs, config.seed, STREAM_STAGE1, "first", None, attacks)
+        cols = ctx.compute("stage1 distributions", task, len(attacks), len(ctx.session.grid.cells) * runs)
+        ctx.run.write_table(self.name, "distributions", {"attack": list(attacks), **{
+            k: np.asarray(v).tolist() for k, v in cols.items() if k != "combats"}})
 
     @staticmethod
     def scores(ctx, stage: str, n: int, columns: dict[str, tuple[int, ...]]) -> dict[str, np.ndarray]:

@@ -10,6 +10,7 @@ import numpy as np
 from balance.builds import Build
 from balance.errors import UsageError
 from balance.hookspecs import hookimpl
+from balance_plugins.stages.distributions import DistributionTask
 from balance_plugins.stages.pairs import PairSample, pair_at, pair_count
 from balance.records import Column, Schema
 from balance_plugins.stages.settings import Stage2Settings, stage2_problems
@@ -208,7 +209,14 @@ class Stage2:
             builds, tuple(table["cost"]), tuple(solos.overall.tolist()), c.stage2.confirm_runs, c.seed,
             STREAM_CONFIRM, c.stage2.policy, None, tuple(a.tolist()), tuple(b.tolist()),
         )
-        cols = ctx.compute("confirmation", task, len(a), len(ctx.session.grid.cells) * c.stage2.confirm_runs)
+        combats = len(ctx.session.grid.cells) * c.stage2.confirm_runs
+        cols = ctx.compute("confirmation", task, len(a), combats)
+        # the confirmed pairs' distributions of turns, on the confirmation's own dice (the same
+        # combats: tests/engine/test_distribution.py checks the turn loop against the compiled sums)
+        dist = ctx.compute("confirmation distributions", DistributionTask(
+            builds, c.stage2.confirm_runs, c.seed, STREAM_CONFIRM, c.stage2.policy, c.stage2.max_turns or None,
+            tuple(a.tolist()), tuple(b.tolist())), len(a), combats)
+        cols |= {k: v for k, v in dist.items() if k != "combats"}
         ranked = confirmed_ranking(cols, top["overall"])
         ctx.run.write_table(self.name, "confirmed", ranked)
 

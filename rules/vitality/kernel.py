@@ -23,6 +23,7 @@ import numpy as np
 
 from balance.engine.lanes import LaneState
 from balance.engine.lanes_np import gather, select
+from balance_rules.vitality import kernel_trace
 from balance_rules.vitality.kernel_dice import RETALIATION, RETALIATION_EXPLODE, UNRELIABLE, d20, exploding_3d6, slot
 from balance_rules.vitality.kernel_followups import run_followups
 from balance_rules.vitality.kernel_policy import expected_view, extend_expectations
@@ -262,6 +263,14 @@ class VitalityKernel:
                 u &= (ch == 0) | (st.used[:, j] < ch)
             out[:, j] = u
         return out
+
+    def trace_state(self, st: VitalityState) -> dict:
+        """Named per-lane arrays of the state, for traces (see kernel_trace.py)."""
+        return kernel_trace.trace_state(st)
+
+    @staticmethod
+    def describe_draw(slot_id: int, raw: int) -> str:
+        return kernel_trace.describe_draw(slot_id, raw)
 
     def policy_view(self, st: VitalityState, turn, fallback: bool, lanes=None):
         return expected_view(self, st, fallback, turn, lanes)

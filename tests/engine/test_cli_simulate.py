@@ -30,7 +30,8 @@ def test_json_default_grid_and_overall(capsys):
 def test_inline_profile_and_scenario_direct_exact(capsys):
     out = _json(capsys, "direct_damage", "--profile", "2,2,2,2,4", "--scenario", "100", "--runs", "3")
     assert out["cells"] == [{"profile": "2,2,2,2,4", "buff": "No Buffs", "scenario": "100", "mean": 17.0,
-                             "se": 0.0, "timeouts": 0, "runs": 3}]
+                             "se": 0.0, "timeouts": 0, "runs": 3, "p10": 17, "p50": 17, "p90": 17,
+                             "one_turn_share": 0.0, "timeout_share": 0.0}]
 
 
 def test_max_turns_timeouts(capsys):
@@ -61,3 +62,29 @@ def test_bad_input_is_one_line_exit_2(capsys, args, needle):
     assert main(["simulate", *args]) == 2
     err = capsys.readouterr().err.strip()
     assert needle in err and "\n" not in err
+
+
+def test_pair_with_distributions_and_text(capsys):
+    """A pair: the same mean as the engine's compiled sums would give; percentiles ordered; the
+    one-turn kills of a swarm of 10-HP enemies hit by an area attack; the share of turns per attack."""
+    out = _json(capsys, "melee_dg [careful, charges_2]", "direct_area_damage [charges_1]", "--runs", "30",
+                "--seed", "3", "--scenario", "10,10,10", "--profile", "2,2,2,2,4")
+    (cell,) = out["cells"]
+    assert out["partner"] == "direct_area_damage [charges_1]" and out["policy"] == "default"
+    assert cell["p10"] <= cell["p50"] <= cell["p90"] and cell["p10"] >= 1
+    assert 0 <= cell["one_turn_share"] <= 1 and cell["timeout_share"] == 0
+    assert abs(sum(out["usage"]) - 1) < 1e-9
+    assert main(["simulate", "melee_dg [careful, charges_2]", "direct_area_damage [charges_1]", "--runs", "10",
+                 "--scenario", "Boss"]) == 0
+    text = capsys.readouterr().out
+    assert "p10/p50/p90" in text and "[careful, charges_2]" in text and "Share of turns" in text
+
+
+def test_timeouts_and_one_turn_kills_as_shares(capsys):
+    out = _json(capsys, "direct_damage", "--profile", "2,2,2,2,4", "--scenario", "100", "--runs", "4",
+                "--max-turns", "10")
+    assert out["overall"]["timeout_share"] == 1.0 and out["overall"]["p50"] == 10
+    out = _json(capsys, "area", "--profile", "2,2,2,2,4", "--scenario", "1,1", "--runs", "40", "--seed", "2")
+    o = out["overall"]
+    # an enemy of 1 HP falls to any hit: the one-turn kills are the combats where both were hit at once
+    assert 0 < o["one_turn_share"] <= 1 and (o["p10"] == 1) == (o["one_turn_share"] >= 0.1)

@@ -89,3 +89,21 @@ def bullet(md: str, label: str) -> str:
 def order(overall, *ties) -> np.ndarray:
     """Indices by score ascending, ties by the tie columns ascending."""
     return np.lexsort([*reversed(ties), overall])
+
+
+def shown(cell: str, value: float, slack: float = 1e-6) -> bool:
+    """Whether the first number of ``cell`` is ``value`` rounded to the decimals the cell shows
+    (reports print each figure to the precision its interval allows, so the decimals vary)."""
+    m = re.search(r"[-+]?\d[\d,]*(?:\.(\d+))?", cell.replace("−", "-"))
+    d = len(m.group(1) or "") if m else 0
+    return abs(num(cell) - value) <= 0.5 * 10.0**-d + slack
+
+
+def clustered_se(y: np.ndarray, clusters: list[np.ndarray]) -> float:
+    """Standard error of the mean of ``y`` clustered by attack, computed directly: ``clusters``
+    lists, per attack, the positions (into y) of the records it is in (a record may be in two);
+    CR1 small-sample factor G / (G - 1)."""
+    m = y.mean()
+    ss = sum(float((y[c] - m).sum()) ** 2 for c in clusters if len(c))
+    g = sum(1 for c in clusters if len(c))
+    return math.sqrt(ss * g / (g - 1)) / len(y) if g > 1 else math.nan

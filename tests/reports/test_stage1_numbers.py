@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from balance_rules.vitality import catalog as cat
-from tests.reports.helpers import bullet, carriers, enh_costs, first_table, num, order, records, table
+from tests.reports.helpers import bullet, carriers, enh_costs, first_table, num, order, records, shown, table
 
 
 def read(out, name):
@@ -41,7 +41,7 @@ def test_pruning_report_top_50_and_profile_columns(run_and_reports):
         assert num(row[0]) == rank
         assert row[1].startswith("+".join([att["attack_type"][a], *att["upgrades"][a]]))
         assert num(row[2]) == att["cost"][a]
-        assert num(row[3]) == pytest.approx(float(rec["overall"][i]), abs=0.006)
+        assert shown(row[3], float(rec["overall"][i]), 1e-4)
         for k in range(len(profiles)):
             assert num(row[4 + k]) == pytest.approx(float(rec["by_profile"][i, k]), abs=0.006)
         assert num(row[4 + len(profiles)]) == rec["timeouts"][i]
@@ -69,7 +69,7 @@ def test_cost_analysis_numbers(run_and_reports):
         assert int(m.group(1).replace(",", "")) == size
         assert float(m.group(2)) == pytest.approx(float(np.median(x[ranked[:size]])), abs=0.006)
     top20 = ranked[: math.ceil(len(x) * 0.2 - 1e-9)]
-    t_median = float(np.median(x[top20]))
+    x_mean, t_mean = x.mean(), x[top20].mean()
     n_rows = 0
     for level in sorted(set(costs.values())):
         for title in ("Upgrades", "Limits"):
@@ -82,17 +82,21 @@ def test_cost_analysis_numbers(run_and_reports):
                 has = carriers(att, row[0])[rec["attack"]]
                 assert costs[row[0]] == level
                 mean = x[has].mean()
-                assert num(row[1]) == pytest.approx(mean, abs=0.006)
-                assert num(row[2]) == pytest.approx(mean - median, abs=0.006)
+                se = x[has].std(ddof=1) / np.sqrt(has.sum())
+                assert shown(row[1], mean) and shown(row[2], mean - x_mean)
+                if has.sum() > 1 and se > 0:
+                    assert shown(row[1].split("±")[1], se, 1e-4)
+                    assert row[10] == ("tie" if abs(mean - x_mean) <= 1.96 * se else
+                                       "better" if mean < x_mean else "worse")
                 # per point actually paid: area types pay double (the attack type's cost factor)
                 types = np.array(att["attack_type"])[rec["attack"]][has]
                 paid = level * np.mean([cat.ATTACK_TYPES[t].cost_factor for t in types])
-                assert num(row[3]) == pytest.approx((mean - median) / paid, abs=0.0006)
+                assert shown(row[3], (mean - x_mean) / paid)
                 in_top = has[top20]
                 assert num(row[7]) == has.sum() and num(row[8]) == in_top.sum()
                 if in_top.any():
-                    assert num(row[4]) == pytest.approx(x[top20][in_top].mean(), abs=0.006)
-                    assert num(row[5]) == pytest.approx(x[top20][in_top].mean() - t_median, abs=0.006)
+                    assert shown(row[4], x[top20][in_top].mean())
+                    assert shown(row[5], x[top20][in_top].mean() - t_mean)
     carried = {n for i in range(len(att["id"])) for n in (*att["upgrades"][i], *att["limits"][i])}
     assert n_rows == len(carried)
     _, rows = first_table(md, "Attacks by Total Cost")

@@ -73,7 +73,10 @@ def builds() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
     return out
 
 
-def make_toy_run(run_dir: Path) -> Path:
+def make_toy_run(run_dir: Path, build_sd: float = 0.0, cell_sd: float = 0.0, seed: int = 0) -> Path:
+    """The toy's stage-1 run; with ``build_sd`` each build also gets its own random offset in
+    every cell (its dice, shared by its cells: the cluster a bootstrap must resample whole) and
+    with ``cell_sd`` independent noise per cell."""
     run_dir.mkdir(parents=True)
     (run_dir / "config.toml").write_text(CONFIG)
     grid = open_session(run_dir / "config.toml").grid
@@ -83,6 +86,9 @@ def make_toy_run(run_dir: Path) -> Path:
     damage = np.array([sum(UPGRADES[u][1] for u in ups) + sum(LIMITS[x][1] for x in lims) for _, ups, lims in bs])
     extra = np.array([TYPES[t] for t, _, _ in bs])
     cell = BASE[None, :] + extra[:, None] - PER_DAMAGE[None, :] * damage[:, None]
+    if build_sd or cell_sd:
+        rng = np.random.default_rng(seed)
+        cell = cell + build_sd * rng.standard_normal((len(bs), 1)) + cell_sd * rng.standard_normal(cell.shape)
     n, P, B, S = len(bs), len(grid.profiles), len(grid.buffs), len(grid.scenarios)
     by_profile = cell.reshape(n, P, B * S).mean(axis=2)
     by_scenario = cell.reshape(n, P * B, S).mean(axis=1)

@@ -1,0 +1,74 @@
+"""Distributions of turns for a few candidates (the confirmed pairs): p10/p50/p90 of turns,
+one-turn-kill share and timeout share, gathered on the same dice as the candidates' own results.
+
+The engine counts combats by turn only in its own turn loop (a compiled kernel returns sums), so
+this re-runs the candidates there: results identical to the compiled ones, at the reference
+loop's speed. That is why it is done for the confirmed few, not for every pair.
+"""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from balance.builds import Build
+from balance.engine.distribution import summarize
+from balance_plugins.stages.common import simulation_state
+
+
+@attrs.frozen(eq=False)
+class DistributionTask:
+    """Item ``i``: the candidate ``(a[i], b[i])`` (or the single attack ``a[i]`` when ``b`` is empty)."""
+
+    builds: tuple[Build, ...]
+    runs: int
+    seed: int
+    stream: int
+    policy: str
+    max_turns: int | None
+    a: tuple[int, ...]
+    b: tuple[int, ...] = ()
+
+    def prepare(self, session):
+        return simulation_state(session, list(self.builds), self.policy, self.max_turns)
+
+    def compute(self, state, start, stop):
+        sim, _, _ = state
+        a = np.asarray(self.a[start:stop], dtype=np.int64)
+        cand = np.stack([a, np.asarray(self.b[start:stop], dtype=np.int64)], axis=1) if self.b else a[:, None]
+        res = sim.run(cand, self.runs, self.seed, stream=self.stream, histogram=True)
+        return summarize(res.turn_hist, res.timeouts)
+
+
+def main(argv=None) -> int:
+    """``python -m balance_plugins.stages.distributions RUN_DIR``: the confirmed pairs of a finished
+    run, simulated with the kernel's whole-combat sums and again in the turn loop with histograms
+    (what the confirmation's distributions add), timed."""
+    import argparse
+    import time
+
+    from balance.session import open_session
+    from balance_plugins.stages.common import STREAM_CONFIRM, simulator, warm_up_kernel
+    from balance_plugins.store import MsgpackStore
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("run_dir")
+    args = ap.parse_args(argv)
+    run = MsgpackStore().open(args.run_dir)
+    session = open_session(f"{args.run_dir}/config.toml")
+    att, conf = run.read_table("stage2", "attacks"), run.read_table("stage2", "confirmed")
+    builds = [Build(t, u, x) for t, u, x in zip(att["attack_type"], att["upgrades"], att["limits"])]
+    cand = np.stack([np.asarray(conf["a"]), np.asarray(conf["b"])], axis=1)
+    c = session.config
+    warm_up_kernel(session)
+    sim = simulator(session, builds, c.stage2.policy, c.stage2.max_turns)
+    combats = len(cand) * len(session.grid.cells) * c.stage2.confirm_runs
+    for label, hist in (("whole-combat sums", False), ("turn loop with histograms", True)):
+        t = time.perf_counter()
+        sim.run(cand, c.stage2.confirm_runs, c.seed, stream=STREAM_CONFIRM, histogram=hist)
+        print(f"{label}: {len(cand)} pairs, {combats:,} combats in {time.perf_counter() - t:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,142 @@
+"""The bootstrap interval of point values, recomputed by hand and compared; a too-narrow
+interval (resampling a build's cells as if they were independent) must fail the same comparison.
+
+The toy of :mod:`toy_values` gets noise: each build its own offset shared by all its cells (its
+dice: the cluster), plus independent noise per cell. The hand computation does not use
+:mod:`point_values`: it pairs builds from the toy's own build list, reads the cell means from the
+raw records, and resamples whole builds with its own generator (another seed).
+
+Tolerance: both intervals are percentile intervals from B bootstrap replicates. For a bootstrap
+distribution with standard deviation s, the 2.5 % (97.5 %) quantile of B draws has a Monte Carlo
+standard error of sqrt(0.025 · 0.975 / B) / φ(1.96) · s ≈ 0.042 s at B = 4000 (normal density at
+the quantile); the difference of two independent estimates has √2 times that, 0.060 s. Endpoints
+are accepted within 4 of those standard errors (0.24 s), s being estimated from the hand interval
+as its width / 3.92. An interval from independent cells is about √(cells) = 2 times narrower here
+(the build offset dominates), so its endpoints are ~1 s off: well outside the tolerance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from balance_plugins.reports.data import Attacks
+from balance_plugins.reports.findings import dominated
+from balance_plugins.reports.point_values import Interval, PointValue, PointValues, measure
+from balance_plugins.store import MsgpackStore
+from tests.reports import toy_values as toy
+from tests.reports.helpers import records
+
+B = 4000
+BUILD_SD, CELL_SD = 1.5, 0.3
+#: Quantile Monte Carlo error of one B-draw percentile interval endpoint, in units of s (see above).
+Q_SE = np.sqrt(0.025 * 0.975 / B) / (np.exp(-1.96**2 / 2) / np.sqrt(2 * np.pi))
+
+
+@pytest.fixture(scope="module")
+def noisy(tmp_path_factory):
+    run_dir = toy.make_toy_run(tmp_path_factory.mktemp("noisy") / "run", BUILD_SD, CELL_SD, seed=17)
+    run = MsgpackStore().open(run_dir)
+    values = measure(run.stage_reader("stage1"), Attacks.load(run, "stage1"), replicates=B)
+    rec = records(run_dir, "stage1")
+    turns = np.empty_like(rec["cell_mean"], dtype=np.float64)
+    turns[rec["attack"]] = rec["cell_mean"]
+    return values, turns
+
+
+def _hand_pairs(name: str) -> tuple[np.ndarray, np.ndarray]:
+    bs = toy.builds()
+    index = {(t, frozenset((*u, *x))): i for i, (t, u, x) in enumerate(bs)}
+    w, wo = [], []
+    for (t, names), i in index.items():
+        if name in names and (t, names - {name}) in index:
+            w.append(i)
+            wo.append(index[(t, names - {name})])
+    return np.array(w), np.array(wo)
+
+
+TYPE = np.array([t for t, _, _ in toy.builds()])
+COST = np.array([sum(toy.UPGRADES[u][0] for u in ups) for _, ups, _ in toy.builds()], dtype=float)
+
+
+def _hand_slope(turns: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per cell, the least-squares slope of turns on cost pooled within attack type, over ``rows``
+    (a resample of the plain builds, repeats allowed)."""
+    sxx, sxy = 0.0, np.zeros(turns.shape[1])
+    for t in toy.TYPES:
+        r = rows[TYPE[rows] == t]
+        x, y = COST[r], turns[r]
+        sxx += ((x - x.mean()) ** 2).sum()
+        sxy += ((x - x.mean())[:, None] * (y - y.mean(axis=0))).sum(axis=0)
+    return sxy / sxx
+
+
+def _hand_interval(turns: np.ndarray, name: str, unit: str = "build", seed: int = 99):
+    """(turns interval, points interval) by a percentile bootstrap resampling whole builds, or,
+    with ``unit="cell"``, the (build, cell) means as if independent (the wrong model)."""
+    rng = np.random.default_rng(seed)
+    w, wo = _hand_pairs(name)
+    diff = turns[w] - turns[wo]
+    plain = np.array([i for i, (_, _, x) in enumerate(toy.builds()) if not x])
+    d_reps, p_reps = np.empty(B), np.empty(B)
+    n, C = diff.shape
+    for k in range(B):
+        if unit == "build":
+            d = diff[rng.integers(0, n, n)].mean(axis=0)
+        else:  # each cell's column resampled on its own: the cells of one build treated as independent
+            d = np.array([diff[rng.integers(0, n, n), c].mean() for c in range(C)])
+        d_reps[k] = d.mean()
+        if unit == "build":
+            p_reps[k] = d.mean() / _hand_slope(turns, plain[rng.integers(0, len(plain), len(plain))]).mean()
+    return tuple(np.percentile(r, [2.5, 97.5]) for r in (d_reps, p_reps))
+
+
+def _agrees(iv: Interval, hand: np.ndarray) -> bool:
+    s = (hand[1] - hand[0]) / 3.92
+    tol = 4 * np.sqrt(2) * Q_SE * s
+    return abs(iv.lo - hand[0]) <= tol and abs(iv.hi - hand[1]) <= tol
+
+
+@pytest.mark.parametrize("name", ["nick", "whetstone", "reckless"])
+def test_interval_matches_a_hand_made_cluster_bootstrap(noisy, name):
+    values, turns = noisy
+    v = values.values[name]
+    hand_turns, hand_points = _hand_interval(turns, name)
+    assert _agrees(v.turns, hand_turns), (v.turns, hand_turns)
+    assert _agrees(v.points, hand_points), (v.points, hand_points)
+    # the estimate itself: the mean paired difference over cells, exactly
+    w, wo = _hand_pairs(name)
+    assert v.turns.est == pytest.approx((turns[w] - turns[wo]).mean(), abs=1e-9)
+
+
+@pytest.mark.parametrize("name", ["nick", "whetstone", "reckless"])
+def test_an_interval_from_independent_cells_is_too_narrow_and_fails(noisy, name):
+    values, turns = noisy
+    wrong_turns, _ = _hand_interval(turns, name, unit="cell")
+    right_turns = values.values[name].turns
+    right_turns = np.array([right_turns.lo, right_turns.hi])
+    assert (wrong_turns[1] - wrong_turns[0]) < 0.7 * (right_turns[1] - right_turns[0])
+    wrong = Interval(float(np.mean(wrong_turns)), *map(float, wrong_turns))
+    assert not _agrees(wrong, right_turns)
+    assert not _agrees(values.values[name].turns, wrong_turns)
+
+
+def _value(name: str, kind: str, cost: float, cells) -> PointValue:
+    nan = Interval(np.nan, np.nan, np.nan)
+    return PointValue(name, kind, cost, cost, 1, nan, nan, {}, {}, np.asarray(cells, float))
+
+
+def test_dominance_needs_every_cell_and_no_higher_cost():
+    vals = {v.name: v for v in (
+        _value("x", "upgrade", 2, [-1.0, -1.0, -2.0]),
+        _value("y", "upgrade", 1, [-1.5, -1.0, -2.5]),   # as good everywhere, cheaper: dominates x
+        _value("z", "upgrade", 1, [-3.0, -3.0, -1.9]),   # better in two cells, worse in one: does not
+        _value("w", "upgrade", 3, [-9.0, -9.0, -9.0]),   # better everywhere but dearer: does not
+        _value("l", "limit", 1, [-9.0, -9.0, -9.0]),     # another kind: not compared
+    )}
+    pv = PointValues(vals, Interval(-1, -1.1, -0.9), 1, ("c1", "c2", "c3"), (), (), 1)
+    found = {x.name: [y.name for y in ys] for x, ys, _ in dominated(pv)}
+    assert found["x"] == ["y"]
+    assert "z" not in found["x"] and "w" not in found.get("x", [])
+    # closest margin: the smallest per-cell gap between x and its rivals (y: 0 in cell c2)
+    assert [m for x, _, m in dominated(pv) if x.name == "x"] == [0.0]
