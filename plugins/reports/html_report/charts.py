@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from balance_plugins.reports.common import fturns
 from balance_plugins.reports.point_values import PointValues, fmt_interval
 
 COLORS = {"confirmed": "#228833", "screening": "#4477aa", "kept": "#228833", "not kept": "#999999"}
@@ -84,7 +85,7 @@ def pairs_chart(points: list[dict]) -> tuple[go.Figure, int, str]:
             x=[p["rank"] for p in ps], y=[p["turns"] for p in ps], mode="markers", name=f"{src} ({len(ps):,})",
             error_y={"type": "data", "array": [p["se"] for p in ps], "visible": True, "thickness": 1},
             marker={"color": COLORS[src], "size": 6, "opacity": 0.7},
-            hovertext=[f"#{p['rank']}: <b>{escape(p['a'])}</b> + <b>{escape(p['b'])}</b><br>{p['turns']:.2f} ± {p['se']:.2f} turns "
+            hovertext=[f"#{p['rank']}: <b>{escape(p['a'])}</b> + <b>{escape(p['b'])}</b><br>{fturns(p['turns'], p['se'])} turns "
                        f"({src}); total cost {p['cost']}p" for p in ps], hoverinfo="text"))
     _layout(fig, "Top pairs: mean turns (± standard error) by rank", "rank", "turns (lower is better)", 460)
     return fig, 460, ("Each point is a pair of the pairs table, in its order; hover for both attacks' full names, "
@@ -104,7 +105,7 @@ def singles_chart(points: list[dict]) -> tuple[go.Figure, int, str]:
             name=f"{label} for stage 2 ({len(ps):,})",
             error_y={"type": "data", "array": [p["se"] for p in ps], "visible": True, "thickness": 1},
             marker={"color": COLORS[label], "size": 6, "opacity": 0.7},
-            hovertext=[f"#{p['rank']}: <b>{escape(p['attack'])}</b><br>{p['turns']:.2f} ± {p['se']:.2f} turns (screening); cost {p['cost']}p"
+            hovertext=[f"#{p['rank']}: <b>{escape(p['attack'])}</b><br>{fturns(p['turns'], p['se'])} turns (screening); cost {p['cost']}p"
                        for p in ps], hoverinfo="text"))
     _layout(fig, "Top single attacks (stage 1, screening): mean turns (± standard error) by rank", "rank",
             "turns (lower is better)", 460)

@@ -27,7 +27,7 @@ import numpy as np
 from markdown_it import MarkdownIt
 
 from balance_plugins.reports import stage1_pruning_report, top_1000_pairs
-from balance_plugins.reports.common import fint, fnum, fpct, fturns, settings_lines
+from balance_plugins.reports.common import distribution_cells, fint, fnum, fpct, fturns, settings_lines
 from balance_plugins.reports.data import Attacks, column_labels, load_confirmed
 from balance_plugins.reports.point_values import PointValues, measure
 from balance_plugins.reports.stream import TopBy, column_key
@@ -158,6 +158,7 @@ def pairs_table(ctx) -> tuple[Table, list[dict], int, int]:
     n = top_1000_pairs.N
     top, count, _ = top_1000_pairs.screening_top(reader, n)
     confirmed = load_confirmed(ctx.run)
+    combats = len(ctx.grid.cells) * ctx.config.stage2.confirm_runs
     rows, points = [], []
     for rank, (src, t, i) in enumerate(top_1000_pairs.ranked_rows(top, confirmed, n), 1):
         a, b = int(t["a"][i]), int(t["b"][i])
@@ -169,6 +170,8 @@ def pairs_table(ctx) -> tuple[Table, list[dict], int, int]:
             Cell(f"{int(t['cost'][i])}p", None, True), Cell(fturns(turns, se), turns, True), Cell(src),
             Cell(fnum(screening), None, True), Cell(fpct(t["synergy"][i], 1, True), _f(t["synergy"][i]), True),
             Cell(fint(t["timeouts"][i]), None, True),
+            *(Cell(text, None, True) for text in (
+                distribution_cells(t, i, combats) if src == "confirmed" else ["–", "–", "–"])),
         ], _build_data(attacks, [a, b])))
         points.append({"rank": rank, "a": attacks.short(a), "b": attacks.short(b), "cost": int(t["cost"][i]),
                        "turns": turns, "se": se, "source": src})
@@ -180,7 +183,8 @@ def pairs_table(ctx) -> tuple[Table, list[dict], int, int]:
             "the source the rank comes from. As in top_1000_pairs.md.",
             "Click a column's header to sort by it; the filters keep the pairs where either attack matches."],
         ["Rank", "Attack 1", "Cost1", "Attack 2", "Cost2", "Total", "Turns", "Ranked by", "Screening turns",
-         "Synergy", "Timeouts"], rows, _filters(attacks), "No pairs were tested.")
+         "Synergy", "Timeouts", "Turns p10/p50/p90", "One-turn kills", "Timeout share"], rows, _filters(attacks),
+        "No pairs were tested.")
     return table, points, count, reader.skipped
 
 
