@@ -88,9 +88,9 @@ def _durability(st, idx, rows):
     return dur
 
 
-def _with_brutal(pre, dur, brutal, T):
-    """brutal (where ``brutal``): half the damage above Durability + 5T is added."""
-    excess = pre - (dur + 5 * T)
+def _with_brutal(pre, dur, brutal, T, k):
+    """brutal (where ``brutal``): half the damage above Durability + kT is added."""
+    excess = pre - (dur + k * T)
     return pre + (excess // 2) * (brutal & (excess > 0))
 
 
@@ -121,7 +121,7 @@ def single_strike(st, idx, rows, tgt, s):
     pre = _damage_roll(st, rows, raw, s, idx) + dmg_mod + crit * gather(tab.crit_bonus, rows)
     if st.any_overhit:
         margin = total - avoid
-        oh = gather(tab.overhit, rows) & (margin >= 3 * T) & hit
+        oh = gather(tab.overhit, rows) & (margin >= tab.rules.thresholds.overhit_margin_t * T) & hit
         if direct is not None:
             oh &= ~direct
         pre = pre + (margin // 2) * oh
@@ -131,7 +131,7 @@ def single_strike(st, idx, rows, tgt, s):
         splash_pre = pre - (slay if slay is not None else 0)
     dur = _durability(st, idx, rows)
     if st.any_brutal:
-        pre = _with_brutal(pre, dur, gather(tab.brutal, rows), T)
+        pre = _with_brutal(pre, dur, gather(tab.brutal, rows), T, tab.rules.thresholds.brutal_excess_t)
     damage = (np.maximum(pre - dur, 0) * hit).astype(np.int32, copy=False)
     apply_single(st, idx, rows, tgt, hit, damage)
     return hit, crit, damage, splash_total, splash_pre
@@ -145,12 +145,12 @@ def apply_single(st, idx, rows, tgt, hit, damage):
     before = gather(hp, flat)
     after = np.maximum(before - damage, 0)
     if st.any_finishing:
-        after = after * ~(gather(tab.finishing, rows) & hit & (after >= 1) & (after <= 5))
+        after = after * ~(gather(tab.finishing, rows) & hit & (after >= 1) & (after <= tab.rules.thresholds.finishing_blow_hp))
     if st.any_culling:
         c = np.flatnonzero(gather(tab.culling, rows) & hit & (after > 0))
         if len(c):
             lanes_c = c if idx is None else idx[c]
-            cull = after[c] * 5 < maxhp_at(st, lanes_c, tgt[c])
+            cull = after[c] * tab.rules.thresholds.culling_divisor < maxhp_at(st, lanes_c, tgt[c])
             after[c[cull]] = 0
     hp[flat] = after
     if st.any_bleed:
@@ -195,14 +195,16 @@ def area_swing(st, idx, rows, s):
         pre = roll + dmg_mod + slay + crit_bonus * crit
         if st.any_overhit:
             margin = total - avoid
-            pre = pre + (margin // 2) * (gather(tab.overhit, rows) & (margin >= 3 * T) & ~direct)
+            pre = pre + (margin // 2) * (gather(tab.overhit, rows) & (margin >= tab.rules.thresholds.overhit_margin_t * T)
+                                         & ~direct)
         if brutal is not None:
-            pre = _with_brutal(pre, dur, brutal, T)
+            pre = _with_brutal(pre, dur, brutal, T, tab.rules.thresholds.brutal_excess_t)
         damage[:, j] = np.maximum(pre - dur, 0) * hit
         hits[:, j] = hit
     after = np.maximum(hp - damage, 0)
     if st.any_finishing:
-        after = after * ~(gather(tab.finishing, rows)[:, None] & hits & (after >= 1) & (after <= 5))
+        after = after * ~(gather(tab.finishing, rows)[:, None] & hits & (after >= 1)
+                          & (after <= tab.rules.thresholds.finishing_blow_hp))
     st.hp[idx] = after
     fell = (hp > 0) & (after == 0)
     st.alive[idx] -= np.count_nonzero(fell, axis=1).astype(np.int32)
@@ -235,7 +237,7 @@ def splash(st, idx, rows, tgt, total, pre):
     p = pre[:, None] + slay
     dur = np.broadcast_to(_durability(st, idx, rows), (len(idx),))[:, None]
     if st.any_brutal:
-        p = _with_brutal(p, dur, gather(tab.brutal, rows)[:, None], T)
+        p = _with_brutal(p, dur, gather(tab.brutal, rows)[:, None], T, tab.rules.thresholds.brutal_excess_t)
     damage = np.maximum(p - dur, 0) * hit
     after = np.maximum(hp - damage, 0)
     st.hp[idx] = after
