@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import tomllib
 from collections.abc import Callable, Sequence
 from importlib.resources import files
@@ -103,6 +104,10 @@ def parse_text(text: str, fmt: str, origin: str = "config") -> tuple[dict, Calla
     try:
         return tomllib.loads(text), lambda p: p, []
     except tomllib.TOMLDecodeError as exc:
+        if re.search(r"^\s*rules\s*=", text, re.M) and re.search(r"^\s*\[+\s*rules\.", text, re.M):
+            # TOML cannot hold both: say how to name the rule system beside its changes.
+            raise ConfigError("rules", 'a file that changes rules in [rules.NAME] names the rule system with '
+                                       'name = "NAME" inside [rules] (or leaves it out), not rules = "NAME"') from exc
         raise ConfigError("", f"{origin}: invalid TOML: {exc}") from exc
 
 
