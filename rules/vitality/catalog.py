@@ -250,3 +250,6 @@ class Decisions:
     #: armor_piercing ignores the target's endurance, not a buff: its Durability keeps the buff's
     #: durability bonus (false: the rulebook's bare 5 + tier).
     armor_piercing_keeps_buff: bool = True
+    #: Follow-up strikes (barrage, extra_attack, double_tap, ricochet, the explosive splash of a
+    #: follow-up, splinter) carry the attack's limit bonuses (false: only the main strike has them).
+    followups_carry_limit_bonus: bool = True

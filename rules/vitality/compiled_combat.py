@@ -48,11 +48,14 @@ COLUMNS = (
     # The rule table's thresholds (the same on every row): data, not globals, so that a config's
     # overrides reach the compiled code (numba freezes module globals when it compiles).
     "brutal_t", "overhit_t", "finish_hp", "cull_div", "chan_start", "chan_cap",
+    # What a follow-up strike (strike number > 0) drops: the limit bonus, when the rule table's
+    # decision is that follow-ups do not carry it (0 otherwise).
+    "followup_drop",
 )
 (AREA, DIRECT, ROLL_FLAT, ACC, DMG, CRIT_LO, CRIT_BONUS, EXPLODE5, AP, OVERHIT, BRUTAL, BARRAGE, EXTRA,
  FOLLOW, BLEED, FINISHING, CULLING, SPLINTER, SLAYER_HP, CHANNELED, RELIABLE, REQ, COOLDOWN, CHARGES,
  CHARGE_NEED, UNRELIABLE, BASIC, RETALIATION_COL, RETALIATION_DAMAGE_COL, FOLLOWUPS, TRIGGER,
- BRUTAL_T, OVERHIT_T, FINISH_HP, CULL_DIV, CHAN_START, CHAN_CAP) = range(len(COLUMNS))
+ BRUTAL_T, OVERHIT_T, FINISH_HP, CULL_DIV, CHAN_START, CHAN_CAP, FOLLOWUP_DROP) = range(len(COLUMNS))
 
 #: The per-cell numbers of ``cc`` (names of ``VitalityKernel.cell_constants``).
 CELL = ("avoid", "dur", "dur_ap", "e_acc", "e_dmg", "e_tier", "acc_base", "dmg_base")
@@ -163,7 +166,8 @@ def _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, tgt, s, T, o
     r = _accuracy_die(tab, row, raw, key, s, 0)
     avoid = cc[c, C_AVOID]
     slay = _slay(tab, row, maxhp[c, tgt], T)
-    acc = tab[row, ACC] + cc[c, C_ACC_BASE] + ls[L_BONUS] + slay
+    drop = tab[row, FOLLOWUP_DROP] if s > 0 else 0
+    acc = tab[row, ACC] - drop + cc[c, C_ACC_BASE] + ls[L_BONUS] + slay
     total = r + acc
     direct = tab[row, DIRECT] != 0
     hit = total >= avoid or direct
@@ -172,7 +176,7 @@ def _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, tgt, s, T, o
     s_total = 0
     s_pre = 0
     if hit:
-        pre = _roll(tab, row, raw, key, s) + tab[row, DMG] + cc[c, C_DMG_BASE] + ls[L_BONUS] + slay
+        pre = _roll(tab, row, raw, key, s) + tab[row, DMG] - drop + cc[c, C_DMG_BASE] + ls[L_BONUS] + slay
         if crit:
             pre += tab[row, CRIT_BONUS]
         margin = total - avoid
@@ -214,8 +218,9 @@ def _area_swing(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, s, T, E):
     raw0 = die(key, _slot(D_ATTACK, s, 0))
     roll = _roll(tab, row, raw0, key, s)
     avoid = cc[c, C_AVOID]
-    acc = tab[row, ACC] + cc[c, C_ACC_BASE] + ls[L_BONUS]
-    dmg_mod = tab[row, DMG] + cc[c, C_DMG_BASE] + ls[L_BONUS]
+    drop = tab[row, FOLLOWUP_DROP] if s > 0 else 0
+    acc = tab[row, ACC] - drop + cc[c, C_ACC_BASE] + ls[L_BONUS]
+    dmg_mod = tab[row, DMG] - drop + cc[c, C_DMG_BASE] + ls[L_BONUS]
     direct = tab[row, DIRECT] != 0
     dur = _durability(tab, row, cc, c)
     dealt = False

@@ -68,11 +68,16 @@ def _accuracy_die(st, rows, raw, s, sub, idx):
     return r
 
 
-def _modifiers(st, idx, rows):
+def _modifiers(st, idx, rows, s=0):
     """Each strike's accuracy and damage modifiers: the row's, the attacker's (with the buff's) and
-    channeled's bonus."""
+    channeled's bonus. A follow-up strike (strike number ``s`` > 0: an array of them) drops the
+    limit bonus when the rule table decides that follow-ups do not carry it."""
     acc = gather(st.tab.acc, rows) + lane_value(st.acc_base, idx)
     dmg_mod = gather(st.tab.dmg, rows) + lane_value(st.dmg_base, idx)
+    if (np.ndim(s) > 0 or s > 0) and not st.tab.rules.decisions.followups_carry_limit_bonus:
+        drop = gather(st.tab.limit_bonus, rows)
+        acc = acc - drop
+        dmg_mod = dmg_mod - drop
     if st.bonus is not None:
         b = lane_value(st.bonus, idx)
         acc = acc + b
@@ -104,7 +109,7 @@ def single_strike(st, idx, rows, tgt, s):
     raw = st.dice.raw(slot(ATTACK, s, 0), idx)
     r = _accuracy_die(st, rows, raw, s, 0, idx)
     avoid = lane_value(st.avoid, idx)
-    acc, dmg_mod = _modifiers(st, idx, rows)
+    acc, dmg_mod = _modifiers(st, idx, rows, s)
     slay = None
     if st.any_slayer:
         slay = (gather(tab.slayer_hp, rows) == maxhp_at(st, idx, tgt)) * np.int32(T)
@@ -177,7 +182,7 @@ def area_swing(st, idx, rows, s):
     raw0 = st.dice.raw(slot(ATTACK, s, 0), idx)
     roll = _damage_roll(st, rows, raw0, s, idx)
     avoid = lane_value(st.avoid, idx)
-    acc, dmg_mod = _modifiers(st, idx, rows)
+    acc, dmg_mod = _modifiers(st, idx, rows, s)
     direct = gather(tab.direct, rows)
     maxhp = maxhp_rows(st, idx)
     crit_lo, crit_bonus = gather(tab.crit_lo, rows), gather(tab.crit_bonus, rows)

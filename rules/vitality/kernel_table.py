@@ -134,6 +134,8 @@ def compile_table(builds: Sequence[Build], attacker: Sequence[int], rules: Rules
                         ("finish_hp", th.finishing_blow_hp), ("cull_div", th.culling_divisor),
                         ("chan_start", th.channeled_start), ("chan_cap", th.channeled_cap_t)):
         cols[name] = np.full(len(rows), value, dtype=np.int32)
+    keep = rules.decisions.followups_carry_limit_bonus
+    cols["followup_drop"] = (cols["limit_bonus"] * (not keep)).astype(np.int32)
     return Table(
         builds=rows,
         tier=T,

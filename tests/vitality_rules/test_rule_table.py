@@ -192,3 +192,17 @@ def test_the_effective_config_round_trips_with_its_overrides(tmp_path):
     again = write(tmp_path, shown.stdout, "again.toml")
     assert open_session(again).rule_table.overrides == {"upgrades.power_attack.cost": (1, 2)}
     assert math.isclose(open_session(again).budget, 6)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_the_followup_decision_reaches_both_kernels(tmp_path, compiled):
+    """direct_damage + barrage [patient] against the Boss (100 HP), Evasive (Durability 9): turns
+    1-3 patient fails and the plain direct_damage deals 11 + 6 - 9 = 8 (24 in all); from turn 4 the
+    barrage's three auto-hitting strikes each deal 11 - 8 + 4 + 6 - 9 = 4 with the limit bonus +4,
+    or only the main strike does and the two follow-ups deal 11 - 8 + 6 - 9 = 0 without it."""
+    opts = f"[rule_options]\ncompiled = {str(compiled).lower()}\n"
+    expected = {"true": 3 + math.ceil(76 / 12), "false": 3 + math.ceil(76 / 4)}
+    for carry, turns in expected.items():
+        cfg = write(tmp_path, opts + f"[rules.vitality]\ndecisions.followups_carry_limit_bonus = {carry}\n", f"{carry}.toml")
+        got = simulate("direct_damage + barrage [patient]", "--runs", "3", "--profile", "Evasive", "--config", str(cfg))
+        assert got["Evasive"]["mean"] == turns, carry
