@@ -12,10 +12,10 @@ from pathlib import Path
 import attrs
 
 from balance.config import Config, build_config, read_source
+from balance.config.load import split_rules
 from balance.config.model import limit_problems
 from balance.errors import ConfigError, UsageError
 from balance.grid import Grid
-from balance.config.load import split_rules
 from balance.plugin_manager import Guarded, Plugins
 from balance.ruletable import RuleTable, apply_overrides, flatten
 

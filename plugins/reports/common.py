@@ -157,9 +157,9 @@ def settings_lines(ctx, stage: str) -> list[str]:
     keys = ", ".join(f"{k} {v}" for k, v in c.budget_keys.items())
     lines.append(f"**Rules**: {c.rules}, {keys + ', ' if keys else ''}{ctx.session.budget} points per attack"
                  + (" (set in the config)" if c.points_per_attack else "") + f"; attacker {list(c.attacker)}")
-    changed = ctx.session.rule_table.overrides
+    changed = ctx.session.rule_table.override_lines()
     if changed:
-        lines.append(f"**Rule changes**: {len(changed)} (listed at the top)")
+        lines.append(f"**Rule changes** (`[rules.{c.rules}]`): {'; '.join(changed)}")
     turns = c.stage2.max_turns or c.max_turns if stage == "stage2" else c.max_turns
     lines.append(f"**Max turns per combat**: {turns} (a combat reaching it counts as a timeout)")
     if stage == "stage1":
