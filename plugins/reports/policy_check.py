@@ -126,12 +126,19 @@ def policy_check(run, reader, confirmed: dict | None) -> PolicyCheck:
     return PolicyCheck(screening, *confirmed_check(run, confirmed))
 
 
+def share_text(s: WorseThanSolo) -> str:
+    """The share with its error; none seen: the one-sided 95 % upper bound (1 - 0.05^(1/n) ≈ 3/n)."""
+    if s.count and s.worse == 0:
+        return f"0%; at most {(1 - 0.05 ** (1 / s.count)) * 100:.2g}% at 95% confidence"
+    return f"{s.share:.2f}% ± {s.share_se:.2f}%"
+
+
 def lines(check: PolicyCheck, runs: int, confirm_runs: int) -> list[str]:
     """The check as report bullets."""
     s = check.screening
     out = [
         f"**Pairs slower than their better attack used alone by more than {Z:g} combined standard errors**: "
-        f"{s.worse:,} of {s.count:,} ({s.share:.2f}% ± {s.share_se:.2f}%; screening, {runs} runs per cell)",
+        f"{s.worse:,} of {s.count:,} ({share_text(s)}; screening, {runs} runs per cell)",
         f"**… by more than a whole turn**: {s.worse_turn:,}; **slower at all (point estimates, mostly noise)**: "
         f"{s.slower:,}; **worst**: {s.worst_excess:.2f} turns ({s.worst_pct:.0f}%)",
     ]
@@ -158,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     s = check.screening
-    print(f"pairs {s.count}  worse_3se {s.worse}  share {s.share:.3f}% (se {s.share_se:.3f})  "
+    print(f"pairs {s.count}  worse_3se {s.worse}  share {share_text(s)}  "
           f"worse_1turn {s.worse_turn}  slower {s.slower}  worst {s.worst_excess:.2f} turns ({s.worst_pct:.0f}%)")
     if check.confirmed_checked is not None:
         print(f"confirmed_top {check.confirmed_checked}  worse_3se {check.confirmed_worse}")
