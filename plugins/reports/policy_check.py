@@ -130,7 +130,9 @@ def share_text(s: WorseThanSolo) -> str:
     """The share with its error; none seen: the one-sided 95 % upper bound (1 - 0.05^(1/n) ≈ 3/n)."""
     if s.count and s.worse == 0:
         return f"0%; at most {(1 - 0.05 ** (1 / s.count)) * 100:.2g}% at 95% confidence"
-    return f"{s.share:.2f}% ± {s.share_se:.2f}%"
+    # As many decimals as the error allows (two significant digits of it), at least two.
+    digits = max(2, 1 - math.floor(math.log10(s.share_se))) if s.share_se > 0 else 2
+    return f"{s.share:.{digits}f}% ± {s.share_se:.{digits}f}%"
 
 
 def lines(check: PolicyCheck, runs: int, confirm_runs: int) -> list[str]:
