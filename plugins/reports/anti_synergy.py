@@ -15,8 +15,8 @@ import attrs
 import numpy as np
 
 from balance.builds import Build
+from balance.engine import Simulator
 from balance_plugins.reports.policy_check import Z
-from balance_plugins.stages.common import scoring, simulator
 
 #: Dice stream of the re-check (the stages use 0, 1, 2 and 100 + round).
 STREAM_RECHECK = 3
@@ -73,8 +73,9 @@ def recheck(ctx, attacks, top: dict, rows: list[int], solo: np.ndarray) -> list[
     used = np.unique(pairs)
     local = {int(x): k for k, x in enumerate(used)}
     builds = [Build(attacks.types[x], attacks.upgrades[x], attacks.limits[x]) for x in used]
-    sim = simulator(session, builds, c.stage2.policy, c.stage2.max_turns)
-    score = scoring(session)
+    policy = session.plugins.component("balance_policies", c.stage2.policy)
+    sim = Simulator(session.kernel(), builds, session.grid, c.attacker, c.stage2.max_turns or c.max_turns, policy)
+    score = session.plugins.component("balance_scorings", c.scoring)
     runs = c.stage2.confirm_runs
     lp = np.vectorize(local.get)(pairs)
     res = sim.run(lp, runs, c.seed, stream=STREAM_RECHECK)

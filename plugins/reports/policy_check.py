@@ -152,18 +152,23 @@ def lines(check: PolicyCheck, runs: int, confirm_runs: int) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pathlib import Path
+
+    from balance.cli.cmd_export import open_run
     from balance.errors import BalanceError
     from balance_plugins.reports.data import load_confirmed
-    from balance_plugins.store.store import MsgpackStore
 
     parser = argparse.ArgumentParser(prog="python -m balance_plugins.reports.policy_check",
                                      description="Pairs of a run that are slower than their better attack used alone.")
     parser.add_argument("run_dir")
     args = parser.parse_args(argv)
     try:
-        run = MsgpackStore().open(args.run_dir)
+        run = open_run(Path(args.run_dir))
+        for table in ("solos",):
+            if not run.has_table("stage2", table):
+                raise BalanceError(f"{args.run_dir} has no complete stage 2 (no {table} table)")
         check = policy_check(run, run.stage_reader("stage2"), load_confirmed(run))
-    except (BalanceError, OSError, KeyError) as e:
+    except (BalanceError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     s = check.screening
