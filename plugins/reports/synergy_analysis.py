@@ -1,6 +1,8 @@
 """``synergy_analysis.md`` (+ ``synergy_distribution.png``): synergy over all pairs tested in bands,
-the 50 most positive and 50 most negative pairs, and for each the reasons the data shows (usage
-split by scenario, gain over the better solo, the solos themselves, attack types, timeouts)."""
+anti-synergy (pairs slower than their better solo) re-checked with more runs to tell the real from
+noise (``anti_synergy.py``), the 50 most positive and 50 most negative pairs, and for each the
+reasons the data shows (usage split by scenario, gain over the better solo, the solos themselves,
+attack types, timeouts)."""
 
 from __future__ import annotations
 
