@@ -105,6 +105,12 @@ def balance_policies():
     kernel's policy view (never names). It is asked only about lanes with a choice to make (two
     or more usable attacks, or none: then between the fallback actions). ``stage2.policy`` in the
     config selects one by name.
+
+    A policy may instead race plans (``race``: a tuple of plain policies): per candidate and
+    cell the engine plays each attack alone and each policy of ``race`` on pilot dice of their
+    own, and reports the winner on the evaluation dice (the built-in ``default`` races ``greedy``;
+    docs/concepts.md, "Pair play"). A plugin reuses the race by listing its own policy with or
+    instead of ``greedy``.
     """
 
 

@@ -184,7 +184,7 @@ def simulate(session, build_text: str, args) -> dict:
         names = [b.id for b in builds]
         out["trace"] = [{"profile": c.profile.name, "buff": c.buff.name, "scenario": c.scenario.name,
                          "combats": [_combat_dict(x, names)
-                                     for x in trace(sim, np.arange(len(builds)), c, n_trace, seed)]}
+                                     for x in trace(sim, np.arange(len(builds)), c, n_trace, seed, runs=runs)]}
                         for c in grid.cells]
     if len(builds) > 1:
         out |= {"partner": builds[1].id, "policy": policy_name,
@@ -220,6 +220,8 @@ def print_trace(out: dict) -> None:
             turns = combat["turns"]
             end = f"won on turn {turns[-1]['turn']}" if combat["won"] else f"timed out after {len(turns)} turns"
             print(f"\nCombat {combat['run'] + 1} - {cell['profile']} / {cell['buff']} / {cell['scenario']}: {end}")
+            if combat["plan"]:
+                print(f"  plan: {combat['plan']}")
             for t in turns:
                 usable = "" if t["usable"] is None else (
                     " usable: " + ", ".join(n for n, u in zip(names, t["usable"]) if u) if any(t["usable"]) else

@@ -2,8 +2,8 @@
 
 Samples builds deterministically from the config's rule system (every legal build within the
 config's budget, seeded choice), simulates them over the config's grid on one process, and prints
-combats per CPU second for single attacks, for pairs with the ``first`` policy and for pairs with
-the ``default`` policy (best of ``--repeat`` measurements, since other jobs on the machine slow
+combats per CPU second for single attacks, for pairs with the ``first`` policy, the ``greedy``
+policy and the ``default`` policy (``greedy`` raced against each attack alone; best of ``--repeat`` measurements, since other jobs on the machine slow
 single measurements down). Uses whatever rule system the config names, so the engine stays
 game-agnostic. The defaults (8,000 builds, 20,000 pairs, 10 runs per cell: 0.64 M and 1.6 M
 combats) are jobs of several batches, like a stage's; ``--builds 2000 --pairs 2000`` measures
@@ -52,6 +52,10 @@ def first_policy(plugins=None):
 
 def default_policy(plugins):
     return plugins.component("balance_policies", "default")
+
+
+def greedy_policy(plugins):
+    return plugins.component("balance_policies", "greedy")
 
 
 class TurnLoop:
@@ -113,6 +117,7 @@ def main(argv=None) -> int:
     pairs = rng.integers(0, len(builds), size=(args.pairs, 2))
     jobs = [("single", single, None),
             ("pairs (first policy)", pairs, first_policy(s.plugins)),
+            ("pairs (greedy policy)", pairs, greedy_policy(s.plugins)),
             ("pairs (default policy)", pairs, default_policy(s.plugins))]
     measured = kernels(s.rules)
     for label, cand, policy in jobs:

@@ -140,6 +140,14 @@ class Policy(Protocol):
     #:
     #: A policy without ``rule`` (or with one the kernel does not know) is run by the turn loop.
     rule: tuple
+    #: Optional: a tuple of plain policies (without ``race``) to race. The engine then plays, for each
+    #: candidate of two or more attacks and each cell, every attack alone (the rules' fallback where
+    #: it is unusable) and each policy of ``race`` on the same pilot dice — as many runs as the
+    #: evaluation, run ids shifted by :data:`balance.engine.simulator.PILOT_RUN_OFFSET` — and
+    #: reports the plan with the fewest pilot turns (ties: the attacks alone in slot order, then
+    #: ``race`` in order) on the evaluation dice. ``choose`` is then never called; a single attack
+    #: runs under ``race[0]``.
+    race: tuple
 
     def explain(self, view: Any, usable: np.ndarray) -> dict[str, np.ndarray]:
         """Optional, for traces: the numbers ``choose`` goes by, name -> (lanes, k)."""

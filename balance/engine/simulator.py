@@ -43,6 +43,24 @@ class SimResult:
         return np.sqrt(np.maximum(var, 0.0) / r)
 
 
+#: Run ids of a raced policy's pilot dice: the evaluation's run ids plus this (far beyond any run count).
+PILOT_RUN_OFFSET = 1 << 40
+
+
+class _OnlySlot:
+    """The policy of a single attack: slot 0 (the engine asks only on fallback turns)."""
+
+    name = "only slot"
+    needs_view = False
+    rule = ("prefer_slot", 0)
+
+    def choose(self, view, usable):
+        return np.zeros(len(usable), dtype=np.int64)
+
+
+_ONLY_SLOT = _OnlySlot()
+
+
 class Simulator:
     """Simulates candidates (single attacks or pairs) over every cell of a grid.
 
@@ -75,6 +93,8 @@ class Simulator:
         self.lanes_per_batch = int(lanes_per_batch)
         self.compact_fraction = compact_fraction
         self.table = kernel.compile(self.builds, self.attacker)
+        # Each attack alone, per (runs, seed, stream, first run): (computed mask, sums); see _solos.
+        self._solo_cache: dict = {}
 
     def run(self, candidates, runs: int, seed: int, stream: int = 0, run_offset: int = 0,
             histogram: bool = False) -> SimResult:
@@ -84,8 +104,20 @@ class Simulator:
         cand = np.asarray(candidates, dtype=np.int64)
         if cand.ndim == 1:
             cand = cand[:, None]
+        policy = self.policy
+        plans = getattr(policy, "race", None)
+        if plans:
+            if cand.shape[1] > 1 and len(cand) and runs > 0:
+                return self._race(cand, runs, seed, stream, run_offset, tuple(plans), histogram)
+            policy = plans[0]  # one attack: nothing to race (the policy only sees fallback turns)
+        return self._run(cand, runs, seed, stream, run_offset, policy, histogram=histogram)
+
+    def _run(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, policy,
+             cells=None, histogram: bool = False) -> SimResult:
+        """``cand`` over ``cells`` (default: every cell of the grid; results over those cells only)."""
+        cells = self.cells if cells is None else cells
         n, k = cand.shape
-        C = len(self.cells)
+        C = len(cells)
         if n == 0 or runs <= 0:
             return SimResult(turn_sum=np.zeros((n, C)), turn_sumsq=np.zeros((n, C)),
                              timeouts=np.zeros((n, C), dtype=np.int64),
@@ -94,10 +126,10 @@ class Simulator:
         run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
         # Lane l is candidate l // (C * runs), cell (l // runs) % C, run l % runs; its dice key
         # depends on (cell, run) only.
-        keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in self.cells])
+        keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in cells])
         # A kernel that runs whole combats itself (compiled) does so for the policies it knows.
         whole = None if histogram else getattr(self.kernel, "run_combats", None)
-        sums = None if whole is None else whole(self.table, self.cells, cand, keys, runs, self.max_turns, self.policy)
+        sums = None if whole is None else whole(self.table, cells, cand, keys, runs, self.max_turns, policy)
         if sums is not None:
             turn_sum, turn_sumsq, timeouts, uses = sums
             return SimResult(turn_sum=np.asarray(turn_sum, dtype=np.float64).reshape(n, C),
@@ -105,25 +137,26 @@ class Simulator:
                              timeouts=np.asarray(timeouts, dtype=np.int64).reshape(n, C),
                              uses=np.asarray(uses, dtype=np.int64).reshape(n, C, k + 1), runs=int(runs))
         sums = _Sums(n * C, k, self.max_turns + 1 if histogram else 0)
-        for ids, turns, timeout, uses in self._lanes(cand, n * C * runs, runs, keys):
+        for ids, turns, timeout, uses in self._lanes(cand, n * C * runs, runs, keys, policy, cells):
             sums.add(ids // runs, turns, timeout, uses)
         turn_sum, turn_sumsq, timeouts, uses = sums.result()
         return SimResult(turn_sum=turn_sum.reshape(n, C), turn_sumsq=turn_sumsq.reshape(n, C),
                          timeouts=timeouts.reshape(n, C), uses=uses.reshape(n, C, k + 1), runs=int(runs),
                          turn_hist=sums.hist.reshape(n, C, -1) if histogram else None)
 
-    def view_function(self):
+    def view_function(self, policy=None):
         """The kernel's policy view, or nothing for a policy that only reads the usable mask
-        (``needs_view = False``)."""
-        if getattr(self.policy, "needs_view", True):
+        (``needs_view = False``); ``policy`` defaults to the simulator's."""
+        if getattr(self.policy if policy is None else policy, "needs_view", True):
             return self.kernel.policy_view
         return lambda st, t, fb, lanes=None: None
 
-    def choose(self, state, turn, k: int, view):
+    def choose(self, state, turn, k: int, view, policy=None):
         """Each lane's attack this turn: (choice, fallback flags, counted column (k = fallback),
-        usable mask or None). The policy is asked only where it has a choice: two or more usable
-        attacks (7 % of lane-turns for random six-point pairs), or none (the fallback action)."""
-        kernel, policy = self.kernel, self.policy
+        usable mask or None). ``policy`` (default: the simulator's) is asked only where it has a
+        choice: two or more usable attacks (7 % of lane-turns for random six-point pairs), or none
+        (the fallback action)."""
+        kernel, policy = self.kernel, self.policy if policy is None else policy
         A = len(turn) if np.ndim(turn) else state.n
         usable = kernel.usable(state, turn)
         if usable is None:
@@ -152,12 +185,87 @@ class Simulator:
         col = select(fallback, k, choice) if k > 1 else fallback.astype(np.int64)
         return choice, fallback, col, usable
 
-    def _lanes(self, cand: np.ndarray, total: int, runs: int, keys: np.ndarray):
+    # -- raced plans (see balance.engine.protocol.Policy.race) ------------------------------------
+
+    def race_choice(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, plans: tuple) -> np.ndarray:
+        """Per (candidate, cell), the plan the race picks: ``j < k`` is attack j alone, ``k + p`` is
+        ``plans[p]``; by fewest turns on the pilot dice (``runs`` runs of their own, common to every
+        plan). Ties go to the earlier plan (the attacks alone first: their evaluation is already
+        known, so a tie costs no simulation)."""
+        k = cand.shape[1]
+        pilot = PILOT_RUN_OFFSET + run_offset
+        solo_pilot = self._solos(cand, runs, seed, stream, pilot)
+        pilots = [solo_pilot.turn_sum[cand[:, j]] for j in range(k)]
+        pilots += [self._run(cand, runs, seed, stream, pilot, p).turn_sum for p in plans]
+        return np.argmin(np.stack(pilots), axis=0)  # (n, C)
+
+    def _race(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, plans: tuple,
+              histogram: bool = False) -> SimResult:
+        """Per (candidate, cell): each attack alone and each policy of ``plans``, raced on pilot dice
+        (:meth:`race_choice`); the winner's results on the evaluation dice. The choice reads only
+        pilot dice, so the reported means are unbiased for the plan it picked; both dice depend on
+        (seed, stream, cell, run) only, so results do not depend on batching."""
+        n, k = cand.shape
+        choice = self.race_choice(cand, runs, seed, stream, run_offset, plans)
+        solo = self._solos(cand, runs, seed, stream, run_offset, histogram)
+        C = len(self.cells)
+        out = SimResult(turn_sum=np.zeros((n, C)), turn_sumsq=np.zeros((n, C)), timeouts=np.zeros((n, C), dtype=np.int64),
+                        uses=np.zeros((n, C, k + 1), dtype=np.int64), runs=int(runs),
+                        turn_hist=np.zeros((n, C, self.max_turns + 1), np.int64) if histogram else None)
+        for j in range(k):
+            i, c = np.nonzero(choice == j)
+            a = cand[i, j]
+            out.turn_sum[i, c] = solo.turn_sum[a, c]
+            out.turn_sumsq[i, c] = solo.turn_sumsq[a, c]
+            out.timeouts[i, c] = solo.timeouts[a, c]
+            out.uses[i, c, j] = solo.uses[a, c, 0]
+            out.uses[i, c, k] = solo.uses[a, c, 1]
+            if histogram:
+                out.turn_hist[i, c] = solo.turn_hist[a, c]
+        # A policy plan is played on the evaluation dice only where it won, cell by cell.
+        for p, plan in enumerate(plans):
+            for c in range(C):
+                rows = np.flatnonzero(choice[:, c] == k + p)
+                if len(rows) == 0:
+                    continue
+                res = self._run(cand[rows], runs, seed, stream, run_offset, plan, [self.cells[c]], histogram)
+                out.turn_sum[rows, c] = res.turn_sum[:, 0]
+                out.turn_sumsq[rows, c] = res.turn_sumsq[:, 0]
+                out.timeouts[rows, c] = res.timeouts[:, 0]
+                out.uses[rows, c] = res.uses[:, 0]
+                if histogram:
+                    out.turn_hist[rows, c] = res.turn_hist[:, 0]
+        return out
+
+    def _solos(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int,
+               histogram: bool = False) -> SimResult:
+        """Every attack of ``cand`` alone (indexed by attack), simulated once per simulator and dice:
+        the pairs of a job share their attacks."""
+        key = (runs, seed, stream, run_offset, histogram)
+        cache = self._solo_cache.get(key)
+        if cache is None:
+            A, C = len(self.builds), len(self.cells)
+            cache = self._solo_cache[key] = (np.zeros(A, dtype=bool), SimResult(
+                turn_sum=np.zeros((A, C)), turn_sumsq=np.zeros((A, C)), timeouts=np.zeros((A, C), dtype=np.int64),
+                uses=np.zeros((A, C, 2), dtype=np.int64), runs=int(runs),
+                turn_hist=np.zeros((A, C, self.max_turns + 1), np.int64) if histogram else None))
+        done, res = cache
+        missing = np.unique(cand)
+        missing = missing[~done[missing]]
+        if len(missing):
+            # One attack never asks the policy but on fallback turns, where any policy picks slot 0.
+            got = self._run(missing[:, None], runs, seed, stream, run_offset, _ONLY_SLOT, histogram=histogram)
+            for name in ("turn_sum", "turn_sumsq", "timeouts", "uses") + (("turn_hist",) if histogram else ()):
+                getattr(res, name)[missing] = getattr(got, name)
+            done[missing] = True
+        return res
+
+    def _lanes(self, cand: np.ndarray, total: int, runs: int, keys: np.ndarray, policy, cells):
         """Simulate lanes 0..total-1, yielding (lane ids, turns, timeout flags, uses per slot) of
         the lanes that finish, in the order they finish. Each lane counts its own turns from 1."""
         kernel = self.kernel
-        C, (_, k) = len(self.cells), cand.shape
-        view = self.view_function()
+        C, (_, k) = len(cells), cand.shape
+        view = self.view_function(policy)
         width = max(1, self.lanes_per_batch)
         state = None
         ids = np.zeros(0, dtype=np.int64)  # lane id of each active lane
@@ -170,7 +278,7 @@ class Simulator:
             if next_id < total and len(ids) < width:
                 new = np.arange(next_id, min(total, next_id + width - len(ids)))
                 next_id += len(new)
-                fresh = kernel.start(self.table, self.cells, (new // runs) % C, cand[new // (C * runs)])
+                fresh = kernel.start(self.table, cells, (new // runs) % C, cand[new // (C * runs)])
                 state = fresh if state is None else kernel.merge(state, fresh)
                 ids = np.concatenate([ids, new])
                 first_turn = np.concatenate([first_turn, np.full(len(new), clock, dtype=np.int32)])
@@ -181,7 +289,7 @@ class Simulator:
             A = len(ids)
             turn = clock - first_turn
             dice = Dice(turn_keys(lane_keys_, turn))
-            choice, fallback, col, _ = self.choose(state, turn, k, view)
+            choice, fallback, col, _ = self.choose(state, turn, k, view, policy)
             for j in range(k + 1):
                 counts[j] += col == j
             kernel.act(state, choice, fallback, dice, turn)

@@ -13,6 +13,9 @@ and after. The engine knows no game: what a state and a die mean comes from the 
 - ``policy.explain(view, usable) -> dict[str, array (lanes, k)]``: the numbers a policy chose by.
 
 Without them a trace still shows the choices and the number of turns.
+
+A raced policy (``Policy.race``) plays, in each cell, the plan its race picked on the pilot dice:
+the trace names that plan and plays it (an attack alone, or one of the raced policies).
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ class Combat:
     run: int
     turns: tuple[Turn, ...]
     won: bool
+    #: The plan a raced policy played in this cell ("" for a policy that is not raced).
+    plan: str = ""
 
 
 def _lane_state(kernel, state, lane: int) -> dict[str, Any]:
@@ -68,14 +73,34 @@ def _lane_state(kernel, state, lane: int) -> dict[str, Any]:
     return {name: np.asarray(v)[lane].tolist() for name, v in describe(state).items()}
 
 
-def trace(sim, candidate, cell, n: int, seed: int, stream: int = 0) -> list[Combat]:
-    """``n`` combats of ``candidate`` (build indices of ``sim``) in ``cell``, turn by turn."""
-    kernel, policy = sim.kernel, sim.policy
+def _plan(sim, cand: np.ndarray, cell, runs: int, seed: int, stream: int):
+    """(slots played, policy, plan name) in ``cell``: for a raced policy, the race's pick among
+    each attack alone and its plans, on pilot dice of ``runs`` runs (the evaluation's)."""
+    k = cand.shape[1]
+    plans = getattr(sim.policy, "race", None)
+    if not plans or k == 1:
+        return list(range(k)), sim.policy, ""
+    column = [c.index for c in sim.cells].index(cell.index)
+    pick = int(sim.race_choice(cand, runs, seed, stream, 0, tuple(plans))[0, column])
+    if pick < k:
+        # one attack never asks the policy (its fallback turns are the kernel's own action)
+        return [pick], sim.policy, f"attack {pick + 1} alone (won the race on pilot dice)"
+    policy = plans[pick - k]
+    return list(range(k)), policy, f"{getattr(policy, 'name', 'policy')} (won the race on pilot dice)"
+
+
+def trace(sim, candidate, cell, n: int, seed: int, stream: int = 0, runs: int | None = None) -> list[Combat]:
+    """``n`` combats of ``candidate`` (build indices of ``sim``) in ``cell``, turn by turn; ``runs``
+    (default ``n``) is the evaluation's runs per cell, which a raced policy's pilot uses."""
     cand = np.asarray(candidate, dtype=np.int64).reshape(1, -1)
+    slots, policy, plan = _plan(sim, cand, cell, n if runs is None else runs, seed, stream)
+    kernel = sim.kernel
+    width = cand.shape[1]
+    cand = cand[:, slots]
     k = cand.shape[1]
     state = kernel.start(sim.table, [cell], np.zeros(n, dtype=np.intp), np.repeat(cand, n, axis=0))
     keys = lane_keys(seed, stream, cell.index, np.arange(n, dtype=np.int64))
-    view = sim.view_function()
+    view = sim.view_function(policy)
     explain = getattr(policy, "explain", None)
     draw_text = getattr(kernel, "describe_draw", lambda slot, raw: f"die {slot}: {raw:#x}")
     turns: list[list[Turn]] = [[] for _ in range(n)]
@@ -84,7 +109,7 @@ def trace(sim, candidate, cell, n: int, seed: int, stream: int = 0) -> list[Comb
     for t in range(1, sim.max_turns + 1):
         turn = np.full(n, t, dtype=np.int32)
         before = [_lane_state(kernel, state, i) for i in range(n)]
-        choice, fallback, _, usable = sim.choose(state, turn, k, view)
+        choice, fallback, _, usable = sim.choose(state, turn, k, view, policy)
         reasons: dict[str, np.ndarray] = {}
         if explain is not None and k > 1:
             mask = np.ones((n, k), bool) if usable is None else usable
@@ -94,11 +119,19 @@ def trace(sim, candidate, cell, n: int, seed: int, stream: int = 0) -> list[Comb
         done = np.asarray(kernel.end_turn(state, dice, turn))
         for i in np.flatnonzero(active):
             turns[i].append(Turn(
-                t, None if usable is None else tuple(bool(x) for x in usable[i]), int(choice[i]), bool(fallback[i]),
-                {name: tuple(float(x) for x in v[i]) for name, v in reasons.items()},
+                t, None if usable is None else _widen(usable[i], slots, width, False), slots[int(choice[i])],
+                bool(fallback[i]), {name: _widen(v[i], slots, width, float("nan")) for name, v in reasons.items()},
                 tuple(draw_text(s, v) for s, v in dice.log[i]), before[i], _lane_state(kernel, state, i)))
         won |= done & active
         active &= ~done
         if not active.any():
             break
-    return [Combat(i, tuple(turns[i]), bool(won[i])) for i in range(n)]
+    return [Combat(i, tuple(turns[i]), bool(won[i]), plan) for i in range(n)]
+
+
+def _widen(values, slots: list[int], width: int, missing) -> tuple:
+    """Per-attack values of the slots played, placed at those attacks' positions of the candidate."""
+    out = [missing] * width
+    for j, v in zip(slots, values):
+        out[j] = type(missing)(v)
+    return tuple(out)

@@ -2,18 +2,24 @@
 
 Each turn, if one of the lane's usable attacks drops the current target (the first standing
 enemy) with probability at least :data:`THRESHOLD`, use the one most likely to (ties: the larger
-expected damage); otherwise do what the built-in ``default`` policy does (the usable attack with
+expected damage); otherwise do what the built-in ``greedy`` policy does (the usable attack with
 the largest expected HP removed).
 
 It reads only numbers from the kernel's policy view, never names:
 
 - ``view.expected`` (lanes, k): expected enemy HP removed this turn (every kernel the built-in
-  ``default`` policy works with offers it);
+  ``greedy`` policy works with offers it);
 - ``view.kill_chance`` (lanes, k): probability of dropping the current target this turn. The d20
   example kernel offers it; the Vitality kernel does not, and then this policy stops with a
-  clear message rather than silently acting as ``default``.
+  clear message rather than silently acting as ``greedy``.
 
-Select it with ``[stage2] policy = "finisher"`` and load it as a local plugin::
+``raced_finisher`` reuses the engine's race (balance.engine.protocol.Policy.race, as the built-in
+``default`` does with ``greedy``): per pair and cell, attack A alone, attack B alone, ``finisher``
+and ``greedy`` on pilot dice, the winner reported on the evaluation dice; so it is never slower
+than the better solo, nor than ``finisher`` turn by turn, beyond the pilot's noise.
+
+Select one with ``[stage2] policy = "finisher"`` (or ``"raced_finisher"``) and load it as a local
+plugin::
 
     balance run my.toml --plugin examples/policy_plugin/finisher.py
 """
@@ -23,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from balance.hookspecs import hookimpl
+from balance_plugins.policies.expected_damage import ExpectedDamage
 
 __version__ = "0.1.0"
 
@@ -54,6 +61,13 @@ class Finisher:
         return np.where(finishing.any(axis=1), best, default).astype(np.int64)
 
 
+class RacedFinisher:
+    """``finisher`` and ``greedy`` raced with each attack alone (no ``choose``: the engine races)."""
+
+    name = "raced_finisher"
+    race = (Finisher(), ExpectedDamage())
+
+
 @hookimpl
 def balance_policies():
-    return [Finisher()]
+    return [Finisher(), RacedFinisher()]

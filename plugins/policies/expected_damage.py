@@ -1,10 +1,14 @@
-"""The ``default`` policy: each turn, the usable attack with the largest expected HP removed.
+"""The ``greedy`` policy: each turn, the usable attack with the largest expected HP removed.
 
 It reads the kernel's policy view, which must have an ``expected`` array (lanes, k): the expected
 enemy HP an attack removes this turn, already capped by the HP it can reach and counting crits,
 limit bonuses, follow-ups and charging. Because this comes from the game state and the attacks'
 numbers, an area attack wins against a swarm and a single-target attack against a lone boss without
 the policy knowing either name. Ties go to the lower slot.
+
+It looks one turn ahead only, so it misplays attacks whose worth is in later turns (a channeled
+ramp it leaves, a charge it breaks): the ``default`` policy (``race.py``) races it against each
+attack used alone. It was the default before; it stays for comparison (``stage2.policy = "greedy"``).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from balance.hookspecs import hookimpl
 
 
 class ExpectedDamage:
-    name = "default"
+    name = "greedy"
     #: The same choice, for kernels that run whole combats themselves (balance.engine.protocol).
     rule = ("max_expected",)
 

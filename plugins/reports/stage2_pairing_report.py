@@ -20,6 +20,7 @@ from balance_plugins.reports.common import (
     start_report,
 )
 from balance_plugins.reports.data import Attacks, column_labels, load_confirmed
+from balance_plugins.reports.policy_check import PolicyCheck, confirmed_check, lines as check_lines, screening_aggregator
 from balance_plugins.reports.stream import Moments, TopBy, column_key
 from balance.aggregates import Count, Sums
 
@@ -90,10 +91,14 @@ class Stage2PairingReport:
         reader = ctx.reader("stage2")
         attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)
         labels = {k: column_labels(reader, f"by_{k}") for k in ("profile", "buff", "scenario")}
-        res = reader.aggregate({
+        aggregators = {
             "top": TopBy(TOP, column_key("overall"), ("overall",), reader.schema.names),
             "count": Count(), "timeouts": Sums(("timeouts",)), "overall": Moments("overall"),
-        })
+        }
+        has_solos = ctx.run.has_table("stage2", "solos")
+        if has_solos:
+            aggregators["check"] = screening_aggregator(ctx.run)
+        res = reader.aggregate(aggregators)
         count, top = res["count"], res["top"]
         confirmed = load_confirmed(ctx.run)
         n_conf = 0 if confirmed is None else min(len(confirmed["a"]), TOP)
@@ -114,6 +119,14 @@ class Stage2PairingReport:
             f"worst {fnum(m['max'])}",
             f"**Timeouts, all pairs**: {fint(round(float(res['timeouts'].sums['timeouts'])))} combats",
         ])
+        if has_solos:
+            check = PolicyCheck(res["check"], *confirmed_check(ctx.run, confirmed, TOP))
+            doc.h(2, "Policy check")
+            doc.p(f"A player who owns both attacks can always play the better one alone, so a pair slower than its "
+                  f"better solo (same cells, max turns and dice) is the policy ({c.stage2.policy}) misplaying, not a "
+                  "fact about the rules. Combined standard error: sqrt(se_pair² + se_solo²); the share's ± treats "
+                  "pairs as independent (they share attacks, so the true error is larger).")
+            doc.bullets(check_lines(check, c.stage2.runs, c.stage2.confirm_runs))
         if confirmed is not None and len(confirmed["a"]):
             tied = int(np.sum(confirmed["tied_with_first"][1:]))
             doc.bullets([

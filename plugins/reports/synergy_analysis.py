@@ -1,6 +1,8 @@
 """``synergy_analysis.md`` (+ ``synergy_distribution.png``): synergy over all pairs tested in bands,
-the 50 most positive and 50 most negative pairs, and for each the reasons the data shows (usage
-split by scenario, gain over the better solo, the solos themselves, attack types, timeouts)."""
+anti-synergy (pairs slower than their better solo) re-checked with more runs to tell the real from
+noise (``anti_synergy.py``), the 50 most positive and 50 most negative pairs, and for each the
+reasons the data shows (usage split by scenario, gain over the better solo, the solos themselves,
+attack types, timeouts)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from balance_plugins.reports.common import (
     start_report,
     timeouts_line,
 )
+from balance_plugins.reports.anti_synergy import BOTH_USED, candidates, recheck
 from balance_plugins.reports.data import Attacks, Solos, column_labels
+from balance_plugins.reports.policy_check import Z, screening_aggregator
 from balance_plugins.reports.stream import GroupHist, Moments, TopBy, column_key, group_medians
 from balance.aggregates import Count, Histogram, Sums
 
@@ -85,12 +89,16 @@ class SynergyAnalysis:
         cols = ("a", "b", "overall", "se", "synergy", "gain_vs_best", "timeouts", "cost",
                 "usage_a_scenario", "usage_b_scenario")
         hist = GroupHist("synergy")
-        res = reader.aggregate({
+        aggregators = {
             "count": Count(), "bands": Histogram("synergy", EDGES), "plot": Histogram("synergy", PLOT_EDGES),
             "moments": Moments("synergy"), "hist": hist, "timeouts": Sums(("timeouts",)),
             "pos": TopBy(TOP, column_key("synergy", descending=True), ("synergy",), cols),
             "neg": TopBy(TOP, column_key("synergy"), ("synergy",), cols),
-        })
+            "worst_gain": TopBy(TOP, column_key("gain_vs_best"), ("gain_vs_best",), cols),
+        }
+        if solos is not None:
+            aggregators["slower"] = screening_aggregator(ctx.run)
+        res = reader.aggregate(aggregators)
         (median,) = group_medians(reader, hist)
         count, m, bands = res["count"], res["moments"], res["bands"]
         doc = start_report("Synergy Deep Dive", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
@@ -114,6 +122,8 @@ class SynergyAnalysis:
               "gain_vs_best = (min(solo1, solo2) − pair) / min(solo1, solo2) × 100", "```",
               "`solo1`, `solo2` are the two attacks alone, measured under the same engine, cells, max turns and "
               "dice as the pair (not stage-1 numbers). Positive = the pair beats the average of its attacks.")
+        if solos is not None:
+            self.anti_synergy(ctx, doc, attacks, solos, res)
         doc.h(2, "Synergy Distribution")
         doc.table(["Synergy band", "Pairs", "% of pairs"],
                   [[name, fint(n), fpct(share(n, count))] for name, n in zip(BANDS[::-1], bands.counts[::-1])])
@@ -139,6 +149,36 @@ class SynergyAnalysis:
                 doc.p("**What the data shows:**")
                 doc.bullets(reasons(top, i, attacks, solos, scenarios))
         return [doc.write(out_path(ctx, "stage2", "synergy_analysis.md")), png]
+
+    @staticmethod
+    def anti_synergy(ctx, doc, attacks, solos, res) -> None:
+        """Pairs slower than their better solo: screening counts, then the worst re-simulated."""
+        c = ctx.config
+        slower, top = res["slower"], res["worst_gain"]
+        rows = candidates(top, solos.overall, solos.se)
+        checked = recheck(ctx, attacks, top, rows, solos.overall)
+        real = [r for r in checked if r.real]
+        doc.h(2, "Anti-synergy: pairs slower than their better attack alone")
+        doc.p(f"Owning a second attack never forces a player to use it, so a pair slower than its better solo is "
+              f"either the policy ({c.stage2.policy}) misplaying or noise. In screening, {fint(slower.worse)} of "
+              f"{fint(slower.count)} pairs ({fpct(slower.share, 2)}) are slower than their better solo by more than "
+              f"{Z:g} combined standard errors. The {len(rows)} such pairs among the {len(top['a'])} with the most "
+              f"negative gain over the better solo were re-simulated with {c.stage2.confirm_runs} runs per cell on "
+              f"fresh dice (pair and solos): **real anti-synergy** = still slower beyond {Z:g} combined standard "
+              f"errors with each attack taking at least {fpct(100 * BOTH_USED, 0)} of the turns.")
+        doc.bullets([
+            f"**Real anti-synergy (re-checked)**: {len(real)}",
+            f"**Noise (not slower on re-check)**: {sum(not r.slower for r in checked)}",
+            f"**Slower on re-check with one attack (almost) unused**: {sum(r.slower and not r.both_used for r in checked)}",
+        ])
+        if checked:
+            doc.table(
+                ["Attack 1", "Attack 2", "Screening: slower by", "Re-check: pair", "Re-check: better solo",
+                 "Use 1 / 2", "Verdict"],
+                [[attacks.short(r.a), attacks.short(r.b), f"{r.screening_excess:.2f}",
+                  fturns(r.pair, r.pair_se), fturns(r.best_solo, r.best_solo_se),
+                  f"{fpct(100 * r.share_a, 0)} / {fpct(100 * r.share_b, 0)}",
+                  "real" if r.real else ("one attack" if r.slower else "noise")] for r in checked])
 
 
 @hookimpl

@@ -121,5 +121,9 @@ class CompiledVitalityKernel(VitalityKernel):
                              view_keys=[(table, c.index, c.profile, c.buff, c.scenario) for c in cells])
         exp = np.zeros((len(cells), R, E))
         for ci in range(len(cells)):
-            exp[ci, rows] = _cell_expectations(self, st, ci, rows)[rows]
+            # The view cache is per cell, and may have been filled by a batch with more or fewer
+            # enemy positions: columns past the cell's own enemies are zeros either way.
+            got = _cell_expectations(self, st, ci, rows)[rows]
+            w = min(E, got.shape[1])
+            exp[ci, rows, :w] = got[:, :w]
         return exp

@@ -193,7 +193,12 @@ def extend_expectations(kernel, st, fresh, expected: np.ndarray) -> np.ndarray:
     missing = np.isnan(expected[cells, rows, 0])
     for ci in np.unique(cells[missing]).tolist():
         need = rows[missing & (cells == ci)]
-        expected[ci, need] = _cell_expectations(kernel, st, ci, need)[need]
+        # The view cache is per cell and may have been filled by a batch with more or fewer enemy
+        # positions (a batch over some cells only): columns past the cell's own enemies are zeros.
+        got = _cell_expectations(kernel, st, ci, need)[need]
+        w = min(expected.shape[2], got.shape[1])
+        expected[ci, need, :w] = got[:, :w]
+        expected[ci, need, w:] = 0.0
     return expected
 
 

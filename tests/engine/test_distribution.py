@@ -33,7 +33,7 @@ def _per_combat(sim, cand):
     keys = np.concatenate([lane_keys(SEED, 0, c.index, np.arange(RUNS)) for c in sim.cells])
     turns = np.zeros(len(cand) * C * RUNS, np.int64)
     outs = np.zeros_like(turns)
-    for ids, t, timeout, _ in sim._lanes(cand, len(turns), RUNS, keys):
+    for ids, t, timeout, _ in sim._lanes(cand, len(turns), RUNS, keys, sim.policy, sim.cells):
         turns[ids], outs[ids] = t, timeout
     return turns.reshape(len(cand), -1), outs.reshape(len(cand), -1)
 

@@ -60,3 +60,17 @@ def test_legacy_json_runs_end_to_end(tmp_path):
     no_buffs, blessed = s1["by_buff"].astype(float).mean(axis=0)
     assert blessed < no_buffs  # +2 accuracy and damage: fewer turns
     assert np.isfinite(read_stage(out, "stage2")["overall"]).all()
+
+
+def test_policy_check_toml_is_the_default_with_the_measurements_settings():
+    """examples/policy_check.toml (the policy check's reference measurement, docs/performance.md)
+    differs from the embedded default only in runs, the pair sample and the confirmation."""
+    check = tomllib.loads(shown(str(EXAMPLES / "policy_check.toml")))
+    default = tomllib.loads(shown())
+    assert (check["stage1"]["runs"], check["stage2"]["runs"]) == (100, 100)
+    assert check["stage2"]["sample_fraction"] == 0.002 and check["stage2"]["confirm_top"] == 0
+    for d in (check, default):
+        d["stage1"].pop("runs")
+        for key in ("runs", "sample_fraction", "confirm_top"):
+            d["stage2"].pop(key)
+    assert check == default

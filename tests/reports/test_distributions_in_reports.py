@@ -18,16 +18,9 @@ def test_confirmed_distributions_are_the_confirmations_combats(real_run, real_re
     c = session.config
     builds = [Build(t, u, x) for t, u, x in zip(att["attack_type"], att["upgrades"], att["limits"])]
     sim = simulator(session, builds, c.stage2.policy, c.stage2.max_turns)
-    C, runs = len(session.grid.cells), c.stage2.confirm_runs
+    runs = c.stage2.confirm_runs
     for i in range(min(3, len(conf["a"]))):
-        # every combat of this pair, lane by lane (not through the histogram)
-        from balance.engine.dice import lane_keys
-
-        keys = np.concatenate([lane_keys(c.seed, STREAM_CONFIRM, cell.index, np.arange(runs)) for cell in sim.cells])
-        turns = np.zeros(C * runs, np.int64)
-        outs = np.zeros_like(turns)
-        for ids, t, timeout, _ in sim._lanes(np.array([[conf["a"][i], conf["b"][i]]]), C * runs, runs, keys):
-            turns[ids], outs[ids] = t, timeout
+        turns, outs = _raced_combats(sim, np.array([[conf["a"][i], conf["b"][i]]]), c.seed, runs)
         assert turns.mean() == np.float32(conf["overall"][i]) or abs(turns.mean() - conf["overall"][i]) < 1e-5
         for name, q in (("turns_p10", 10), ("turns_p50", 50), ("turns_p90", 90)):
             assert conf[name][i] == np.percentile(turns, q, method="inverted_cdf")
@@ -40,6 +33,26 @@ def test_confirmed_distributions_are_the_confirmations_combats(real_run, real_re
             assert row[col] == f"{conf['turns_p10'][r]}/{conf['turns_p50'][r]}/{conf['turns_p90'][r]}"
         else:
             assert row[col] == "–"
+
+
+def _raced_combats(sim, cand, seed, runs):
+    """Every combat of a pair in the confirmation, lane by lane (not through the histogram): in each
+    cell the plan the default policy's race picked (an attack alone, or a raced policy)."""
+    from balance.engine.dice import lane_keys
+
+    plans = tuple(sim.policy.race)
+    pick = sim.race_choice(cand, runs, seed, STREAM_CONFIRM, 0, plans)[0]
+    turns, outs = [], []
+    for col, cell in enumerate(sim.cells):
+        keys = lane_keys(seed, STREAM_CONFIRM, cell.index, np.arange(runs))
+        k = cand.shape[1]
+        play, policy = (cand[:, [pick[col]]], sim.policy) if pick[col] < k else (cand, plans[pick[col] - k])
+        t_cell, o_cell = np.zeros(runs, np.int64), np.zeros(runs, np.int64)
+        for ids, t, timeout, _ in sim._lanes(play, runs, runs, keys, policy, [cell]):
+            t_cell[ids], o_cell[ids] = t, timeout
+        turns.append(t_cell)
+        outs.append(o_cell)
+    return np.concatenate(turns), np.concatenate(outs)
 
 
 def test_stage1_top_list_distributions_are_the_screening_combats(real_run, real_reports):
@@ -60,7 +73,7 @@ def test_stage1_top_list_distributions_are_the_screening_combats(real_run, real_
     for j in (0, len(best) - 1):
         turns = np.zeros(C * runs, np.int64)
         outs = np.zeros_like(turns)
-        for ids, t, timeout, _ in sim._lanes(np.array([[dist["attack"][j]]]), C * runs, runs, keys):
+        for ids, t, timeout, _ in sim._lanes(np.array([[dist["attack"][j]]]), C * runs, runs, keys, sim.policy, sim.cells):
             turns[ids], outs[ids] = t, timeout
         row = int(np.flatnonzero(rec["attack"] == dist["attack"][j])[0])
         assert abs(turns.mean() - float(rec["overall"][row])) < 1e-4  # the screening's own combats

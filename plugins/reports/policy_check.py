@@ -1,0 +1,185 @@
+"""The policy check: how far stage 2's pair numbers can be trusted.
+
+Owning a second attack can never make a competent player slower, so a pair whose mean turns is
+worse than its better attack used alone (under the same cells, max turns and dice) is a policy
+failure, not a fact about the rules. This counts them from the run's own data: each stage-2
+record's ``overall`` and ``se`` against the better of its two solos (stage 2's ``solos`` table,
+same runs, same dice), and the confirmation ranking against the ``confirm_solos`` table.
+
+A pair counts as *worse* when ``pair - best solo > 3 × sqrt(se_pair² + se_solo²)`` (the combined
+standard error of two independent means; pair and solos share dice, so the difference's true error
+is smaller and the test conservative). The share's error treats pairs as independent, which they
+are not (pairs share attacks): read it as a lower bound.
+
+    python -m balance_plugins.reports.policy_check RUN_DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+import attrs
+import numpy as np
+
+#: Standard errors of the difference beyond which a pair is worse than its better solo.
+Z = 3.0
+#: How many confirmed pairs the check covers (the pairing report's top list).
+TOP = 50
+
+
+@attrs.define
+class WorseThanSolo:
+    """Streaming aggregator: pairs slower than their better solo (counts, the worst ones)."""
+
+    solo: np.ndarray
+    solo_se: np.ndarray
+    columns: tuple[str, ...] = ("a", "b", "overall", "se")
+    count: int = 0
+    worse: int = 0
+    worse_turn: int = 0
+    slower: int = 0
+    worst_excess: float = 0.0
+    worst_pct: float = 0.0
+
+    def add(self, block) -> None:
+        c = _compare(block["a"], block["b"], block["overall"], block["se"], self.solo, self.solo_se)
+        self.count += len(c.excess)
+        self.worse += int(np.count_nonzero(c.worse))
+        self.worse_turn += int(np.count_nonzero(c.excess > 1.0))
+        self.slower += int(np.count_nonzero(c.excess > 0))
+        if len(c.excess):
+            self.worst_excess = max(self.worst_excess, float(c.excess.max()))
+            self.worst_pct = max(self.worst_pct, float((c.excess / c.best).max() * 100))
+
+    def result(self) -> "WorseThanSolo":
+        return self
+
+    def fresh(self) -> "WorseThanSolo":
+        return WorseThanSolo(self.solo, self.solo_se)
+
+    @property
+    def share(self) -> float:
+        return self.worse / self.count * 100 if self.count else math.nan
+
+    @property
+    def share_se(self) -> float:
+        """Binomial standard error of ``share`` in percentage points (pairs taken as independent)."""
+        if not self.count:
+            return math.nan
+        p = self.worse / self.count
+        return math.sqrt(p * (1 - p) / self.count) * 100
+
+
+@attrs.frozen
+class _Comparison:
+    best: np.ndarray
+    excess: np.ndarray  # pair - best solo, turns (positive = the pair is slower)
+    worse: np.ndarray  # beyond Z combined standard errors
+
+
+def _compare(a, b, overall, se, solo, solo_se) -> _Comparison:
+    a, b = np.asarray(a, dtype=np.intp), np.asarray(b, dtype=np.intp)
+    sa, sb = solo[a], solo[b]
+    use_a = sa <= sb
+    best = np.where(use_a, sa, sb)
+    best_se = np.where(use_a, solo_se[a], solo_se[b])
+    excess = np.asarray(overall, dtype=np.float64) - best
+    combined = np.sqrt(np.asarray(se, dtype=np.float64) ** 2 + best_se**2)
+    return _Comparison(best, excess, excess > Z * combined)
+
+
+@attrs.frozen
+class PolicyCheck:
+    """The check's figures for one run (``confirmed_*`` are None without a confirmation)."""
+
+    screening: WorseThanSolo
+    confirmed_checked: int | None
+    confirmed_worse: int | None
+    confirmed_worse_pairs: tuple[tuple[int, int, float], ...]  # (a, b, excess turns)
+
+
+def solos(run, name: str):
+    t = run.read_table("stage2", name)
+    return np.asarray(t["overall"], dtype=np.float64), np.asarray(t["se"], dtype=np.float64)
+
+
+def screening_aggregator(run) -> WorseThanSolo:
+    """The aggregator to feed with stage 2's records (``StageReader.aggregate``)."""
+    return WorseThanSolo(*solos(run, "solos"))
+
+
+def confirmed_check(run, confirmed: dict | None, top: int = TOP):
+    """(checked, worse, [(a, b, excess)]) over the first ``top`` confirmed pairs, or Nones."""
+    if confirmed is None or not run.has_table("stage2", "confirm_solos"):
+        return None, None, ()
+    n = min(top, len(confirmed["a"]))
+    solo, solo_se = solos(run, "confirm_solos")
+    c = _compare(confirmed["a"][:n], confirmed["b"][:n], confirmed["overall"][:n], confirmed["se"][:n], solo, solo_se)
+    bad = tuple((int(confirmed["a"][i]), int(confirmed["b"][i]), float(c.excess[i])) for i in np.flatnonzero(c.worse))
+    return n, len(bad), bad
+
+
+def policy_check(run, reader, confirmed: dict | None) -> PolicyCheck:
+    screening = reader.aggregate({"check": screening_aggregator(run)})["check"]
+    return PolicyCheck(screening, *confirmed_check(run, confirmed))
+
+
+def share_text(s: WorseThanSolo) -> str:
+    """The share with its error; none seen: the one-sided 95 % upper bound (1 - 0.05^(1/n) ≈ 3/n)."""
+    if s.count and s.worse == 0:
+        return f"0%; at most {(1 - 0.05 ** (1 / s.count)) * 100:.2g}% at 95% confidence"
+    # As many decimals as the error allows (two significant digits of it), at least two.
+    digits = max(2, 1 - math.floor(math.log10(s.share_se))) if s.share_se > 0 else 2
+    return f"{s.share:.{digits}f}% ± {s.share_se:.{digits}f}%"
+
+
+def lines(check: PolicyCheck, runs: int, confirm_runs: int) -> list[str]:
+    """The check as report bullets."""
+    s = check.screening
+    out = [
+        f"**Pairs slower than their better attack used alone by more than {Z:g} combined standard errors**: "
+        f"{s.worse:,} of {s.count:,} ({share_text(s)}; screening, {runs} runs per cell)",
+        f"**… by more than a whole turn**: {s.worse_turn:,}; **slower at all (point estimates, mostly noise)**: "
+        f"{s.slower:,}; **worst**: {s.worst_excess:.2f} turns ({s.worst_pct:.0f}%)",
+    ]
+    if check.confirmed_checked is not None:
+        out.append(
+            f"**Confirmed top {check.confirmed_checked} slower than their better solo by more than {Z:g} combined "
+            f"standard errors**: {check.confirmed_worse} ({confirm_runs} runs per cell, fresh dice)")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    from pathlib import Path
+
+    from balance.cli.cmd_export import open_run
+    from balance.errors import BalanceError
+    from balance_plugins.reports.data import load_confirmed
+
+    parser = argparse.ArgumentParser(prog="python -m balance_plugins.reports.policy_check",
+                                     description="Pairs of a run that are slower than their better attack used alone.")
+    parser.add_argument("run_dir")
+    args = parser.parse_args(argv)
+    try:
+        run = open_run(Path(args.run_dir))
+        for table in ("solos",):
+            if not run.has_table("stage2", table):
+                raise BalanceError(f"{args.run_dir} has no complete stage 2 (no {table} table)")
+        check = policy_check(run, run.stage_reader("stage2"), load_confirmed(run))
+    except (BalanceError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    s = check.screening
+    print(f"pairs {s.count}  worse_3se {s.worse}  share {share_text(s)}  "
+          f"worse_1turn {s.worse_turn}  slower {s.slower}  worst {s.worst_excess:.2f} turns ({s.worst_pct:.0f}%)")
+    if check.confirmed_checked is not None:
+        print(f"confirmed_top {check.confirmed_checked}  worse_3se {check.confirmed_worse}")
+        for a, b, x in check.confirmed_worse_pairs:
+            print(f"  pair ({a}, {b}) slower by {x:.2f} turns")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
