@@ -64,3 +64,24 @@ def test_cli_trace_text_and_json(capsys):
     out = json.loads(capsys.readouterr().out)
     assert len(out["trace"]) == len(out["cells"]) and all(len(c["combats"]) == 2 for c in out["trace"])
     assert main(["simulate", PAIR[0], "--trace", "1000"]) == 2
+
+
+def test_a_raced_policy_traces_the_plan_its_race_picked():
+    """Under the default (raced) policy each cell plays the plan its race picked on pilot dice: the
+    traced combats must be the combats the engine averages, whichever plan won (the race picks an
+    attack alone in some cells and greedy in others for this pair)."""
+    from balance_plugins.policies.race import RacedPlans
+
+    builds = [parse_build(b) for b in PAIR]
+    sim = Simulator(VitalityKernel(), builds, default_grid(), ATTACKER, 100, RacedPlans())
+    res = Simulator(VitalityKernel(), builds, default_grid(), ATTACKER, 100, RacedPlans()).run(
+        np.array([[0, 1]]), N, SEED)
+    plans = set()
+    for cell in sim.cells:
+        combats = trace(sim, [0, 1], cell, N, SEED, runs=N)
+        plans.add(combats[0].plan)
+        assert sum(len(c.turns) for c in combats) == res.turn_sum[0, cell.index]
+        if combats[0].plan.startswith("attack"):
+            alone = int(combats[0].plan.split()[1]) - 1
+            assert all(t.choice == alone for c in combats for t in c.turns if not t.fallback)
+    assert len(plans) >= 2, plans
