@@ -241,6 +241,18 @@ class Thresholds:
     crit_range_lo: int = 15
     #: A crit adds ×T damage: 1 normally, this with powerful_critical.
     powerful_critical_bonus_t: int = 2
+    #: The limits' conditions (rulebook section 6a): quickdraw on turns 1 to this, ...
+    quickdraw_last_turn: int = 2
+    #: ... patient from this turn on, ...
+    patient_first_turn: int = 4
+    #: ... finale from this turn on, ...
+    finale_first_turn: int = 7
+    #: ... near_death at attacker HP at most this, ...
+    near_death_hp: int = 25
+    #: ... bloodied at attacker HP at most this; ...
+    bloodied_hp: int = 50
+    #: ... cooldown: not usable in this many turns after a use.
+    cooldown_turns: int = 3
 
 
 @attrs.frozen

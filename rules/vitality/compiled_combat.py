@@ -48,6 +48,7 @@ COLUMNS = (
     # The rule table's thresholds (the same on every row): data, not globals, so that a config's
     # overrides reach the compiled code (numba freezes module globals when it compiles).
     "brutal_t", "overhit_t", "finish_hp", "cull_div", "chan_start", "chan_cap",
+    "quickdraw_t", "patient_t", "finale_t", "near_death_hp", "bloodied_hp", "cooldown_t",
     # What a follow-up strike (strike number > 0) drops: the limit bonus, when the rule table's
     # decision is that follow-ups do not carry it (0 otherwise).
     "followup_drop",
@@ -55,7 +56,8 @@ COLUMNS = (
 (AREA, DIRECT, ROLL_FLAT, ACC, DMG, CRIT_LO, CRIT_BONUS, EXPLODE5, AP, OVERHIT, BRUTAL, BARRAGE, EXTRA,
  FOLLOW, BLEED, FINISHING, CULLING, SPLINTER, SLAYER_HP, CHANNELED, RELIABLE, REQ, COOLDOWN, CHARGES,
  CHARGE_NEED, UNRELIABLE, BASIC, RETALIATION_COL, RETALIATION_DAMAGE_COL, FOLLOWUPS, TRIGGER,
- BRUTAL_T, OVERHIT_T, FINISH_HP, CULL_DIV, CHAN_START, CHAN_CAP, FOLLOWUP_DROP) = range(len(COLUMNS))
+ BRUTAL_T, OVERHIT_T, FINISH_HP, CULL_DIV, CHAN_START, CHAN_CAP, QUICKDRAW_T, PATIENT_T, FINALE_T,
+ NEAR_DEATH_HP, BLOODIED_HP, COOLDOWN_T, FOLLOWUP_DROP) = range(len(COLUMNS))
 
 #: The per-cell numbers of ``cc`` (names of ``VitalityKernel.cell_constants``).
 CELL = ("avoid", "dur", "dur_ap", "e_acc", "e_dmg", "e_tier", "acc_base", "dmg_base")
@@ -413,15 +415,16 @@ def _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E
 
 
 @_inline
-def _conditions(ls, turn):
-    """The limit condition bits that hold for the whole combat this turn."""
+def _conditions(tab, row, ls, turn):
+    """The limit condition bits that hold for the whole combat this turn (the thresholds are the
+    same on every row; ``row`` is any row of the combat)."""
     r_hit, r_dmg, r_att = ls[L_R_HIT] != 0, ls[L_R_DMG] != 0, ls[L_R_ATT] != 0
     att_hp = ls[L_ATT_HP]
-    ok = np.int64(turn <= 2) << QUICKDRAW
-    ok |= np.int64(turn >= 4) << PATIENT
-    ok |= np.int64(turn >= 7) << FINALE
-    ok |= np.int64(att_hp <= 25) << NEAR_DEATH
-    ok |= np.int64(att_hp <= 50) << BLOODIED
+    ok = np.int64(turn <= tab[row, QUICKDRAW_T]) << QUICKDRAW
+    ok |= np.int64(turn >= tab[row, PATIENT_T]) << PATIENT
+    ok |= np.int64(turn >= tab[row, FINALE_T]) << FINALE
+    ok |= np.int64(att_hp <= tab[row, NEAR_DEATH_HP]) << NEAR_DEATH
+    ok |= np.int64(att_hp <= tab[row, BLOODIED_HP]) << BLOODIED
     ok |= np.int64(att_hp >= ATTACKER_HP) << TIMID
     ok |= np.int64(r_hit) << VENGEFUL
     ok |= np.int64(r_dmg) << REVENGE
@@ -437,7 +440,7 @@ def _conditions(ls, turn):
 @_inline
 def _usable(tab, hp, ls, slots, charge, last_used, used, turn, usable, E):
     """Which attacks may be chosen this turn; returns how many."""
-    ok = _conditions(ls, turn)
+    ok = _conditions(tab, slots[0], ls, turn)
     hit_prev = ls[L_HIT_PREV]
     n = 0
     for j in range(len(slots)):
@@ -457,7 +460,7 @@ def _usable(tab, hp, ls, slots, charge, last_used, used, turn, usable, E):
         if charge[j] > 0:
             okj |= ACTION_BITS
         u = (req & ~okj) == 0
-        if tab[row, COOLDOWN] and turn - last_used[j] < 4:
+        if tab[row, COOLDOWN] and turn - last_used[j] <= tab[row, COOLDOWN_T]:
             u = False
         ch = tab[row, CHARGES]
         if ch != 0 and used[j] >= ch:

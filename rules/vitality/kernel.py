@@ -225,14 +225,16 @@ class VitalityKernel:
         need = st.req_any
         t = np.asarray(turn)  # each lane's own turn (or one turn for every lane)
         ok = np.empty(L, dtype=np.int32)
-        ok[...] = ((t <= 2) << QUICKDRAW) | ((t >= 4) << PATIENT) | ((t >= 7) << FINALE)
+        th = tab.rules.thresholds
+        ok[...] = (((t <= th.quickdraw_last_turn) << QUICKDRAW) | ((t >= th.patient_first_turn) << PATIENT)
+                   | ((t >= th.finale_first_turn) << FINALE))
 
         def put(bit, mask):
             if need & (1 << bit):
                 ok[...] |= mask * np.int32(1 << bit)
 
-        put(NEAR_DEATH, st.att_hp <= 25)
-        put(BLOODIED, st.att_hp <= 50)
+        put(NEAR_DEATH, st.att_hp <= th.near_death_hp)
+        put(BLOODIED, st.att_hp <= th.bloodied_hp)
         put(TIMID, st.att_hp >= ATTACKER_HP)
         put(VENGEFUL, st.r_hit)
         put(REVENGE, st.r_dmg)
@@ -261,7 +263,7 @@ class VitalityKernel:
                 okj = okj | (st.charge[:, j] > 0) * np.int32(ACTION_BITS)
             u = (st.slot_req[:, j] & ~okj) == 0
             if st.any_cooldown:
-                u &= ~gather(tab.cooldown, rows) | (turn - st.last_used[:, j] >= 4)
+                u &= ~gather(tab.cooldown, rows) | (turn - st.last_used[:, j] > th.cooldown_turns)
             if st.any_charges:
                 ch = gather(tab.charges, rows)
                 u &= (ch == 0) | (st.used[:, j] < ch)

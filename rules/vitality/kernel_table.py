@@ -132,7 +132,10 @@ def compile_table(builds: Sequence[Build], attacker: Sequence[int], rules: Rules
     # The behaviours' thresholds (rule table ``thresholds.*``), one value on every row.
     for name, value in (("brutal_t", th.brutal_excess_t), ("overhit_t", th.overhit_margin_t),
                         ("finish_hp", th.finishing_blow_hp), ("cull_div", th.culling_divisor),
-                        ("chan_start", th.channeled_start), ("chan_cap", th.channeled_cap_t)):
+                        ("chan_start", th.channeled_start), ("chan_cap", th.channeled_cap_t),
+                        ("quickdraw_t", th.quickdraw_last_turn), ("patient_t", th.patient_first_turn),
+                        ("finale_t", th.finale_first_turn), ("near_death_hp", th.near_death_hp),
+                        ("bloodied_hp", th.bloodied_hp), ("cooldown_t", th.cooldown_turns)):
         cols[name] = np.full(len(rows), value, dtype=np.int32)
     keep = rules.decisions.followups_carry_limit_bonus
     cols["followup_drop"] = (cols["limit_bonus"] * (not keep)).astype(np.int32)

@@ -121,6 +121,34 @@ def test_a_threshold_override_reaches_both_kernels(tmp_path, compiled):
             assert got[profile]["mean"] == direct_turns(15, profile, finishing_hp=n), (n, profile)
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_limit_condition_numbers_are_rules_in_both_kernels(tmp_path, compiled):
+    """direct_damage [cooldown] against one boss: cooldown adds 3×T damage when usable (section 5),
+    on turn 1 and then once ``cooldown_turns`` turns have passed; other turns are the plain attack.
+    The same derivation for 3 (rulebook), 1 and 0 turns; and near_death at attacker HP <= 100
+    (always, the attacker is never hurt by more than its 100 HP) makes the limit hold every turn."""
+    opts = f"[rule_options]\ncompiled = {str(compiled).lower()}\n"
+
+    def turns(profile: str, every: int) -> int:
+        d = 15 - T + DMG_BASE - DUR[profile]
+        hp, t = 100, 0
+        while hp > 0:
+            hp -= d + (3 * T if t % every == 0 else 0)
+            t += 1
+        return t
+
+    for c in (3, 1, 0):
+        cfg = write(tmp_path, opts + f"[rules.vitality]\nthresholds.cooldown_turns = {c}\n", f"c{c}.toml")
+        got = simulate("direct_damage [cooldown]", "--runs", "3", "--config", str(cfg))
+        for profile in DUR:
+            assert got[profile]["mean"] == turns(profile, c + 1), (c, profile)
+    always = write(tmp_path, opts + "[rules.vitality]\nthresholds.near_death_hp = 100\n", "nd.toml")
+    got = simulate("direct_damage [near_death]", "--runs", "3", "--config", str(always))
+    for profile in DUR:
+        d = 15 - T + DMG_BASE - DUR[profile] + 6 * T
+        assert got[profile]["mean"] == math.ceil(100 / d), profile
+
+
 def test_a_damage_bonus_override_ends_no_combat_later(tmp_path):
     """power_attack damage_t 1 -> 3 (+8 damage at T 4): with the same dice every combat ends no
     later, so each cell's mean turns can only fall, and falls overall."""
