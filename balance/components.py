@@ -13,6 +13,7 @@ import attrs
 import numpy as np
 
 from balance.builds import Build
+from balance.ruletable import BudgetKey
 from balance.store import Store
 
 __all__ = ["Executor", "Policy", "Reporter", "RuleSystem", "Scores", "Scoring", "Stage", "Store"]
@@ -30,8 +31,19 @@ class RuleSystem(Protocol):
     #: left out), and the kernel reads them from :class:`balance.grid.Buff`.
     buff_fields: tuple[str, ...]
 
-    def budget(self, tier: int, archetype: str) -> int:
-        """Points per attack for a tier and archetype; raises ``ValueError`` for unknown ones."""
+    #: The top-level config keys ``budget`` takes (:class:`balance.ruletable.BudgetKey`: name,
+    #: default, allowed values), e.g. Vitality's ``tier`` and ``archetype``. The config checks them.
+    budget_keys: tuple[BudgetKey, ...]
+
+    def budget(self, **keys: Any) -> int:
+        """Points per attack for the budget keys' values; raises ``ValueError`` for a combination
+        without one."""
+
+    # Optional: a rule table (see :mod:`balance.ruletable`), overridable in ``[rules.NAME]``.
+    #   rule_table() -> dict[str, Any]: every number and decision by dotted name, with its default;
+    #   check_rule_table(values) -> Iterable[(name, problem)]: values the system cannot take;
+    #   with_rule_table(values) -> RuleSystem: the system playing by these values.
+    # Optional: extended(additions) -> RuleSystem, for what ``balance_rule_extensions`` returns.
 
     def check_build(self, build: Build, budget: int | None = None) -> list[str]:
         """Every rule the build breaks, one line each; empty when legal. Unknown names are reported

@@ -23,8 +23,7 @@ class Buff:
     """One buff configuration: flat bonuses by name. The rule system declares the names a buff may
     have (``RuleSystem.buff_fields``, e.g. Vitality's ``accuracy``, ``damage``, ``avoidance``,
     ``durability``); the config checks them against that declaration, and lists every declared
-    field. A kernel reads a bonus as ``buff.bonus("damage")`` or ``buff.damage``: one the buff does
-    not list is 0."""
+    field. A kernel reads a bonus as ``buff.bonus("damage")``: one the buff does not list is 0."""
 
     name: str
     #: ``(field, bonus)`` pairs in the rule system's order (a tuple, so buffs stay hashable).
@@ -35,11 +34,6 @@ class Buff:
 
     def bonus(self, field: str) -> int:
         return dict(self.bonuses).get(field, 0)
-
-    def __getattr__(self, field: str) -> int:
-        if field.startswith("__") or field in ("name", "bonuses"):  # copy/pickle probes; before init
-            raise AttributeError(field)
-        return self.bonus(field)
 
 
 @attrs.frozen

@@ -40,6 +40,28 @@ def balance_rule_systems():
     """
 
 
+@hookspec
+def balance_rule_extensions(rules):
+    """Return additions to the rule system named ``rules`` (a list; empty for other systems).
+
+    What an addition is belongs to the rule system, which receives them all through its
+    ``extended(additions)`` method and returns the extended system (an error if it has none). For
+    Vitality an addition is a catalog entry, ``Upgrade`` or ``Limit`` of
+    ``balance_rules.vitality.catalog``, made of the effects the kernel already knows (accuracy and
+    damage bonuses, a crit range, a limit's condition, and the named behaviours such as
+    ``brutal``): the new upgrade is enumerated, costed, simulated, and its numbers join the rule
+    table, so a config can override them. ``examples/vitality_upgrade`` adds one.
+
+    Example::
+
+        @hookimpl
+        def balance_rule_extensions(rules):
+            if rules != "vitality":
+                return []
+            return [Upgrade("keen_edge", cost=2, accuracy_t=1, crit_range=True)]
+    """
+
+
 # -- scenarios -----------------------------------------------------------------------------------
 
 

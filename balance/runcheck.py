@@ -122,6 +122,28 @@ def check_same_config(run: Any, run_dir: Path, config, action: str) -> None:
         )
 
 
+def check_same_rule_table(run: Any, run_dir: Path, table) -> None:
+    """Stop (config error) if the rule table the run was made with differs from the one this
+    session plays by: an override, a plugin's extension or a rule system's new default would mix
+    two sets of rules in one run. The first differing rule is named."""
+    recorded = ((getattr(run, "manifest", None) or {}).get("config") or {}).get("rule_table")
+    if not isinstance(recorded, dict):
+        return
+    old = recorded.get("values")
+    if not isinstance(old, dict):
+        raise ConfigError("", f"{run_dir / 'manifest.json'}: rule_table: expected a table of values")
+    if old == table.values and recorded.get("rules") == table.rules:
+        return
+    names = [*old, *(k for k in table.values if k not in old)]
+    name = next((k for k in names if old.get(k, "(absent)") != table.values.get(k, "(absent)")), "rules")
+    then, now = old.get(name, "(absent)"), table.values.get(name, "(absent)")
+    raise ConfigError(
+        f"rules.{table.rules}.{name}",
+        f"differs from the rule table {run_dir} was run with ({json.dumps(then)} then, {json.dumps(now)} now); "
+        "cannot resume it with other rules: start a new run directory",
+    )
+
+
 def check_same_plugins(run: Any, run_dir: Path, plugins) -> None:
     """Stop if a plugin the run was started with is now missing or at another version (resume)."""
     recorded = (getattr(run, "manifest", None) or {}).get("plugins")

@@ -17,7 +17,7 @@ from balance.components import selected_by
 from balance.config import config_to_toml
 from balance.errors import ConfigError, UsageError
 from balance.progress import console, make_progress, tree_rss
-from balance.runcheck import check_same_config, check_same_plugins, config_data, config_digest
+from balance.runcheck import check_same_config, check_same_plugins, check_same_rule_table, config_data, config_digest
 from balance.runlock import run_lock
 from balance.session import Session
 from balance.store import RunInfo
@@ -133,7 +133,8 @@ def open_run(session: Session, spec: SessionSpec, run_dir: Path, stages: list[st
     run = store.create(
         run_dir,
         RunInfo(
-            config={"toml": text, "origin": session.origin, "sha256": config_digest(config_data(session.config))},
+            config={"toml": text, "origin": session.origin, "sha256": config_digest(config_data(session.config)),
+                    "rule_table": session.rule_table.record()},
             master_seed=session.config.seed,
             plugins=plugins,
             project_version=__version__,
@@ -162,6 +163,7 @@ def run_pipeline(
         existing = store.open(run_dir)
         # Before anything is deleted or written: the same config and plugins, or nothing mixes.
         check_same_config(existing, run_dir, session.config, "resume")
+        check_same_rule_table(existing, run_dir, session.rule_table)
         check_same_plugins(existing, run_dir, session.plugins)
     names = [s.name for s in ordered]
     for stage in ordered:

@@ -12,10 +12,12 @@ from pathlib import Path
 import attrs
 
 from balance.config import Config, build_config, read_source
+from balance.config.load import split_rules
 from balance.config.model import limit_problems
 from balance.errors import ConfigError, UsageError
 from balance.grid import Grid
 from balance.plugin_manager import Guarded, Plugins
+from balance.ruletable import RuleTable, apply_overrides, flatten
 
 
 @attrs.frozen
@@ -28,6 +30,8 @@ class Session:
     origin: str
     #: The config file's keys that were accepted but mean nothing here (``path: ignored: why``).
     warnings: tuple[str, ...] = ()
+    #: The rule system's effective table (its declared defaults, the config's overrides applied).
+    rule_table: RuleTable = RuleTable("")
 
     def kernel(self):
         """The rule system's combat kernel with the config's options; its failures name the plugin."""
@@ -36,8 +40,8 @@ class Session:
 
     @property
     def budget(self) -> int:
-        """Points per attack: the config's, or the rule system's for its tier and archetype."""
-        return self.config.points_per_attack or self.rules.budget(self.config.tier, self.config.archetype)
+        """Points per attack: the config's, or the rule system's for the config's budget keys."""
+        return self.config.points_per_attack or self.rules.budget(**self.config.budget_keys)
 
 
 def open_session(
@@ -53,14 +57,15 @@ def open_session(
         rules = plugins.rules(source.rules)
     except UsageError as exc:
         raise ConfigError("rules", str(exc)) from exc
-    # An unknown tier or archetype is the config's fault (ValueError), not a plugin failure.
+    rules, table = effective_rules(rules, plugins, source)
+    # An unknown budget key value is the config's fault (ValueError), not a plugin failure.
     known_types = getattr(rules.unwrapped, "attack_types", None)
     buff_fields = tuple(getattr(rules.unwrapped, "buff_fields", ()))
     # Each stage's table is read by its settings class; sections are kept in name order.
     stages = [stage for _, stage in sorted(plugins.guarded_components("balance_stages").items())]
     config = build_config(
         source, tuple(rules.stat_names), rules.unwrapped.budget, None if known_types is None else tuple(known_types),
-        stages, buff_fields,
+        stages, buff_fields, tuple(getattr(rules.unwrapped, "budget_keys", ())),
     )
     config = attrs.evolve(config, plugins=attrs.evolve(config.plugins, load=config_load))
     broken = next(limit_problems(config), None)  # sizes beyond sane bounds, before any work
@@ -72,7 +77,34 @@ def open_session(
         raise ConfigError("rule_options", str(exc)) from exc
     grid = build_grid(config, plugins)
     check_buff_fields(grid, buff_fields)
-    return Session(config, plugins, rules, grid, source.origin, source.warnings)
+    return Session(config, plugins, rules, grid, source.origin, source.warnings, table)
+
+
+def effective_rules(rules: Guarded, plugins: Plugins, source) -> tuple[Guarded, RuleTable]:
+    """The rule system as this run plays it: with what plugins add to it (``balance_rule_extensions``)
+    and with the config's ``[rules.NAME]`` overrides of its declared table."""
+    system = rules.unwrapped
+    name = system.name
+    extensions = [item for _, items in plugins.call_each("balance_rule_extensions", rules=name) for item in items]
+    if extensions:
+        if not hasattr(system, "extended"):
+            raise UsageError(f"plugins add to rule system {name}, which takes no extensions "
+                             f"(it has no extended method): {', '.join(map(repr, extensions))}")
+        system = rules.extended(extensions)
+    overrides = flatten(split_rules(source.data.get("rules", name))[1])
+    where = f"rules.{name}"
+    guarded = Guarded(system, rules.plugin, "rule system")
+    if not hasattr(system, "rule_table"):
+        if overrides:
+            raise ConfigError(where, f"rule system {name} declares no rule table, so nothing in it can be changed")
+        return guarded, RuleTable(name)
+    defaults = dict(guarded.rule_table())
+    values = apply_overrides(defaults, overrides, where)
+    for key, problem in guarded.check_rule_table(values):
+        raise ConfigError(f"{where}.{key}", problem)
+    if values != defaults:
+        guarded = Guarded(guarded.with_rule_table(values), rules.plugin, "rule system")
+    return guarded, RuleTable(name, defaults, values)
 
 
 def read_config(config_path: str | Path | None):

@@ -11,7 +11,7 @@ from balance import __version__
 from balance.errors import BalanceError
 
 #: Subcommand modules of balance.cli, each with ``register(subparsers)`` setting ``func``.
-COMMANDS = ["plugins", "config", "build", "builds", "simulate", "run", "report", "export", "diff"]
+COMMANDS = ["plugins", "config", "rules", "build", "builds", "simulate", "run", "report", "export", "diff"]
 
 
 def add_global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:

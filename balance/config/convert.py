@@ -104,18 +104,27 @@ def make_converter() -> cattrs.Converter:
     # A stage's settings are tables of the file's top level (``[stage1]``), converted with the
     # stage's own class by the loader: ``stage_settings`` is never a key in a file, and written
     # out, each stage's table takes its place.
+    # Likewise the rule system's budget keys (``tier = 4``) sit at the top level, and its table's
+    # overrides in ``[rules.NAME]`` (then ``rules`` is a table whose ``name`` picks the system).
+    hidden = {k: override(omit=True) for k in ("stage_settings", "budget_keys", "rule_overrides")}
     conv.register_structure_hook(
         Config,
-        make_dict_structure_fn(Config, conv, stage_settings=override(omit=True), _cattrs_forbid_extra_keys=True),
+        make_dict_structure_fn(Config, conv, _cattrs_forbid_extra_keys=True, **hidden),
     )
-    plain = make_dict_unstructure_fn(Config, conv, stage_settings=override(omit=True))
+    plain = make_dict_unstructure_fn(Config, conv, **hidden)
 
     def unstructure_config(config: Config) -> dict:
+        from balance.ruletable import nest
+
         out = {}
         for key, value in plain(config).items():
             if key == "performance":
                 out.update((name, conv.unstructure(s)) for name, s in config.stage_settings.items())
+            if key == "rules" and config.rule_overrides:
+                value = {"name": value, value: nest(config.rule_overrides)}
             out[key] = value
+            if key == "rules":
+                out.update(config.budget_keys)
         return out
 
     conv.register_unstructure_hook(Config, unstructure_config)

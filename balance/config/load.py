@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import tomllib
 from collections.abc import Callable, Sequence
 from importlib.resources import files
@@ -19,6 +20,7 @@ from balance.config import legacy
 from balance.config.convert import show, structure
 from balance.config.model import Config, PluginsConfig
 from balance.errors import ConfigError
+from balance.ruletable import BudgetKey, budget_key_values, flatten
 
 DEFAULT_NAME = "<embedded default>"
 
@@ -42,10 +44,27 @@ class ConfigSource:
 
     @property
     def rules(self) -> str:
-        name = self.data.get("rules", "vitality")
-        if not isinstance(name, str):
-            raise ConfigError("rules", f"expected a string, got {show(name)}")
-        return name
+        return split_rules(self.data.get("rules", "vitality"))[0]
+
+
+def split_rules(value: Any) -> tuple[str, dict[str, Any]]:
+    """The ``rules`` key: a rule system's name, or a table with ``name`` and the overrides of that
+    system's rule table (``[rules.vitality]``); without ``name``, the one system it overrides."""
+    if isinstance(value, str):
+        return value, {}
+    if not isinstance(value, dict):
+        raise ConfigError("rules", f"expected a string or a table, got {show(value)}")
+    tables = [k for k in value if k != "name"]
+    name = value.get("name", tables[0] if len(tables) == 1 else "vitality")
+    if not isinstance(name, str):
+        raise ConfigError("rules.name", f"expected a string, got {show(name)}")
+    for key in tables:
+        if key != name:
+            raise ConfigError(f"rules.{key}", f"changes rule system {key}, and this run uses {name} "
+                                              f"(write them in [rules.{name}], or set rules.name)")
+        if not isinstance(value[key], dict):
+            raise ConfigError(f"rules.{key}", f"expected a table of rule changes, got {show(value[key])}")
+    return name, value.get(name, {})
 
 
 def default_text() -> str:
@@ -85,6 +104,10 @@ def parse_text(text: str, fmt: str, origin: str = "config") -> tuple[dict, Calla
     try:
         return tomllib.loads(text), lambda p: p, []
     except tomllib.TOMLDecodeError as exc:
+        if re.search(r"^\s*rules\s*=", text, re.M) and re.search(r"^\s*\[+\s*rules\.", text, re.M):
+            # TOML cannot hold both: say how to name the rule system beside its changes.
+            raise ConfigError("rules", 'a file that changes rules in [rules.NAME] names the rule system with '
+                                       'name = "NAME" inside [rules] (or leaves it out), not rules = "NAME"') from exc
         raise ConfigError("", f"{origin}: invalid TOML: {exc}") from exc
 
 
@@ -151,15 +174,20 @@ def _buffs(value: Any, fields: tuple[str, ...], rename: Callable[[str], str]) ->
 def build_config(
     source: ConfigSource,
     stat_names: tuple[str, ...],
-    budget: Callable[[int, str], int],
+    budget: Callable[..., int],
     attack_types: tuple[str, ...] | None = None,
     stages: Sequence[Any] = (),
     buff_fields: tuple[str, ...] = (),
+    budget_keys: Sequence[BudgetKey] = (),
 ) -> Config:
-    """Convert and check a config for a rule system with these stat names, budget table, attack
-    types (``None``: the rule system does not list them) and buff fields, and for these stages
-    (components of ``balance_stages``; each one with ``settings`` reads the table of its name)."""
+    """Convert and check a config for a rule system with these stat names, budget function and
+    budget keys (``budget(**keys)``), attack types (``None``: the rule system does not list them)
+    and buff fields, and for these stages (components of ``balance_stages``; each one with
+    ``settings`` reads the table of its name)."""
     data = dict(source.data)
+    name, overrides = split_rules(data.get("rules", "vitality"))
+    data["rules"] = name
+    keys = budget_key_values(tuple(budget_keys), data, source.rename)
     sections = stage_sections(data, stages, source)
     if "buffs" in data:
         data["buffs"] = _buffs(data["buffs"], buff_fields, source.rename)
@@ -173,14 +201,14 @@ def build_config(
             for i, p in enumerate(data["profiles"])
         ]
     config = structure(data, Config, source.rename)
-    config = attrs.evolve(config, stage_settings=sections)
+    config = attrs.evolve(config, stage_settings=sections, budget_keys=keys, rule_overrides=flatten(overrides))
     if not config.buffs:
         # No buffs listed means the plain cell: one buff configuration that adds nothing.
         from balance.grid import Buff
 
         config = attrs.evolve(config, buffs=(Buff("No Buffs", {f: 0 for f in buff_fields}),))
     checker = Checker(config, stat_names, source.rename, stages)
-    checker.check(budget, explicit_archetype="archetype" in source.file_keys)
+    checker.check(budget, [k.name for k in budget_keys])
     checker.attack_types(attack_types)
     checker.stages(stages)
     return config
@@ -232,18 +260,17 @@ class Checker:
                 self.fail(f"{path}[{i}].name", f'duplicate name "{item.name}"')
             seen.add(item.name)
 
-    def check(self, budget: Callable[[int, str], int], explicit_archetype: bool = False) -> None:
+    def check(self, budget: Callable[..., int], key_names: Sequence[str] = ()) -> None:
         c = self.c
-        self.positive("tier", c.tier)
         if c.points_per_attack < 0:
             self.fail("points_per_attack", f"expected 0 (derived) or a positive integer, got {c.points_per_attack}")
         if c.points_per_attack == 0:
             try:
-                budget(c.tier, c.archetype)
+                budget(**c.budget_keys)
             except ValueError as exc:
-                self.fail("archetype", str(exc))
-        elif explicit_archetype:
-            self.archetype_exists(budget)
+                # The declaration already checked each key alone: this is a combination without
+                # a budget, named at the first key (Vitality: a tier without budgets).
+                self.fail(key_names[0] if key_names else "points_per_attack", str(exc))
         self.stats("attacker", c.attacker)
         if not c.profiles:
             self.fail("profiles", "at least one defensive profile is needed")
@@ -271,18 +298,6 @@ class Checker:
             self.fail("performance.batch_size", f"expected 0 (automatic) or a positive integer, got {c.performance.batch_size}")
         self.positive("performance.shard_records", c.performance.shard_records)
         self.positive("reports.top_n", c.reports.top_n)
-
-    def archetype_exists(self, budget: Callable[[int, str], int]) -> None:
-        """With an explicit budget the archetype only labels the run, but it must be one the rule
-        system knows (at some tier): a misspelt one is a mistake, not a choice."""
-        first_error = None
-        for tier in (self.c.tier, *range(1, 11)):
-            try:
-                budget(tier, self.c.archetype)
-                return
-            except ValueError as exc:
-                first_error = first_error or str(exc)
-        self.fail("archetype", first_error)
 
     def attack_types(self, known: tuple[str, ...] | None) -> None:
         if not self.c.attack_types:

@@ -41,11 +41,15 @@ class ReportsConfig:
 @attrs.frozen
 class Config:
     rules: str = "vitality"
-    #: Named options of the rule system (e.g. Vitality's ``armor_piercing_keeps_buff``).
+    #: The config's changes to the rule system's table (``[rules.vitality]`` in a file), by dotted
+    #: name (``upgrades.power_attack.cost``); see :mod:`balance.ruletable`. Not a key of its own.
+    rule_overrides: dict[str, Any] = attrs.field(factory=dict)
+    #: Named options of the rule system's kernel (e.g. Vitality's ``compiled``).
     rule_options: dict[str, Any] = attrs.field(factory=dict)
-    tier: int = 4
-    archetype: str = "dual_natured"
-    #: Points per attack; 0 means derived from tier and archetype by the rule system.
+    #: The values of the budget keys the rule system declares (Vitality: ``tier``, ``archetype``),
+    #: written at the top level of a file. Not a key of its own.
+    budget_keys: dict[str, Any] = attrs.field(factory=dict)
+    #: Points per attack; 0 means derived by the rule system from its budget keys.
     points_per_attack: int = 0
     attacker: tuple[int, ...] = (2, 2, 2, 2, 4)
     #: Attack types stage 1 enumerates (empty = every type of the rule system).
@@ -110,7 +114,6 @@ MAX_STAT = 1_000
 MAX_NAME = 200
 #: Other sizes: key -> bound.
 MAX_SIZES = {
-    "tier": 1_000,
     "points_per_attack": 100_000,
     "performance.workers": 4_096,
     "performance.batch_size": 100_000_000,

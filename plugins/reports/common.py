@@ -154,8 +154,12 @@ def settings_lines(ctx, stage: str) -> list[str]:
     lines = [f"**Master seed**: {seed}"]
     if seed != c.seed:
         lines.append(f"**Note**: the config used for this report has seed {c.seed}; the run was made with {seed}")
-    lines.append(f"**Rules**: {c.rules}, tier {c.tier}, {ctx.session.budget} points per attack"
-                 + ("" if c.points_per_attack else f" ({c.archetype})") + f"; attacker {list(c.attacker)}")
+    keys = ", ".join(f"{k} {v}" for k, v in c.budget_keys.items())
+    lines.append(f"**Rules**: {c.rules}, {keys + ', ' if keys else ''}{ctx.session.budget} points per attack"
+                 + (" (set in the config)" if c.points_per_attack else "") + f"; attacker {list(c.attacker)}")
+    changed = ctx.session.rule_table.override_lines()
+    if changed:
+        lines.append(f"**Rule changes** (`[rules.{c.rules}]`): {'; '.join(changed)}")
     turns = c.stage2.max_turns or c.max_turns if stage == "stage2" else c.max_turns
     lines.append(f"**Max turns per combat**: {turns} (a combat reaching it counts as a timeout)")
     if stage == "stage1":
@@ -198,8 +202,19 @@ def population_block(tested: int, skipped: int, unit: str, extra: Iterable[str] 
     return lines
 
 
+def rule_change_lines(ctx) -> list[str]:
+    """The config's changes to the rule table, one line each (empty for the rules as shipped):
+    a report of changed rules says so before any figure."""
+    table = ctx.session.rule_table
+    return [f"`{line}`" for line in table.override_lines()]
+
+
 def start_report(title: str, ctx, stage: str, population: list[str]) -> Doc:
     doc = Doc().h(1, title)
+    changes = rule_change_lines(ctx)
+    if changes:
+        doc.p(f"**These results use changed rules** ({ctx.config.rules}, `[rules.{ctx.config.rules}]` of the config):")
+        doc.bullets(changes)
     doc.h(2, "Run")
     doc.bullets(settings_lines(ctx, stage))
     doc.h(2, "Population")

@@ -1,7 +1,11 @@
-"""The Vitality System catalog as data: attack types, upgrades, limits, exclusions, budgets.
+"""The Vitality System catalog as data: attack types, upgrades, limits, exclusions, budgets,
+thresholds and decisions.
 
 Numbers follow the project's rulebook (docs/vitality-rules.md). Modifiers are split into a part
 multiplied by the attacker's tier (``*_t``) and a flat part, so that one table serves every tier.
+Every number here is the default of one entry of the rule table (:mod:`.ruleset`), which a config
+overrides in ``[rules.vitality]``; the legality code, the kernels and the policy view read the
+effective :class:`~balance_rules.vitality.ruleset.Ruleset`, never these constants directly.
 """
 
 from __future__ import annotations
@@ -27,28 +31,73 @@ class AttackType:
 
     @property
     def cost_factor(self) -> int:
-        """Every upgrade and limit costs double on the two area types."""
-        return 2 if self.area else 1
+        """Every upgrade and limit costs double on the two area types (by default)."""
+        return AREA_COST_FACTOR if self.area else 1
+
+
+#: What upgrades and limits cost on the area types, as a multiple.
+AREA_COST_FACTOR = 2
+
+#: The behaviours the kernel implements, each named after the upgrade that has it. An upgrade's
+#: ``effects`` lists the ones it has; a built-in upgrade has the behaviour of its own name.
+BEHAVIOURS = frozenset({
+    "reliable_accuracy", "overhit", "high_impact", "critical_effect", "armor_piercing", "brutal", "barrage",
+    "extra_attack", "powerful_critical", "ricochet", "double_tap", "explosive_critical", "bleed",
+    "finishing_blow_1", "culling_strike", "splinter", "channeled",
+})
 
 
 @attrs.frozen
 class Upgrade:
+    """An upgrade: a cost, accuracy and damage modifiers and the behaviours (``effects``) it has.
+
+    A plugin may add one (hook ``balance_rule_extensions``) made of this vocabulary alone: the
+    kernel reads nothing else about an upgrade."""
+
     name: str
     cost: int
     accuracy_t: int = 0
     accuracy_flat: int = 0
     damage_t: int = 0
     damage_flat: int = 0
-    #: Gives crit range 15-20.
+    #: Gives the crit range (``thresholds.crit_range_lo``-20).
     crit_range: bool = False
+    #: Slayers: +T accuracy and damage only against enemies of exactly this max HP (0: none).
+    slayer_hp: int = 0
+    #: Behaviours from :data:`BEHAVIOURS`; empty means the upgrade's own name, if it is one.
+    effects: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    #: Attack kinds it may not be bought for: ``direct``, ``area`` (added to the catalog's lists).
+    not_on: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+
+    @property
+    def behaviours(self) -> frozenset[str]:
+        return self.effects or (frozenset({self.name}) & BEHAVIOURS)
+
+
+#: The conditions a limit may have (the kernel's condition bits), each named after its limit.
+CONDITIONS = (
+    "quickdraw", "patient", "finale", "near_death", "bloodied", "timid", "vengeful", "revenge",
+    "unbreakable", "untouchable", "passive", "careful", "combo_move", "relentless", "slaughter",
+)
 
 
 @attrs.frozen
 class Limit:
+    """A limit: a cost, a bonus ×T to accuracy and damage, and what makes it usable."""
+
     name: str
     cost: int
     #: Added ×T to both accuracy and damage when the condition holds.
     bonus_t: int
+    #: One of :data:`CONDITIONS`; empty means the limit's own name, if it is one.
+    condition: str = ""
+    #: Unreliable: the d20 result needed for the action to succeed (0: always succeeds).
+    dc: int = 0
+    not_on: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+
+    @property
+    def conditions(self) -> frozenset[str]:
+        return frozenset({self.condition or self.name}) & frozenset(CONDITIONS)
 
 
 ATTACK_TYPES: dict[str, AttackType] = {
@@ -84,25 +133,22 @@ UPGRADES: dict[str, Upgrade] = {
         Upgrade("finishing_blow_1", 2),
         Upgrade("culling_strike", 3),
         Upgrade("splinter", 3, accuracy_t=-2, damage_t=-2),
-        # Slayers: +T/+T only against enemies of the matching max HP (see SLAYER_HP).
-        Upgrade("minion_slayer", 2),
-        Upgrade("captain_slayer", 2),
-        Upgrade("elite_slayer", 2),
-        Upgrade("boss_slayer", 2),
+        # Slayers: +T/+T only against enemies of the matching max HP.
+        Upgrade("minion_slayer", 2, slayer_hp=10),
+        Upgrade("captain_slayer", 2, slayer_hp=25),
+        Upgrade("elite_slayer", 2, slayer_hp=50),
+        Upgrade("boss_slayer", 2, slayer_hp=100),
         # channeled: (n - 3)×T, capped at +5T; computed by the kernel.
         Upgrade("channeled", 3),
     ]
 }
 
-#: Slayer upgrade -> the max HP of the enemies it applies to (+T accuracy and damage).
-SLAYER_HP: dict[str, int] = {"minion_slayer": 10, "captain_slayer": 25, "elite_slayer": 50, "boss_slayer": 100}
-
 LIMITS: dict[str, Limit] = {
     lim.name: lim
     for lim in [
-        Limit("unreliable_1", 2, 1),
-        Limit("unreliable_2", 3, 3),
-        Limit("unreliable_3", 2, 6),
+        Limit("unreliable_1", 2, 1, dc=5),
+        Limit("unreliable_2", 3, 3, dc=10),
+        Limit("unreliable_3", 2, 6, dc=15),
         Limit("quickdraw", 3, 4),
         Limit("patient", 2, 1),
         Limit("finale", 2, 2),
@@ -125,9 +171,6 @@ LIMITS: dict[str, Limit] = {
         Limit("slaughter", 2, 3),
     ]
 }
-
-#: Unreliable limit -> the d20 result needed for the action to succeed.
-UNRELIABLE_DC: dict[str, int] = {"unreliable_1": 5, "unreliable_2": 10, "unreliable_3": 15}
 
 MAX_UPGRADES = 3
 MAX_LIMITS = 2
@@ -174,3 +217,39 @@ BUDGETS: dict[tuple[int, str], int] = {
     (4, "focused"): 8, (4, "dual_natured"): 6, (4, "versatile_master"): 4,
     (5, "focused"): 10, (5, "dual_natured"): 8, (5, "versatile_master"): 6,
 }
+
+
+@attrs.frozen
+class Thresholds:
+    """The numbers inside the behaviours (rulebook section 4), one each."""
+
+    #: brutal: damage before Durability beyond Durability + this ×T adds half the excess.
+    brutal_excess_t: int = 5
+    #: overhit: an accuracy total beating Avoidance by at least this ×T adds half the margin.
+    overhit_margin_t: int = 3
+    #: finishing_blow_1: a hit leaving the target at 1 to this many HP defeats it.
+    finishing_blow_hp: int = 5
+    #: culling_strike: a hit leaving the target below max HP / this defeats it.
+    culling_divisor: int = 5
+    #: channeled: +(n - this)×T after n consecutive uses ...
+    channeled_start: int = 3
+    #: ... at most this ×T.
+    channeled_cap_t: int = 5
+    #: high_impact: the damage roll is this flat value.
+    high_impact_roll: int = 15
+    #: The crit range upgrades crit from this d20 result (20 without them).
+    crit_range_lo: int = 15
+    #: A crit adds ×T damage: 1 normally, this with powerful_critical.
+    powerful_critical_bonus_t: int = 2
+
+
+@attrs.frozen
+class Decisions:
+    """Readings the rulebook leaves open (**[decision]** in docs/vitality-rules.md)."""
+
+    #: armor_piercing ignores the target's endurance, not a buff: its Durability keeps the buff's
+    #: durability bonus (false: the rulebook's bare 5 + tier).
+    armor_piercing_keeps_buff: bool = True
+    #: Follow-up strikes (barrage, extra_attack, double_tap, ricochet, the explosive splash of a
+    #: follow-up, splinter) carry the attack's limit bonuses (false: only the main strike has them).
+    followups_carry_limit_bonus: bool = True

@@ -45,10 +45,17 @@ COLUMNS = (
     "overhit", "brutal", "barrage", "extra", "follow", "bleed", "finishing", "culling", "splinter",
     "slayer_hp", "channeled", "reliable", "req", "cooldown", "charges", "charge_need", "unreliable", "basic",
     "retaliation", "retaliation_damage", "followups", "trigger",
+    # The rule table's thresholds (the same on every row): data, not globals, so that a config's
+    # overrides reach the compiled code (numba freezes module globals when it compiles).
+    "brutal_t", "overhit_t", "finish_hp", "cull_div", "chan_start", "chan_cap",
+    # What a follow-up strike (strike number > 0) drops: the limit bonus, when the rule table's
+    # decision is that follow-ups do not carry it (0 otherwise).
+    "followup_drop",
 )
 (AREA, DIRECT, ROLL_FLAT, ACC, DMG, CRIT_LO, CRIT_BONUS, EXPLODE5, AP, OVERHIT, BRUTAL, BARRAGE, EXTRA,
  FOLLOW, BLEED, FINISHING, CULLING, SPLINTER, SLAYER_HP, CHANNELED, RELIABLE, REQ, COOLDOWN, CHARGES,
- CHARGE_NEED, UNRELIABLE, BASIC, RETALIATION_COL, RETALIATION_DAMAGE_COL, FOLLOWUPS, TRIGGER) = range(len(COLUMNS))
+ CHARGE_NEED, UNRELIABLE, BASIC, RETALIATION_COL, RETALIATION_DAMAGE_COL, FOLLOWUPS, TRIGGER,
+ BRUTAL_T, OVERHIT_T, FINISH_HP, CULL_DIV, CHAN_START, CHAN_CAP, FOLLOWUP_DROP) = range(len(COLUMNS))
 
 #: The per-cell numbers of ``cc`` (names of ``VitalityKernel.cell_constants``).
 CELL = ("avoid", "dur", "dur_ap", "e_acc", "e_dmg", "e_tier", "acc_base", "dmg_base")
@@ -140,7 +147,7 @@ def _slay(tab, row, hp_max, T):
 @_inline
 def _brutal(tab, row, pre, dur, T):
     if tab[row, BRUTAL]:
-        excess = pre - (dur + 5 * T)
+        excess = pre - (dur + tab[row, BRUTAL_T] * T)
         if excess > 0:
             pre += excess // 2
     return pre
@@ -159,7 +166,8 @@ def _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, tgt, s, T, o
     r = _accuracy_die(tab, row, raw, key, s, 0)
     avoid = cc[c, C_AVOID]
     slay = _slay(tab, row, maxhp[c, tgt], T)
-    acc = tab[row, ACC] + cc[c, C_ACC_BASE] + ls[L_BONUS] + slay
+    drop = tab[row, FOLLOWUP_DROP] if s > 0 else 0
+    acc = tab[row, ACC] - drop + cc[c, C_ACC_BASE] + ls[L_BONUS] + slay
     total = r + acc
     direct = tab[row, DIRECT] != 0
     hit = total >= avoid or direct
@@ -168,11 +176,11 @@ def _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, tgt, s, T, o
     s_total = 0
     s_pre = 0
     if hit:
-        pre = _roll(tab, row, raw, key, s) + tab[row, DMG] + cc[c, C_DMG_BASE] + ls[L_BONUS] + slay
+        pre = _roll(tab, row, raw, key, s) + tab[row, DMG] - drop + cc[c, C_DMG_BASE] + ls[L_BONUS] + slay
         if crit:
             pre += tab[row, CRIT_BONUS]
         margin = total - avoid
-        if tab[row, OVERHIT] and margin >= 3 * T and not direct:
+        if tab[row, OVERHIT] and margin >= tab[row, OVERHIT_T] * T and not direct:
             pre += margin // 2
         s_total = total - slay
         s_pre = pre - slay
@@ -182,9 +190,9 @@ def _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, tgt, s, T, o
     # apply: damage, finishing blow / culling strike, bleed mark, next turn's records
     before = hp[tgt]
     after = max(before - damage, 0)
-    if hit and tab[row, FINISHING] and 1 <= after <= 5:
+    if hit and tab[row, FINISHING] and 1 <= after <= tab[row, FINISH_HP]:
         after = 0
-    if hit and tab[row, CULLING] and after > 0 and after * 5 < maxhp[c, tgt]:
+    if hit and tab[row, CULLING] and after > 0 and after * tab[row, CULL_DIV] < maxhp[c, tgt]:
         after = 0
     hp[tgt] = after
     if hit and damage > 0 and tab[row, BLEED]:
@@ -210,8 +218,9 @@ def _area_swing(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, s, T, E):
     raw0 = die(key, _slot(D_ATTACK, s, 0))
     roll = _roll(tab, row, raw0, key, s)
     avoid = cc[c, C_AVOID]
-    acc = tab[row, ACC] + cc[c, C_ACC_BASE] + ls[L_BONUS]
-    dmg_mod = tab[row, DMG] + cc[c, C_DMG_BASE] + ls[L_BONUS]
+    drop = tab[row, FOLLOWUP_DROP] if s > 0 else 0
+    acc = tab[row, ACC] - drop + cc[c, C_ACC_BASE] + ls[L_BONUS]
+    dmg_mod = tab[row, DMG] - drop + cc[c, C_DMG_BASE] + ls[L_BONUS]
     direct = tab[row, DIRECT] != 0
     dur = _durability(tab, row, cc, c)
     dealt = False
@@ -228,13 +237,13 @@ def _area_swing(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, s, T, E):
         if r >= tab[row, CRIT_LO]:
             pre += tab[row, CRIT_BONUS]
         margin = total - avoid
-        if tab[row, OVERHIT] and margin >= 3 * T and not direct:
+        if tab[row, OVERHIT] and margin >= tab[row, OVERHIT_T] * T and not direct:
             pre += margin // 2
         pre = _brutal(tab, row, pre, dur, T)
         damage = max(pre - dur, 0)
         before = hp[j]
         after = max(before - damage, 0)
-        if tab[row, FINISHING] and 1 <= after <= 5:
+        if tab[row, FINISHING] and 1 <= after <= tab[row, FINISH_HP]:
             after = 0
         hp[j] = after
         if after == 0:
@@ -504,7 +513,7 @@ def _expected(tab, success, exp, c, hp, ls, slots, charge, chan, j, fallback, T,
         v = v * success[row]
         v = v / (max(tab[row, CHARGE_NEED] - charge[j], 0) + 1)
         if tab[row, CHANNELED]:
-            v = v + min(chan[j] - 3, 5) * (T * 0.5)
+            v = v + min(chan[j] - tab[row, CHAN_START], tab[row, CHAN_CAP]) * (T * 0.5)
     return v
 
 
@@ -631,7 +640,7 @@ def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy,
             last_used[j] = turn
             used[j] += 1
         cur = chan[j]
-        ls[L_BONUS] = min(cur - 3, 5) * T if tab[row, CHANNELED] and used_slot else 0
+        ls[L_BONUS] = min(cur - tab[row, CHAN_START], tab[row, CHAN_CAP]) * T if tab[row, CHANNELED] and used_slot else 0
         for jj in range(k):
             chan[jj] = 0
         if used_slot:

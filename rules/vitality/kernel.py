@@ -10,8 +10,9 @@ branchy operations (see balance/engine/lanes_np.py). Retaliation is simulated
 only for lanes whose attacks have a limit that reads the attacker's HP or the enemies' attacks
 (nothing else depends on it; dice are counter-based, so skipping it changes no other roll).
 
-Options (``VitalityKernel(options)``): none are required. ``armor_piercing_keeps_buff`` (default
-True): armor_piercing's Durability is 5 + tier + the buff's defender durability bonus.
+``VitalityKernel(options, ruleset)`` plays by ``ruleset`` (:mod:`.ruleset`: the catalog, thresholds
+and decisions, a config's overrides applied). Options: none are required;
+``armor_piercing_keeps_buff`` is the older spelling of the decision of that name and, given, wins.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from balance_rules.vitality.kernel_dice import RETALIATION, RETALIATION_EXPLODE,
 from balance_rules.vitality.kernel_followups import run_followups
 from balance_rules.vitality.kernel_policy import expected_view, extend_expectations
 from balance_rules.vitality.kernel_strike import area_swing, lane_value, single_strike
+from balance_rules.vitality.ruleset import DEFAULT, Ruleset
 from balance_rules.vitality.kernel_table import (
     ACTION_BITS, BLOODIED, CAREFUL, COMBO, FINALE, NEAR_DEATH, PASSIVE, PATIENT, QUICKDRAW, RELENTLESS,
     REVENGE, SLAUGHTER, TIMID, TRIGGER_ALWAYS, TRIGGER_CRIT, TRIGGER_DAMAGE, UNBREAKABLE, UNTOUCHABLE, VENGEFUL, Table,
@@ -52,8 +54,10 @@ class VitalityKernel:
     #: Named options (config ``[rule_options]``) and their defaults.
     OPTIONS = {"armor_piercing_keeps_buff": True}
 
-    def __init__(self, options: dict[str, Any] | None = None):
-        self.options = {**self.OPTIONS, **(options or {})}
+    def __init__(self, options: dict[str, Any] | None = None, ruleset: Ruleset = DEFAULT):
+        self.ruleset = ruleset
+        decided = {"armor_piercing_keeps_buff": ruleset.decisions.armor_piercing_keeps_buff}
+        self.options = {**self.OPTIONS, **decided, **(options or {})}
         unknown = sorted(set(self.options) - set(self.OPTIONS))
         if unknown:
             raise ValueError(f'unknown option "{unknown[0]}" (options: {", ".join(self.OPTIONS)})')
@@ -66,21 +70,21 @@ class VitalityKernel:
     # -- protocol --------------------------------------------------------------------------------
 
     def compile(self, builds, attacker) -> Table:
-        return compile_table(builds, attacker)
+        return compile_table(builds, attacker, self.ruleset)
 
     def cell_constants(self, table: Table, cell) -> SimpleNamespace:
         """The numbers of one cell: enemy scores, the attacker's buffed bonuses, enemy max HP."""
         prof, buff = cell.profile.stats, cell.buff
         ptier = stat(prof, "tier")
         return SimpleNamespace(
-            avoid=10 + ptier + stat(prof, "mobility") + buff.avoidance,
-            dur=5 + ptier + stat(prof, "endurance") + buff.durability,
-            dur_ap=5 + ptier + (buff.durability if self.ap_keeps_buff else 0),
+            avoid=10 + ptier + stat(prof, "mobility") + buff.bonus("avoidance"),
+            dur=5 + ptier + stat(prof, "endurance") + buff.bonus("durability"),
+            dur_ap=5 + ptier + (buff.bonus("durability") if self.ap_keeps_buff else 0),
             e_acc=ptier + stat(prof, "focus"),
             e_dmg=ptier + stat(prof, "power"),
             e_tier=ptier,
-            acc_base=table.acc_bonus + buff.accuracy,
-            dmg_base=table.dmg_bonus + buff.damage,
+            acc_base=table.acc_bonus + buff.bonus("accuracy"),
+            dmg_base=table.dmg_bonus + buff.bonus("damage"),
             maxhp=np.asarray(cell.scenario.enemy_hp, dtype=np.int32),
         )
 
@@ -329,7 +333,8 @@ class VitalityKernel:
             made_it = gather(tab.channeled, row)
             if used_slot is not None:
                 made_it &= used_slot
-            st.bonus = (np.minimum(cur - 3, 5) * made_it).astype(np.int32) * np.int32(st.T)
+            th = tab.rules.thresholds
+            st.bonus = (np.minimum(cur - th.channeled_start, th.channeled_cap_t) * made_it).astype(np.int32) * np.int32(st.T)
             st.chan = fresh_with(st.chan, cur + 1 if used_slot is None else (cur + 1) * used_slot)
         if st.track_made:
             st.made = np.ones(L, dtype=bool) if fire is None else fire

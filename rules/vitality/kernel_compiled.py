@@ -77,10 +77,8 @@ class CompiledVitalityKernel(VitalityKernel):
         from balance.builds import Build
         from balance.grid import Buff, Cell, Profile, Scenario
         from balance.engine.dice import lane_keys
-        from balance_rules.vitality.catalog import ATTACK_TYPES
-
         attacker = (2, 2, 2, 2, 4)
-        table = self.compile([Build(next(iter(ATTACK_TYPES)))], attacker)
+        table = self.compile([Build(next(iter(self.ruleset.attack_types)))], attacker)
         cell = Cell(0, Profile("warm-up", attacker), Buff("warm-up"), Scenario("warm-up", (1,)))
         keys = lane_keys(0, 0, 0, np.arange(1))
         for cand, rule in ((np.zeros((1, 1)), None), (np.zeros((1, 2)), ("max_expected",))):

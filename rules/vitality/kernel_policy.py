@@ -83,7 +83,7 @@ def _expected_damage(tab, base, dur, T):
     d2 = np.broadcast_to(dur, base.shape) if np.ndim(dur) else dur
     # flat rolls
     pre_flat = base + tab.roll_flat[:, None]
-    ex = pre_flat - (d2 + 5 * T)
+    ex = pre_flat - (d2 + tab.thresholds.brutal_excess_t * T)
     pre_flat = pre_flat + np.where(brutal[:, None] & (ex > 0), ex // 2, 0)
     out = np.where(flat[:, None], np.maximum(pre_flat - d2, 0), 0.0)
     # dice rolls without brutal: closed form from the roll's tail sums
@@ -99,7 +99,7 @@ def _expected_damage(tab, base, dur, T):
         pv = np.where(tab.explode5[rb][:, None], _PMF[5][None, :], _PMF[6][None, :])
         db = d2[rb][:, :, None]
         pre = base[rb][:, :, None] + values[None, None, :]
-        excess = pre - (db + 5 * T)
+        excess = pre - (db + tab.thresholds.brutal_excess_t * T)
         pre = pre + np.where(excess > 0, excess // 2, 0)
         out[rb] = (np.maximum(pre - db, 0) * pv[:, None, :]).sum(2)
     return out
@@ -111,7 +111,7 @@ def _row_expectations(st, rows):
     tab = _Rows(st.tab, rows)
     tab = SimpleNamespace(**{k: getattr(tab, k) for k in (
         "reliable", "armor_piercing", "slayer_hp", "acc", "dmg", "direct", "crit_lo", "overhit", "crit_bonus",
-        "roll_flat", "brutal", "explode5")})
+        "roll_flat", "brutal", "explode5")}, thresholds=st.tab.rules.thresholds)
     R = len(rows)
     r = np.arange(1, 21)
     p_plain = np.full(20, 1 / 20)
@@ -134,7 +134,8 @@ def _row_expectations(st, rows):
         hit = (total >= st.avoid) | tab.direct[:, None]
         crit = hit & (r[None, :] >= tab.crit_lo[:, None])
         margin = total - st.avoid
-        oh = np.where(tab.overhit[:, None] & (margin >= 3 * T) & ~tab.direct[:, None], margin // 2, 0)
+        oh = np.where(tab.overhit[:, None] & (margin >= tab.thresholds.overhit_margin_t * T) & ~tab.direct[:, None],
+                      margin // 2, 0)
         base = (tab.dmg + st.dmg_base + slay)[:, None] + np.where(crit, tab.crit_bonus[:, None], 0) + oh  # (R,20)
         ed = _expected_damage(tab, base, dur, T)
         exp[:, j] = (pr * np.where(hit, ed, 0)).sum(1)
@@ -232,6 +233,8 @@ def expected_view(kernel, st, fallback: bool, turn=0, lanes=None) -> ExpectedVie
             if st.any_charge:
                 v = v / (np.maximum(gather(tab.charge_need, rows) - per_lane(st.charge)[:, j], 0) + 1)
             if st.any_channeled:
-                v = v + gather(tab.channeled, rows) * (np.minimum(per_lane(st.chan)[:, j] - 3, 5) * (st.T * 0.5))
+                th = st.tab.rules.thresholds
+                v = v + gather(tab.channeled, rows) * (
+                    np.minimum(per_lane(st.chan)[:, j] - th.channeled_start, th.channeled_cap_t) * (st.T * 0.5))
         out[:, j] = v
     return ExpectedView(expected=out, hp=hp, turn=turn)

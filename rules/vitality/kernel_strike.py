@@ -68,11 +68,16 @@ def _accuracy_die(st, rows, raw, s, sub, idx):
     return r
 
 
-def _modifiers(st, idx, rows):
+def _modifiers(st, idx, rows, s=0):
     """Each strike's accuracy and damage modifiers: the row's, the attacker's (with the buff's) and
-    channeled's bonus."""
+    channeled's bonus. A follow-up strike (strike number ``s`` > 0: an array of them) drops the
+    limit bonus when the rule table decides that follow-ups do not carry it."""
     acc = gather(st.tab.acc, rows) + lane_value(st.acc_base, idx)
     dmg_mod = gather(st.tab.dmg, rows) + lane_value(st.dmg_base, idx)
+    if (np.ndim(s) > 0 or s > 0) and not st.tab.rules.decisions.followups_carry_limit_bonus:
+        drop = gather(st.tab.limit_bonus, rows)
+        acc = acc - drop
+        dmg_mod = dmg_mod - drop
     if st.bonus is not None:
         b = lane_value(st.bonus, idx)
         acc = acc + b
@@ -88,9 +93,9 @@ def _durability(st, idx, rows):
     return dur
 
 
-def _with_brutal(pre, dur, brutal, T):
-    """brutal (where ``brutal``): half the damage above Durability + 5T is added."""
-    excess = pre - (dur + 5 * T)
+def _with_brutal(pre, dur, brutal, T, k):
+    """brutal (where ``brutal``): half the damage above Durability + kT is added."""
+    excess = pre - (dur + k * T)
     return pre + (excess // 2) * (brutal & (excess > 0))
 
 
@@ -104,7 +109,7 @@ def single_strike(st, idx, rows, tgt, s):
     raw = st.dice.raw(slot(ATTACK, s, 0), idx)
     r = _accuracy_die(st, rows, raw, s, 0, idx)
     avoid = lane_value(st.avoid, idx)
-    acc, dmg_mod = _modifiers(st, idx, rows)
+    acc, dmg_mod = _modifiers(st, idx, rows, s)
     slay = None
     if st.any_slayer:
         slay = (gather(tab.slayer_hp, rows) == maxhp_at(st, idx, tgt)) * np.int32(T)
@@ -121,7 +126,7 @@ def single_strike(st, idx, rows, tgt, s):
     pre = _damage_roll(st, rows, raw, s, idx) + dmg_mod + crit * gather(tab.crit_bonus, rows)
     if st.any_overhit:
         margin = total - avoid
-        oh = gather(tab.overhit, rows) & (margin >= 3 * T) & hit
+        oh = gather(tab.overhit, rows) & (margin >= tab.rules.thresholds.overhit_margin_t * T) & hit
         if direct is not None:
             oh &= ~direct
         pre = pre + (margin // 2) * oh
@@ -131,7 +136,7 @@ def single_strike(st, idx, rows, tgt, s):
         splash_pre = pre - (slay if slay is not None else 0)
     dur = _durability(st, idx, rows)
     if st.any_brutal:
-        pre = _with_brutal(pre, dur, gather(tab.brutal, rows), T)
+        pre = _with_brutal(pre, dur, gather(tab.brutal, rows), T, tab.rules.thresholds.brutal_excess_t)
     damage = (np.maximum(pre - dur, 0) * hit).astype(np.int32, copy=False)
     apply_single(st, idx, rows, tgt, hit, damage)
     return hit, crit, damage, splash_total, splash_pre
@@ -145,12 +150,12 @@ def apply_single(st, idx, rows, tgt, hit, damage):
     before = gather(hp, flat)
     after = np.maximum(before - damage, 0)
     if st.any_finishing:
-        after = after * ~(gather(tab.finishing, rows) & hit & (after >= 1) & (after <= 5))
+        after = after * ~(gather(tab.finishing, rows) & hit & (after >= 1) & (after <= tab.rules.thresholds.finishing_blow_hp))
     if st.any_culling:
         c = np.flatnonzero(gather(tab.culling, rows) & hit & (after > 0))
         if len(c):
             lanes_c = c if idx is None else idx[c]
-            cull = after[c] * 5 < maxhp_at(st, lanes_c, tgt[c])
+            cull = after[c] * tab.rules.thresholds.culling_divisor < maxhp_at(st, lanes_c, tgt[c])
             after[c[cull]] = 0
     hp[flat] = after
     if st.any_bleed:
@@ -177,7 +182,7 @@ def area_swing(st, idx, rows, s):
     raw0 = st.dice.raw(slot(ATTACK, s, 0), idx)
     roll = _damage_roll(st, rows, raw0, s, idx)
     avoid = lane_value(st.avoid, idx)
-    acc, dmg_mod = _modifiers(st, idx, rows)
+    acc, dmg_mod = _modifiers(st, idx, rows, s)
     direct = gather(tab.direct, rows)
     maxhp = maxhp_rows(st, idx)
     crit_lo, crit_bonus = gather(tab.crit_lo, rows), gather(tab.crit_bonus, rows)
@@ -195,14 +200,16 @@ def area_swing(st, idx, rows, s):
         pre = roll + dmg_mod + slay + crit_bonus * crit
         if st.any_overhit:
             margin = total - avoid
-            pre = pre + (margin // 2) * (gather(tab.overhit, rows) & (margin >= 3 * T) & ~direct)
+            pre = pre + (margin // 2) * (gather(tab.overhit, rows) & (margin >= tab.rules.thresholds.overhit_margin_t * T)
+                                         & ~direct)
         if brutal is not None:
-            pre = _with_brutal(pre, dur, brutal, T)
+            pre = _with_brutal(pre, dur, brutal, T, tab.rules.thresholds.brutal_excess_t)
         damage[:, j] = np.maximum(pre - dur, 0) * hit
         hits[:, j] = hit
     after = np.maximum(hp - damage, 0)
     if st.any_finishing:
-        after = after * ~(gather(tab.finishing, rows)[:, None] & hits & (after >= 1) & (after <= 5))
+        after = after * ~(gather(tab.finishing, rows)[:, None] & hits & (after >= 1)
+                          & (after <= tab.rules.thresholds.finishing_blow_hp))
     st.hp[idx] = after
     fell = (hp > 0) & (after == 0)
     st.alive[idx] -= np.count_nonzero(fell, axis=1).astype(np.int32)
@@ -235,7 +242,7 @@ def splash(st, idx, rows, tgt, total, pre):
     p = pre[:, None] + slay
     dur = np.broadcast_to(_durability(st, idx, rows), (len(idx),))[:, None]
     if st.any_brutal:
-        p = _with_brutal(p, dur, gather(tab.brutal, rows)[:, None], T)
+        p = _with_brutal(p, dur, gather(tab.brutal, rows)[:, None], T, tab.rules.thresholds.brutal_excess_t)
     damage = np.maximum(p - dur, 0) * hit
     after = np.maximum(hp - damage, 0)
     st.hp[idx] = after

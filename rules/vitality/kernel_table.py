@@ -9,7 +9,8 @@ import attrs
 import numpy as np
 
 from balance.builds import Build
-from balance_rules.vitality.catalog import ATTACK_TYPES, LIMITS, SLAYER_HP, STAT_NAMES, UNRELIABLE_DC, UPGRADES
+from balance_rules.vitality.catalog import STAT_NAMES
+from balance_rules.vitality.ruleset import DEFAULT, Ruleset
 
 # Conditions that hold or fail for the whole lane this turn (bit positions of ``req``).
 QUICKDRAW, PATIENT, FINALE, NEAR_DEATH, BLOODIED, TIMID = 0, 1, 2, 3, 4, 5
@@ -40,6 +41,8 @@ class Table:
 
     builds: list
     tier: int
+    #: The rules the rows were compiled under (their thresholds: ``rules.thresholds``).
+    rules: Ruleset
     acc_bonus: int  # attacker tier + focus
     dmg_bonus: int  # attacker tier + power
     attacker_avoidance: int
@@ -58,31 +61,39 @@ def stat(block: Sequence[int], name: str) -> int:
     return int(block[STAT_NAMES.index(name)])
 
 
-def compile_table(builds: Sequence[Build], attacker: Sequence[int]) -> Table:
+def compile_table(builds: Sequence[Build], attacker: Sequence[int], rules: Ruleset = DEFAULT) -> Table:
+    """The rows of ``builds`` under ``rules``. Behaviours are read from each upgrade's ``effects``
+    and conditions from each limit's ``condition`` (a plugin's upgrade is made of these), and the
+    thresholds of ``rules.thresholds`` are columns too (the same on every row), so that the
+    compiled loop reads them as data."""
     T = stat(attacker, "tier")
-    rows = list(builds) + [Build(t) for t in ATTACK_TYPES]
+    th = rules.thresholds
+    types, upgrades, limits = rules.attack_types, rules.upgrades, rules.limits
+    rows = list(builds) + [Build(t) for t in types]
     nb = len(builds)
-    type_row = {t: nb + i for i, t in enumerate(ATTACK_TYPES)}
+    type_row = {t: nb + i for i, t in enumerate(types)}
     c: dict[str, list] = {name: [] for name in (
         "area direct roll_flat acc dmg crit_lo crit_bonus explode5 high_impact armor_piercing overhit brutal "
         "barrage extra follow bleed finishing culling splinter slayer_hp channeled reliable req cooldown "
         "charges charge_need unreliable basic limit_bonus followups"
     ).split()}
     for b in rows:
-        at = ATTACK_TYPES[b.attack_type]
-        ups = [UPGRADES[u] for u in b.upgrades]
-        lims = [LIMITS[x] for x in b.limits]
-        names = set(b.upgrades) | set(b.limits)
+        at = types[b.attack_type]
+        ups = [upgrades[u] for u in b.upgrades]
+        lims = [limits[x] for x in b.limits]
+        # What the kernel reads: the upgrades' behaviours, the limits' conditions and names.
+        names = set(b.limits).union(*(u.behaviours for u in ups), *(x.conditions for x in lims))
         lim_bonus = sum(x.bonus_t for x in lims) * T
         c["area"].append(at.area)
         c["direct"].append(at.direct)
-        c["roll_flat"].append(at.direct_flat + at.direct_flat_t * T if at.direct else (15 if "high_impact" in names else 0))
+        c["roll_flat"].append(at.direct_flat + at.direct_flat_t * T if at.direct
+                              else (th.high_impact_roll if "high_impact" in names else 0))
         c["acc"].append(at.accuracy_t * T + sum(u.accuracy_t * T + u.accuracy_flat for u in ups) + lim_bonus)
         c["dmg"].append(at.damage_t * T + sum(u.damage_t * T + u.damage_flat for u in ups) + lim_bonus)
         c["limit_bonus"].append(lim_bonus)
         crit_range = any(u.crit_range for u in ups)
-        c["crit_lo"].append(99 if at.direct else (15 if crit_range else 20))
-        c["crit_bonus"].append(2 * T if "powerful_critical" in names else T)
+        c["crit_lo"].append(99 if at.direct else (th.crit_range_lo if crit_range else 20))
+        c["crit_bonus"].append(th.powerful_critical_bonus_t * T if "powerful_critical" in names else T)
         c["explode5"].append("critical_effect" in names)
         c["high_impact"].append("high_impact" in names)
         c["armor_piercing"].append("armor_piercing" in names)
@@ -97,14 +108,14 @@ def compile_table(builds: Sequence[Build], attacker: Sequence[int]) -> Table:
         c["finishing"].append("finishing_blow_1" in names)
         c["culling"].append("culling_strike" in names)
         c["splinter"].append("splinter" in names)
-        c["slayer_hp"].append(next((SLAYER_HP[u] for u in b.upgrades if u in SLAYER_HP), 0))
+        c["slayer_hp"].append(next((u.slayer_hp for u in ups if u.slayer_hp), 0))
         c["channeled"].append("channeled" in names)
         c["reliable"].append("reliable_accuracy" in names)
-        c["req"].append(sum(1 << COND_BIT[x] for x in b.limits if x in COND_BIT))
+        c["req"].append(sum(1 << COND_BIT[x] for x in sorted(names) if x in COND_BIT))
         c["cooldown"].append("cooldown" in names)
         c["charges"].append(2 if "charges_2" in names else 1 if "charges_1" in names else 0)
         c["charge_need"].append(2 if "charge_up_2" in names else 1 if "charge_up" in names else 0)
-        c["unreliable"].append(next((UNRELIABLE_DC[x] for x in b.limits if x in UNRELIABLE_DC), 0))
+        c["unreliable"].append(next((x.dc for x in lims if x.dc), 0))
         c["basic"].append(type_row[b.attack_type])
         c["followups"].append(bool(names & {"barrage", "extra_attack", "double_tap", "ricochet", "explosive_critical", "splinter"}))
     cols = {}
@@ -118,9 +129,17 @@ def compile_table(builds: Sequence[Build], attacker: Sequence[int]) -> Table:
     cols["success_chance"] = np.where(cols["unreliable"] > 0, (21 - cols["unreliable"]) / 20.0, 1.0)
     cols["retaliation"] = (cols["req"] & RETALIATION_BITS) != 0
     cols["retaliation_damage"] = (cols["req"] & DAMAGE_BITS) != 0
+    # The behaviours' thresholds (rule table ``thresholds.*``), one value on every row.
+    for name, value in (("brutal_t", th.brutal_excess_t), ("overhit_t", th.overhit_margin_t),
+                        ("finish_hp", th.finishing_blow_hp), ("cull_div", th.culling_divisor),
+                        ("chan_start", th.channeled_start), ("chan_cap", th.channeled_cap_t)):
+        cols[name] = np.full(len(rows), value, dtype=np.int32)
+    keep = rules.decisions.followups_carry_limit_bonus
+    cols["followup_drop"] = (cols["limit_bonus"] * (not keep)).astype(np.int32)
     return Table(
         builds=rows,
         tier=T,
+        rules=rules,
         acc_bonus=T + stat(attacker, "focus"),
         dmg_bonus=T + stat(attacker, "power"),
         attacker_avoidance=10 + T + stat(attacker, "mobility"),

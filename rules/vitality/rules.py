@@ -2,40 +2,46 @@
 
 The legality, cost and enumeration logic is the generic :mod:`balance.legality`; this module only feeds it
 the Vitality catalog (rulebook section 7) and adds the Vitality-specific pieces: budgets by tier and
-archetype, parsing with helpful name errors, and the combat kernel.
+archetype, the rule table a config overrides, extensions, parsing with helpful name errors, and the
+combat kernel. Every number comes from one :class:`~balance_rules.vitality.ruleset.Ruleset`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from balance.builds import Build
 from balance.legality import Catalog, PointBuyRuleSystem, TypeRestriction
+from balance.ruletable import BudgetKey
 
 from . import catalog as cat
-
-DIRECT_TYPES = frozenset(t.name for t in cat.ATTACK_TYPES.values() if t.direct)
-AREA_TYPES = frozenset(t.name for t in cat.ATTACK_TYPES.values() if t.area)
+from .ruleset import DEFAULT, Ruleset, table_problems
 
 
-def vitality_catalog() -> Catalog:
+def vitality_catalog(rs: Ruleset = DEFAULT) -> Catalog:
     """The Vitality catalog in the generic form the legality code works on."""
+    direct = frozenset(t.name for t in rs.attack_types.values() if t.direct)
+    area = frozenset(t.name for t in rs.attack_types.values() if t.area)
     return Catalog(
-        attack_types={t.name: t.cost_factor for t in cat.ATTACK_TYPES.values()},
-        upgrades={u.name: u.cost for u in cat.UPGRADES.values()},
-        limits={lim.name: lim.cost for lim in cat.LIMITS.values()},
-        exclusive_groups=cat.EXCLUSIVE_GROUPS,
+        attack_types={t: rs.cost_factor(t) for t in rs.attack_types},
+        upgrades={u.name: u.cost for u in rs.upgrades.values()},
+        limits={lim.name: lim.cost for lim in rs.limits.values()},
+        exclusive_groups=rs.exclusive_groups,
         restrictions=(
-            TypeRestriction("direct", DIRECT_TYPES, cat.NOT_ON_DIRECT),
-            TypeRestriction("area", AREA_TYPES, cat.NOT_ON_AREA),
+            TypeRestriction("direct", direct, rs.restricted("direct")),
+            TypeRestriction("area", area, rs.restricted("area")),
         ),
-        max_upgrades=cat.MAX_UPGRADES,
-        max_limits=cat.MAX_LIMITS,
+        max_upgrades=rs.max_upgrades,
+        max_limits=rs.max_limits,
     )
 
 
 class VitalityRules(PointBuyRuleSystem):
-    """The Vitality System rules: catalog, budgets, build legality, enumeration and kernel."""
+    """The Vitality System rules: catalog, budgets, build legality, enumeration and kernel.
+
+    ``VitalityRules(ruleset)`` plays by another :class:`Ruleset` (a config's overrides, a plugin's
+    extra upgrades); the session makes these through :meth:`with_rule_table` and :meth:`extended`."""
 
     name = "vitality"
     #: Bumped whenever legality, costs or combat results change, so stored runs can tell.
@@ -43,18 +49,43 @@ class VitalityRules(PointBuyRuleSystem):
     stat_names = cat.STAT_NAMES
     buff_fields = cat.BUFF_FIELDS
 
-    def __init__(self) -> None:
-        super().__init__(vitality_catalog())
+    def __init__(self, ruleset: Ruleset = DEFAULT) -> None:
+        super().__init__(vitality_catalog(ruleset))
+        self.ruleset = ruleset
+        tiers = tuple(sorted({t for t, _ in ruleset.budgets}))
+        archetypes = tuple(sorted({a for _, a in ruleset.budgets}))
+        self.budget_keys = (
+            # Any tier may run with an explicit points_per_attack; budgets exist for some.
+            BudgetKey("tier", 4, low=1, high=1_000, help=f"the characters' tier (budgets for {', '.join(map(str, tiers))})"),
+            BudgetKey("archetype", "dual_natured", archetypes, help="the character archetype (rulebook section 7)"),
+        )
 
-    def budget(self, tier: int, archetype: str) -> int:
+    def budget(self, tier: int = 4, archetype: str = "dual_natured") -> int:
         """Points per attack (rulebook section 7)."""
-        archetypes = sorted({a for _, a in cat.BUDGETS})
-        tiers = sorted({t for t, _ in cat.BUDGETS})
+        budgets = self.ruleset.budgets
+        archetypes = sorted({a for _, a in budgets})
+        tiers = sorted({t for t, _ in budgets})
         if archetype not in archetypes:
             raise ValueError(f'unknown archetype "{archetype}" (known: {", ".join(archetypes)})')
-        if (tier, archetype) not in cat.BUDGETS:
+        if (tier, archetype) not in budgets:
             raise ValueError(f"no point budget for tier {tier} (tiers with budgets: {', '.join(map(str, tiers))})")
-        return cat.BUDGETS[(tier, archetype)]
+        return budgets[(tier, archetype)]
+
+    # -- rules as data -----------------------------------------------------------------------------
+
+    def rule_table(self) -> dict[str, Any]:
+        """Every number and decision by dotted name, with this system's values as defaults."""
+        return self.ruleset.table()
+
+    def check_rule_table(self, values: dict[str, Any]) -> Iterable[tuple[str, str]]:
+        return table_problems(values)
+
+    def with_rule_table(self, values: dict[str, Any]) -> "VitalityRules":
+        return VitalityRules(self.ruleset.with_table(values))
+
+    def extended(self, additions) -> "VitalityRules":
+        """The rules with a plugin's upgrades and limits (``catalog.Upgrade`` / ``catalog.Limit``)."""
+        return VitalityRules(self.ruleset.with_entries(additions))
 
     def describe(self, build: Build, budget: int | None = None) -> dict[str, Any]:
         """A plain dict for JSON output: the build, its parts, its cost and its problems."""
@@ -77,4 +108,4 @@ class VitalityRules(PointBuyRuleSystem):
         """The combat kernel, compiled (imported lazily: not needed for legality)."""
         from balance_rules.vitality.kernel_compiled import CompiledVitalityKernel
 
-        return CompiledVitalityKernel(options)
+        return CompiledVitalityKernel(options, self.ruleset)

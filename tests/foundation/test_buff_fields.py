@@ -14,7 +14,7 @@ STATS = ("focus", "power", "mobility", "endurance", "tier")
 
 def config_for(buffs: list[dict], fields: tuple[str, ...]):
     data = layered(default_data(), {"buffs": buffs})
-    return build_config(ConfigSource(data, "test", None, file_keys=("buffs",)), STATS, lambda t, a: 6,
+    return build_config(ConfigSource(data, "test", None, file_keys=("buffs",)), STATS, lambda **keys: 6,
                         buff_fields=fields)
 
 
@@ -22,7 +22,7 @@ def test_a_rule_system_with_other_bonuses_names_them_in_the_config():
     c = config_for([{"name": "Guarded", "parry": 2}], ("parry", "morale"))
     (buff,) = c.buffs
     assert buff.bonuses == (("parry", 2), ("morale", 0))  # every declared bonus, in declared order
-    assert (buff.bonus("parry"), buff.morale) == (2, 0)
+    assert (buff.bonus("parry"), buff.bonus("morale")) == (2, 0)
     with pytest.raises(ConfigError) as err:
         config_for([{"name": "Blessed", "accuracy": 1}], ("parry", "morale"))
     assert str(err.value) == "config error: buffs[0].accuracy: unknown key (known keys: name, parry, morale)"
@@ -35,7 +35,7 @@ def test_a_rule_system_with_other_bonuses_names_them_in_the_config():
 
 
 def test_no_buffs_is_one_plain_buff_with_every_declared_bonus_zero():
-    c = build_config(ConfigSource(default_data(), "test", None), STATS, lambda t, a: 6, buff_fields=("parry",))
+    c = build_config(ConfigSource(default_data(), "test", None), STATS, lambda **keys: 6, buff_fields=("parry",))
     assert [(b.name, b.bonuses) for b in c.buffs] == [("No Buffs", (("parry", 0),))]
 
 

@@ -88,7 +88,7 @@ def test_default_run_settings_are_unchanged_by_layering():
 
 def test_minimal_older_shape_from_the_issue_loads(tmp_path):
     c = open_session(write(tmp_path, "config.json", MINIMAL)).config
-    assert (c.tier, c.points_per_attack) == (4, 6)
+    assert (c.budget_keys["tier"], c.points_per_attack) == (4, 6)
     assert [(s.name, s.enemy_hp) for s in c.scenarios] == [("Boss", (100,))]
     assert [p.name for p in c.profiles] == ["Evasive", "Tanky"]  # the embedded default's
 
@@ -96,11 +96,11 @@ def test_minimal_older_shape_from_the_issue_loads(tmp_path):
 def test_newer_generation_every_key_mapped():
     s = open_session(LEGACY / "newer.json")
     c = s.config
-    assert (c.tier, c.archetype, c.points_per_attack, c.attacker) == (4, "dual_natured", 6, (3, 2, 1, 2, 4))
+    assert (c.budget_keys["tier"], c.budget_keys["archetype"], c.points_per_attack, c.attacker) == (4, "dual_natured", 6, (3, 2, 1, 2, 4))
     assert [(p.name, p.stats) for p in c.profiles] == [
         ("Evasive", (2, 2, 4, 0, 4)), ("Tanky", (2, 2, 0, 4, 4)), ("Balanced", (2, 2, 2, 2, 4)),
     ]
-    assert [(b.name, b.accuracy, b.damage, b.avoidance, b.durability) for b in c.buffs] == [("No Buffs", 0, 0, 0, 0), ("Bless vs Shield", 2, 1, 1, 3)]
+    assert [(b.name, b.bonus("accuracy"), b.bonus("damage"), b.bonus("avoidance"), b.bonus("durability")) for b in c.buffs] == [("No Buffs", 0, 0, 0, 0), ("Bless vs Shield", 2, 1, 1, 3)]
     assert [(x.name, x.enemy_hp) for x in c.scenarios] == [
         ("Boss", (100,)), ("Pack", (25, 25, 25, 25)), ("Mixed", (50, 25, 25)),
     ]
@@ -139,7 +139,7 @@ def test_stage2_max_turns_reaches_the_stage2_simulator():
 def test_older_generation_every_key_mapped():
     s = open_session(LEGACY / "older.json")
     c = s.config
-    assert (c.tier, c.archetype, s.budget, c.attacker) == (3, "focused", 6, (2, 2, 2, 2, 3))
+    assert (c.budget_keys["tier"], c.budget_keys["archetype"], s.budget, c.attacker) == (3, "focused", 6, (2, 2, 2, 2, 3))
     assert c.attack_types == ("melee_dg", "area", "direct_damage", "direct_area_damage")
     assert [(p.name, p.stats) for p in c.profiles] == [("Defender", (1, 2, 2, 3, 3))]
     assert [(x.name, x.enemy_hp) for x in c.scenarios][0] == ("Boss", (100,))
@@ -202,7 +202,7 @@ def test_examples_legacy_config_is_a_newer_generation_file():
     assert {"simulation_runs", "top_percent", "pruning_strategy"} <= set(data["stage1"])
     assert "attacker_accuracy_bonus" in data["buff_configurations"][1]
     c = open_session(EXAMPLES / "legacy_config.json").config
-    assert c.stage1.prune.overall_percent == 10.0 and c.buffs[1].accuracy == 2
+    assert c.stage1.prune.overall_percent == 10.0 and c.buffs[1].bonus("accuracy") == 2
 
 
 # -- bad values in the older files: one line each, exit 2 -------------------------------------------

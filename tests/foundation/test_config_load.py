@@ -14,7 +14,7 @@ from tests.foundation.test_config_errors import GOOD_TOML, LEGACY
 def test_embedded_default_matches_pipeline_spec():
     s = open_session()
     c = s.config
-    assert (c.tier, c.archetype, c.attacker, c.max_turns) == (4, "dual_natured", (2, 2, 2, 2, 4), 100)
+    assert (c.budget_keys["tier"], c.budget_keys["archetype"], c.attacker, c.max_turns) == (4, "dual_natured", (2, 2, 2, 2, 4), 100)
     assert s.budget == 6
     assert [(p.name, p.stats) for p in c.profiles] == [("Evasive", (2, 2, 4, 0, 4)), ("Tanky", (2, 2, 0, 4, 4))]
     assert [b.name for b in c.buffs] == ["No Buffs"]

@@ -150,10 +150,10 @@ def simulate(builds, cell, attacker, max_turns, seed, stream=0, run=0, armor_pie
     focus, power, mobility, endurance, T = attacker
     prof, buff = cell.profile.stats, cell.buff
     pf, pp, pm, pe, pt = prof
-    avoid = 10 + pt + pm + buff.avoidance
-    dur_plain = 5 + pt + pe + buff.durability
-    dur_ap = 5 + pt + (buff.durability if armor_piercing_keeps_buff else 0)
-    acc_base, dmg_base = T + focus + buff.accuracy, T + power + buff.damage
+    avoid = 10 + pt + pm + buff.bonus("avoidance")
+    dur_plain = 5 + pt + pe + buff.bonus("durability")
+    dur_ap = 5 + pt + (buff.bonus("durability") if armor_piercing_keeps_buff else 0)
+    acc_base, dmg_base = T + focus + buff.bonus("accuracy"), T + power + buff.bonus("damage")
     att_avoid, att_dur = 10 + T + mobility, 5 + T + endurance
     maxhp = list(cell.scenario.enemy_hp)
     hp = list(maxhp)

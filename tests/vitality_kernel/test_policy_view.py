@@ -39,8 +39,8 @@ def _brute(builds, cell, T):
     """(rows, enemies) expected damage per strike: each row's build against each enemy position."""
     pf, pp, pm, pe, pt = cell.profile.stats
     b = cell.buff
-    avoid, dur_plain, dur_ap = 10 + pt + pm + b.avoidance, 5 + pt + pe + b.durability, 5 + pt + b.durability
-    acc_base, dmg_base = T + ATTACKER[0] + b.accuracy, T + ATTACKER[1] + b.damage
+    avoid, dur_plain, dur_ap = 10 + pt + pm + b.bonus("avoidance"), 5 + pt + pe + b.bonus("durability"), 5 + pt + b.bonus("durability")
+    acc_base, dmg_base = T + ATTACKER[0] + b.bonus("accuracy"), T + ATTACKER[1] + b.bonus("damage")
     out = np.zeros((len(builds), len(cell.scenario.enemy_hp)))
     for i, build in enumerate(builds):
         a = Attack(build, T)

@@ -100,7 +100,8 @@ def test_negative_budget_is_a_usage_error():
 
 def test_default_budget_comes_from_the_config(tmp_path):
     text = (Path(__file__).resolve().parents[2] / "balance" / "config" / "default.toml").read_text()
-    text = text.replace('tier = 4', 'tier = 3').replace('archetype = "dual_natured"', 'archetype = "versatile_master"')
+    # The budget keys are the rule system's (its defaults: tier 4, dual_natured); the file sets them.
+    text = text.replace('rules = "vitality"\n', 'rules = "vitality"\ntier = 3\narchetype = "versatile_master"\n')
     text = text.replace("attacker = [2, 2, 2, 2, 4]", "attacker = [2, 2, 2, 2, 3]")
     config = tmp_path / "small.toml"
     config.write_text(text)

@@ -97,6 +97,10 @@ LIMITS: dict[str, Limit] = {
 }
 
 
+#: Points per attack: ``level // 2 + ARCHETYPES[archetype]``, for levels 1-20.
+ARCHETYPES = {"skirmisher": 1, "champion": 3}
+
+
 @attrs.frozen(eq=False)
 class Ruleset:
     """Everything the rules, the legality engine and the kernel read: one object, so that another
@@ -113,6 +117,38 @@ class Ruleset:
     not_on_area: frozenset[str] = frozenset({"keen", "cleave"})
     not_on_single: frozenset[str] = frozenset({"wide_burst"})
 
+    #: Points per attack: ``level // 2 + archetypes[archetype]``.
+    archetypes: dict[str, int] = attrs.field(factory=lambda: dict(ARCHETYPES))
+
+    # -- the rule table (``[rules.d20]`` in a config; see balance.ruletable) ------------------------
+
+    def table(self) -> dict:
+        """Every number by dotted name: each entry's numbers, the caps and the archetype bonuses."""
+        out: dict = {}
+        for kind in ("attack_types", "upgrades", "limits"):
+            for entry in getattr(self, kind).values():
+                for f in attrs.fields(type(entry)):
+                    value = getattr(entry, f.name)
+                    if f.name not in ("name", "area") and isinstance(value, int):
+                        out[f"{kind}.{entry.name}.{f.name}"] = value
+        out["max_upgrades"], out["max_limits"] = self.max_upgrades, self.max_limits
+        out.update((f"archetypes.{name}", bonus) for name, bonus in self.archetypes.items())
+        return out
+
+    def with_table(self, values: dict) -> "Ruleset":
+        kinds = {k: dict(getattr(self, k)) for k in ("attack_types", "upgrades", "limits")}
+        archetypes, top = dict(self.archetypes), {}
+        for name, value in values.items():
+            head, _, rest = name.partition(".")
+            if head in kinds:
+                entry, _, field = rest.rpartition(".")
+                kinds[head][entry] = attrs.evolve(kinds[head][entry], **{field: value})
+            elif head == "archetypes":
+                archetypes[rest] = value
+            else:
+                top[name] = value
+        return attrs.evolve(self, **kinds, archetypes=archetypes, **top)
+
     def with_upgrades(self, *upgrades: Upgrade) -> "Ruleset":
         """A copy with more upgrades. The kernel reads every upgrade's numbers (``to_hit``,
         ``damage``, ``dice``, ``crit_lo``, ``targets``, ``cleave``), so a new upgrade made of these
@@ -123,8 +159,6 @@ class Ruleset:
 #: The d20 game as shipped.
 DEFAULT = Ruleset(ATTACK_TYPES, UPGRADES, LIMITS)
 
-#: Points per attack: ``level // 2 + ARCHETYPES[archetype]``, for levels 1-20.
-ARCHETYPES = {"skirmisher": 1, "champion": 3}
 LEVELS = range(1, 21)
 
 

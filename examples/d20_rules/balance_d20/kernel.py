@@ -60,12 +60,12 @@ class D20Kernel:
         prof, buff = cell.profile.stats, cell.buff
         return SimpleNamespace(
             index=cell.index,
-            ac=stat(prof, "ac") + buff.avoidance,
-            dr=stat(prof, "dr") + buff.durability,
+            ac=stat(prof, "ac") + buff.bonus("avoidance"),
+            dr=stat(prof, "dr") + buff.bonus("durability"),
             save=stat(prof, "dex") + stat(prof, "level") // 2,
             # The buff's attacker bonuses apply to every attack roll (or save DC) and damage roll.
-            hit_bonus=buff.accuracy,
-            dmg_bonus=buff.damage,
+            hit_bonus=buff.bonus("accuracy"),
+            dmg_bonus=buff.bonus("damage"),
             maxhp=np.asarray(cell.scenario.enemy_hp, dtype=np.int64),
         )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 from balance.legality import Catalog, PointBuyRuleSystem, TypeRestriction
+from balance.ruletable import BudgetKey
 
 from balance_d20 import catalog as cat
 
@@ -47,13 +48,41 @@ class D20Rules(PointBuyRuleSystem):
         self.name = name
         self.ruleset = ruleset
 
-    def budget(self, tier: int, archetype: str) -> int:
-        """Points per attack: ``level // 2`` plus 1 (skirmisher) or 3 (champion); ``tier`` is the level."""
-        if archetype not in cat.ARCHETYPES:
-            raise ValueError(f'unknown archetype "{archetype}" (known: {", ".join(sorted(cat.ARCHETYPES))})')
+    @property
+    def budget_keys(self):
+        """``tier`` (the character's level) and ``archetype``: the config keys of the budget."""
+        return (
+            BudgetKey("tier", 5, tuple(cat.LEVELS), help="the character's level"),
+            BudgetKey("archetype", "champion", tuple(self.ruleset.archetypes), help="skirmisher or champion"),
+        )
+
+    def budget(self, tier: int = 5, archetype: str = "champion") -> int:
+        """Points per attack: ``level // 2`` plus the archetype's bonus (1 skirmisher, 3 champion)."""
+        if archetype not in self.ruleset.archetypes:
+            raise ValueError(f'unknown archetype "{archetype}" (known: {", ".join(sorted(self.ruleset.archetypes))})')
         if tier not in cat.LEVELS:
             raise ValueError(f"no point budget for level {tier} (levels 1-20)")
-        return tier // 2 + cat.ARCHETYPES[archetype]
+        return tier // 2 + self.ruleset.archetypes[archetype]
+
+    # -- rules as data: the same declaration Vitality makes (balance.ruletable) -----------------
+
+    def rule_table(self) -> dict[str, Any]:
+        return self.ruleset.table()
+
+    def check_rule_table(self, values: dict[str, Any]):
+        for name, value in values.items():
+            field = name.rsplit(".", 1)[-1]
+            if field in ("cost", "dice", "die", "targets", "fail_on", "last_turn", "max_upgrades", "max_limits") \
+                    or name.startswith("archetypes."):
+                if value < 0:
+                    yield name, f"expected at least 0, got {value}"
+            if field == "crit_lo" and not 2 <= value <= 20:
+                yield name, f"expected a d20 result from 2 to 20, got {value}"
+            if abs(value) > 1_000:
+                yield name, f"{value:,} is beyond the limit of 1,000 (either way)"
+
+    def with_rule_table(self, values: dict[str, Any]) -> "D20Rules":
+        return D20Rules(self.ruleset.with_table(values), self.name)
 
     def kernel(self, options: dict[str, Any] | None = None) -> Any:
         from balance_d20.kernel import D20Kernel
