@@ -23,7 +23,7 @@ from balance.comparing import compare
 from balance.errors import UsageError
 from balance.progress import console
 from balance.reporting import ReportContext
-from balance.runcheck import open_run_checked
+from balance.runcheck import check_same_config, check_same_rule_table, open_run_checked
 from balance.runner import CONFIG_FILE
 
 SWEEP_PAGE = "sweep.md"
@@ -51,6 +51,12 @@ def run_sweep(args, fixed, swept) -> int:
         run_dir = out / name
         session, spec = new_run_session(args, run_dir, [*fixed, (swept.key, value)])
         variants.append((text, run_dir, session, spec))
+    for _, run_dir, session, _ in variants:  # folders of an earlier attempt: the same numbers, or stop now
+        store = session.plugins.component("balance_stores", session.config.store)
+        if store.has_run(run_dir):
+            existing = store.open(run_dir)
+            check_same_config(existing, run_dir, session.config, "resume")
+            check_same_rule_table(existing, run_dir, session.rule_table)
     walls = []
     started = time.perf_counter()
     for i, (text, run_dir, session, spec) in enumerate(variants):
