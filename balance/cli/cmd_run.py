@@ -117,7 +117,8 @@ def new_run_session(args, run_dir: Path, settings) -> tuple:
     return attrs.evolve(session, config=config), SessionSpec(str(run_dir / CONFIG_FILE))
 
 
-def execute(args, session, spec, run_dir: Path, wanted_stage: str | None, resume: bool) -> float:
+def execute(args, session, spec, run_dir: Path, wanted_stage: str | None, resume: bool,
+            reuse: Path | None = None) -> float:
     """Run the chosen stages into ``run_dir`` and write the reports; returns the wall time."""
     executor_name = args.executor or session.config.executor
     if args.scheduler and executor_name != "dask":
@@ -130,7 +131,7 @@ def execute(args, session, spec, run_dir: Path, wanted_stage: str | None, resume
     if not args.no_reports:
         select_reporters(session, only)  # an unknown name stops the run before any work
     started = time.perf_counter()
-    ctx = run_pipeline(session, spec, run_dir, stages, args.workers, executor, resume=resume)
+    ctx = run_pipeline(session, spec, run_dir, stages, args.workers, executor, resume=resume, reuse=reuse)
     if not args.no_reports:
         write_reports(session, run_dir, run_dir / "reports", only=only, run=ctx.run)
     wall = time.perf_counter() - started

@@ -59,16 +59,29 @@ def run_sweep(args, fixed, swept) -> int:
             check_same_rule_table(existing, run_dir, session.rule_table)
     walls = []
     started = time.perf_counter()
+    base_dir = variants[0][1]
     for i, (text, run_dir, session, spec) in enumerate(variants):
         console().print(f"sweep: {swept.key} = {text} ({i + 1} of {len(variants)}) -> {run_dir}")
         store = session.plugins.component("balance_stores", session.config.store)
-        walls.append(execute(args, session, spec, run_dir, wanted_stage, resume=store.has_run(run_dir)))
+        reuse = None
+        if i and legality_only(session, swept.key) and store.has_run(base_dir) \
+                and store.open(base_dir).stage_complete("stage1"):
+            reuse = base_dir.resolve()
+        walls.append(execute(args, session, spec, run_dir, wanted_stage, resume=store.has_run(run_dir), reuse=reuse))
     page_started = time.perf_counter()
     text = sweep_page(swept.key, [(t, d) for t, d, _, _ in variants], walls)
     outfiles.write_text(out / SWEEP_PAGE, text)
     console().print(f"sweep page: {escape(str(out / SWEEP_PAGE))} ({time.perf_counter() - page_started:,.1f} s); "
                     f"sweep of {len(variants)} in {time.perf_counter() - started:,.1f} s")
     return 0
+
+
+def legality_only(session, key: str) -> bool:
+    """Whether ``key`` is a rule of the session's rule table that the rule system says decides only
+    legality (``legality_only``): then the variants' shared builds fight exactly alike."""
+    prefix = f"rules.{session.rule_table.rules}."
+    check = getattr(session.rules.unwrapped, "legality_only", None)
+    return key.startswith(prefix) and check is not None and bool(check(key[len(prefix):]))
 
 
 def open_variant(run_dir: Path) -> ReportContext:

@@ -77,6 +77,15 @@ def records(run_dir) -> dict[str, np.ndarray]:
     return out
 
 
+def all_columns(run_dir) -> dict[str, np.ndarray]:
+    """Every stage-1 column in attack order, and the kept table."""
+    run = MsgpackStore().open(run_dir)
+    blocks = list(run.stage_reader("stage1").blocks())
+    out = {k: np.concatenate([np.asarray(b[k]) for b in blocks]) for k in blocks[0]}
+    order = np.argsort(out["attack"])
+    return {**{k: v[order] for k, v in out.items()}, "kept": np.asarray(run.read_table("stage1", "kept")["attack"])}
+
+
 def test_a_sweep_runs_one_directory_per_value_and_compares_them(tmp_path):
     (tmp_path / "c.toml").write_text(CONFIG)
     out = tmp_path / "sweep"
@@ -111,11 +120,37 @@ def test_a_sweep_runs_one_directory_per_value_and_compares_them(tmp_path):
         a, b = (float(r.split(" ")[0]) for r in rows[0][3:5])
         assert a < b < 0
 
+    # A cost decides legality only (the rule system says so): the variants after the first copy the
+    # stage-1 records of the builds they share with it; the result equals a run of its own, every
+    # column and the pruning, record for record.
+    assert res.stderr.count("records copied from") == 2
+    alone = tmp_path / "alone"
+    solo = run_balance("run", str(tmp_path / "c.toml"), "--set", f"{KEY}=2", "--set", "stage1.runs=3",
+                       "--out", str(alone), "--no-reports", "--workers", "1")
+    assert solo.returncode == 0, solo.stderr
+    assert "records copied" not in solo.stderr
+    shared, own = all_columns(dirs[1]), all_columns(alone)
+    assert shared.keys() == own.keys()
+    for k in own:
+        assert np.array_equal(shared[k], own[k]), k
+
     # The same command again continues the sweep (every variant is complete: nothing reruns) ...
     again = run_balance(*cmd)
     assert again.returncode == 0, again.stderr
-    assert "stage1:" not in again.stdout
+    assert "stage1:" not in again.stderr and "sweep page:" in again.stderr
     # ... and one asking for other numbers into the same folders stops, naming the key.
     other = run_balance(*[c if c != "stage1.runs=3" else "stage1.runs=4" for c in cmd])
     assert other.returncode != 0
     assert "stage1.runs" in other.stderr and len(other.stderr.strip().splitlines()) == 1
+
+
+def test_a_sweep_of_a_rule_that_changes_combat_simulates_every_variant(tmp_path):
+    (tmp_path / "c.toml").write_text(CONFIG)
+    key = "rules.vitality.thresholds.brutal_excess_t"
+    res = run_balance("run", str(tmp_path / "c.toml"), "--set", f"{key}=5,3", "--set", "stage1.runs=2",
+                      "--out", str(tmp_path / "s"), "--no-reports", "--workers", "1")
+    assert res.returncode == 0, res.stderr
+    assert "records copied" not in res.stderr
+    assert res.stderr.count("stage1: ") == 2  # both variants simulated every build
+    page = (tmp_path / "s" / "sweep.md").read_text()
+    assert f"`{key} = 3` against `{key} = 5`" in page
