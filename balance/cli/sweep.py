@@ -57,7 +57,7 @@ def run_sweep(args, fixed, swept) -> int:
             existing = store.open(run_dir)
             check_same_config(existing, run_dir, session.config, "resume")
             check_same_rule_table(existing, run_dir, session.rule_table)
-    walls = []
+    walls, copied = [], []
     started = time.perf_counter()
     base_dir = variants[0][1]
     for i, (text, run_dir, session, spec) in enumerate(variants):
@@ -67,9 +67,10 @@ def run_sweep(args, fixed, swept) -> int:
         if i and legality_only(session, swept.key) and store.has_run(base_dir) \
                 and store.open(base_dir).stage_complete("stage1"):
             reuse = base_dir.resolve()
+        copied.append(reuse is not None)
         walls.append(execute(args, session, spec, run_dir, wanted_stage, resume=store.has_run(run_dir), reuse=reuse))
     page_started = time.perf_counter()
-    text = sweep_page(swept.key, [(t, d) for t, d, _, _ in variants], walls)
+    text = sweep_page(swept.key, [(t, d) for t, d, _, _ in variants], walls, copied)
     outfiles.write_text(out / SWEEP_PAGE, text)
     console().print(f"sweep page: {escape(str(out / SWEEP_PAGE))} ({time.perf_counter() - page_started:,.1f} s); "
                     f"sweep of {len(variants)} in {time.perf_counter() - started:,.1f} s")
@@ -96,14 +97,15 @@ def demoted(markdown: str) -> str:
     return "\n".join("#" + line if line.startswith("#") else line for line in markdown.splitlines())
 
 
-def sweep_page(key: str, variants: list[tuple[str, Path]], walls: list[float]) -> str:
+def sweep_page(key: str, variants: list[tuple[str, Path]], walls: list[float], copied: list[bool]) -> str:
     """The sweep's page: its variants, then each one against the first, as ``balance diff`` shows it."""
     lines = [f"# Sweep of `{key}`", "",
              f"One run per value of `{key}`, every other key the same; each variant is compared with the "
              f"first (`{key} = {variants[0][0]}`, the baseline) as `balance diff BASELINE VARIANT` compares "
              "two runs (same seed: same dice, so the changes are paired).", "",
-             "| Value | Run directory | Wall time of this command |", "|---|---|---|"]
-    lines += [f"| `{t}` | `{d.name}` | {w:,.1f} s |" for (t, d), w in zip(variants, walls)]
+             "| Value | Run directory | Stage 1 | Wall time of this command |", "|---|---|---|---|"]
+    how = {False: "simulated", True: "shared builds copied from the first (the rule decides legality only)"}
+    lines += [f"| `{t}` | `{d.name}` | {how[c]} | {w:,.1f} s |" for (t, d), w, c in zip(variants, walls, copied)]
     lines.append("")
     con = console()
     base_text, base_dir = variants[0]
