@@ -35,7 +35,7 @@ def register(subparsers) -> None:
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler (default: start a LocalCluster)")
     p.add_argument("--reporters", metavar="NAME,...", help="only these reporters")
     p.add_argument("--no-reports", action="store_true", help="do not write reports")
-    p.add_argument("--set", dest="settings", action="append", default=[], metavar="KEY=VALUE",
+    p.add_argument("--set", dest="settings", action="append", metavar="KEY=VALUE",
                    help="change a config key for this run (repeatable); KEY=V1,V2,... sweeps it: one run per "
                         "value under --out, and OUT/sweep.md compares them")
     add_trust_argument(p)
@@ -75,7 +75,7 @@ def chosen_stages(session, wanted: str | None) -> list[str]:
 
 
 def run(args) -> int:
-    settings = [parse_setting(text) for text in args.settings]
+    settings = [parse_setting(text) for text in args.settings or ()]
     if args.resume and (args.config or args.out or settings):
         raise UsageError("--resume DIR continues a run with its own config; do not give a config, --out or --set")
     swept = [s for s in settings if s.sweep]
