@@ -94,8 +94,8 @@ def run(args) -> int:
     # `--stage 2` (any one stage) into a directory that holds a run continues that run, like --resume.
     continuing = bool(args.resume) or (wanted_stage not in (None, "all") and existing)
     if continuing and (args.config or fixed):
-        raise UsageError(f"{run_dir} already holds a run with its own config; continue it without giving a "
-                         "config or --set")
+        given = "a config" if args.config else "--set"
+        raise UsageError(f"{run_dir} already holds a run with its own config; continue it without giving {given}")
     if continuing:
         # The run directory's config is untrusted: its plugins are code and load only when asked.
         require_trust(run_dir, run_dir / CONFIG_FILE, args.trust_run_plugins)
