@@ -77,10 +77,18 @@ def _text(value: Any) -> str:
     return ABSENT if value is attrs.NOTHING else json.dumps(value, ensure_ascii=False)
 
 
+def _rules_as_table(data: dict[str, Any]) -> dict[str, Any]:
+    """``rules = "NAME"`` as the table a config with rule changes writes (``[rules] name = "NAME"``),
+    so that adding the first change lists that change, not the key's change of shape."""
+    if isinstance(data.get("rules"), str):
+        return {**data, "rules": {"name": data["rules"]}}
+    return data
+
+
 def config_changes(a: dict[str, Any] | None, b: dict[str, Any] | None, seeds: tuple[int, int]) -> list[ConfigChange]:
     """Every flattened key that differs between two recorded configs (A's key order, then B's new
     keys), and the master seeds when they differ."""
-    fa, fb = flatten(a or {}), flatten(b or {})
+    fa, fb = flatten(_rules_as_table(a or {})), flatten(_rules_as_table(b or {}))
     out = []
     for key in [*fa, *(k for k in fb if k not in fa)]:
         va, vb = fa.get(key, attrs.NOTHING), fb.get(key, attrs.NOTHING)

@@ -42,7 +42,10 @@ class RuleSystem(Protocol):
     # Optional: a rule table (see :mod:`balance.ruletable`), overridable in ``[rules.NAME]``.
     #   rule_table() -> dict[str, Any]: every number and decision by dotted name, with its default;
     #   check_rule_table(values) -> Iterable[(name, problem)]: values the system cannot take;
-    #   with_rule_table(values) -> RuleSystem: the system playing by these values.
+    #   with_rule_table(values) -> RuleSystem: the system playing by these values;
+    #   legality_only(name) -> bool: True when the entry changes only which builds are legal and what
+    #   they cost, never how a legal build fights (a sweep of it copies the stage-1 results of the
+    #   builds its variants share instead of simulating them again).
     # Optional: extended(additions) -> RuleSystem, for what ``balance_rule_extensions`` returns.
 
     def check_build(self, build: Build, budget: int | None = None) -> list[str]:

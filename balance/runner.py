@@ -45,6 +45,9 @@ class RunContext:
     batch_size: int
     progress: Any
     peak_rss: int = 0
+    #: A finished run of the same config but for rules that only decide legality (a sweep's
+    #: baseline): stage 1 copies the records of the builds both enumerate instead of simulating them.
+    reuse: Path | None = None
 
     def units(self, spans: Iterable[tuple[int, int]], combats_per_item: float) -> Iterator[tuple[int, int]]:
         size = self.batch_size or max(1, math.ceil(COMBATS_PER_UNIT / max(combats_per_item, 1e-9)))
@@ -153,6 +156,7 @@ def run_pipeline(
     workers: int,
     executor: Any,
     resume: bool = False,
+    reuse: Path | None = None,
 ) -> RunContext:
     """Run ``stages`` with ``executor`` (a component from ``balance_executors``)."""
     ordered = stage_order(session.plugins.guarded_components("balance_stages"), stages)
@@ -175,7 +179,7 @@ def run_pipeline(
                 )
     make_run_dir(run_dir)
     with run_lock(run_dir):
-        return _run_stages(session, spec, run_dir, names, ordered, workers, executor, resume)
+        return _run_stages(session, spec, run_dir, names, ordered, workers, executor, resume, reuse)
 
 
 def check_components(session: Session, stages: list[Any]) -> None:
@@ -198,7 +202,7 @@ def make_run_dir(run_dir: Path) -> None:
         raise UsageError(f"--out {run_dir}: cannot create the run directory: {exc.strerror or exc}") from None
 
 
-def _run_stages(session, spec, run_dir, names, ordered, workers, executor, resume) -> RunContext:
+def _run_stages(session, spec, run_dir, names, ordered, workers, executor, resume, reuse=None) -> RunContext:
     run = open_run(session, spec, run_dir, names, resume)
     run.shard_records = session.config.performance.shard_records
     with make_progress() as progress:
@@ -211,6 +215,7 @@ def _run_stages(session, spec, run_dir, names, ordered, workers, executor, resum
             workers=executor.workers(workers or session.config.performance.workers),
             batch_size=session.config.performance.batch_size,
             progress=progress,
+            reuse=reuse,
         )
         for stage in ordered:
             if stage_done(run, stage.name):

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from balance.config import Config, build_config, read_source
 from balance.config.load import split_rules
 from balance.config.model import limit_problems
+from balance.config.settings import apply_setting
 from balance.errors import ConfigError, UsageError
 from balance.grid import Grid
 from balance.plugin_manager import Guarded, Plugins
-from balance.ruletable import RuleTable, apply_overrides, flatten
+from balance.ruletable import RuleTable, apply_overrides, flatten, show_value
 
 
 @attrs.frozen
@@ -45,9 +47,11 @@ class Session:
 
 
 def open_session(
-    config_path: str | Path | None = None, disable: Iterable[str] = (), load: Iterable[str] = ()
+    config_path: str | Path | None = None, disable: Iterable[str] = (), load: Iterable[str] = (),
+    settings: Iterable[tuple[str, Any]] = (),
 ) -> Session:
-    source = read_config(config_path)
+    """``settings`` (``--set``: key path, value) are layered over the file like keys of its own."""
+    source = with_settings(read_config(config_path), settings)
     wanted = source.plugins()
     # Config plugin paths are relative to the config file; keep them absolute from here on, so that
     # a copy of the effective config (the run directory's config.toml) still finds them.
@@ -105,6 +109,19 @@ def effective_rules(rules: Guarded, plugins: Plugins, source) -> tuple[Guarded, 
     if values != defaults:
         guarded = Guarded(guarded.with_rule_table(values), rules.plugin, "rule system")
     return guarded, RuleTable(name, defaults, values)
+
+
+def with_settings(source, settings: Iterable[tuple[str, Any]]):
+    """The source with each ``(key, value)`` set, counted among the keys the file set."""
+    settings = list(settings)
+    if not settings:
+        return source
+    data = source.data
+    for key, value in settings:
+        data = apply_setting(data, key, value)
+    shown = " ".join(f"--set {k}={show_value(v)}" for k, v in settings)
+    return attrs.evolve(source, data=data, origin=f"{source.origin} {shown}",
+                        file_keys=(*source.file_keys, *(k for k, _ in settings)))
 
 
 def read_config(config_path: str | Path | None):

@@ -10,6 +10,7 @@ import attrs
 
 from balance.cli.common import add_trust_argument, session_from
 from balance.cli.paths import check_out_dir
+from balance.config.settings import parse_setting
 from balance.errors import UsageError
 from balance.progress import console
 from balance.reporting import select_reporters, write_reports
@@ -34,6 +35,9 @@ def register(subparsers) -> None:
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="Dask scheduler (default: start a LocalCluster)")
     p.add_argument("--reporters", metavar="NAME,...", help="only these reporters")
     p.add_argument("--no-reports", action="store_true", help="do not write reports")
+    p.add_argument("--set", dest="settings", action="append", metavar="KEY=VALUE",
+                   help="change a config key for this run (repeatable); KEY=V1,V2,... sweeps it: one run per "
+                        "value under --out, and OUT/sweep.md compares them")
     add_trust_argument(p)
     p.set_defaults(func=run)
 
@@ -71,8 +75,16 @@ def chosen_stages(session, wanted: str | None) -> list[str]:
 
 
 def run(args) -> int:
-    if args.resume and (args.config or args.out):
-        raise UsageError("--resume DIR continues a run with its own config; do not give a config or --out")
+    settings = [parse_setting(text) for text in args.settings or ()]
+    if args.resume and (args.config or args.out or settings):
+        raise UsageError("--resume DIR continues a run with its own config; do not give a config, --out or --set")
+    swept = [s for s in settings if s.sweep]
+    if len(swept) > 1:
+        raise UsageError(f"--set: one key may take several values (a sweep), and {swept[0].key} and "
+                         f"{swept[1].key} both do")
+    fixed = [(s.key, s.values[0]) for s in settings if not s.sweep]
+    if swept:
+        return run_sweep(args, fixed, swept[0])
     run_dir = Path(args.resume or args.out or f"runs/run-{time.strftime('%Y%m%d-%H%M%S')}")
     if args.resume and not (run_dir / CONFIG_FILE).exists():
         raise UsageError(f"{run_dir} holds no run to resume (no {CONFIG_FILE})")
@@ -81,21 +93,33 @@ def run(args) -> int:
     wanted_stage = ALIASES.get(args.stage, args.stage)
     # `--stage 2` (any one stage) into a directory that holds a run continues that run, like --resume.
     continuing = bool(args.resume) or (wanted_stage not in (None, "all") and existing)
-    if continuing and args.config:
-        raise UsageError(f"{run_dir} already holds a run with its own config; continue it without giving a config")
+    if continuing and (args.config or fixed):
+        given = "a config" if args.config else "--set"
+        raise UsageError(f"{run_dir} already holds a run with its own config; continue it without giving {given}")
     if continuing:
         # The run directory's config is untrusted: its plugins are code and load only when asked.
         require_trust(run_dir, run_dir / CONFIG_FILE, args.trust_run_plugins)
         spec = SessionSpec(str(run_dir / CONFIG_FILE), tuple(args.disable_plugin), tuple(args.plugin))
         session = spec.open()
     else:
-        session = session_from(args)
-        disable, load = plugin_options(session.config, args)
-        # The run directory keeps the effective config, with every plugin option, so that workers
-        # and a later --resume open exactly this session.
-        config = attrs.evolve(session.config, plugins=attrs.evolve(session.config.plugins, disable=disable, load=load))
-        session = attrs.evolve(session, config=config)
-        spec = SessionSpec(str(run_dir / CONFIG_FILE))
+        session, spec = new_run_session(args, run_dir, fixed)
+    execute(args, session, spec, run_dir, wanted_stage, continuing)
+    return 0
+
+
+def new_run_session(args, run_dir: Path, settings) -> tuple:
+    """The session of a new run (its config, ``--set`` and plugin options) and the spec its workers
+    open: the run directory's ``config.toml``, which keeps the effective config with every plugin
+    option, so that workers and a later --resume open exactly this session."""
+    session = session_from(args, settings)
+    disable, load = plugin_options(session.config, args)
+    config = attrs.evolve(session.config, plugins=attrs.evolve(session.config.plugins, disable=disable, load=load))
+    return attrs.evolve(session, config=config), SessionSpec(str(run_dir / CONFIG_FILE))
+
+
+def execute(args, session, spec, run_dir: Path, wanted_stage: str | None, resume: bool,
+            reuse: Path | None = None) -> float:
+    """Run the chosen stages into ``run_dir`` and write the reports; returns the wall time."""
     executor_name = args.executor or session.config.executor
     if args.scheduler and executor_name != "dask":
         raise UsageError("--scheduler needs --executor dask")
@@ -107,11 +131,15 @@ def run(args) -> int:
     if not args.no_reports:
         select_reporters(session, only)  # an unknown name stops the run before any work
     started = time.perf_counter()
-    ctx = run_pipeline(
-        session, spec, run_dir, stages, args.workers, executor,
-        resume=continuing,
-    )
+    ctx = run_pipeline(session, spec, run_dir, stages, args.workers, executor, resume=resume, reuse=reuse)
     if not args.no_reports:
         write_reports(session, run_dir, run_dir / "reports", only=only, run=ctx.run)
-    console().print(f"run directory: {run_dir}  ({time.perf_counter() - started:,.1f} s)")
-    return 0
+    wall = time.perf_counter() - started
+    console().print(f"run directory: {run_dir}  ({wall:,.1f} s)")
+    return wall
+
+
+def run_sweep(args, fixed, swept) -> int:
+    from balance.cli.sweep import run_sweep as sweep
+
+    return sweep(args, fixed, swept)

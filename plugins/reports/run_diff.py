@@ -40,10 +40,10 @@ from balance.comparing import Comparison
 from balance.hookspecs import hookimpl
 from balance_plugins.reports.common import Doc, fint
 from balance_plugins.reports.data import Attacks, load_confirmed
-from balance_plugins.reports.fair_costs import value_per_point_spread
+from balance_plugins.reports.fair_costs import fair_costs, value_per_point_spread
 from balance_plugins.reports.findings import dominated, mis_costed
 from balance_plugins.reports.point_values import (
-    Interval, PointValues, fmt_interval, measure, pairs_of, read_cell_means,
+    Interval, PointValue, PointValues, fmt_interval, measure, pairs_of, read_cell_means,
 )
 
 #: Family-wise false-positive rate of the whole diff (any move listed by chance), and the sections
@@ -347,6 +347,7 @@ class RunDiff:
             what = f"enhancement values ({enh.unit})"
         _moves_table(doc, enh, ranks=False)
         console += _console(enh, what, ranks=False)
+        console += cost_changes(doc, va, vb)
 
         sa, sb = build_scores(ctx.a, atk_a), build_scores(ctx.b, atk_b)
         builds = score_moves(sa, sb)
@@ -427,6 +428,41 @@ class RunDiff:
                                f"{fmt_interval(sb)[0]}, change {signed(change)}")
         doc.table(["Kind", "A", "B", "Change B − A (95% CI)"], rows) if rows else doc.p("Not measurable.")
         return Comparison(self.name, tuple(console), doc.text())
+
+
+def cost_changes(doc: Doc, va: PointValues, vb: PointValues) -> list[str]:
+    """The enhancements whose cost differs between the runs (a cost change in the rule table, a
+    sweep of one): the same effect on turns is bought at another price, so their value per point
+    and their fair cost (stage1/fair_costs.md) are shown in both runs, listed whatever the noise."""
+    changed = [n for n, v in va.values.items() if n in vb.values and v.base_cost != vb.values[n].base_cost]
+    if not changed:
+        return []
+    fa = {f.name: f for f in fair_costs(va)}
+    fb = {f.name: f for f in fair_costs(vb)}
+
+    def per_point(v: PointValue) -> str:
+        if v.cost <= 0:
+            return "–"
+        return "{} ({})".format(*fmt_interval(Interval(v.turns.est / v.cost, v.turns.lo / v.cost, v.turns.hi / v.cost)))
+
+    def fair(f) -> str:
+        return "{} ({})".format(*fmt_interval(f.fair)) if f is not None and np.isfinite(f.fair.est) else "–"
+
+    doc.h(2, "Enhancements whose cost changed")
+    doc.p("Listed whatever the noise: the effect on turns may stay the same while its price moves. Turns per point "
+          "paid: its effect on turns (negative = faster) divided by the points its carriers paid for it, 95% "
+          "cluster-bootstrap interval over builds (screening); fair cost: the cost that would bring its value per "
+          "point to its peers' median (stage1/fair_costs.md), in base-cost units.")
+    rows, lines = [], []
+    for n in changed:
+        a, b = va.values[n], vb.values[n]
+        rows.append([f"`{n}` ({a.kind})", f"{a.base_cost:g}", f"{b.base_cost:g}", per_point(a), per_point(b),
+                     fair(fa.get(n)), fair(fb.get(n))])
+        lines.append(f"cost changed: {n} {a.base_cost:g} -> {b.base_cost:g}; turns per point paid "
+                     f"{per_point(a)} -> {per_point(b)}; fair cost {fair(fa.get(n))} -> {fair(fb.get(n))}")
+    doc.table(["Enhancement", "Cost A", "Cost B", "Turns per point paid A", "Turns per point paid B",
+               "Fair cost A", "Fair cost B"], rows)
+    return lines
 
 
 @hookimpl

@@ -10,10 +10,13 @@ every attack as without rounds."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import attrs
 import numpy as np
 
 from balance.hookspecs import hookimpl
+from balance.progress import console
 from balance_plugins.stages.distributions import DistributionTask
 from balance.records import Column, Schema
 from balance_plugins.stages.common import (
@@ -56,26 +59,60 @@ class Stage1Task:
     seed: int
     stream: int = STREAM_STAGE1
     subset: tuple[int, ...] | None = None
+    #: A finished run's folder whose stage-1 records stand for the builds it shares with this one
+    #: (``RunContext.reuse``: the same dice, rules that differ only in legality).
+    reuse: str | None = None
 
     def prepare(self, session):
         builds = stage1_builds(session)
         costs = np.array([session.rules.build_cost(b) for b in builds], dtype=np.uint8)
-        return (*simulation_state(session, builds, "first"), costs)
+        donor = reused_records(session, self.reuse, builds) if self.reuse else None
+        return (*simulation_state(session, builds, "first"), costs, donor)
 
     def compute(self, state, start: int, stop: int):
-        sim, score, grid, costs = state
+        sim, score, grid, costs, donor = state
         attacks = np.arange(start, stop) if self.subset is None else np.asarray(self.subset[start:stop], dtype=np.int64)
-        cand = attacks[:, None]
-        res = sim.run(cand, self.runs, self.seed, stream=self.stream)
-        s = score.score(res.turn_sum, res.turn_sumsq, res.timeouts, res.runs, grid)
-        return {
-            "attack": attacks,
-            "cost": costs[attacks],
-            **score_columns(s),
-            "cell_mean": s.cell_mean,
-            "cell_timeouts": s.cell_timeouts,
-            "specialization": s.by_profile.var(axis=1),
-        }
+        rows = donor[0][attacks] if donor is not None else np.full(len(attacks), -1)
+        new = rows < 0
+        out = None
+        if new.any():
+            # A die depends on the seed, cell, run and turn only: a build scores the same whichever
+            # builds share its batch, so the new builds alone are simulated.
+            res = sim.run(attacks[new][:, None], self.runs, self.seed, stream=self.stream)
+            s = score.score(res.turn_sum, res.turn_sumsq, res.timeouts, res.runs, grid)
+            simulated = {**score_columns(s), "cell_mean": s.cell_mean, "cell_timeouts": s.cell_timeouts,
+                         "specialization": s.by_profile.var(axis=1)}
+            out = {k: np.empty((len(attacks), *v.shape[1:]), v.dtype) for k, v in simulated.items()}
+            for k, v in simulated.items():
+                out[k][new] = v
+        if not new.all():
+            copied = {k: v[rows[~new]] for k, v in donor[1].items()}
+            out = out or {k: np.empty((len(attacks), *v.shape[1:]), v.dtype) for k, v in copied.items()}
+            for k, v in copied.items():
+                out[k][~new] = v
+        return {"attack": attacks, "cost": costs[attacks], **out}
+
+
+#: Columns a stage-1 record copies from another run (its attack index and cost are this run's).
+COPIED = ("overall", "se", "timeouts", "by_profile", "by_buff", "by_scenario", "cell_mean", "cell_timeouts",
+          "specialization")
+
+
+def reused_records(session, run_dir: str, builds) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """For each build, its row in ``run_dir``'s stage-1 records (-1: not there), and those records."""
+    run = session.plugins.component("balance_stores", session.config.store).open(Path(run_dir))
+    ids = run.read_table("stage1", "attacks")["id"]
+    parts: dict[str, list] = {}
+    order = []
+    for block in run.stage_reader("stage1").blocks():
+        order.append(np.asarray(block["attack"]))
+        for k in COPIED:
+            parts.setdefault(k, []).append(np.asarray(block[k]))
+    donor_attack = np.concatenate(order)
+    records = {k: np.concatenate(v) for k, v in parts.items()}
+    row_of_id = {ids[a]: r for r, a in enumerate(donor_attack)}
+    rows = np.array([row_of_id.get(b.id, -1) for b in builds], dtype=np.int64)
+    return rows, records
 
 
 #: Attacks of the screening's top list whose distributions of turns are kept (the pruning report's top list).
@@ -101,9 +138,16 @@ class Stage1:
         ctx.run.write_table(self.name, "attacks", attack_table(session.rules, builds))
         warm_up_kernel(session)
         if not config.stage1.rounds:
-            task = Stage1Task(config.stage1.runs, config.seed)
+            reuse = str(ctx.reuse) if ctx.reuse is not None else None
+            task = Stage1Task(config.stage1.runs, config.seed, reuse=reuse)
             per_item = len(session.grid.cells) * config.stage1.runs
-            ctx.simulate(self.name, schema(session.grid), task, n, per_item)
+            info = {}
+            if reuse:
+                shared = set(reused_ids(session, reuse)) & {b.id for b in builds}
+                info = {"reused_from": reuse, "reused_records": len(shared)}
+                console().print(f"stage1: {len(shared):,} of {n:,} builds' records copied from {reuse} "
+                                "(the same dice; only legality rules differ)")
+            ctx.simulate(self.name, schema(session.grid), task, n, per_item, info=info)
             self.prune(ctx, builds, self.name, None, None)
             self.distributions(ctx, builds)
             return
@@ -178,6 +222,11 @@ class Stage1:
         if rounds is not None:
             table["rounds"] = rounds
         ctx.run.write_table(self.name, "kept", table)
+
+
+def reused_ids(session, run_dir: str) -> list[str]:
+    run = session.plugins.component("balance_stores", session.config.store).open(Path(run_dir))
+    return run.read_table("stage1", "attacks")["id"]
 
 
 @hookimpl

@@ -80,6 +80,12 @@ class VitalityRules(PointBuyRuleSystem):
     def check_rule_table(self, values: dict[str, Any]) -> Iterable[tuple[str, str]]:
         return table_problems(values)
 
+    def legality_only(self, name: str) -> bool:
+        """Costs, the area cost factor, the budgets and the upgrade and limit counts decide which
+        builds exist; the kernel never reads them (a legal build fights the same)."""
+        return (name.endswith(".cost") or name.startswith("budgets.")
+                or name in ("area_cost_factor", "max_upgrades", "max_limits"))
+
     def with_rule_table(self, values: dict[str, Any]) -> "VitalityRules":
         return VitalityRules(self.ruleset.with_table(values))
 
