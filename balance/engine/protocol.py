@@ -102,7 +102,7 @@ class CompiledKernel(Kernel, Protocol):
 
     def run_combats(self, table: Any, cells: Sequence[Cell], candidates: np.ndarray, keys: np.ndarray,
                     runs: int, max_turns: int, policy: Any, where: np.ndarray | None = None,
-                    bound: np.ndarray | None = None) -> tuple[np.ndarray, ...] | None:
+                    bound: np.ndarray | None = None, histogram: bool = False) -> tuple[np.ndarray, ...] | None:
         """Simulate every combat of ``candidates`` (n, k) over every cell and ``runs`` runs.
 
         ``keys[c * runs + r]`` is the dice lane key of cell position c and run r
@@ -118,7 +118,9 @@ class CompiledKernel(Kernel, Protocol):
         whether each group's turn sum is below its bound matters (a race's pilot: a plan must beat
         the plans before it), so a group may stop as soon as its sum cannot stay below (every run
         takes at least one turn); its ``turn_sum`` then reads the bound or more, its other sums
-        are partial. Sums that stay below their bound are exact. A kernel may ignore ``bound``."""
+        are partial. Sums that stay below their bound are exact. A kernel may ignore ``bound``.
+        ``histogram``: a fifth array, (n * C, max_turns + 1), counts each group's combats by the turn
+        they ended on (a timeout on ``max_turns``), as the engine's turn loop does."""
 
     def warm_up(self) -> None:
         """Load (or compile, once) the compiled code, so that later processes find it cached."""

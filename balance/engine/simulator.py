@@ -116,8 +116,8 @@ class Simulator:
              cells=None, histogram: bool = False, bound=None) -> SimResult:
         """``cand`` over ``cells`` (default: every cell of the grid; results over those cells only).
         ``bound`` (n, C): only whether each turn sum is below it matters (see :meth:`_some`)."""
-        if bound is not None and not histogram:
-            got = self._some(cand, runs, seed, stream, run_offset, policy, None, bound)
+        if cells is None and (bound is not None or histogram):
+            got = self._some(cand, runs, seed, stream, run_offset, policy, None, bound, histogram)
             if got is not None:
                 return got
         cells = self.cells if cells is None else cells
@@ -132,7 +132,8 @@ class Simulator:
         # Lane l is candidate l // (C * runs), cell (l // runs) % C, run l % runs; its dice key
         # depends on (cell, run) only.
         keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in cells])
-        # A kernel that runs whole combats itself (compiled) does so for the policies it knows.
+        # A kernel that runs whole combats itself (compiled) does so for the policies it knows
+        # (histograms: :meth:`_some`, tried above).
         whole = None if histogram else getattr(self.kernel, "run_combats", None)
         sums = None if whole is None else whole(self.table, cells, cand, keys, runs, self.max_turns, policy)
         if sums is not None:
@@ -235,13 +236,15 @@ class Simulator:
         # kernel runs chosen (candidate, cell) groups, else cell by cell.
         for p, plan in enumerate(plans):
             won = choice == k + p
-            res = None if histogram else self._some(cand, runs, seed, stream, run_offset, plan, won, None)
+            res = self._some(cand, runs, seed, stream, run_offset, plan, won, None, histogram)
             if res is not None:
                 i, c = np.nonzero(won)
                 out.turn_sum[i, c] = res.turn_sum[i, c]
                 out.turn_sumsq[i, c] = res.turn_sumsq[i, c]
                 out.timeouts[i, c] = res.timeouts[i, c]
                 out.uses[i, c] = res.uses[i, c]
+                if histogram:
+                    out.turn_hist[i, c] = res.turn_hist[i, c]
                 continue
             for c in range(C):
                 rows = np.flatnonzero(choice[:, c] == k + p)
@@ -257,11 +260,12 @@ class Simulator:
         return out
 
     def _some(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, policy, where,
-              bound) -> SimResult | None:
+              bound, histogram: bool = False) -> SimResult | None:
         """Whole combats over every cell by the kernel, only for the (candidate, cell) groups where
         ``where`` (n, C) holds (others: zeros), a group stopping once its turn sum cannot stay below
         ``bound`` (n, C) (its sum then reads ``bound`` or more); ``None`` when the kernel runs no whole
-        combats for ``policy`` (see :meth:`balance.engine.protocol.CompiledKernel.run_combats`)."""
+        combats for ``policy`` (see :meth:`balance.engine.protocol.CompiledKernel.run_combats`).
+        ``histogram``: also count the combats by the turn they ended on."""
         whole = getattr(self.kernel, "run_combats", None)
         n, k = cand.shape
         C = len(self.cells)
@@ -269,14 +273,16 @@ class Simulator:
             return None
         run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
         keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in self.cells])
-        sums = whole(self.table, self.cells, cand, keys, runs, self.max_turns, policy, where=where, bound=bound)
+        sums = whole(self.table, self.cells, cand, keys, runs, self.max_turns, policy, where=where, bound=bound,
+                     histogram=histogram)
         if sums is None:
             return None
-        turn_sum, turn_sumsq, timeouts, uses = sums
+        turn_sum, turn_sumsq, timeouts, uses = sums[:4]
         return SimResult(turn_sum=np.asarray(turn_sum, dtype=np.float64).reshape(n, C),
                          turn_sumsq=np.asarray(turn_sumsq, dtype=np.float64).reshape(n, C),
                          timeouts=np.asarray(timeouts, dtype=np.int64).reshape(n, C),
-                         uses=np.asarray(uses, dtype=np.int64).reshape(n, C, k + 1), runs=int(runs))
+                         uses=np.asarray(uses, dtype=np.int64).reshape(n, C, k + 1), runs=int(runs),
+                         turn_hist=np.asarray(sums[4], dtype=np.int64).reshape(n, C, -1) if histogram else None)
 
     def _solos(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int,
                histogram: bool = False) -> SimResult:

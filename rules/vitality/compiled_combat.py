@@ -730,9 +730,10 @@ def _run_all(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, 
 
 @_entry
 def run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid,
-             att_dur, where, bound, turn_sum, turn_sumsq, timeouts, uses):
+             att_dur, where, bound, turn_sum, turn_sumsq, timeouts, uses, hist):
     """:func:`run_combats` for the (candidate, cell) groups where ``where[i, c]`` only (the others
-    keep their zeros). A group stops as soon as its turn sum cannot stay below ``bound[i, c]``
+    keep their zeros); ``hist`` (n * C, max_turns + 1), unless it has no columns, counts each
+    group's combats by the turn they ended on (a timeout on ``max_turns``). A group stops as soon as its turn sum cannot stay below ``bound[i, c]``
     (each run takes at least one turn): its ``turn_sum`` is then ``bound[i, c]`` and its other sums
     are partial. A combat cut short is the same combat up to the cut (the turn loop's bound only
     ends it), so every sum that stays below its bound is exact."""
@@ -753,13 +754,13 @@ def run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, 
     scratch = np.zeros(max(E, 1), np.float64)
     values = np.zeros(1, np.float64)
     _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
-              where, bound, turn_sum, turn_sumsq, timeouts, uses, hp, bleed_due, bleed_next, ls, charge, last_used,
-              used, chan, counts, usable, stack, res, scratch, values)
+              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, hp, bleed_due, bleed_next, ls, charge,
+              last_used, used, chan, counts, usable, stack, res, scratch, values)
 
 
 @_helper
 def _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
-              where, bound, turn_sum, turn_sumsq, timeouts, uses, hp, bleed_due, bleed_next, ls, charge, last_used,
+              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, hp, bleed_due, bleed_next, ls, charge, last_used,
               used, chan, counts, usable, stack, res, scratch, values):
     n, k = cand.shape
     C, E = maxhp.shape
@@ -788,3 +789,5 @@ def _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy,
                 timeouts[g] += timeout
                 for j in range(k + 1):
                     uses[g, j] += counts[j]
+                if hist.shape[1]:
+                    hist[g, turns] += 1
