@@ -99,8 +99,8 @@ class Simulator:
     def run(self, candidates, runs: int, seed: int, stream: int = 0, run_offset: int = 0,
             histogram: bool = False) -> SimResult:
         """Sums per (candidate, cell) over ``runs`` combats. ``histogram``: also count the combats by
-        the turn they ended on (for percentiles and one-turn kills); the engine's own turn loop
-        runs them then (a kernel's whole-combat path returns sums only), on the same dice."""
+        the turn they ended on (for percentiles and one-turn kills): a kernel running whole combats
+        counts them itself, else the engine's turn loop does, on the same dice."""
         cand = np.asarray(candidates, dtype=np.int64)
         if cand.ndim == 1:
             cand = cand[:, None]
