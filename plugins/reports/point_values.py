@@ -148,9 +148,11 @@ def run_values(ctx) -> PointValues:
     """:func:`measure` of the run's stage 1, computed once per run for every reporter that prints
     it (findings, fair costs, the HTML page): the same numbers, one bootstrap instead of three."""
     entry = ctx.run.summary().stages["stage1"]
-    key = (str(ctx.run.dir), ctx.skip_corrupt, entry.finished, entry.records)
+    attacks = Attacks.load(ctx.run, "stage1", ctx.session.rules)
+    # kinds and base costs come from the session's rules: another config's rules measure again
+    key = (str(ctx.run.dir), ctx.skip_corrupt, entry.finished, entry.records, attacks.enh)
     if key not in _CACHE:
-        values = measure(ctx.reader("stage1"), Attacks.load(ctx.run, "stage1", ctx.session.rules))
+        values = measure(ctx.reader("stage1"), attacks)
         _CACHE.clear()  # one run's values: bounded memory however many runs a process reports
         _CACHE[key] = values
     return _CACHE[key]
