@@ -101,7 +101,8 @@ class CompiledKernel(Kernel, Protocol):
     """Optional methods of a kernel that runs whole combats itself (see the module docstring)."""
 
     def run_combats(self, table: Any, cells: Sequence[Cell], candidates: np.ndarray, keys: np.ndarray,
-                    runs: int, max_turns: int, policy: Any) -> tuple[np.ndarray, ...] | None:
+                    runs: int, max_turns: int, policy: Any, where: np.ndarray | None = None,
+                    bound: np.ndarray | None = None, histogram: bool = False) -> tuple[np.ndarray, ...] | None:
         """Simulate every combat of ``candidates`` (n, k) over every cell and ``runs`` runs.
 
         ``keys[c * runs + r]`` is the dice lane key of cell position c and run r
@@ -110,7 +111,16 @@ class CompiledKernel(Kernel, Protocol):
         arrays over the n * C (candidate, cell) groups, candidate-major, ``uses`` with k + 1 columns
         (see :class:`balance.engine.simulator.SimResult`); or ``None`` when the kernel cannot run
         ``policy`` (k > 1 and a :attr:`Policy.rule` it does not know), so the engine's turn loop
-        runs it with the per-turn methods."""
+        runs it with the per-turn methods.
+
+        ``where`` (n, C) bool: simulate only those (candidate, cell) groups, the others' sums stay 0
+        (a raced policy plays the plan that won a cell there only). ``bound`` (n, C) int: only
+        whether each group's turn sum is below its bound matters (a race's pilot: a plan must beat
+        the plans before it), so a group may stop as soon as its sum cannot stay below (every run
+        takes at least one turn); its ``turn_sum`` then reads the bound or more, its other sums
+        are partial. Sums that stay below their bound are exact. A kernel may ignore ``bound``.
+        ``histogram``: a fifth array, (n * C, max_turns + 1), counts each group's combats by the turn
+        they ended on (a timeout on ``max_turns``), as the engine's turn loop does."""
 
     def warm_up(self) -> None:
         """Load (or compile, once) the compiled code, so that later processes find it cached."""

@@ -99,8 +99,8 @@ class Simulator:
     def run(self, candidates, runs: int, seed: int, stream: int = 0, run_offset: int = 0,
             histogram: bool = False) -> SimResult:
         """Sums per (candidate, cell) over ``runs`` combats. ``histogram``: also count the combats by
-        the turn they ended on (for percentiles and one-turn kills); the engine's own turn loop
-        runs them then (a kernel's whole-combat path returns sums only), on the same dice."""
+        the turn they ended on (for percentiles and one-turn kills): a kernel running whole combats
+        counts them itself, else the engine's turn loop does, on the same dice."""
         cand = np.asarray(candidates, dtype=np.int64)
         if cand.ndim == 1:
             cand = cand[:, None]
@@ -113,8 +113,13 @@ class Simulator:
         return self._run(cand, runs, seed, stream, run_offset, policy, histogram=histogram)
 
     def _run(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, policy,
-             cells=None, histogram: bool = False) -> SimResult:
-        """``cand`` over ``cells`` (default: every cell of the grid; results over those cells only)."""
+             cells=None, histogram: bool = False, bound=None) -> SimResult:
+        """``cand`` over ``cells`` (default: every cell of the grid; results over those cells only).
+        ``bound`` (n, C): only whether each turn sum is below it matters (see :meth:`_some`)."""
+        if cells is None and (bound is not None or histogram):
+            got = self._some(cand, runs, seed, stream, run_offset, policy, None, bound, histogram)
+            if got is not None:
+                return got
         cells = self.cells if cells is None else cells
         n, k = cand.shape
         C = len(cells)
@@ -127,7 +132,8 @@ class Simulator:
         # Lane l is candidate l // (C * runs), cell (l // runs) % C, run l % runs; its dice key
         # depends on (cell, run) only.
         keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in cells])
-        # A kernel that runs whole combats itself (compiled) does so for the policies it knows.
+        # A kernel that runs whole combats itself (compiled) does so for the policies it knows
+        # (histograms: :meth:`_some`, tried above).
         whole = None if histogram else getattr(self.kernel, "run_combats", None)
         sums = None if whole is None else whole(self.table, cells, cand, keys, runs, self.max_turns, policy)
         if sums is not None:
@@ -196,7 +202,11 @@ class Simulator:
         pilot = PILOT_RUN_OFFSET + run_offset
         solo_pilot = self._solos(cand, runs, seed, stream, pilot)
         pilots = [solo_pilot.turn_sum[cand[:, j]] for j in range(k)]
-        pilots += [self._run(cand, runs, seed, stream, pilot, p).turn_sum for p in plans]
+        for p in plans:
+            # A plan wins only with fewer turns than every plan before it: a kernel may stop its
+            # combats as soon as that is out of reach (the sums of the plans that can win are exact).
+            bound = np.min(pilots, axis=0).astype(np.int64)
+            pilots.append(self._run(cand, runs, seed, stream, pilot, p, bound=bound).turn_sum)
         return np.argmin(np.stack(pilots), axis=0)  # (n, C)
 
     def _race(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, plans: tuple,
@@ -222,8 +232,20 @@ class Simulator:
             out.uses[i, c, k] = solo.uses[a, c, 1]
             if histogram:
                 out.turn_hist[i, c] = solo.turn_hist[a, c]
-        # A policy plan is played on the evaluation dice only where it won, cell by cell.
+        # A policy plan is played on the evaluation dice only where it won: in one call where the
+        # kernel runs chosen (candidate, cell) groups, else cell by cell.
         for p, plan in enumerate(plans):
+            won = choice == k + p
+            res = self._some(cand, runs, seed, stream, run_offset, plan, won, None, histogram)
+            if res is not None:
+                i, c = np.nonzero(won)
+                out.turn_sum[i, c] = res.turn_sum[i, c]
+                out.turn_sumsq[i, c] = res.turn_sumsq[i, c]
+                out.timeouts[i, c] = res.timeouts[i, c]
+                out.uses[i, c] = res.uses[i, c]
+                if histogram:
+                    out.turn_hist[i, c] = res.turn_hist[i, c]
+                continue
             for c in range(C):
                 rows = np.flatnonzero(choice[:, c] == k + p)
                 if len(rows) == 0:
@@ -236,6 +258,31 @@ class Simulator:
                 if histogram:
                     out.turn_hist[rows, c] = res.turn_hist[:, 0]
         return out
+
+    def _some(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, policy, where,
+              bound, histogram: bool = False) -> SimResult | None:
+        """Whole combats over every cell by the kernel, only for the (candidate, cell) groups where
+        ``where`` (n, C) holds (others: zeros), a group stopping once its turn sum cannot stay below
+        ``bound`` (n, C) (its sum then reads ``bound`` or more); ``None`` when the kernel runs no whole
+        combats for ``policy`` (see :meth:`balance.engine.protocol.CompiledKernel.run_combats`).
+        ``histogram``: also count the combats by the turn they ended on."""
+        whole = getattr(self.kernel, "run_combats", None)
+        n, k = cand.shape
+        C = len(self.cells)
+        if whole is None or n == 0 or runs <= 0:
+            return None
+        run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
+        keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in self.cells])
+        sums = whole(self.table, self.cells, cand, keys, runs, self.max_turns, policy, where=where, bound=bound,
+                     histogram=histogram)
+        if sums is None:
+            return None
+        turn_sum, turn_sumsq, timeouts, uses = sums[:4]
+        return SimResult(turn_sum=np.asarray(turn_sum, dtype=np.float64).reshape(n, C),
+                         turn_sumsq=np.asarray(turn_sumsq, dtype=np.float64).reshape(n, C),
+                         timeouts=np.asarray(timeouts, dtype=np.int64).reshape(n, C),
+                         uses=np.asarray(uses, dtype=np.int64).reshape(n, C, k + 1), runs=int(runs),
+                         turn_hist=np.asarray(sums[4], dtype=np.int64).reshape(n, C, -1) if histogram else None)
 
     def _solos(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int,
                histogram: bool = False) -> SimResult:

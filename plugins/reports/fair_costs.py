@@ -27,8 +27,7 @@ import numpy as np
 
 from balance.hookspecs import hookimpl
 from balance_plugins.reports.common import Doc, fint, out_path, settings_lines
-from balance_plugins.reports.data import Attacks
-from balance_plugins.reports.point_values import Interval, PointValue, PointValues, fmt_interval, measure
+from balance_plugins.reports.point_values import Interval, PointValue, PointValues, fmt_interval, run_values
 
 #: Draws of the parametric resampling, and its seed (fixed: the same run prints the same intervals).
 DRAWS = 4000
@@ -151,8 +150,7 @@ class FairCosts:
     stage = "stage1"
 
     def write(self, ctx):
-        attacks = Attacks.load(ctx.run, "stage1", ctx.session.rules)
-        values = measure(ctx.reader("stage1"), attacks)
+        values = run_values(ctx)
         found = fair_costs(values)
         doc = Doc().h(1, "Fair-cost suggestions")
         doc.p("For each upgrade and limit: the cost that would bring its value per point to the median of its "

@@ -21,7 +21,7 @@ import numpy as np
 from balance.hookspecs import hookimpl
 from balance_plugins.reports.common import Doc, distribution_cells, fint, fpct, settings_lines
 from balance_plugins.reports.data import Attacks, Solos, load_confirmed
-from balance_plugins.reports.point_values import Interval, PointValue, PointValues, fmt_cost, fmt_interval, measure
+from balance_plugins.reports.point_values import Interval, PointValue, PointValues, fmt_cost, fmt_interval, run_values
 from balance_plugins.reports.stream import TopBy, column_key
 
 TOP_PAIRS = 1000
@@ -177,8 +177,7 @@ class Findings:
     stage = "stage1"
 
     def write(self, ctx):
-        attacks = Attacks.load(ctx.run, "stage1", ctx.session.rules)
-        values = measure(ctx.reader("stage1"), attacks)
+        values = run_values(ctx)
         names = list(values.values)
         pairs = Pairs(ctx, names) if ctx.run.stage_complete("stage2") else None
         top_share = pairs.share_top if pairs else {}

@@ -141,6 +141,23 @@ def _ratio(num: np.ndarray, den: np.ndarray, cells: np.ndarray) -> np.ndarray:
         return num[..., cells].mean(axis=-1) / den[..., cells].mean(axis=-1)
 
 
+_CACHE: dict[tuple, PointValues] = {}
+
+
+def run_values(ctx) -> PointValues:
+    """:func:`measure` of the run's stage 1, computed once per run for every reporter that prints
+    it (findings, fair costs, the HTML page): the same numbers, one bootstrap instead of three."""
+    entry = ctx.run.summary().stages["stage1"]
+    attacks = Attacks.load(ctx.run, "stage1", ctx.session.rules)
+    # kinds and base costs come from the session's rules: another config's rules measure again
+    key = (str(ctx.run.dir), ctx.skip_corrupt, entry.finished, entry.records, attacks.enh)
+    if key not in _CACHE:
+        values = measure(ctx.reader("stage1"), attacks)
+        _CACHE.clear()  # one run's values: bounded memory however many runs a process reports
+        _CACHE[key] = values
+    return _CACHE[key]
+
+
 def measure(reader, attacks: Attacks, replicates: int = REPLICATES, seed: int = SEED) -> PointValues:
     """Every enhancement's value in points from the stage-1 ``reader`` and its attack table."""
     cell = reader.schema.column("cell_mean")

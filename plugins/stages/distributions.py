@@ -1,9 +1,8 @@
 """Distributions of turns for a few candidates (the confirmed pairs): p10/p50/p90 of turns,
 one-turn-kill share and timeout share, gathered on the same dice as the candidates' own results.
 
-The engine counts combats by turn only in its own turn loop (a compiled kernel returns sums), so
-this re-runs the candidates there: results identical to the compiled ones, at the reference
-loop's speed. That is why it is done for the confirmed few, not for every pair.
+This re-runs the candidates with histograms (the compiled kernel counts combats by their last
+turn itself, the numpy kernel in the engine's turn loop): the same combats as their sums.
 """
 
 from __future__ import annotations
@@ -42,8 +41,8 @@ class DistributionTask:
 
 def main(argv=None) -> int:
     """``python -m balance_plugins.stages.distributions RUN_DIR``: the confirmed pairs of a finished
-    run, simulated with the kernel's whole-combat sums and again in the turn loop with histograms
-    (what the confirmation's distributions add), timed."""
+    run, simulated with the kernel's whole-combat sums and again with histograms (what the
+    confirmation's distributions add), timed."""
     import argparse
     import time
 
@@ -63,7 +62,7 @@ def main(argv=None) -> int:
     warm_up_kernel(session)
     sim = simulator(session, builds, c.stage2.policy, c.stage2.max_turns)
     combats = len(cand) * len(session.grid.cells) * c.stage2.confirm_runs
-    for label, hist in (("whole-combat sums", False), ("turn loop with histograms", True)):
+    for label, hist in (("whole-combat sums", False), ("with histograms", True)):
         t = time.perf_counter()
         sim.run(cand, c.stage2.confirm_runs, c.seed, stream=STREAM_CONFIRM, histogram=hist)
         print(f"{label}: {len(cand)} pairs, {combats:,} combats in {time.perf_counter() - t:.2f} s")

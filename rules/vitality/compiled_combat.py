@@ -729,3 +729,68 @@ def _run_all(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, 
                 timeouts[g] += timeout
                 for j in range(k + 1):
                     uses[g, j] += counts[j]
+
+
+@_entry
+def run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid,
+             att_dur, where, bound, turn_sum, turn_sumsq, timeouts, uses, hist):
+    """:func:`run_combats` for the (candidate, cell) groups where ``where[i, c]`` only (the others
+    keep their zeros); ``hist`` (n * C, max_turns + 1), unless it has no columns, counts each
+    group's combats by the turn they ended on (a timeout on ``max_turns``). A group stops as soon as its turn sum cannot stay below ``bound[i, c]``
+    (each run takes at least one turn): its ``turn_sum`` is then ``bound[i, c]`` and its other sums
+    are partial. A combat cut short is the same combat up to the cut (the turn loop's bound only
+    ends it), so every sum that stays below its bound is exact."""
+    n, k = cand.shape
+    C, E = maxhp.shape
+    hp = np.zeros(E, np.int64)
+    bleed_due = np.zeros(E, np.int64)
+    bleed_next = np.zeros(E, np.int64)
+    ls = np.zeros(N_LANE, np.int64)
+    charge = np.zeros(k, np.int64)
+    last_used = np.zeros(k, np.int64)
+    used = np.zeros(k, np.int64)
+    chan = np.zeros(k, np.int64)
+    counts = np.zeros(k + 1, np.int64)
+    usable = np.zeros(k, np.bool_)
+    stack = np.zeros((STACK, 4), np.int64)
+    res = np.zeros(5, np.int64)
+    scratch = np.zeros(max(E, 1), np.float64)
+    values = np.zeros(1, np.float64)
+    _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
+              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, hp, bleed_due, bleed_next, ls, charge,
+              last_used, used, chan, counts, usable, stack, res, scratch, values)
+
+
+@_helper
+def _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
+              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, hp, bleed_due, bleed_next, ls, charge, last_used,
+              used, chan, counts, usable, stack, res, scratch, values):
+    n, k = cand.shape
+    C, E = maxhp.shape
+    for i in range(n):
+        slots = cand[i]
+        for c in range(C):
+            if not where[i, c]:
+                continue
+            g = i * C + c
+            for r in range(runs):
+                # the most turns this run may take for the sum to stay below the bound
+                room = bound[i, c] - 1 - turn_sum[g] - (runs - r - 1)
+                if room < 1:
+                    turn_sum[g] = bound[i, c]
+                    break
+                cap = min(max_turns, room)
+                turns, timeout = _combat(
+                    tab, success, cc, c, maxhp, exp, slots, keys[c * runs + r], cap, policy, preferred, T,
+                    att_avoid, att_dur, E, hp, bleed_due, bleed_next, ls, charge, last_used, used,
+                    chan, counts, usable, stack, res, scratch, values)
+                if timeout and cap < max_turns:
+                    turn_sum[g] = bound[i, c]
+                    break
+                turn_sum[g] += turns
+                turn_sumsq[g] += turns * turns
+                timeouts[g] += timeout
+                for j in range(k + 1):
+                    uses[g, j] += counts[j]
+                if hist.shape[1]:
+                    hist[g, turns] += 1

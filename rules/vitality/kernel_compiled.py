@@ -21,6 +21,9 @@ from balance_rules.vitality.kernel import VitalityKernel
 from balance_rules.vitality.kernel_policy import _cell_expectations
 from balance_rules.vitality.kernel_table import Table
 
+#: ``bound`` of a group that has none (no turn sum comes near it).
+NO_BOUND = 1 << 62
+
 
 def _compiled():
     # Imported on first use: importing numba costs a few tenths of a second that legality commands
@@ -39,7 +42,7 @@ class CompiledVitalityKernel(VitalityKernel):
     OPTIONS = {**VitalityKernel.OPTIONS, "compiled": True}
 
     def run_combats(self, table: Table, cells, candidates: np.ndarray, keys: np.ndarray, runs: int,
-                    max_turns: int, policy):
+                    max_turns: int, policy, where=None, bound=None, histogram: bool = False):
         if not self.options["compiled"]:
             return None
         cc = _compiled()
@@ -64,11 +67,17 @@ class CompiledVitalityKernel(VitalityKernel):
         turn_sumsq = np.zeros(n * C, dtype=np.int64)
         timeouts = np.zeros(n * C, dtype=np.int64)
         uses = np.zeros((n * C, k + 1), dtype=np.int64)
-        cc.run_combats(packed.tab, packed.success, packed.cc, packed.maxhp, exp, cand,
-                       np.ascontiguousarray(keys, dtype=np.uint64), int(runs), int(max_turns), code, preferred,
-                       int(table.tier), int(table.attacker_avoidance), int(table.attacker_durability),
-                       turn_sum, turn_sumsq, timeouts, uses)
-        return turn_sum, turn_sumsq, timeouts, uses
+        args = (packed.tab, packed.success, packed.cc, packed.maxhp, exp, cand,
+                np.ascontiguousarray(keys, dtype=np.uint64), int(runs), int(max_turns), code, preferred,
+                int(table.tier), int(table.attacker_avoidance), int(table.attacker_durability))
+        if where is None and bound is None and not histogram:
+            cc.run_combats(*args, turn_sum, turn_sumsq, timeouts, uses)
+            return turn_sum, turn_sumsq, timeouts, uses
+        where = np.ones((n, C), np.bool_) if where is None else np.ascontiguousarray(where, dtype=np.bool_)
+        bound = np.full((n, C), NO_BOUND, np.int64) if bound is None else np.ascontiguousarray(bound, dtype=np.int64)
+        hist = np.zeros((n * C, int(max_turns) + 1) if histogram else (n * C, 0), dtype=np.int64)
+        cc.run_some(*args, where, bound, turn_sum, turn_sumsq, timeouts, uses, hist)
+        return (turn_sum, turn_sumsq, timeouts, uses) + ((hist,) if histogram else ())
 
     def warm_up(self) -> None:
         """Load the compiled combat code from the disk cache (compiling it if the cache is cold)."""
@@ -83,6 +92,7 @@ class CompiledVitalityKernel(VitalityKernel):
         keys = lane_keys(0, 0, 0, np.arange(1))
         for cand, rule in ((np.zeros((1, 1)), None), (np.zeros((1, 2)), ("max_expected",))):
             self.run_combats(table, [cell], cand, keys, 1, 1, SimpleNamespace(rule=rule))
+            self.run_combats(table, [cell], cand, keys, 1, 1, SimpleNamespace(rule=rule), histogram=True)
 
     # -- inputs of the compiled loop ---------------------------------------------------------------
 

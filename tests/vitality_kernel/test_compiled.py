@@ -152,3 +152,41 @@ def test_compiled_results_do_not_depend_on_how_the_work_is_split():
     assert np.array_equal(rev.turn_sum, whole.turn_sum[::-1])
     # Another stream gives other dice.
     assert not np.array_equal(sim.run(pairs, 6, seed=4, stream=2).turn_sum, whole.turn_sum)
+
+
+def test_raced_pairs_identical_with_bounded_pilots_and_one_call_evaluation():
+    """The raced ``default`` policy: the compiled kernel stops pilot combats once a plan cannot win
+    (``bound``) and plays the winners in one call (``where``); the numpy kernel plays every pilot
+    to the end and the winners cell by cell. Same choices, same sums."""
+    from balance_plugins.policies.race import RacedPlans
+
+    builds = sample_builds(VitalityRules(), 6, 300, seed=12)
+    pairs = np.random.default_rng(13).integers(0, len(builds), size=(200, 2))
+    ref, got = _both(builds, pairs, RacedPlans(), runs=3, seed=14)
+    _assert_identical(ref, got, [(builds[a].id, builds[b].id) for a, b in pairs])
+    grid = _grid()
+    sims = [Simulator(kn, builds, grid, ATTACKER, 100, RacedPlans()) for kn in (VitalityKernel(), CompiledVitalityKernel())]
+    choices = [s.race_choice(pairs, 3, 14, 1, 0, RacedPlans.race) for s in sims]
+    np.testing.assert_array_equal(choices[0], choices[1])
+    # the race is real: each attack alone and greedy each win somewhere
+    assert set(np.unique(choices[0]).tolist()) == {0, 1, 2}
+
+
+def test_bounded_sums_are_exact_below_the_bound():
+    """``run_combats(bound=...)``: a group whose turn sum stays below its bound is exact; any other
+    reads exactly its bound. ``where`` leaves the groups it excludes at zero."""
+    builds = sample_builds(VitalityRules(), 6, 200, seed=15)
+    pairs = np.random.default_rng(16).integers(0, len(builds), size=(120, 2))
+    kernel = CompiledVitalityKernel()
+    sim = Simulator(kernel, builds, _grid(), ATTACKER, 100, ExpectedDamage())
+    full = sim.run(pairs, 4, 17, stream=1)
+    rng = np.random.default_rng(18)
+    bound = (full.turn_sum + rng.integers(-6, 7, size=full.turn_sum.shape)).astype(np.int64)
+    where = rng.random(full.turn_sum.shape) < 0.7
+    got = sim._some(pairs, 4, 17, 1, 0, ExpectedDamage(), where, bound)
+    below = where & (full.turn_sum < bound)
+    assert below.any() and (where & ~below).any()
+    np.testing.assert_array_equal(got.turn_sum[below], full.turn_sum[below])
+    np.testing.assert_array_equal(got.uses[below], full.uses[below])
+    np.testing.assert_array_equal(got.turn_sum[where & ~below], bound[where & ~below])
+    assert not got.turn_sum[~where].any() and not got.uses[~where].any()

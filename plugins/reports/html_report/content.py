@@ -29,7 +29,7 @@ from markdown_it import MarkdownIt
 from balance_plugins.reports import stage1_pruning_report, top_1000_pairs
 from balance_plugins.reports.common import distribution_cells, fint, fnum, fpct, fturns, settings_lines
 from balance_plugins.reports.data import Attacks, column_labels, load_confirmed
-from balance_plugins.reports.point_values import PointValues, measure
+from balance_plugins.reports.point_values import PointValues, run_values
 from balance_plugins.reports.stream import TopBy, column_key
 
 #: The reporter whose markdown the page shows first, and the one shown after the value table.
@@ -312,7 +312,7 @@ def other_page(files: dict[str, list[Path]], name: str) -> str:
 def values_for_chart(ctx) -> PointValues:
     """The values in points (or, when a point does not reliably buy turns, the change of turns)
     that findings.md prints, with their 95 % intervals."""
-    return measure(ctx.reader("stage1"), Attacks.load(ctx.run, "stage1", ctx.session.rules))
+    return run_values(ctx)
 
 
 def scratch_folder():
