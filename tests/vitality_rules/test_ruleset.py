@@ -223,3 +223,15 @@ def test_the_limit_is_a_thousand():
 
 def test_a_ruleset_is_the_rulebook_by_default():
     assert Ruleset().table() == DEFAULT.table()
+
+
+def test_every_value_is_checked_whatever_comes_before_it():
+    """A decision, a value beyond the limit, a d20 result and a modifier before a bad cost: the
+    check goes on to the end and reports both bad values."""
+    values = {"decisions.armor_piercing_keeps_buff": True, "upgrades.brutal.damage_t": 5000,
+              "thresholds.crit_range_lo": 15, "limits.unreliable_2.dc": 10,
+              "upgrades.power_attack.accuracy_t": -2, "upgrades.bleed.cost": -1}
+    assert list(table_problems(values)) == [
+        ("upgrades.brutal.damage_t", "5,000 is beyond the limit of 1,000 (either way)"),
+        ("upgrades.bleed.cost", "expected at least 0, got -1"),
+    ]
