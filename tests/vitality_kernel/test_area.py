@@ -221,3 +221,17 @@ def test_area_limit_bonus_on_every_target(build, expected):
     got = f.turns(area_dice(0, (14, 13), (3, 3, 3)), area_dice(0, (14, 13), (3, 3, 3)), area_dice(0, (14, 13), (3, 3, 3)))
     assert got == expected
     assert [fb for _, fb in f.log] == [False, False, True]
+
+
+def test_area_extra_attack_after_a_barrage_swing_and_only_once():
+    # barrage -2T and extra_attack -T on area (-T): 6 - 16 = -10; buff 14 to both: accuracy 4
+    # (hits 16 on 12+), damage 4: (5,5,5) -> 15 + 4 - 11 = 8 per hit.
+    buff = Buff("b", accuracy=14, damage=14)
+    # The main swing misses; the first barrage swing deals damage, so the whole attack is repeated
+    # once: three swings hit, 24.
+    f = Fight(["area + barrage, extra_attack"], hp=(100,), buff=buff)
+    assert f.turns(dice(*(area_dice(s, (15,), (5, 5, 5)) for s in (1, 2, 3, 4, 5)))) == [[76]]
+    # Every swing hits: the main swing, its one repeat and the two barrage swings, 32; no more
+    # repeats although the barrage swings deal damage too.
+    f = Fight(["area + barrage, extra_attack"], hp=(100,), buff=buff)
+    assert f.turns(dice(*(area_dice(s, (15,), (5, 5, 5)) for s in range(8)))) == [[68]]

@@ -3,11 +3,16 @@ numbers: attacker accuracy/damage bonus 6, T = 4; Balanced Avoidance 16, Durabil
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from balance.grid import Buff
+from balance.builds import parse_build
+from balance.engine import FixedDice
+from balance.grid import Buff, Cell, Profile, Scenario
+from balance_rules.vitality.kernel import VitalityKernel
+from balance_rules.vitality.kernel_dice import ATTACK, encode, slot
 
-from .scripted import EVASIVE, TANKY, Fight, adv, atk, dice, explode
+from .scripted import BALANCED, EVASIVE, MISS, TANKY, Fight, adv, atk, dice, explode
 
 
 def test_plain_hit_and_miss_threshold():
@@ -348,3 +353,48 @@ def test_explosive_splash_applies_brutal_per_target():
     # buff damage 30 and durability 2: Durability 11; crit: 9 - 2 + 4 + 30 = 41 > 11 + 20: +5 -> 46 - 11 = 35
     f = Fight(["melee_ac + brutal, explosive_critical"], hp=(50, 50), profile=EVASIVE, buff=Buff("b", damage=30, durability=2))
     assert f.turns(atk(0, 16, (3, 3, 3))) == [[15, 15]]
+
+
+def test_explosive_splash_brutal_rounds_half_the_excess_down():
+    # as above with (3,3,4): 42 > 31: +floor(11 / 2) = 5 -> 47 - 11 = 36 to both
+    f = Fight(["melee_ac + brutal, explosive_critical"], hp=(50, 50), profile=EVASIVE, buff=Buff("b", damage=30, durability=2))
+    assert f.turns(atk(0, 16, (3, 3, 4))) == [[14, 14]]
+
+
+def test_brutal_only_on_the_attack_that_has_it():
+    # the plain melee_ac of a pair with a brutal attack: buff damage 30, (5,5,5): 15 + 6 + 30 = 51,
+    # far above 11 + 5T = 31, yet no brutal bonus: 51 - 11 = 40
+    f = Fight(["melee_ac + brutal", "melee_ac"], hp=(100,), buff=Buff("b", damage=30))
+    assert f.turns(atk(0, 15, (5, 5, 5)), choice=1) == [[60]]
+
+
+# -- lanes of different cells in one batch ---------------------------------------------------------
+# The kernel keeps per-lane max HP only when a batch holds several cells; each lane must play by its
+# own cell's enemies. melee_ac (+T accuracy) against Balanced: accuracy 10, damage 6.
+
+
+def one_turn(build: str, scenarios, d20: int, d6s, buff=Buff("none")) -> list[list[int]]:
+    """Lane i in a cell whose enemies are ``scenarios[i]``; every lane's first strike rolls
+    ``d20`` and ``d6s``. The enemies' HP of each lane after one turn."""
+    kernel = VitalityKernel()
+    table = kernel.compile([parse_build(build)], (2, 2, 2, 2, 4))
+    cells = [Cell(i, Profile("p", BALANCED), buff, Scenario(f"s{i}", tuple(hp))) for i, hp in enumerate(scenarios)]
+    n = len(cells)
+    st = kernel.start(table, cells, np.arange(n), np.zeros((n, 1), dtype=np.intp))
+    d = FixedDice(n, {slot(ATTACK, 0, 0): encode(d20, d6s)}, default=MISS)
+    kernel.act(st, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), d, 1)
+    kernel.end_turn(st, d, 1)
+    return [row[: len(hp)] for row, hp in zip(st.hp.tolist(), scenarios)]
+
+
+def test_a_slayer_reads_each_lanes_own_enemy_max_hp():
+    # minion_slayer: +T to both rolls against max HP 10 only. d20 4: 4 + 10 + 4 = 18 hits 16 (the
+    # 10-HP enemy), 4 + 10 = 14 misses (the 25-HP one). Damage 9 + 6 + 4 - 11 = 8.
+    assert one_turn("melee_ac + minion_slayer", [(10,), (25,), (10, 25)], 4, (3, 3, 3)) == [[2], [25], [2, 25]]
+
+
+def test_culling_strike_reads_each_lanes_own_enemy_max_hp():
+    # d20 15 hits; buff damage 30: 15 + 6 + 30 - 11 = 40. 49 -> 9, below 49 / 5: defeated;
+    # 60 -> 20, not below 60 / 5 = 12: stands; 45 -> 5, below 9: defeated.
+    buff = Buff("b", damage=30)
+    assert one_turn("melee_ac + culling_strike", [(49,), (60,), (45,)], 15, (5, 5, 5), buff) == [[0], [20], [0]]
