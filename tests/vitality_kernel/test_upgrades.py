@@ -398,3 +398,38 @@ def test_culling_strike_reads_each_lanes_own_enemy_max_hp():
     # 60 -> 20, not below 60 / 5 = 12: stands; 45 -> 5, below 9: defeated.
     buff = Buff("b", damage=30)
     assert one_turn("melee_ac + culling_strike", [(49,), (60,), (45,)], 15, (5, 5, 5), buff) == [[0], [20], [0]]
+
+
+# -- what an explosive splash counts for -----------------------------------------------------------
+# melee_ac + explosive_critical against Balanced: accuracy 10 - 2T = 2, damage 6 - 2T = -2; buff
+# damage 10. d20 20: total 22 meets every Avoidance 16 and crits (+T): (5,5,5) -> 15 - 2 + 10 + 4 = 27
+# before Durability, 16 to the target and to every other standing enemy (section 6a.3).
+SPLASHER = "melee_ac + explosive_critical"
+SPLASH_BUFF = Buff("b", damage=10)
+CRIT = atk(0, 20, (5, 5, 5))
+
+
+def test_a_splash_that_defeats_the_last_enemy_wins_the_combat():
+    f = Fight([SPLASHER], hp=(10, 10), buff=SPLASH_BUFF)
+    assert f.step(CRIT) is True and f.hp == [0, 0]
+
+
+def test_a_defeat_by_the_splash_alone_makes_slaughter_usable():
+    # slaughter: defeated an enemy on the previous turn; here only the splash defeats one
+    f = Fight([SPLASHER, "melee_ac [slaughter]"], hp=(100, 10), buff=SPLASH_BUFF)
+    assert f.usable() == [True, False]
+    f.step(CRIT)
+    assert f.hp == [84, 0] and f.usable() == [True, True]
+
+
+def test_a_splash_that_defeats_nothing_keeps_the_main_strikes_defeat():
+    f = Fight([SPLASHER, "melee_ac [slaughter]"], hp=(10, 100), buff=SPLASH_BUFF)
+    f.step(CRIT)
+    assert f.hp == [0, 84] and f.usable() == [True, True]
+
+
+def test_an_enemy_hit_by_the_splash_counts_for_combo_move():
+    # the main strike defeats enemy 0; next turn's target is enemy 1, hit last turn by the splash
+    f = Fight([SPLASHER, "melee_ac [combo_move]"], hp=(10, 100), buff=SPLASH_BUFF)
+    f.step(CRIT)
+    assert f.hp == [0, 84] and f.usable() == [True, True]
