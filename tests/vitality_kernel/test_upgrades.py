@@ -433,3 +433,64 @@ def test_an_enemy_hit_by_the_splash_counts_for_combo_move():
     f = Fight([SPLASHER, "melee_ac [combo_move]"], hp=(10, 100), buff=SPLASH_BUFF)
     f.step(CRIT)
     assert f.hp == [0, 84] and f.usable() == [True, True]
+
+
+# -- follow-ups: who triggers them, and at whom -----------------------------------------------------
+
+
+def test_extra_attack_after_a_strike_of_exactly_1_damage():
+    # accuracy 6, damage 2: (3,3,4) -> 10 + 2 - 11 = 1, so the strike is repeated: (5,5,5) -> 6
+    f = Fight(["melee_ac + extra_attack"])
+    f.step(dice(atk(0, 15, (3, 3, 4)), atk(1, 15, (5, 5, 5))))
+    assert f.hp == [93]
+
+
+def test_a_barrage_strike_triggers_extra_attack_once_per_turn():
+    # barrage -2T and extra_attack -T: accuracy 10 - 12 = -2, damage 6 - 12 = -6; buff 14 to both:
+    # accuracy 12 (hits 16 on 4+), damage 8: (5,5,5) -> 15 + 8 - 11 = 12 per hit.
+    buff = Buff("b", accuracy=14, damage=14)
+    hits = [atk(s, 15, (5, 5, 5)) for s in range(8)]
+    # the main strike misses, the first barrage strike hits and is repeated: 3 hits
+    f = Fight(["melee_ac + barrage, extra_attack"], hp=(200,), buff=buff)
+    f.step(dice(*hits[1:]))
+    assert f.hp == [164]
+    # every strike hits: main, its repeat and the two barrage strikes, no second repeat: 4 hits
+    f = Fight(["melee_ac + barrage, extra_attack"], hp=(200,), buff=buff)
+    f.step(dice(*hits))
+    assert f.hp == [152]
+
+
+def test_ricochet_skips_fallen_enemies_and_takes_one_at_1_hp():
+    # accuracy 10, damage 6. Turn 1: d20 10 does not crit, (3,3,3) -> 4 defeats enemy 0.
+    # Turn 2 at enemy 1: d20 15 crits, (5,5,5) + T -> 14; the two other standing enemies are 2
+    # (at 1 HP) and 3, each struck once for 4.
+    f = Fight(["melee_ac + ricochet"], hp=(4, 100, 1, 100))
+    f.step(atk(0, 10, (3, 3, 3)))
+    assert f.hp == [0, 100, 1, 100]
+    f.step(dice(atk(0, 15, (5, 5, 5)), atk(1, 10, (3, 3, 3)), atk(2, 10, (3, 3, 3))))
+    assert f.hp == [0, 86, 0, 96]
+
+
+def test_ricochet_against_a_lone_enemy_strikes_nothing_more():
+    f = Fight(["melee_ac + ricochet"], hp=(100,))
+    f.step(dice(atk(0, 15, (5, 5, 5)), atk(1, 15, (5, 5, 5)), atk(2, 15, (5, 5, 5))))
+    assert f.hp == [86]
+
+
+def test_the_strike_stack_grows_from_empty_for_a_larger_batch(monkeypatch):
+    """The pending-strike buffer is shared between turns and grown when a batch needs more room:
+    from an empty buffer, a batch of one lane and then one of five play their barrage strikes.
+    barrage on melee_ac: accuracy 10 - 8 = 2, damage 6 - 8 = -2; buff 10 to both: accuracy 12,
+    damage 8; d20 10 hits, (3,3,3) -> 9 + 8 - 11 = 6 per strike, three strikes."""
+    from balance_rules.vitality.kernel_followups import StrikeStack
+
+    monkeypatch.setattr(StrikeStack, "_buffer", np.empty(0, dtype=np.int64))
+    buff = Buff("b", accuracy=10, damage=10)
+    for lanes in (1, 5):
+        kernel = VitalityKernel()
+        table = kernel.compile([parse_build("melee_ac + barrage")], (2, 2, 2, 2, 4))
+        cells = [Cell(i, Profile("p", BALANCED), buff, Scenario(f"s{i}", (100,))) for i in range(lanes)]
+        st = kernel.start(table, cells, np.arange(lanes), np.zeros((lanes, 1), dtype=np.intp))
+        d = FixedDice(lanes, {slot(ATTACK, s, 0): encode(10, (3, 3, 3)) for s in range(3)}, default=MISS)
+        kernel.act(st, np.zeros(lanes, dtype=np.int64), np.zeros(lanes, dtype=bool), d, 1)
+        assert st.hp[:, 0].tolist() == [82] * lanes
