@@ -373,15 +373,18 @@ def test_brutal_only_on_the_attack_that_has_it():
 # own cell's enemies. melee_ac (+T accuracy) against Balanced: accuracy 10, damage 6.
 
 
-def one_turn(build: str, scenarios, d20: int, d6s, buff=Buff("none")) -> list[list[int]]:
-    """Lane i in a cell whose enemies are ``scenarios[i]``; every lane's first strike rolls
-    ``d20`` and ``d6s``. The enemies' HP of each lane after one turn."""
+def one_turn(build: str, scenarios, d20: int, d6s, buff=Buff("none"), buffs=None) -> list[list[int]]:
+    """Lane i in a cell whose enemies are ``scenarios[i]`` (and whose buff is ``buffs[i]``, else
+    ``buff``); every lane's first strike rolls ``d20`` and ``d6s`` (area: at every target
+    position). The enemies' HP of each lane after one turn."""
     kernel = VitalityKernel()
     table = kernel.compile([parse_build(build)], (2, 2, 2, 2, 4))
-    cells = [Cell(i, Profile("p", BALANCED), buff, Scenario(f"s{i}", tuple(hp))) for i, hp in enumerate(scenarios)]
+    buffs = buffs or [buff] * len(scenarios)
+    cells = [Cell(i, Profile("p", BALANCED), b, Scenario(f"s{i}", tuple(hp)))
+             for i, (hp, b) in enumerate(zip(scenarios, buffs))]
     n = len(cells)
     st = kernel.start(table, cells, np.arange(n), np.zeros((n, 1), dtype=np.intp))
-    d = FixedDice(n, {slot(ATTACK, 0, 0): encode(d20, d6s)}, default=MISS)
+    d = FixedDice(n, {slot(ATTACK, 0, j): encode(d20, d6s) for j in range(max(map(len, scenarios)))}, default=MISS)
     kernel.act(st, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), d, 1)
     kernel.end_turn(st, d, 1)
     return [row[: len(hp)] for row, hp in zip(st.hp.tolist(), scenarios)]
@@ -494,3 +497,10 @@ def test_the_strike_stack_grows_from_empty_for_a_larger_batch(monkeypatch):
         d = FixedDice(lanes, {slot(ATTACK, s, 0): encode(10, (3, 3, 3)) for s in range(3)}, default=MISS)
         kernel.act(st, np.zeros(lanes, dtype=np.int64), np.zeros(lanes, dtype=bool), d, 1)
         assert st.hp[:, 0].tolist() == [82] * lanes
+
+
+def test_an_area_swing_uses_each_lanes_own_buff():
+    # area: accuracy 6 - T = 2, damage 2. d20 12: 14 misses Avoidance 16 without a buff; with
+    # accuracy and damage +4 it hits: (5,5,5) -> 15 + 6 - 11 = 10 to each enemy.
+    buffs = [Buff("none"), Buff("b", accuracy=4, damage=4)]
+    assert one_turn("area", [(30, 30), (30, 30)], 12, (5, 5, 5), buffs=buffs) == [[30, 30], [20, 20]]
