@@ -258,3 +258,12 @@ def test_area_barrage_swings_and_the_follow_up_decision(carry, expected):
     f = Fight(["area + barrage [quickdraw]"], hp=(100,), buff=Buff("b", damage=10),
               rule_changes={"decisions.followups_carry_limit_bonus": carry})
     assert f.turns(dice(*(area_dice(s, (10,), (5, 5, 5)) for s in range(3)))) == [expected]
+
+
+def test_the_combat_goes_on_while_an_enemy_stands_after_one_fell():
+    f = Fight(["area"], hp=(6, 30))
+    assert f.step(area_dice(0, (14, 1), (5, 5, 5))) is False  # 6 to the first: it falls
+    assert f.step(area_dice(0, (14, 1), (5, 5, 5))) is False  # the standing enemy is missed
+    assert f.hp == [0, 30]
+    assert f.step(area_dice(0, (1, 14), (5, 5, 5))) is False  # 6 to the standing enemy
+    assert f.hp == [0, 24]
