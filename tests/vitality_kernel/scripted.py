@@ -16,6 +16,7 @@ from balance_rules.vitality.kernel import VitalityKernel
 from balance_rules.vitality.kernel_dice import (
     ADVANTAGE, ATTACK, EXPLODE, RETALIATION, UNRELIABLE, encode, slot,
 )
+from balance_rules.vitality.ruleset import DEFAULT
 
 ATTACKER = (2, 2, 2, 2, 4)
 BALANCED, EVASIVE, TANKY = (2, 2, 2, 2, 4), (2, 2, 4, 0, 4), (2, 2, 0, 4, 4)
@@ -56,8 +57,10 @@ def dice(*parts: dict) -> dict:
 class Fight:
     """One combat lane whose attacks are ``builds`` (k = len(builds))."""
 
-    def __init__(self, builds, hp=(100,), profile=BALANCED, buff=Buff("none"), attacker=ATTACKER, options=None):
-        self.kernel = VitalityKernel(options)
+    def __init__(self, builds, hp=(100,), profile=BALANCED, buff=Buff("none"), attacker=ATTACKER, options=None,
+                 rule_changes=None):
+        ruleset = DEFAULT.with_table(rule_changes) if rule_changes else DEFAULT
+        self.kernel = VitalityKernel(options, ruleset)
         self.table = self.kernel.compile([parse_build(b) for b in builds], attacker)
         self.k = len(builds)
         cell = Cell(0, Profile("p", tuple(profile)), buff, Scenario("s", tuple(hp)))

@@ -221,3 +221,49 @@ def test_area_limit_bonus_on_every_target(build, expected):
     got = f.turns(area_dice(0, (14, 13), (3, 3, 3)), area_dice(0, (14, 13), (3, 3, 3)), area_dice(0, (14, 13), (3, 3, 3)))
     assert got == expected
     assert [fb for _, fb in f.log] == [False, False, True]
+
+
+def test_area_extra_attack_after_a_barrage_swing_and_only_once():
+    # barrage -2T and extra_attack -T on area (-T): 6 - 16 = -10; buff 14 to both: accuracy 4
+    # (hits 16 on 12+), damage 4: (5,5,5) -> 15 + 4 - 11 = 8 per hit.
+    buff = Buff("b", accuracy=14, damage=14)
+    # The main swing misses; the first barrage swing deals damage, so the whole attack is repeated
+    # once: three swings hit, 24.
+    f = Fight(["area + barrage, extra_attack"], hp=(100,), buff=buff)
+    assert f.turns(dice(*(area_dice(s, (15,), (5, 5, 5)) for s in (1, 2, 3, 4, 5)))) == [[76]]
+    # Every swing hits: the main swing, its one repeat and the two barrage swings, 32; no more
+    # repeats although the barrage swings deal damage too.
+    f = Fight(["area + barrage, extra_attack"], hp=(100,), buff=buff)
+    assert f.turns(dice(*(area_dice(s, (15,), (5, 5, 5)) for s in range(8)))) == [[68]]
+
+
+def test_area_hits_an_enemy_at_1_hp_and_never_a_fallen_one():
+    # extra_attack -T on area: accuracy and damage 6 - 8 + 4 (buff) = 2; (5,5,5) -> 6 per hit
+    buff = Buff("b", accuracy=4, damage=4)
+    f = Fight(["area + extra_attack"], hp=(1, 6, 30), buff=buff)
+    # turn 1: the enemies at 1 and 6 HP fall; the damage repeats the swing, which misses
+    f.step(area_dice(0, (15, 15, 1), (5, 5, 5)))
+    assert f.hp == [0, 0, 30]
+    # turn 2: the fallen enemies' d20s would hit, the standing one's misses: no damage, no repeat
+    f.step(dice(area_dice(0, (15, 15, 1), (5, 5, 5)), area_dice(1, (15, 15, 15), (5, 5, 5))))
+    assert f.hp == [0, 0, 30]
+
+
+@pytest.mark.parametrize("carry, expected", [(True, [28]), (False, [76])])
+def test_area_barrage_swings_and_the_follow_up_decision(carry, expected):
+    # area + barrage: accuracy and damage 6 - T - 2T = -6; quickdraw +4T = 16 on turn 1 -> 10;
+    # buff damage 10. d20 10 hits with the bonus (20), misses without (4); (5,5,5) with the bonus
+    # deals 15 + 20 - 11 = 24. decisions.followups_carry_limit_bonus false: only the main swing
+    # has the bonus, so the two barrage swings miss.
+    f = Fight(["area + barrage [quickdraw]"], hp=(100,), buff=Buff("b", damage=10),
+              rule_changes={"decisions.followups_carry_limit_bonus": carry})
+    assert f.turns(dice(*(area_dice(s, (10,), (5, 5, 5)) for s in range(3)))) == [expected]
+
+
+def test_the_combat_goes_on_while_an_enemy_stands_after_one_fell():
+    f = Fight(["area"], hp=(6, 30))
+    assert f.step(area_dice(0, (14, 1), (5, 5, 5))) is False  # 6 to the first: it falls
+    assert f.step(area_dice(0, (14, 1), (5, 5, 5))) is False  # the standing enemy is missed
+    assert f.hp == [0, 30]
+    assert f.step(area_dice(0, (1, 14), (5, 5, 5))) is False  # 6 to the standing enemy
+    assert f.hp == [0, 24]

@@ -3,11 +3,16 @@ numbers: attacker accuracy/damage bonus 6, T = 4; Balanced Avoidance 16, Durabil
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from balance.grid import Buff
+from balance.builds import parse_build
+from balance.engine import FixedDice
+from balance.grid import Buff, Cell, Profile, Scenario
+from balance_rules.vitality.kernel import VitalityKernel
+from balance_rules.vitality.kernel_dice import ATTACK, encode, slot
 
-from .scripted import EVASIVE, TANKY, Fight, adv, atk, dice, explode
+from .scripted import BALANCED, EVASIVE, MISS, TANKY, Fight, adv, atk, dice, explode
 
 
 def test_plain_hit_and_miss_threshold():
@@ -348,3 +353,154 @@ def test_explosive_splash_applies_brutal_per_target():
     # buff damage 30 and durability 2: Durability 11; crit: 9 - 2 + 4 + 30 = 41 > 11 + 20: +5 -> 46 - 11 = 35
     f = Fight(["melee_ac + brutal, explosive_critical"], hp=(50, 50), profile=EVASIVE, buff=Buff("b", damage=30, durability=2))
     assert f.turns(atk(0, 16, (3, 3, 3))) == [[15, 15]]
+
+
+def test_explosive_splash_brutal_rounds_half_the_excess_down():
+    # as above with (3,3,4): 42 > 31: +floor(11 / 2) = 5 -> 47 - 11 = 36 to both
+    f = Fight(["melee_ac + brutal, explosive_critical"], hp=(50, 50), profile=EVASIVE, buff=Buff("b", damage=30, durability=2))
+    assert f.turns(atk(0, 16, (3, 3, 4))) == [[14, 14]]
+
+
+def test_brutal_only_on_the_attack_that_has_it():
+    # the plain melee_ac of a pair with a brutal attack: buff damage 30, (5,5,5): 15 + 6 + 30 = 51,
+    # far above 11 + 5T = 31, yet no brutal bonus: 51 - 11 = 40
+    f = Fight(["melee_ac + brutal", "melee_ac"], hp=(100,), buff=Buff("b", damage=30))
+    assert f.turns(atk(0, 15, (5, 5, 5)), choice=1) == [[60]]
+
+
+# -- lanes of different cells in one batch ---------------------------------------------------------
+# The kernel keeps per-lane max HP only when a batch holds several cells; each lane must play by its
+# own cell's enemies. melee_ac (+T accuracy) against Balanced: accuracy 10, damage 6.
+
+
+def one_turn(build: str, scenarios, d20: int, d6s, buff=Buff("none"), buffs=None) -> list[list[int]]:
+    """Lane i in a cell whose enemies are ``scenarios[i]`` (and whose buff is ``buffs[i]``, else
+    ``buff``); every lane's first strike rolls ``d20`` and ``d6s`` (area: at every target
+    position). The enemies' HP of each lane after one turn."""
+    kernel = VitalityKernel()
+    table = kernel.compile([parse_build(build)], (2, 2, 2, 2, 4))
+    buffs = buffs or [buff] * len(scenarios)
+    cells = [Cell(i, Profile("p", BALANCED), b, Scenario(f"s{i}", tuple(hp)))
+             for i, (hp, b) in enumerate(zip(scenarios, buffs))]
+    n = len(cells)
+    st = kernel.start(table, cells, np.arange(n), np.zeros((n, 1), dtype=np.intp))
+    d = FixedDice(n, {slot(ATTACK, 0, j): encode(d20, d6s) for j in range(max(map(len, scenarios)))}, default=MISS)
+    kernel.act(st, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool), d, 1)
+    kernel.end_turn(st, d, 1)
+    return [row[: len(hp)] for row, hp in zip(st.hp.tolist(), scenarios)]
+
+
+def test_a_slayer_reads_each_lanes_own_enemy_max_hp():
+    # minion_slayer: +T to both rolls against max HP 10 only. d20 4: 4 + 10 + 4 = 18 hits 16 (the
+    # 10-HP enemy), 4 + 10 = 14 misses (the 25-HP one). Damage 9 + 6 + 4 - 11 = 8.
+    assert one_turn("melee_ac + minion_slayer", [(10,), (25,), (10, 25)], 4, (3, 3, 3)) == [[2], [25], [2, 25]]
+
+
+def test_culling_strike_reads_each_lanes_own_enemy_max_hp():
+    # d20 15 hits; buff damage 30: 15 + 6 + 30 - 11 = 40. 49 -> 9, below 49 / 5: defeated;
+    # 60 -> 20, not below 60 / 5 = 12: stands; 45 -> 5, below 9: defeated.
+    buff = Buff("b", damage=30)
+    assert one_turn("melee_ac + culling_strike", [(49,), (60,), (45,)], 15, (5, 5, 5), buff) == [[0], [20], [0]]
+
+
+# -- what an explosive splash counts for -----------------------------------------------------------
+# melee_ac + explosive_critical against Balanced: accuracy 10 - 2T = 2, damage 6 - 2T = -2; buff
+# damage 10. d20 20: total 22 meets every Avoidance 16 and crits (+T): (5,5,5) -> 15 - 2 + 10 + 4 = 27
+# before Durability, 16 to the target and to every other standing enemy (section 6a.3).
+SPLASHER = "melee_ac + explosive_critical"
+SPLASH_BUFF = Buff("b", damage=10)
+CRIT = atk(0, 20, (5, 5, 5))
+
+
+def test_a_splash_that_defeats_the_last_enemy_wins_the_combat():
+    f = Fight([SPLASHER], hp=(10, 10), buff=SPLASH_BUFF)
+    assert f.step(CRIT) is True and f.hp == [0, 0]
+
+
+def test_a_defeat_by_the_splash_alone_makes_slaughter_usable():
+    # slaughter: defeated an enemy on the previous turn; here only the splash defeats one
+    f = Fight([SPLASHER, "melee_ac [slaughter]"], hp=(100, 10), buff=SPLASH_BUFF)
+    assert f.usable() == [True, False]
+    f.step(CRIT)
+    assert f.hp == [84, 0] and f.usable() == [True, True]
+
+
+def test_a_splash_that_defeats_nothing_keeps_the_main_strikes_defeat():
+    f = Fight([SPLASHER, "melee_ac [slaughter]"], hp=(10, 100), buff=SPLASH_BUFF)
+    f.step(CRIT)
+    assert f.hp == [0, 84] and f.usable() == [True, True]
+
+
+def test_an_enemy_hit_by_the_splash_counts_for_combo_move():
+    # the main strike defeats enemy 0; next turn's target is enemy 1, hit last turn by the splash
+    f = Fight([SPLASHER, "melee_ac [combo_move]"], hp=(10, 100), buff=SPLASH_BUFF)
+    f.step(CRIT)
+    assert f.hp == [0, 84] and f.usable() == [True, True]
+
+
+# -- follow-ups: who triggers them, and at whom -----------------------------------------------------
+
+
+def test_extra_attack_after_a_strike_of_exactly_1_damage():
+    # accuracy 6, damage 2: (3,3,4) -> 10 + 2 - 11 = 1, so the strike is repeated: (5,5,5) -> 6
+    f = Fight(["melee_ac + extra_attack"])
+    f.step(dice(atk(0, 15, (3, 3, 4)), atk(1, 15, (5, 5, 5))))
+    assert f.hp == [93]
+
+
+def test_a_barrage_strike_triggers_extra_attack_once_per_turn():
+    # barrage -2T and extra_attack -T: accuracy 10 - 12 = -2, damage 6 - 12 = -6; buff 14 to both:
+    # accuracy 12 (hits 16 on 4+), damage 8: (5,5,5) -> 15 + 8 - 11 = 12 per hit.
+    buff = Buff("b", accuracy=14, damage=14)
+    hits = [atk(s, 15, (5, 5, 5)) for s in range(8)]
+    # the main strike misses, the first barrage strike hits and is repeated: 3 hits
+    f = Fight(["melee_ac + barrage, extra_attack"], hp=(200,), buff=buff)
+    f.step(dice(*hits[1:]))
+    assert f.hp == [164]
+    # every strike hits: main, its repeat and the two barrage strikes, no second repeat: 4 hits
+    f = Fight(["melee_ac + barrage, extra_attack"], hp=(200,), buff=buff)
+    f.step(dice(*hits))
+    assert f.hp == [152]
+
+
+def test_ricochet_skips_fallen_enemies_and_takes_one_at_1_hp():
+    # accuracy 10, damage 6. Turn 1: d20 10 does not crit, (3,3,3) -> 4 defeats enemy 0.
+    # Turn 2 at enemy 1: d20 15 crits, (5,5,5) + T -> 14; the two other standing enemies are 2
+    # (at 1 HP) and 3, each struck once for 4.
+    f = Fight(["melee_ac + ricochet"], hp=(4, 100, 1, 100))
+    f.step(atk(0, 10, (3, 3, 3)))
+    assert f.hp == [0, 100, 1, 100]
+    f.step(dice(atk(0, 15, (5, 5, 5)), atk(1, 10, (3, 3, 3)), atk(2, 10, (3, 3, 3))))
+    assert f.hp == [0, 86, 0, 96]
+
+
+def test_ricochet_against_a_lone_enemy_strikes_nothing_more():
+    f = Fight(["melee_ac + ricochet"], hp=(100,))
+    f.step(dice(atk(0, 15, (5, 5, 5)), atk(1, 15, (5, 5, 5)), atk(2, 15, (5, 5, 5))))
+    assert f.hp == [86]
+
+
+def test_the_strike_stack_grows_from_empty_for_a_larger_batch(monkeypatch):
+    """The pending-strike buffer is shared between turns and grown when a batch needs more room:
+    from an empty buffer, a batch of one lane and then one of five play their barrage strikes.
+    barrage on melee_ac: accuracy 10 - 8 = 2, damage 6 - 8 = -2; buff 10 to both: accuracy 12,
+    damage 8; d20 10 hits, (3,3,3) -> 9 + 8 - 11 = 6 per strike, three strikes."""
+    from balance_rules.vitality.kernel_followups import StrikeStack
+
+    monkeypatch.setattr(StrikeStack, "_buffer", np.empty(0, dtype=np.int64))
+    buff = Buff("b", accuracy=10, damage=10)
+    for lanes in (1, 5):
+        kernel = VitalityKernel()
+        table = kernel.compile([parse_build("melee_ac + barrage")], (2, 2, 2, 2, 4))
+        cells = [Cell(i, Profile("p", BALANCED), buff, Scenario(f"s{i}", (100,))) for i in range(lanes)]
+        st = kernel.start(table, cells, np.arange(lanes), np.zeros((lanes, 1), dtype=np.intp))
+        d = FixedDice(lanes, {slot(ATTACK, s, 0): encode(10, (3, 3, 3)) for s in range(3)}, default=MISS)
+        kernel.act(st, np.zeros(lanes, dtype=np.int64), np.zeros(lanes, dtype=bool), d, 1)
+        assert st.hp[:, 0].tolist() == [82] * lanes
+
+
+def test_an_area_swing_uses_each_lanes_own_buff():
+    # area: accuracy 6 - T = 2, damage 2. d20 12: 14 misses Avoidance 16 without a buff; with
+    # accuracy and damage +4 it hits: (5,5,5) -> 15 + 6 - 11 = 10 to each enemy.
+    buffs = [Buff("none"), Buff("b", accuracy=4, damage=4)]
+    assert one_turn("area", [(30, 30), (30, 30)], 12, (5, 5, 5), buffs=buffs) == [[30, 30], [20, 20]]
