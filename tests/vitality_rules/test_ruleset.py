@@ -31,6 +31,10 @@ THRESHOLDS = {
     "brutal_excess_t": 5, "overhit_margin_t": 3, "finishing_blow_hp": 5, "culling_divisor": 5,
     "channeled_start": 3, "channeled_cap_t": 5, "high_impact_roll": 15, "crit_range_lo": 15,
     "powerful_critical_bonus_t": 2,
+    # section 5's "usable when" column: quickdraw turn 1 or 2, patient turn 4 or later, finale turn 7
+    # or later, near_death / bloodied attacker HP <= 25 / <= 50, cooldown not in the previous 3 turns
+    "quickdraw_last_turn": 2, "patient_first_turn": 4, "finale_first_turn": 7,
+    "near_death_hp": 25, "bloodied_hp": 50, "cooldown_turns": 3,
 }
 DECISIONS = {"armor_piercing_keeps_buff": True, "followups_carry_limit_bonus": True}
 UPGRADE_FIELDS = ("cost", "accuracy_t", "accuracy_flat", "damage_t", "damage_flat", "crit_range")
