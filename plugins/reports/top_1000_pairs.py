@@ -20,6 +20,8 @@ from balance.aggregates import Count, Sums
 
 N = 1000
 COLUMNS = ("a", "b", "overall", "se", "cost", "synergy", "timeouts")
+HEADERS = ("Rank", "Attack 1", "Cost1", "Attack 2", "Cost2", "Total", "Turns", "Ranked by", "Screening turns",
+           "Synergy", "Timeouts", "Turns p10/p50/p90", "One-turn kills", "Timeout share")
 
 
 def screening_top(reader, n: int):
@@ -45,6 +47,18 @@ def ranked_rows(top: dict, confirmed: dict | None, n: int) -> list[tuple[str, di
         if (int(top["a"][i]), int(top["b"][i])) not in done:
             rows.append(("screening", top, i))
     return rows
+
+
+def row_cells(attacks: Attacks, rank: int, src: str, t: dict, i: int, combats: int) -> list:
+    """One row of the list, in ``HEADERS`` order (the HTML report shows the same cells)."""
+    a, b = int(t["a"][i]), int(t["b"][i])
+    screening = t["screening_overall"][i] if src == "confirmed" else t["overall"][i]
+    return [
+        rank, attacks.short(a), f"{int(attacks.cost[a])}p", attacks.short(b), f"{int(attacks.cost[b])}p",
+        f"{int(t['cost'][i])}p", fturns(t["overall"][i], t["se"][i]), src, fnum(screening),
+        fpct(t["synergy"][i], 1, True), fint(t["timeouts"][i]),
+        *(distribution_cells(t, i, combats) if src == "confirmed" else ["–", "–", "–"]),
+    ]
 
 
 class Top1000Pairs:
@@ -90,20 +104,9 @@ class Top1000Pairs:
             "*screening* rows are the screening order (few runs per cell) below them",
         ])
         combats = len(ctx.grid.cells) * ctx.config.stage2.confirm_runs
-        rows = []
-        for rank, (src, t, i) in enumerate(rows_src, 1):
-            a, b = int(t["a"][i]), int(t["b"][i])
-            screening = t["screening_overall"][i] if src == "confirmed" else t["overall"][i]
-            rows.append([
-                rank, attacks.short(a), f"{int(attacks.cost[a])}p", attacks.short(b), f"{int(attacks.cost[b])}p",
-                f"{int(t['cost'][i])}p", fturns(t["overall"][i], t["se"][i]), src, fnum(screening),
-                fpct(t["synergy"][i], 1, True), fint(t["timeouts"][i]),
-                *(distribution_cells(t, i, combats) if src == "confirmed" else ["–", "–", "–"]),
-            ])
+        rows = [row_cells(attacks, rank, src, t, i, combats) for rank, (src, t, i) in enumerate(rows_src, 1)]
         doc.h(2, f"Top {N:,} Pairs")
-        doc.table(["Rank", "Attack 1", "Cost1", "Attack 2", "Cost2", "Total", "Turns", "Ranked by",
-                   "Screening turns", "Synergy", "Timeouts", "Turns p10/p50/p90", "One-turn kills",
-                   "Timeout share"], rows)
+        doc.table(list(HEADERS), rows)
         return [doc.write(out_path(ctx, "stage2", "top_1000_pairs.md"))]
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from markdown_it import MarkdownIt
 
 from balance_plugins.reports import stage1_pruning_report, top_1000_pairs
-from balance_plugins.reports.common import distribution_cells, fint, fnum, fpct, fturns, settings_lines
+from balance_plugins.reports.common import fint, fnum, fturns, settings_lines
 from balance_plugins.reports.data import Attacks, column_labels, load_confirmed
 from balance_plugins.reports.point_values import PointValues, run_values
 from balance_plugins.reports.stream import TopBy, column_key
@@ -150,6 +150,9 @@ def _f(x) -> float | None:
     return x if np.isfinite(x) else None
 
 
+TEXT_COLUMNS = (1, 3, 7)  # the attacks' names and "Ranked by": left-aligned
+
+
 def pairs_table(ctx) -> tuple[Table, list[dict], int, int]:
     """The top pairs as ``top_1000_pairs.md`` lists them; also their points for the chart, the
     stage-2 records read and skipped."""
@@ -162,17 +165,11 @@ def pairs_table(ctx) -> tuple[Table, list[dict], int, int]:
     rows, points = [], []
     for rank, (src, t, i) in enumerate(top_1000_pairs.ranked_rows(top, confirmed, n), 1):
         a, b = int(t["a"][i]), int(t["b"][i])
-        screening = t["screening_overall"][i] if src == "confirmed" else t["overall"][i]
         turns, se = float(t["overall"][i]), float(t["se"][i])
-        rows.append(Row([
-            Cell(str(rank), rank, True), Cell(attacks.short(a)), Cell(f"{int(attacks.cost[a])}p", None, True),
-            Cell(attacks.short(b)), Cell(f"{int(attacks.cost[b])}p", None, True),
-            Cell(f"{int(t['cost'][i])}p", None, True), Cell(fturns(turns, se), turns, True), Cell(src),
-            Cell(fnum(screening), None, True), Cell(fpct(t["synergy"][i], 1, True), _f(t["synergy"][i]), True),
-            Cell(fint(t["timeouts"][i]), None, True),
-            *(Cell(text, None, True) for text in (
-                distribution_cells(t, i, combats) if src == "confirmed" else ["–", "–", "–"])),
-        ], _build_data(attacks, [a, b])))
+        texts = top_1000_pairs.row_cells(attacks, rank, src, t, i, combats)
+        keys = {0: rank, 6: turns, 9: _f(t["synergy"][i])}  # sortable by value, not by text
+        rows.append(Row([Cell(str(text), keys.get(k), k not in TEXT_COLUMNS) for k, text in enumerate(texts)],
+                        _build_data(attacks, [a, b])))
         points.append({"rank": rank, "a": attacks.short(a), "b": attacks.short(b), "cost": int(t["cost"][i]),
                        "turns": turns, "se": se, "source": src})
     table = Table(
@@ -182,8 +179,7 @@ def pairs_table(ctx) -> tuple[Table, list[dict], int, int]:
             "cell and fresh dice); the rest in screening order. Turns: mean over all cells ± standard error, from "
             "the source the rank comes from. As in top_1000_pairs.md.",
             "Click a column's header to sort by it; the filters keep the pairs where either attack matches."],
-        ["Rank", "Attack 1", "Cost1", "Attack 2", "Cost2", "Total", "Turns", "Ranked by", "Screening turns",
-         "Synergy", "Timeouts", "Turns p10/p50/p90", "One-turn kills", "Timeout share"], rows, _filters(attacks),
+        list(top_1000_pairs.HEADERS), rows, _filters(attacks),
         "No pairs were tested.")
     return table, points, count, reader.skipped
 
