@@ -150,6 +150,40 @@ class Simulator:
                          timeouts=timeouts.reshape(n, C), uses=uses.reshape(n, C, k + 1), runs=int(runs),
                          turn_hist=sums.hist.reshape(n, C, -1) if histogram else None)
 
+    def turns(self, candidates, runs: int, seed: int, stream: int = 0, run_offset: int = 0) -> np.ndarray:
+        """Each combat's turns, ``(n, C, runs)`` int64: the combats :meth:`run` sums (its ``turn_sum``
+        is this summed over runs, a timeout counting ``max_turns``), for differences on common dice
+        (two candidates' combats of the same cell and run share their dice). By the engine's turn
+        loop, whatever the kernel: for a few candidates (the confirmed pairs), not for screening."""
+        cand = np.asarray(candidates, dtype=np.int64)
+        if cand.ndim == 1:
+            cand = cand[:, None]
+        n, k = cand.shape
+        plans = getattr(self.policy, "race", None)
+        if not plans:
+            return self._turns(cand, runs, seed, stream, run_offset, self.policy)
+        if k == 1 or n == 0 or runs <= 0:
+            return self._turns(cand, runs, seed, stream, run_offset, plans[0])
+        # As :meth:`_race`: the plan each (candidate, cell) plays is the pilot dice's choice.
+        choice = self.race_choice(cand, runs, seed, stream, run_offset, tuple(plans))
+        out = np.zeros((n, len(self.cells), runs), dtype=np.int64)
+        for p in range(k + len(plans)):
+            won = choice == p
+            if won.any():
+                sub, policy = (cand[:, p:p + 1], _ONLY_SLOT) if p < k else (cand, plans[p - k])
+                out[won] = self._turns(sub, runs, seed, stream, run_offset, policy)[won]
+        return out
+
+    def _turns(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, policy) -> np.ndarray:
+        n, C = len(cand), len(self.cells)
+        out = np.zeros(n * C * max(runs, 0), dtype=np.int64)
+        if len(out):
+            run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
+            keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in self.cells])
+            for ids, turns, _, _ in self._lanes(cand, len(out), runs, keys, policy, self.cells):
+                out[ids] = turns
+        return out.reshape(n, C, max(runs, 0))
+
     def view_function(self, policy=None):
         """The kernel's policy view, or nothing for a policy that only reads the usable mask
         (``needs_view = False``); ``policy`` defaults to the simulator's."""

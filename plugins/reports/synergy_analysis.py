@@ -162,10 +162,12 @@ class SynergyAnalysis:
         doc.p(f"Owning a second attack never forces a player to use it, so a pair slower than its better solo is "
               f"either the policy ({c.stage2.policy}) misplaying or noise. In screening, {fint(slower.worse)} of "
               f"{fint(slower.count)} pairs ({fpct(slower.share, 2)}) are slower than their better solo by more than "
-              f"{Z:g} combined standard errors. The {len(rows)} such pairs among the {len(top['a'])} with the most "
+              f"{Z:g} combined standard errors (those of independent means: screening keeps no per-combat turns, "
+              f"so this picks conservatively). The {len(rows)} such pairs among the {len(top['a'])} with the most "
               f"negative gain over the better solo were re-simulated with {c.stage2.confirm_runs} runs per cell on "
-              f"fresh dice (pair and solos): **real anti-synergy** = still slower beyond {Z:g} combined standard "
-              f"errors with each attack taking at least {fpct(100 * BOTH_USED, 0)} of the turns.")
+              f"fresh dice (pair and solos on the same dice): **real anti-synergy** = still slower beyond {Z:g} "
+              f"standard errors of the per-combat differences with each attack taking at least "
+              f"{fpct(100 * BOTH_USED, 0)} of the turns.")
         doc.bullets([
             f"**Real anti-synergy (re-checked)**: {len(real)}",
             f"**Noise (not slower on re-check)**: {sum(not r.slower for r in checked)}",
