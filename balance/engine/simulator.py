@@ -153,8 +153,9 @@ class Simulator:
     def turns(self, candidates, runs: int, seed: int, stream: int = 0, run_offset: int = 0) -> np.ndarray:
         """Each combat's turns, ``(n, C, runs)`` int64: the combats :meth:`run` sums (its ``turn_sum``
         is this summed over runs, a timeout counting ``max_turns``), for differences on common dice
-        (two candidates' combats of the same cell and run share their dice). By the engine's turn
-        loop, whatever the kernel: for a few candidates (the confirmed pairs), not for screening."""
+        (two candidates' combats of the same cell and run share their dice). A kernel running whole
+        combats plays them one run at a time, else the engine's turn loop does: for a few candidates
+        (the confirmed pairs), not for screening."""
         cand = np.asarray(candidates, dtype=np.int64)
         if cand.ndim == 1:
             cand = cand[:, None]
@@ -176,6 +177,19 @@ class Simulator:
 
     def _turns(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, policy) -> np.ndarray:
         n, C = len(cand), len(self.cells)
+        whole = getattr(self.kernel, "run_combats", None)
+        if whole is not None and n and runs > 0:
+            # A kernel running whole combats returns sums only; over one run, a sum is that combat's turns.
+            out = np.zeros((n, C, runs), dtype=np.int64)
+            for r in range(runs):
+                one = np.array([run_offset + r], dtype=np.int64)
+                keys = np.concatenate([lane_keys(seed, stream, cell.index, one) for cell in self.cells])
+                sums = whole(self.table, self.cells, cand, keys, 1, self.max_turns, policy)
+                if sums is None:  # a policy the kernel does not run: the turn loop below
+                    break
+                out[:, :, r] = np.asarray(sums[0], dtype=np.int64).reshape(n, C)
+            else:
+                return out
         out = np.zeros(n * C * max(runs, 0), dtype=np.int64)
         if len(out):
             run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)

@@ -219,16 +219,16 @@ class Stage2:
             builds, c.stage2.confirm_runs, c.seed, STREAM_CONFIRM, c.stage2.policy, c.stage2.max_turns or None,
             tuple(a.tolist()), tuple(b.tolist())), len(a), combats)
         cols |= {k: v for k, v in dist.items() if k != "combats"}
-        # Every combat's turns, of the pairs and of their attacks alone, on the same dice: for the
+        # Every combat's turns, of the pairs and of their better attacks alone, on the same dice: for the
         # errors of differences (pair minus pair, pair minus its better solo), see stages/paired.py.
         C, R = len(ctx.session.grid.cells), c.stage2.confirm_runs
         turns_task = TurnsTask(builds, R, c.seed, STREAM_CONFIRM, c.stage2.policy, c.stage2.max_turns or None,
                                tuple(a.tolist()), tuple(b.tolist()))
         turns = ctx.compute("confirmation combats", turns_task, len(a), combats)["turns"].reshape(len(a), C, R)
-        attacks = np.unique(np.concatenate([a, b]))
+        better = np.where(solos.overall[a] <= solos.overall[b], a, b)  # as the policy check picks it
+        attacks = np.unique(better)
         solo_turns = ctx.compute("confirmation solo combats", attrs.evolve(turns_task, a=tuple(attacks.tolist()), b=()),
                                  len(attacks), combats)["turns"].reshape(len(attacks), C, R)
-        better = np.where(solos.overall[a] <= solos.overall[b], a, b)  # as the policy check picks it
         score, grid = scoring(ctx.session), ctx.session.grid
         cols["solo_diff_se"] = difference_se(score, grid, turns, solo_turns[np.searchsorted(attacks, better)])
         ranked = confirmed_ranking(cols, top["overall"], lambda i: difference_se(score, grid, turns, turns[i]))

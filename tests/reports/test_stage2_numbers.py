@@ -245,10 +245,22 @@ def test_synergy_analysis_numbers(run_and_reports):
     assert got_pos == pytest.approx([s[i] for i in best], abs=0.06)
     assert got_neg == pytest.approx([s[i] for i in worst], abs=0.06)
     assert "](synergy_distribution.png)" in md
-    # the reasons state what the records say: beating the better solo exactly when gain_vs_best > 0
+    # "beats" / "worse than" its better solo only beyond 1.96 combined standard errors of pair -
+    # better solo (screening: independent means), else "not distinguishable"
+    solo = table(run, "stage2", "solos")
+    so, sse = np.asarray(solo["overall"], float), np.asarray(solo["se"], float)
+    a, b = rec["a"].astype(int), rec["b"].astype(int)
+    j = np.where(so[a] <= so[b], a, b)
+    excess = rec["overall"].astype(float) - so[j]
+    err = np.hypot(rec["se"].astype(float), sse[j])
+    beats, worse = excess < -1.96 * err, excess > 1.96 * err
+    for sec, rows in ((pos, best), (neg, worst)):
+        assert sec.count("**Beats its better half alone**") == int(beats[rows].sum())
+        assert sec.count("**Worse than its better attack alone**") == int(worse[rows].sum())
+        assert sec.count("**Not distinguishable from its better attack alone**") == int((~beats & ~worse)[rows].sum())
+    # the point estimates alone would label differently (the test can tell the two rules apart)
     g = rec["gain_vs_best"].astype(float)
-    assert pos.count("**Beats its better half alone**") == int((g[best] > 0).sum())
-    assert neg.count("**Worse than its better attack alone**") == int((g[worst] <= 0).sum())
+    assert int((g[best] > 0).sum()) != int(beats[best].sum()) or int((g[worst] <= 0).sum()) != int(worse[worst].sum())
 
 
 def test_pairing_report_uses_confirmed_ranking(run_and_reports):

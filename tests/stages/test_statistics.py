@@ -308,6 +308,15 @@ def test_per_combat_turns_are_the_combats_of_the_sums(tiny_run):
                                   turns_by_run(greedy, pairs, CONFIRM_RUNS, tiny_run.seed, 2))
     np.testing.assert_array_equal(sim.turns(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2),
                                   raced_turns_here(sim, greedy, pairs, CONFIRM_RUNS, tiny_run.seed, 2))
+    # a kernel without whole combats: the engine's turn loop gives the same combats
+    from balance_rules.vitality.kernel import VitalityKernel
+
+    for policy in (policy, policy.race[0]):
+        loop = Simulator(VitalityKernel(None, sim.kernel.ruleset), sim.builds, sim.grid, sim.attacker, sim.max_turns,
+                         policy)
+        compiled = Simulator(sim.kernel, sim.builds, sim.grid, sim.attacker, sim.max_turns, policy)
+        np.testing.assert_array_equal(loop.turns(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2),
+                                      compiled.turns(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2))
 
 
 def test_confirmation_ties_and_policy_errors_come_from_paired_combats(tiny_run):
