@@ -53,3 +53,47 @@ def difference_se(score, grid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     runs = d.shape[-1]
     zeros = np.zeros(d.shape[:2], dtype=np.int64)
     return np.asarray(score.score(d.sum(axis=-1), (d * d).sum(axis=-1), zeros, runs, grid).se, dtype=np.float64)
+
+
+def main(argv=None) -> int:
+    """``python -m balance_plugins.stages.paired RUN_DIR``: for a finished run's confirmed pairs, the
+    time of their combats as sums and as per-combat turns, and what pairing changes: the paired
+    error of each pair's difference to #1 against the independent one, and the pairs tied with #1
+    by each."""
+    import argparse
+    import time
+
+    from balance.session import open_session
+    from balance_plugins.stages.common import STREAM_CONFIRM, simulator, warm_up_kernel
+    from balance_plugins.store import MsgpackStore
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("run_dir")
+    args = ap.parse_args(argv)
+    run = MsgpackStore().open(args.run_dir)
+    session = open_session(f"{args.run_dir}/config.toml")
+    att, conf = run.read_table("stage2", "attacks"), run.read_table("stage2", "confirmed")
+    builds = [Build(t, u, x) for t, u, x in zip(att["attack_type"], att["upgrades"], att["limits"])]
+    cand = np.stack([np.asarray(conf["a"]), np.asarray(conf["b"])], axis=1)
+    c = session.config
+    warm_up_kernel(session)
+    sim = simulator(session, builds, c.stage2.policy, c.stage2.max_turns)
+    R = c.stage2.confirm_runs
+    for label, f in (("sums", sim.run), ("per-combat turns", sim.turns)):
+        t = time.perf_counter()
+        f(cand, R, c.seed, stream=STREAM_CONFIRM)
+        print(f"{label}: {len(cand)} pairs x {len(session.grid.cells)} cells x {R} runs in {time.perf_counter() - t:.2f} s")
+    if "first_diff_se" in conf and len(cand) > 1:
+        overall, se = np.asarray(conf["overall"], float), np.asarray(conf["se"], float)
+        paired = np.asarray(conf["first_diff_se"], float)
+        independent = np.sqrt(se**2 + se[0] ** 2)
+        ratio = paired[1:] / independent[1:]
+        print(f"paired / independent error of the difference to #1: median {np.median(ratio):.2f}, "
+              f"range {ratio.min():.2f}-{ratio.max():.2f}")
+        for name, err in (("independent", independent), ("paired", paired)):
+            print(f"tied with #1 ({name}): {int((overall[1:] - overall[0] <= 1.96 * err[1:]).sum())} of {len(cand) - 1}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
