@@ -241,8 +241,8 @@ def confirmed_ranking(cols: dict, screening: np.ndarray, paired_se=None) -> dict
     A pair is tied with rank 1 when its score exceeds rank 1's by at most 1.96 standard errors of
     the difference (``first_diff_se``). ``paired_se(i)``: each pair's standard error of its score
     minus pair ``i``'s (row of ``cols``), from the per-combat differences: the confirmation plays
-    every pair on the same dice, so this is the right error, usually far below the independent
-    sqrt(se² + se_1²) used without it (which overstates it and ties too many pairs)."""
+    every pair on the same dice, so this is the right error; without it the two are taken as
+    independent, sqrt(se² + se_1²), which is off by the pairs' correlation on those dice."""
     order = np.lexsort((cols["b"], cols["a"], cols["overall"]))
     overall, se = cols["overall"][order], cols["se"][order]
     half = 1.96 * se
