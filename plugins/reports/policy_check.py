@@ -154,8 +154,8 @@ def lines(check: PolicyCheck, runs: int, confirm_runs: int) -> list[str]:
     out = [
         f"**Pairs slower than their better attack used alone by more than {Z:g} combined standard errors**: "
         f"{s.worse:,} of {s.count:,} ({share_text(s)}; screening, {runs} runs per cell; pair and solo share "
-        "dice, but screening keeps no per-combat turns, so the error is that of two independent means: "
-        "larger than the paired one, and the count conservative)",
+        "dice, but screening keeps no per-combat turns, so the error is that of two independent means, "
+        "which is larger than the paired one when pair and solo are positively correlated: a conservative count)",
         f"**… by more than a whole turn**: {s.worse_turn:,}; **slower at all (point estimates, mostly noise)**: "
         f"{s.slower:,}; **worst**: {s.worst_excess:.2f} turns ({s.worst_pct:.0f}%)",
     ]
