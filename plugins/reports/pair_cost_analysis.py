@@ -151,7 +151,8 @@ class PairCostAnalysis:
                          "<br>".join(f"{i + 1}. {label(top, i)}" for i in range(min(TOP_SUMMARY, len(top["a"]))))])
         doc.h(2, "Cost Tier Summary")
         doc.p("Sorted by total cost (ascending).")
-        doc.table(["Cost", "Pairs", "Best", "Median", "Mean", "vs Mean", "Efficiency", "Sig.", "Timeouts", "Top 3"], rows)
+        doc.table(["Cost", "Pairs", "Best", "Median", "Mean", "vs Mean", "Efficiency", "Sig.", "Timeouts", "Top 3"],
+                  rows)
 
         png = out_path(ctx, "stage2", "pair_turns_by_cost.png")
         plots.turns_by_cost(png, costs, [g.mins["overall"][c] for c in costs], [res["median"][c] for c in costs],

@@ -163,7 +163,8 @@ def lines(check: PolicyCheck, runs: int, confirm_runs: int) -> list[str]:
         out.append(
             f"**Confirmed top {check.confirmed_checked} slower than their better solo by more than {Z:g} standard "
             f"errors of the difference**: {check.confirmed_worse} ({confirm_runs} runs per cell, fresh dice; "
-            f"{'paired differences on the same dice' if check.confirmed_paired else 'independent means (this run kept no per-combat turns)'})")
+            + ("paired differences on the same dice)" if check.confirmed_paired
+               else "independent means: this run kept no per-combat turns)"))
     return out
 
 

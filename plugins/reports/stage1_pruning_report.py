@@ -104,13 +104,15 @@ class Stage1PruningReport:
         doc.p("Screening turns ± standard error (runs within cells); one column per configured profile (mean turns "
               "against it ± its standard error, estimated as the overall error × √(number of profiles): stage 1 "
               "records no per-cell errors, so every cell's spread is taken as equal; a profile whose combats "
-              "vary more than the others' has a larger error than shown); Turns p10/p50/p90, One-turn kills, Timeout share: the 10th, 50th and 90th percentile of "
+              "vary more than the others' has a larger error than shown); Turns p10/p50/p90, One-turn kills, "
+              "Timeout share: the 10th, 50th and 90th percentile of "
               "a combat's turns over all cells, the share of combats won on turn 1 and that reached the turn limit, "
               "from the same combats (counted by turn); Specialization = variance of the per-profile means; "
               "Kept = why the pruning kept it.")
         doc.table(["Rank", "Attack", "Cost", "Avg Turns", *(f"vs {p}" for p in profiles), "Timeouts",
                    "Turns p10/p50/p90", "One-turn kills", "Timeout share", "Specialization", "Kept"],
-                  [row(i + 1, top, i, [part(top, i, "by_profile", k, len(profiles)) for k in range(len(profiles))], True)
+                  [row(i + 1, top, i, [part(top, i, "by_profile", k, len(profiles)) for k in range(len(profiles))],
+                       True)
                    for i in range(len(top["attack"]))])
         for kind, names, col in (("Profile", profiles, "by_profile"), ("Buff", buffs, "by_buff")):
             doc.h(2, f"Top {TOP_CONTEXT} Attacks per {kind}")

@@ -83,7 +83,8 @@ def main(argv=None) -> int:
     for label, f in (("sums", sim.run), ("per-combat turns", sim.turns)):
         t = time.perf_counter()
         f(cand, R, c.seed, stream=STREAM_CONFIRM)
-        print(f"{label}: {len(cand)} pairs x {len(session.grid.cells)} cells x {R} runs in {time.perf_counter() - t:.2f} s")
+        print(f"{label}: {len(cand)} pairs x {len(session.grid.cells)} cells x {R} runs "
+              f"in {time.perf_counter() - t:.2f} s")
     if "first_diff_se" in conf and len(cand) > 1:
         overall, se = np.asarray(conf["overall"], float), np.asarray(conf["se"], float)
         paired = np.asarray(conf["first_diff_se"], float)
@@ -92,7 +93,8 @@ def main(argv=None) -> int:
         print(f"paired / independent error of the difference to #1: median {np.median(ratio):.2f}, "
               f"range {ratio.min():.2f}-{ratio.max():.2f}")
         for name, err in (("independent", independent), ("paired", paired)):
-            print(f"tied with #1 ({name}): {int((overall[1:] - overall[0] <= 1.96 * err[1:]).sum())} of {len(cand) - 1}")
+            tied = int((overall[1:] - overall[0] <= 1.96 * err[1:]).sum())
+            print(f"tied with #1 ({name}): {tied} of {len(cand) - 1}")
     return 0
 
 
