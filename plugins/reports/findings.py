@@ -31,6 +31,7 @@ from balance_plugins.reports.point_values import (
     read_cell_means,
     run_values,
 )
+from balance_plugins.reports.policy_check import confirmed_check
 from balance_plugins.reports.stream import TopBy, column_key
 
 TOP_PAIRS = 1000
@@ -320,6 +321,14 @@ class Findings:
             doc.p("The run has no solo scores: the check cannot be made.")
         else:
             share = pairs.slower / max(pairs.total, 1)
+            checked, worse, bad, paired = confirmed_check(ctx.run, pairs.confirmed)
+            confirmed_line = [] if checked is None else [
+                f"Of the confirmed top {fint(checked)} ({ctx.config.stage2.confirm_runs} runs per cell, fresh dice), "
+                f"{fint(worse)} are slower than their better attack alone by more than {POLICY_SE:g} standard errors "
+                "of the difference" + (" (paired: pair and solo on the same dice, every combat kept)" if paired else
+                                       " (errors combined as independent: this run kept no per-combat turns)")
+                + (": " + ", ".join(f"`{pairs.attacks.label(a)}` + `{pairs.attacks.label(b)}` by {x:.2f} turns"
+                                    for a, b, x in bad[:MAX_RIVALS]) if bad else "") + "."]
             doc.bullets([
                 f"{fint(pairs.slower)} of {fint(pairs.total)} pairs ({fpct(100 * share, 2)}) are slower than the "
                 f"better of their two attacks alone by more than {POLICY_SE:g} combined standard errors "
@@ -327,6 +336,7 @@ class Findings:
                 f"which overstates the error of a difference on shared dice, so the count is conservative). "
                 + ("A policy that never hurts would show none: the attack choice costs these pairs turns."
                    if pairs.slower else "The policy never makes a pair measurably worse than its better attack."),
+                *confirmed_line,
             ])
 
         doc.h(2, "All upgrades and limits in points")

@@ -219,6 +219,22 @@ def test_pair_cost_analysis_numbers(run_and_reports):
         best = np.flatnonzero(sel)[order(rec["overall"][sel], rec["a"][sel], rec["b"][sel])[:10]]
         assert all(shown(r[3], float(rec["overall"][i]), 1e-4) for r, i in zip(detail, best))
         assert len(detail) == len(best)
+    # the frontier: each cost's best pair against the best of every cheaper cost, a verdict only
+    # beyond 1.96 standard errors of the difference (the two pairs' errors combined as independent)
+    _, front = first_table(md, "Best Value per Cost")
+    prev = None
+    for row, c in zip(front, costs):
+        sel = np.flatnonzero(rec["cost"] == c)
+        i = sel[order(rec["overall"][sel], rec["a"][sel], rec["b"][sel])[0]]
+        x, e = float(rec["overall"][i]), float(rec["se"][i])
+        if prev is None:
+            assert row[3] == "–" and row[4] == "yes (cheapest)"
+        else:
+            d, err = x - prev[0], math.hypot(e, prev[1])
+            assert shown(row[3], d) and shown(row[3].split("±")[1], err, 1e-4)
+            assert row[4] == ("yes" if d < -1.96 * err else "no" if d > 1.96 * err else "tied")
+        if prev is None or x < prev[0]:
+            prev = (x, e)
     assert (out / "stage2" / "pair_turns_by_cost.png").read_bytes()[:4] == b"\x89PNG"
 
 
