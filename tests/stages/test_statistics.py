@@ -318,6 +318,19 @@ def test_per_combat_turns_are_the_combats_of_the_sums(tiny_run):
         np.testing.assert_array_equal(loop.turns(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2),
                                       compiled.turns(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2))
 
+    class SecondFirst:
+        """A policy the compiled kernel does not know (no ``rule``): the turn loop plays it."""
+
+        name, needs_view = "second first", False
+
+        def choose(self, view, usable):
+            return np.where(usable[:, 1], 1, 0)
+
+    odd = Simulator(sim.kernel, sim.builds, sim.grid, sim.attacker, sim.max_turns, SecondFirst())
+    t = odd.turns(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2)
+    np.testing.assert_array_equal(t.sum(axis=2), odd.run(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2).turn_sum)
+    assert not np.array_equal(t, greedy.turns(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2))  # another policy
+
 
 def test_confirmation_ties_and_policy_errors_come_from_paired_combats(tiny_run):
     conf = read_table(tiny_run.dir, "stage2", "confirmed")
