@@ -150,6 +150,54 @@ class Simulator:
                          timeouts=timeouts.reshape(n, C), uses=uses.reshape(n, C, k + 1), runs=int(runs),
                          turn_hist=sums.hist.reshape(n, C, -1) if histogram else None)
 
+    def turns(self, candidates, runs: int, seed: int, stream: int = 0, run_offset: int = 0) -> np.ndarray:
+        """Each combat's turns, ``(n, C, runs)`` int64: the combats :meth:`run` sums (its ``turn_sum``
+        is this summed over runs, a timeout counting ``max_turns``), for differences on common dice
+        (two candidates' combats of the same cell and run share their dice). A kernel running whole
+        combats plays them one run at a time, else the engine's turn loop does: for a few candidates
+        (the confirmed pairs), not for screening."""
+        cand = np.asarray(candidates, dtype=np.int64)
+        if cand.ndim == 1:
+            cand = cand[:, None]
+        n, k = cand.shape
+        plans = getattr(self.policy, "race", None)
+        if not plans:
+            return self._turns(cand, runs, seed, stream, run_offset, self.policy)
+        if k == 1 or n == 0 or runs <= 0:
+            return self._turns(cand, runs, seed, stream, run_offset, plans[0])
+        # As :meth:`_race`: the plan each (candidate, cell) plays is the pilot dice's choice.
+        choice = self.race_choice(cand, runs, seed, stream, run_offset, tuple(plans))
+        out = np.zeros((n, len(self.cells), runs), dtype=np.int64)
+        for p in range(k + len(plans)):
+            won = choice == p
+            if won.any():
+                sub, policy = (cand[:, p:p + 1], _ONLY_SLOT) if p < k else (cand, plans[p - k])
+                out[won] = self._turns(sub, runs, seed, stream, run_offset, policy)[won]
+        return out
+
+    def _turns(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, policy) -> np.ndarray:
+        n, C = len(cand), len(self.cells)
+        whole = getattr(self.kernel, "run_combats", None)
+        if whole is not None and n and runs > 0:
+            # A kernel running whole combats returns sums only; over one run, a sum is that combat's turns.
+            out = np.zeros((n, C, runs), dtype=np.int64)
+            for r in range(runs):
+                one = np.array([run_offset + r], dtype=np.int64)
+                keys = np.concatenate([lane_keys(seed, stream, cell.index, one) for cell in self.cells])
+                sums = whole(self.table, self.cells, cand, keys, 1, self.max_turns, policy)
+                if sums is None:  # a policy the kernel does not run: the turn loop below
+                    break
+                out[:, :, r] = np.asarray(sums[0], dtype=np.int64).reshape(n, C)
+            else:
+                return out
+        out = np.zeros(n * C * max(runs, 0), dtype=np.int64)
+        if len(out):
+            run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
+            keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in self.cells])
+            for ids, turns, _, _ in self._lanes(cand, len(out), runs, keys, policy, self.cells):
+                out[ids] = turns
+        return out.reshape(n, C, max(runs, 0))
+
     def view_function(self, policy=None):
         """The kernel's policy view, or nothing for a policy that only reads the usable mask
         (``needs_view = False``); ``policy`` defaults to the simulator's."""

@@ -4,9 +4,14 @@ Screening runs are few (2 per cell by default), so among millions of pairs many 
 their better solo by chance. The candidates — the pairs with the most negative gain over the better
 solo that are slower beyond 3 combined standard errors in screening — are re-simulated with the
 confirmation's runs on fresh dice (their own stream), pair and solos alike, under the run's policy.
-A pair is *real anti-synergy* when the re-check is still slower beyond 3 combined standard errors
-and both attacks take a real share of the turns; otherwise it was noise (or the policy played one
+A pair is *real anti-synergy* when the re-check is still slower beyond 3 standard errors of the
+difference and both attacks take a real share of the turns; otherwise it was noise (or the policy played one
 attack alone, which the re-check shows as the weaker solo: a policy fault, not a pair property).
+
+Pair and solos share dice in both passes (a die never depends on the candidate). The re-check keeps
+every combat's turns, so its error is that of the per-combat differences (paired); screening keeps
+only sums, so the candidates are picked with the independent combined error, which is larger
+whenever pair and solo are positively correlated: conservative.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import numpy as np
 from balance.builds import Build
 from balance.engine import Simulator
 from balance_plugins.reports.policy_check import Z
+from balance_plugins.stages.paired import difference_se
 
 #: Dice stream of the re-check (the stages use 0, 1, 2 and 100 + round).
 STREAM_RECHECK = 3
@@ -35,6 +41,8 @@ class Recheck:
     best_solo_se: float
     share_a: float
     share_b: float
+    #: standard error of pair - best solo from the per-combat differences on the shared dice
+    diff_se: float
 
     @property
     def excess(self) -> float:
@@ -42,7 +50,7 @@ class Recheck:
 
     @property
     def slower(self) -> bool:
-        return self.excess > Z * float(np.hypot(self.pair_se, self.best_solo_se))
+        return self.excess > Z * self.diff_se
 
     @property
     def both_used(self) -> bool:
@@ -83,13 +91,17 @@ def recheck(ctx, attacks, top: dict, rows: list[int], solo: np.ndarray) -> list[
     solos = sim.run(np.arange(len(used)), runs, c.seed, stream=STREAM_RECHECK)
     s_solo = score.score(solos.turn_sum, solos.turn_sumsq, solos.timeouts, solos.runs, session.grid)
     turns = np.maximum(res.uses.sum(axis=(1, 2)), 1)
+    # every combat's turns, pair and solos on the same dice: the paired error of the difference
+    pair_turns = sim.turns(lp, runs, c.seed, stream=STREAM_RECHECK)
+    solo_turns = sim.turns(np.arange(len(used)), runs, c.seed, stream=STREAM_RECHECK)
+    best = np.where(s_solo.overall[lp[:, 0]] <= s_solo.overall[lp[:, 1]], lp[:, 0], lp[:, 1])
+    diff_se = difference_se(score, session.grid, pair_turns, solo_turns[best])
     out = []
     for n, i in enumerate(rows):
-        la, lb = lp[n]
-        j = la if s_solo.overall[la] <= s_solo.overall[lb] else lb
+        j = best[n]
         a, b = pairs[n]
         out.append(Recheck(
             int(a), int(b), float(top["overall"][i]) - float(min(solo[a], solo[b])),
             float(s_pair.overall[n]), float(s_pair.se[n]), float(s_solo.overall[j]), float(s_solo.se[j]),
-            float(res.uses[n, :, 0].sum() / turns[n]), float(res.uses[n, :, 1].sum() / turns[n])))
+            float(res.uses[n, :, 0].sum() / turns[n]), float(res.uses[n, :, 1].sum() / turns[n]), float(diff_se[n])))
     return out

@@ -19,9 +19,19 @@ import math
 import numpy as np
 
 from balance.hookspecs import hookimpl
-from balance_plugins.reports.common import Doc, distribution_cells, fint, fpct, settings_lines
+from balance_plugins.reports.common import Doc, distribution_cells, fint, fnum, fpct, fturns, settings_lines
 from balance_plugins.reports.data import Attacks, Solos, load_confirmed
-from balance_plugins.reports.point_values import Interval, PointValue, PointValues, fmt_cost, fmt_interval, run_values
+from balance_plugins.reports.point_values import (
+    Interval,
+    PointValue,
+    PointValues,
+    fmt_cost,
+    fmt_interval,
+    pairs_of,
+    read_cell_means,
+    run_values,
+)
+from balance_plugins.reports.policy_check import confirmed_check
 from balance_plugins.reports.stream import TopBy, column_key
 
 TOP_PAIRS = 1000
@@ -81,10 +91,46 @@ def mis_costed(values: PointValues) -> tuple[list[PointValue], list[PointValue]]
 EQUAL_TURNS = 1e-4
 
 
-def dominated(values: PointValues) -> list[tuple[PointValue, list[PointValue], float]]:
+def cell_effect_se(reader, attacks: Attacks, n_cells: int) -> dict[str, np.ndarray]:
+    """Per enhancement, the standard error of its mean change of turns in each cell (the
+    ``cell_turns`` of :func:`point_values.measure`): the builds with and without it are the
+    clusters (sd of the paired differences / sqrt(pairs)), as its bootstrap resamples them."""
+    turns = read_cell_means(reader, len(attacks), n_cells)
+    out = {}
+    for name, (w, wo) in pairs_of(attacks).items():
+        ok = np.isfinite(turns[w]).all(axis=1) & np.isfinite(turns[wo]).all(axis=1)
+        diff = turns[w[ok]] - turns[wo[ok]]
+        out[name] = diff.std(axis=0, ddof=1) / math.sqrt(len(diff)) if len(diff) > 1 else np.full(n_cells, np.nan)
+    return out
+
+
+def gap_se(x: PointValue, y: PointValue, cell_se: dict[str, np.ndarray] | None) -> np.ndarray:
+    """Per cell, the standard error of ``x.cell_turns - y.cell_turns``: the two enhancements'
+    builds taken as independent samples (builds carrying both are in both, which makes the true
+    error smaller: conservative); 0 without ``cell_se`` (point estimates taken as exact)."""
+    if cell_se is None:
+        return np.zeros(len(x.cell_turns))
+    return np.sqrt(cell_se[x.name] ** 2 + cell_se[y.name] ** 2)
+
+
+def closest(x: PointValue, ys: list[PointValue], cell_se: dict[str, np.ndarray] | None):
+    """(rival, cell index, gap in turns, its standard error) where X comes closest to a rival."""
+    best = None
+    for y in ys:
+        gap = x.cell_turns - y.cell_turns
+        c = int(np.argmin(gap))
+        if best is None or gap[c] < best[2]:
+            best = (y, c, float(gap[c]), float(gap_se(x, y, cell_se)[c]))
+    return best
+
+
+def dominated(values: PointValues, cell_se: dict[str, np.ndarray] | None = None
+              ) -> list[tuple[PointValue, list[PointValue], float]]:
     """(X, [Y...], closest margin in turns): each Y, of the same kind and no dearer, saves at least
-    as many turns as X in every cell (and is cheaper, or better somewhere). Ys cheapest first;
-    the widest cost gap first."""
+    as many turns as X in every cell (point estimates), and is cheaper, or at the same cost better
+    somewhere: beyond 1.96 standard errors of the gap in some cell (``cell_se``: each enhancement's
+    per-cell error, :func:`cell_effect_se`; without it, beyond rounding). Ys cheapest first; the
+    widest cost gap first."""
     vs = [v for v in values.values.values() if len(v.cell_turns)]
     out = []
     for x in vs:
@@ -93,7 +139,8 @@ def dominated(values: PointValues) -> list[tuple[PointValue, list[PointValue], f
             if y is x or y.kind != x.kind or y.base_cost > x.base_cost:
                 continue
             gap = x.cell_turns - y.cell_turns  # > 0: y saves more turns in that cell
-            if (gap >= -EQUAL_TURNS).all() and (y.base_cost < x.base_cost or (gap > EQUAL_TURNS).any()):
+            better = (gap > np.maximum(EQUAL_TURNS, 1.96 * gap_se(x, y, cell_se))).any()
+            if (gap >= -EQUAL_TURNS).all() and (y.base_cost < x.base_cost or better):
                 ys.append(y)
                 margin = min(margin, float(max(gap.min(), 0.0)))
         if ys:
@@ -216,17 +263,29 @@ class Findings:
         if len(under) > MAX_LINES:
             doc.p(f"… and {len(under) - MAX_LINES} more (the full table is below).")
 
-        dom = dominated(values)
-        doc.h(2, "Dominated options")
         n_cells = len(values.cells)
+        effect_se = cell_effect_se(ctx.reader("stage1"), Attacks.load(ctx.run, "stage1", ctx.session.rules), n_cells)
+        dom = dominated(values, effect_se)
+        doc.h(2, "Dominated options")
         doc.p(f"Compared in every one of the {n_cells} cells ({', '.join(values.cells)}), on stage-1 screening "
-              "means; rivals are listed cheapest first.")
-        doc.bullets([
-            f"`{x.name}` (cost {x.base_cost:g}) is never better than "
-            + " or ".join(f"`{y.name}` (cost {y.base_cost:g})" for y in ys[:MAX_RIVALS])
-            + (f" (and {len(ys) - MAX_RIVALS} more)" if len(ys) > MAX_RIVALS else "")
-            + f": each saves at least as many turns in all {n_cells} cells; closest {gap:.2f} turns apart."
-            for x, ys, gap in dom[:MAX_LINES]] or ["None found."])
+              "means (each enhancement's mean change of turns, builds with and without it); rivals are listed "
+              "cheapest first. A rival at the same cost must be better beyond 1.96 standard errors in some cell. "
+              "*Closest*: the smallest gap in turns between the option and a rival, in one cell, ± its standard "
+              "error (the builds are the clusters; the two options' builds taken as independent, which "
+              "overstates the error where builds carry both); where its 95% interval reaches 0 the two are "
+              "tied there: the option is no better, not shown worse.")
+
+        def dom_line(x, ys):
+            y, c, gap, se = closest(x, ys, effect_se)
+            tied = " (tied there)" if gap <= 1.96 * se else ""
+            return (f"`{x.name}` (cost {x.base_cost:g}) is never better than "
+                    + " or ".join(f"`{r.name}` (cost {r.base_cost:g})" for r in ys[:MAX_RIVALS])
+                    + (f" (and {len(ys) - MAX_RIVALS} more)" if len(ys) > MAX_RIVALS else "")
+                    + f": each saves at least as many turns in all {n_cells} cells; closest "
+                    f"{fturns(gap, se) if se > 0 else fnum(gap)} "
+                    f"turns apart, against `{y.name}` in {values.cells[c]}{tied}.")
+
+        doc.bullets([dom_line(x, ys) for x, ys, _ in dom[:MAX_LINES]] or ["None found."])
         if len(dom) > MAX_LINES:
             doc.p(f"… and {len(dom) - MAX_LINES} more.")
 
@@ -262,6 +321,14 @@ class Findings:
             doc.p("The run has no solo scores: the check cannot be made.")
         else:
             share = pairs.slower / max(pairs.total, 1)
+            checked, worse, bad, paired = confirmed_check(ctx.run, pairs.confirmed)
+            confirmed_line = [] if checked is None else [
+                f"Of the confirmed top {fint(checked)} ({ctx.config.stage2.confirm_runs} runs per cell, fresh dice), "
+                f"{fint(worse)} are slower than their better attack alone by more than {POLICY_SE:g} standard errors "
+                "of the difference" + (" (paired: pair and solo on the same dice, every combat kept)" if paired else
+                                       " (errors combined as independent: this run kept no per-combat turns)")
+                + (": " + ", ".join(f"`{pairs.attacks.label(a)}` + `{pairs.attacks.label(b)}` by {x:.2f} turns"
+                                    for a, b, x in bad[:MAX_RIVALS]) if bad else "") + "."]
             doc.bullets([
                 f"{fint(pairs.slower)} of {fint(pairs.total)} pairs ({fpct(100 * share, 2)}) are slower than the "
                 f"better of their two attacks alone by more than {POLICY_SE:g} combined standard errors "
@@ -269,6 +336,7 @@ class Findings:
                 f"which overstates the error of a difference on shared dice, so the count is conservative). "
                 + ("A policy that never hurts would show none: the attack choice costs these pairs turns."
                    if pairs.slower else "The policy never makes a pair measurably worse than its better attack."),
+                *confirmed_line,
             ])
 
         doc.h(2, "All upgrades and limits in points")

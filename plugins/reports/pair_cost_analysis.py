@@ -1,5 +1,5 @@
 """``pair_cost_analysis.md`` (+ ``pair_turns_by_cost.png``): all pairs tested grouped by total
-cost — pairs, best, exact median, mean ± SE, difference to the overall median, efficiency,
+cost — pairs, best, exact median, mean ± SE, difference to the mean of all pairs ± SE, efficiency,
 timeouts, the top 3 and a detailed top 10 per cost, and the best value per cost. Two passes."""
 
 from __future__ import annotations
@@ -10,7 +10,17 @@ import numpy as np
 
 from balance.hookspecs import hookimpl
 from balance_plugins.reports import plots
-from balance_plugins.reports.common import fint, fnum, fpct, fturns, out_path, population_block, start_report
+from balance_plugins.reports.common import (
+    fdiff,
+    fint,
+    fnum,
+    fpct,
+    fturns,
+    out_path,
+    population_block,
+    significance,
+    start_report,
+)
 from balance_plugins.reports.data import Attacks
 from balance_plugins.reports.stream import Derive, GroupHist, GroupTop, group_medians
 from balance.aggregates import Count, GroupSums
@@ -56,6 +66,29 @@ def clustered_se(res: dict, mean: np.ndarray, counts: np.ndarray, n_groups: int,
     return np.where(g > 1, se, np.nan)
 
 
+def clustered_diff_se(res: dict, mean: np.ndarray, counts: np.ndarray, n_groups: int, n_attacks: int) -> np.ndarray:
+    """Standard error of each cost's mean minus the mean of all pairs, clustered by attack (CR1).
+
+    The difference is a mean over pairs of x_j (1[cost_j = c] / n_c - 1 / N); linearised, pair j
+    adds (x_j - mean_c) / n_c for its own cost and -(x_j - mean_all) / N, and an attack's cluster
+    total sums that over the pairs naming it, at every cost (an attack's pairs at several costs
+    share it). As in :func:`clustered_se`, a pair is in both its attacks' clusters (conservative).
+    The overall mean contains the cost's own pairs, so the error is below the cost mean's own
+    whenever that cost holds a large share of the pairs."""
+    tot = (res["by_a"].sums["overall"] + res["by_b"].sums["overall"]).reshape(n_groups, n_attacks)
+    n = (res["by_a"].counts + res["by_b"].counts).reshape(n_groups, n_attacks)
+    N = counts.sum()
+    all_mean = (mean[counts > 0] * counts[counts > 0]).sum() / N if N else np.nan
+    # -(x_j - mean_all) / N summed over each attack's pairs at every cost
+    rest = -(tot.sum(axis=0) - n.sum(axis=0) * all_mean) / N
+    g = (n.sum(axis=0) > 0).sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        own = (tot - n * mean[:, None]) / counts[:, None]
+        ss = ((np.nan_to_num(own) + rest[None, :]) ** 2).sum(axis=1)
+        se = np.sqrt(ss * g / (g - 1))
+    return np.where((counts > 0) & (g > 1), se, np.nan)
+
+
 class PairCostAnalysis:
     name = "pair_cost_analysis"
     stage = "stage2"
@@ -72,6 +105,8 @@ class PairCostAnalysis:
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = g.sums["overall"] / counts
         se = clustered_se(res, mean, counts, n_groups, len(attacks))
+        diff_se = clustered_diff_se(res, mean, counts, n_groups, len(attacks))
+        all_mean = float(g.sums["overall"].sum() / count) if count else math.nan
         doc = start_report("Pair Cost Analysis", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
             f"**Pairs analysed**: all {fint(count)} pairs tested, by screening score (overall turns)",
             "**Ties** in the top lists are broken by attack 1 then attack 2 index",
@@ -80,6 +115,7 @@ class PairCostAnalysis:
         doc.bullets([
             f"**Cost tiers found**: {len(costs)}",
             f"**Overall median turns** (all pairs, exact): {fnum(overall_med)}",
+            f"**Overall mean turns** (all pairs): {fnum(all_mean)} (the reference of *vs Mean*)",
             f"**Cheapest total cost**: {costs[0]}p" if costs else "**Cheapest total cost**: –",
             f"**Most expensive total cost**: {costs[-1]}p" if costs else "**Most expensive total cost**: –",
         ])
@@ -92,8 +128,11 @@ class PairCostAnalysis:
             "independent, so the error counts attacks, not pairs)",
             "All turns are **screening** numbers (few runs per cell), printed to the precision their 95% "
             "interval allows; a single pair's ± is its own standard error over runs within cells",
-            "**vs Overall**: Median − the overall median of all pairs (negative = better)",
-            "**Efficiency**: vs Overall / total cost (negative = better value)",
+            "**vs Mean**: Mean − the mean of all pairs (mean with mean; negative = better) ± its standard error, "
+            "clustered by attack (a cost's pairs are part of all pairs, and pairs at different costs share "
+            "attacks: both enter the error); **Sig.**: *better* / *worse* where vs Mean is beyond 1.96 standard "
+            "errors of 0 (95%), *tie* otherwise",
+            "**Efficiency**: vs Mean / total cost ± the same error / total cost (negative = better value)",
             "**Timeouts**: combats that hit the turn limit, summed over the pairs at that cost",
         ])
         tops = res["top"]
@@ -104,14 +143,16 @@ class PairCostAnalysis:
         rows = []
         for c in costs:
             top = tops[c]
-            vs = res["median"][c] - overall_med
+            vs = mean[c] - all_mean
             rows.append([f"{c}p", fint(counts[c]), fturns(top["overall"][0], top["se"][0]), fnum(res["median"][c]),
-                         fturns(mean[c], se[c]), fnum(vs, 2, True), fnum(vs / c if c else math.nan, 3, True),
+                         fturns(mean[c], se[c]), fdiff(vs, diff_se[c]),
+                         fdiff(vs / c, diff_se[c] / c) if c else "–", significance(vs, diff_se[c]),
                          fint(round(g.sums["timeouts"][c])),
                          "<br>".join(f"{i + 1}. {label(top, i)}" for i in range(min(TOP_SUMMARY, len(top["a"]))))])
         doc.h(2, "Cost Tier Summary")
         doc.p("Sorted by total cost (ascending).")
-        doc.table(["Cost", "Pairs", "Best", "Median", "Mean", "vs Overall", "Efficiency", "Timeouts", "Top 3"], rows)
+        doc.table(["Cost", "Pairs", "Best", "Median", "Mean", "vs Mean", "Efficiency", "Sig.", "Timeouts", "Top 3"],
+                  rows)
 
         png = out_path(ctx, "stage2", "pair_turns_by_cost.png")
         plots.turns_by_cost(png, costs, [g.mins["overall"][c] for c in costs], [res["median"][c] for c in costs],
@@ -120,17 +161,24 @@ class PairCostAnalysis:
         doc.image(png, "Turns vs total pair cost")
 
         doc.h(2, "Best Value per Cost")
-        doc.p("The best pair at each total cost, and whether it beats every cheaper cost's best pair "
-              "(the frontier: paying more only helps where it says yes).")
-        frontier, best_so_far = [], math.inf
+        doc.p("The best pair at each total cost against the best pair of every cheaper cost (screening "
+              "numbers), ± the standard error of the difference (the two pairs' errors combined as if "
+              "independent: screening plays them on the same dice but keeps no per-combat turns, so this "
+              "overstates the error). **On frontier**: *yes* where the pair is faster beyond 1.96 standard "
+              "errors (paying more helps), *tied* within them, *no* where it is slower beyond them. The best of many "
+              "screening pairs is biased low (the luckiest dice win), so read *yes* as a lead to confirm.")
+        frontier, best_so_far, best_se = [], math.inf, math.nan
         for c in costs:
             top = tops[c]
-            best = float(top["overall"][0])
-            better = best < best_so_far
-            frontier.append([f"{c}p", label(top, 0), fturns(best, top["se"][0]),
-                             fnum(best - best_so_far, 2, True) if math.isfinite(best_so_far) else "–",
-                             "yes" if better else "no"])
-            best_so_far = min(best_so_far, best)
+            best, se_best = float(top["overall"][0]), float(top["se"][0])
+            if math.isfinite(best_so_far):
+                diff, err = best - best_so_far, math.hypot(se_best, best_se)
+                verdict = {"better": "yes", "tie": "tied", "worse": "no"}.get(significance(diff, err), "–")
+                frontier.append([f"{c}p", label(top, 0), fturns(best, se_best), fdiff(diff, err), verdict])
+            else:
+                frontier.append([f"{c}p", label(top, 0), fturns(best, se_best), "–", "yes (cheapest)"])
+            if best < best_so_far:
+                best_so_far, best_se = best, se_best
         doc.table(["Cost", "Best pair", "Turns", "vs best cheaper", "On frontier"], frontier)
 
         doc.h(2, "Detailed Breakdown by Cost Tier")

@@ -6,10 +6,15 @@ failure, not a fact about the rules. This counts them from the run's own data: e
 record's ``overall`` and ``se`` against the better of its two solos (stage 2's ``solos`` table,
 same runs, same dice), and the confirmation ranking against the ``confirm_solos`` table.
 
-A pair counts as *worse* when ``pair - best solo > 3 × sqrt(se_pair² + se_solo²)`` (the combined
-standard error of two independent means; pair and solos share dice, so the difference's true error
-is smaller and the test conservative). The share's error treats pairs as independent, which they
-are not (pairs share attacks): read it as a lower bound.
+A pair counts as *worse* when ``pair - best solo > 3 × SE`` of that difference. Pair and solos are
+played on the same dice (same seed, stream, cells and runs; a die never depends on the candidate),
+so the right SE is that of the per-combat differences. The confirmation keeps every combat's turns
+and records it (``solo_diff_se``), and the confirmed check uses it. Screening keeps only per-cell
+sums of each pair (millions of pairs: no per-combat turns), so there the SE is the independent
+``sqrt(se_pair² + se_solo²)``: larger than the paired one whenever pair and solo are positively
+correlated on the shared dice, which makes the screening count a conservative (low) one. The
+share's error treats pairs as independent, which they are not (pairs share attacks): read it as a
+lower bound.
 
     python -m balance_plugins.reports.policy_check RUN_DIR
 """
@@ -79,15 +84,18 @@ class _Comparison:
     worse: np.ndarray  # beyond Z combined standard errors
 
 
-def _compare(a, b, overall, se, solo, solo_se) -> _Comparison:
+def _compare(a, b, overall, se, solo, solo_se, diff_se=None) -> _Comparison:
+    """``diff_se``: the paired standard error of each pair minus its better solo (same dice), when
+    known; else the independent combined one (conservative)."""
     a, b = np.asarray(a, dtype=np.intp), np.asarray(b, dtype=np.intp)
     sa, sb = solo[a], solo[b]
     use_a = sa <= sb
     best = np.where(use_a, sa, sb)
     best_se = np.where(use_a, solo_se[a], solo_se[b])
     excess = np.asarray(overall, dtype=np.float64) - best
-    combined = np.sqrt(np.asarray(se, dtype=np.float64) ** 2 + best_se**2)
-    return _Comparison(best, excess, excess > Z * combined)
+    if diff_se is None:
+        diff_se = np.sqrt(np.asarray(se, dtype=np.float64) ** 2 + best_se**2)
+    return _Comparison(best, excess, excess > Z * np.asarray(diff_se, dtype=np.float64))
 
 
 @attrs.frozen
@@ -98,6 +106,7 @@ class PolicyCheck:
     confirmed_checked: int | None
     confirmed_worse: int | None
     confirmed_worse_pairs: tuple[tuple[int, int, float], ...]  # (a, b, excess turns)
+    confirmed_paired: bool = False  # the confirmed check used paired differences
 
 
 def solos(run, name: str):
@@ -111,14 +120,18 @@ def screening_aggregator(run) -> WorseThanSolo:
 
 
 def confirmed_check(run, confirmed: dict | None, top: int = TOP):
-    """(checked, worse, [(a, b, excess)]) over the first ``top`` confirmed pairs, or Nones."""
+    """(checked, worse, [(a, b, excess)], paired) over the first ``top`` confirmed pairs, or Nones;
+    ``paired``: the paired standard error of pair minus better solo was used (recorded by the
+    confirmation), else the independent one."""
     if confirmed is None or not run.has_table("stage2", "confirm_solos"):
-        return None, None, ()
+        return None, None, (), False
     n = min(top, len(confirmed["a"]))
     solo, solo_se = solos(run, "confirm_solos")
-    c = _compare(confirmed["a"][:n], confirmed["b"][:n], confirmed["overall"][:n], confirmed["se"][:n], solo, solo_se)
+    paired = confirmed.get("solo_diff_se")  # runs made before the confirmation kept it: independent
+    c = _compare(confirmed["a"][:n], confirmed["b"][:n], confirmed["overall"][:n], confirmed["se"][:n], solo, solo_se,
+                 None if paired is None else paired[:n])
     bad = tuple((int(confirmed["a"][i]), int(confirmed["b"][i]), float(c.excess[i])) for i in np.flatnonzero(c.worse))
-    return n, len(bad), bad
+    return n, len(bad), bad, paired is not None
 
 
 def policy_check(run, reader, confirmed: dict | None) -> PolicyCheck:
@@ -140,14 +153,18 @@ def lines(check: PolicyCheck, runs: int, confirm_runs: int) -> list[str]:
     s = check.screening
     out = [
         f"**Pairs slower than their better attack used alone by more than {Z:g} combined standard errors**: "
-        f"{s.worse:,} of {s.count:,} ({share_text(s)}; screening, {runs} runs per cell)",
+        f"{s.worse:,} of {s.count:,} ({share_text(s)}; screening, {runs} runs per cell; pair and solo share "
+        "dice, but screening keeps no per-combat turns, so the error is that of two independent means, "
+        "which is larger than the paired one when pair and solo are positively correlated: a conservative count)",
         f"**… by more than a whole turn**: {s.worse_turn:,}; **slower at all (point estimates, mostly noise)**: "
         f"{s.slower:,}; **worst**: {s.worst_excess:.2f} turns ({s.worst_pct:.0f}%)",
     ]
     if check.confirmed_checked is not None:
         out.append(
-            f"**Confirmed top {check.confirmed_checked} slower than their better solo by more than {Z:g} combined "
-            f"standard errors**: {check.confirmed_worse} ({confirm_runs} runs per cell, fresh dice)")
+            f"**Confirmed top {check.confirmed_checked} slower than their better solo by more than {Z:g} standard "
+            f"errors of the difference**: {check.confirmed_worse} ({confirm_runs} runs per cell, fresh dice; "
+            + ("paired differences on the same dice)" if check.confirmed_paired
+               else "independent means: this run kept no per-combat turns)"))
     return out
 
 

@@ -4,6 +4,8 @@ buff. One streaming pass over the stage-1 records plus the ``kept`` table."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from balance.hookspecs import hookimpl
@@ -92,25 +94,36 @@ class Stage1PruningReport:
             return [rank, attacks.short(a), f"{int(top['cost'][i])}p", fturns(top["overall"][i], top["se"][i]),
                     *extra, fint(top["timeouts"][i]), *spread, fnum(top["specialization"][i]), why.get(a, "no")]
 
+        def part(t, i, col, k, groups):
+            # A profile (buff) holds 1/groups of the cells; with the cells' spreads taken as equal its
+            # mean's error is the overall one × √groups (stage 1 records no per-cell errors).
+            return fturns(t[col][i][k], float(t["se"][i]) * math.sqrt(groups))
+
         top = res["top"]
         doc.h(2, f"Top {TOP} Attacks Overall")
         doc.p("Screening turns ± standard error (runs within cells); one column per configured profile (mean turns "
-              "against it); Turns p10/p50/p90, One-turn kills, Timeout share: the 10th, 50th and 90th percentile of "
+              "against it ± its standard error, estimated as the overall error × √(number of profiles): stage 1 "
+              "records no per-cell errors, so every cell's spread is taken as equal; a profile whose combats "
+              "vary more than the others' has a larger error than shown); Turns p10/p50/p90, One-turn kills, "
+              "Timeout share: the 10th, 50th and 90th percentile of "
               "a combat's turns over all cells, the share of combats won on turn 1 and that reached the turn limit, "
               "from the same combats (counted by turn); Specialization = variance of the per-profile means; "
               "Kept = why the pruning kept it.")
         doc.table(["Rank", "Attack", "Cost", "Avg Turns", *(f"vs {p}" for p in profiles), "Timeouts",
                    "Turns p10/p50/p90", "One-turn kills", "Timeout share", "Specialization", "Kept"],
-                  [row(i + 1, top, i, [fnum(top["by_profile"][i][k]) for k in range(len(profiles))], True)
+                  [row(i + 1, top, i, [part(top, i, "by_profile", k, len(profiles)) for k in range(len(profiles))],
+                       True)
                    for i in range(len(top["attack"]))])
         for kind, names, col in (("Profile", profiles, "by_profile"), ("Buff", buffs, "by_buff")):
             doc.h(2, f"Top {TOP_CONTEXT} Attacks per {kind}")
+            doc.p(f"Turns vs the {kind.lower()}: its mean ± standard error, the overall error × √{len(names)} "
+                  f"(every cell's spread taken as equal, as above).")
             for k, name in enumerate(names):
                 t = res[f"{kind[0].lower()}{k}"]
                 doc.h(3, f"{kind}: {name}")
                 doc.table(["Rank", "Attack", "Cost", "Avg Turns (all cells)", f"Turns vs {name}", "Timeouts",
                            "Specialization", "Kept"],
-                          [row(i + 1, t, i, [fnum(t[col][i][k])]) for i in range(len(t["attack"]))])
+                          [row(i + 1, t, i, [part(t, i, col, k, len(names))]) for i in range(len(t["attack"]))])
         return [doc.write(out_path(ctx, "stage1", "stage1_pruning_report.md"))]
 
     @staticmethod

@@ -124,14 +124,18 @@ class Stage2PairingReport:
             doc.h(2, "Policy check")
             doc.p(f"A player who owns both attacks can always play the better one alone, so a pair slower than its "
                   f"better solo (same cells, max turns and dice) is the policy ({c.stage2.policy}) misplaying, not a "
-                  "fact about the rules. Combined standard error: sqrt(se_pair² + se_solo²); the share's ± treats "
-                  "pairs as independent (they share attacks, so the true error is larger).")
+                  "fact about the rules. Pair and solos are played on the same dice. The confirmed check uses the "
+                  "standard error of the per-combat differences (paired); screening keeps no per-combat turns, so "
+                  "there the error is sqrt(se_pair² + se_solo²), that of independent means, which is larger when "
+                  "pair and solo are positively correlated: the screening count is conservative. The share's ± "
+                  "treats pairs as independent (they share attacks, so the true error is larger).")
             doc.bullets(check_lines(check, c.stage2.runs, c.stage2.confirm_runs))
         if confirmed is not None and len(confirmed["a"]):
             tied = int(np.sum(confirmed["tied_with_first"][1:]))
             doc.bullets([
                 f"**Confirmed pairs**: {len(confirmed['a'])}; **other pairs statistically tied with #1**: {tied} "
-                "(difference within 1.96 standard errors of the difference)",
+                "(difference within 1.96 standard errors of the difference; every confirmed pair plays the same "
+                "dice, so the error is that of the per-combat differences)",
             ])
             doc.h(2, f"Top {n_conf} pairs — confirmation ranking")
             for i in range(n_conf):

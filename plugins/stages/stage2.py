@@ -11,6 +11,7 @@ from balance.builds import Build
 from balance.errors import UsageError
 from balance.hookspecs import hookimpl
 from balance_plugins.stages.distributions import DistributionTask
+from balance_plugins.stages.paired import TurnsTask, difference_se
 from balance_plugins.stages.pairs import PairSample, pair_at, pair_count
 from balance.records import Column, Schema
 from balance_plugins.stages.settings import Stage2Settings, stage2_problems
@@ -20,6 +21,7 @@ from balance_plugins.stages.common import (
     attack_table,
     grid_columns,
     score_columns,
+    scoring,
     simulation_state,
     warm_up_kernel,
 )
@@ -217,25 +219,46 @@ class Stage2:
             builds, c.stage2.confirm_runs, c.seed, STREAM_CONFIRM, c.stage2.policy, c.stage2.max_turns or None,
             tuple(a.tolist()), tuple(b.tolist())), len(a), combats)
         cols |= {k: v for k, v in dist.items() if k != "combats"}
-        ranked = confirmed_ranking(cols, top["overall"])
+        # Every combat's turns, of the pairs and of their better attacks alone, on the same dice: for the
+        # errors of differences (pair minus pair, pair minus its better solo), see stages/paired.py.
+        C, R = len(ctx.session.grid.cells), c.stage2.confirm_runs
+        turns_task = TurnsTask(builds, R, c.seed, STREAM_CONFIRM, c.stage2.policy, c.stage2.max_turns or None,
+                               tuple(a.tolist()), tuple(b.tolist()))
+        turns = ctx.compute("confirmation combats", turns_task, len(a), combats)["turns"].reshape(len(a), C, R)
+        better = np.where(solos.overall[a] <= solos.overall[b], a, b)  # as the policy check picks it
+        attacks = np.unique(better)
+        solo_turns = ctx.compute("confirmation solo combats", attrs.evolve(turns_task, a=tuple(attacks.tolist()), b=()),
+                                 len(attacks), combats)["turns"].reshape(len(attacks), C, R)
+        score, grid = scoring(ctx.session), ctx.session.grid
+        cols["solo_diff_se"] = difference_se(score, grid, turns, solo_turns[np.searchsorted(attacks, better)])
+        ranked = confirmed_ranking(cols, top["overall"], lambda i: difference_se(score, grid, turns, turns[i]))
         ctx.run.write_table(self.name, "confirmed", ranked)
 
 
-def confirmed_ranking(cols: dict, screening: np.ndarray) -> dict:
+def confirmed_ranking(cols: dict, screening: np.ndarray, paired_se=None) -> dict:
     """Rank by confirmed score (ties: pair id); 95 % intervals; which pairs are tied with rank 1.
 
-    Two pairs are statistically tied when their difference is within 1.96 standard errors of the
-    difference (independent estimates; conservative, since the pairs share dice)."""
+    A pair is tied with rank 1 when its score exceeds rank 1's by at most 1.96 standard errors of
+    the difference (``first_diff_se``). ``paired_se(i)``: each pair's standard error of its score
+    minus pair ``i``'s (row of ``cols``), from the per-combat differences: the confirmation plays
+    every pair on the same dice, so this is the right error; without it the two are taken as
+    independent, sqrt(se² + se_1²), which is off by the pairs' correlation on those dice."""
     order = np.lexsort((cols["b"], cols["a"], cols["overall"]))
     overall, se = cols["overall"][order], cols["se"][order]
     half = 1.96 * se
-    diff_se = np.sqrt(se**2 + se[0] ** 2)
-    tied = (overall - overall[0]) <= 1.96 * diff_se
+    if len(order) == 0:
+        diff_se = se
+    elif paired_se is None:
+        diff_se = np.sqrt(se**2 + se[0] ** 2)
+    else:
+        diff_se = np.asarray(paired_se(order[0]), dtype=np.float64)[order]
+    tied = (overall - overall[:1]) <= 1.96 * diff_se
     out = {k: np.asarray(v)[order].tolist() for k, v in cols.items()}
     out.update(
         rank=list(range(1, len(order) + 1)),
         ci_low=(overall - half).tolist(),
         ci_high=(overall + half).tolist(),
+        first_diff_se=diff_se.tolist(),
         tied_with_first=tied.tolist(),
         screening_overall=np.asarray(screening)[order].tolist(),
     )

@@ -81,6 +81,11 @@ def test_decimals_follow_the_interval():
     assert decimals(1.97, 2.03) == 2  # ±0.03
 
 
+def real_run_confirm_runs(run_dir) -> int:
+    import tomllib
+    return tomllib.loads((run_dir / "config.toml").read_text())["stage2"]["confirm_runs"]
+
+
 def test_findings_on_a_real_run(real_run, real_reports):
     md = (real_reports / "findings.md").read_text()
     for title in ("Over-costed", "Under-costed", "Dominated options", "What the top pairs share", "Policy check"):
@@ -94,6 +99,16 @@ def test_findings_on_a_real_run(real_run, real_reports):
     best_se = np.where(so[a] <= so[b], sse[a], sse[b])
     slower = int((rec["overall"].astype(float) - best > 3 * np.sqrt(rec["se"].astype(float) ** 2 + best_se**2)).sum())
     assert f"{slower:,} of {len(a):,} pairs" in _section(md, "Policy check")
+    # the confirmed top: pair minus its better confirm solo against the paired error the
+    # confirmation recorded (common dice), not the independent one
+    conf, cs = table(real_run, "stage2", "confirmed"), table(real_run, "stage2", "confirm_solos")
+    co, n = np.asarray(cs["overall"]), min(50, len(conf["a"]))
+    ca, cb = np.asarray(conf["a"][:n]), np.asarray(conf["b"][:n])
+    excess = np.asarray(conf["overall"][:n]) - np.minimum(co[ca], co[cb])
+    worse = int((excess > 3 * np.asarray(conf["solo_diff_se"][:n])).sum())
+    assert (f"Of the confirmed top {n} ({real_run_confirm_runs(real_run)} runs per cell, fresh dice), {worse} are "
+            "slower than their better attack alone by more than 3 standard errors of the difference (paired:"
+            in _section(md, "Policy check"))
     index = (real_reports / "index.md").read_text().splitlines()
     assert index[4] == "| [findings.md](findings.md) | top |"  # linked first
     assert "| [stage1_pruning_report.md](stage1/stage1_pruning_report.md) | stage1 |" in index

@@ -199,13 +199,42 @@ def test_pair_cost_analysis_numbers(run_and_reports):
         se = clustered_se(x, [np.flatnonzero((a == k) | (b == k)) for k in np.union1d(a, b)])
         if np.isfinite(se) and se > 0:
             assert shown(row[4].split("±")[1], se, 1e-4)
-        assert num(row[5]) == pytest.approx(np.median(x) - overall_median, abs=0.006)
-        assert num(row[7]) == rec["timeouts"][sel].sum()
+        # vs Mean: the cost's mean minus all pairs' mean, its error clustered by attack over all
+        # pairs (the cost's pairs are among them; attacks recur across costs): each pair's
+        # linearised share of the difference, summed per attack, here pair by pair
+        y = rec["overall"].astype(float)
+        infl = np.where(rec["cost"] == c, (y - x.mean()) / sel.sum(), 0.0) - (y - y.mean()) / len(y)
+        attacks_all = np.union1d(rec["a"], rec["b"])
+        totals = np.array([infl[(rec["a"] == k) | (rec["b"] == k)].sum() for k in attacks_all])
+        g = len(attacks_all)
+        dse = math.sqrt((totals**2).sum() * g / (g - 1))
+        assert shown(row[5], x.mean() - y.mean())
+        assert shown(row[5].split("±")[1], dse, 1e-4)
+        assert shown(row[6], (x.mean() - y.mean()) / c)
+        assert row[7] == ("tie" if abs(x.mean() - y.mean()) <= 1.96 * dse else
+                          "better" if x.mean() < y.mean() else "worse")
+        assert num(row[8]) == rec["timeouts"][sel].sum()
         # detailed top 10 at this cost: best pairs of that cost by score, ties by attack indices
         detail = tables(section(md, f"{c} Points"))[0][1]
         best = np.flatnonzero(sel)[order(rec["overall"][sel], rec["a"][sel], rec["b"][sel])[:10]]
         assert all(shown(r[3], float(rec["overall"][i]), 1e-4) for r, i in zip(detail, best))
         assert len(detail) == len(best)
+    # the frontier: each cost's best pair against the best of every cheaper cost, a verdict only
+    # beyond 1.96 standard errors of the difference (the two pairs' errors combined as independent)
+    _, front = first_table(md, "Best Value per Cost")
+    prev = None
+    for row, c in zip(front, costs):
+        sel = np.flatnonzero(rec["cost"] == c)
+        i = sel[order(rec["overall"][sel], rec["a"][sel], rec["b"][sel])[0]]
+        x, e = float(rec["overall"][i]), float(rec["se"][i])
+        if prev is None:
+            assert row[3] == "–" and row[4] == "yes (cheapest)"
+        else:
+            d, err = x - prev[0], math.hypot(e, prev[1])
+            assert shown(row[3], d) and shown(row[3].split("±")[1], err, 1e-4)
+            assert row[4] == ("yes" if d < -1.96 * err else "no" if d > 1.96 * err else "tied")
+        if prev is None or x < prev[0]:
+            prev = (x, e)
     assert (out / "stage2" / "pair_turns_by_cost.png").read_bytes()[:4] == b"\x89PNG"
 
 
@@ -232,10 +261,22 @@ def test_synergy_analysis_numbers(run_and_reports):
     assert got_pos == pytest.approx([s[i] for i in best], abs=0.06)
     assert got_neg == pytest.approx([s[i] for i in worst], abs=0.06)
     assert "](synergy_distribution.png)" in md
-    # the reasons state what the records say: beating the better solo exactly when gain_vs_best > 0
+    # "beats" / "worse than" its better solo only beyond 1.96 combined standard errors of pair -
+    # better solo (screening: independent means), else "not distinguishable"
+    solo = table(run, "stage2", "solos")
+    so, sse = np.asarray(solo["overall"], float), np.asarray(solo["se"], float)
+    a, b = rec["a"].astype(int), rec["b"].astype(int)
+    j = np.where(so[a] <= so[b], a, b)
+    excess = rec["overall"].astype(float) - so[j]
+    err = np.hypot(rec["se"].astype(float), sse[j])
+    beats, worse = excess < -1.96 * err, excess > 1.96 * err
+    for sec, rows in ((pos, best), (neg, worst)):
+        assert sec.count("**Beats its better half alone**") == int(beats[rows].sum())
+        assert sec.count("**Worse than its better attack alone**") == int(worse[rows].sum())
+        assert sec.count("**Not distinguishable from its better attack alone**") == int((~beats & ~worse)[rows].sum())
+    # the point estimates alone would label differently (the test can tell the two rules apart)
     g = rec["gain_vs_best"].astype(float)
-    assert pos.count("**Beats its better half alone**") == int((g[best] > 0).sum())
-    assert neg.count("**Worse than its better attack alone**") == int((g[worst] <= 0).sum())
+    assert int((g[best] > 0).sum()) != int(beats[best].sum()) or int((g[worst] <= 0).sum()) != int(worse[worst].sum())
 
 
 def test_pairing_report_uses_confirmed_ranking(run_and_reports):
@@ -252,8 +293,9 @@ def test_pairing_report_uses_confirmed_ranking(run_and_reports):
     tied = [h.endswith("tied with #1") for _, h in heads]
     assert tied == [False] + [bool(x) for x in conf["tied_with_first"][1:n]]  # #1 is not "tied with" itself
     others = int(np.sum(conf["tied_with_first"][1:]))
-    assert bullet(md, "Confirmed pairs").endswith(f"**other pairs statistically tied with #1**: {others} "
-                                                  "(difference within 1.96 standard errors of the difference)")
+    assert bullet(md, "Confirmed pairs").endswith(
+        f"**other pairs statistically tied with #1**: {others} (difference within 1.96 standard errors of the "
+        "difference; every confirmed pair plays the same dice, so the error is that of the per-combat differences)")
     turns = re.findall(r"\*\*Confirmed turns\*\*: (\d+(?:\.\d+)?)", sec)
     assert len(turns) == n and all(shown(t, float(x), 1e-4) for t, x in zip(turns, sorted(conf["overall"])[:n]))
     # ranks after the confirmed ones: the next screening pairs, not re-ordered

@@ -21,6 +21,7 @@ from balance.cli.main import main
 from balance.engine import Simulator
 from balance.session import open_session
 from balance_plugins.scoring.mean_turns import MeanTurns
+from balance_plugins.stages.paired import difference_se
 from balance_plugins.stages.stage2 import confirmed_ranking
 from tests.stages.tiny import read_stage, read_table, write_tiny
 
@@ -159,6 +160,46 @@ def test_confirmed_intervals_are_1_96_standard_errors_wide():
     np.testing.assert_allclose(r["ci_high"], [10.0 + 0.98, 12.0 + 3.92])
 
 
+# -- paired differences: pairs on the same dice ---------------------------------------------------
+
+
+def test_difference_se_is_the_scorings_error_of_the_per_combat_differences():
+    # TURNS[0] - TURNS[1] per cell: [-2, -1, 0] (var 1), [0, -2, -4] (var 4), [-7, -6, -5] (var 1),
+    # [8, 9, 13] (var 7); se = sqrt((1 + 4 + 1 + 7) / 3) / 4. The independent formula would give
+    # sqrt(0.5² + (sqrt(5/3)/4)²) = 0.5923 against this 0.5204: not what is computed here.
+    got = difference_se(MeanTurns(), GRID, TURNS[:1], TURNS[1])
+    np.testing.assert_allclose(got, [math.sqrt(13 / 3) / 4])
+    # a candidate exactly one turn slower in every combat differs by 1 with no error at all,
+    # however much each candidate's own turns spread
+    np.testing.assert_allclose(difference_se(MeanTurns(), GRID, TURNS + 1, TURNS), [0.0, 0.0], atol=1e-12)
+    assert (scored(TURNS).se > 0.3).all()
+
+
+def test_ties_use_the_paired_error_of_the_difference_when_given():
+    # rank 1 is row 2 of the input (overall 10); row 0: 11.5, row 1: 12.5; each se 1, so the
+    # independent error of a difference is sqrt(2) and 1.96 x sqrt(2) = 2.77 ties both.
+    cols = {"a": np.array([0, 1, 2]), "b": np.array([5, 5, 5]), "overall": np.array([11.5, 12.5, 10.0]),
+            "se": np.ones(3)}
+    assert confirmed_ranking(cols, np.zeros(3))["tied_with_first"] == [True, True, True]
+    asked = []
+
+    def paired(i):
+        asked.append(i)
+        # errors of (row - row i), as rows of the input: row 0: 0.75, row 1: 1.25 (row i: 0)
+        return np.array([0.75, 1.25, 0.0]) if i == 2 else np.full(3, np.nan)
+
+    r = confirmed_ranking(cols, np.zeros(3), paired)
+    assert asked == [2]  # the first pair's row in the input, not its rank
+    # 1.5 <= 1.96 x 0.75 = 1.47? no: not tied; 2.5 <= 1.96 x 1.25 = 2.45? no: not tied
+    assert r["tied_with_first"] == [True, False, False]
+    np.testing.assert_allclose(r["first_diff_se"], [0.0, 0.75, 1.25])
+    # just inside: 1.46 <= 1.47 and 2.44 <= 2.45
+    cols["overall"] = np.array([11.46, 12.44, 10.0])
+    assert confirmed_ranking(cols, np.zeros(3), paired)["tied_with_first"] == [True, True, True]
+    # the pairs' own intervals are not differences: still 1.96 x their own se
+    np.testing.assert_allclose(r["ci_low"], [10.0 - 1.96, 11.5 - 1.96, 12.5 - 1.96])
+
+
 # -- stage 2 on a real run against an independent computation -------------------------------------
 
 
@@ -231,3 +272,85 @@ def test_confirmation_draws_fresh_dice_and_ranks_the_screening_top(tiny_run):
     assert sorted(zip(rec["a"][top].tolist(), rec["b"][top].tolist())) == sorted(zip(conf["a"], conf["b"]))
     assert conf["rank"] == list(range(1, CONFIRM_TOP + 1))
     assert conf["overall"] == sorted(conf["overall"])
+
+
+def turns_by_run(sim, candidates, runs, seed, stream):
+    """Every combat's turns (n, C, runs), one run at a time: a run's dice depend on its run index
+    only, so ``run(runs=1, run_offset=r)`` is combat r of each cell (no raced policy: a race's
+    pilot would change with the runs)."""
+    cand = np.asarray(candidates).reshape(len(candidates), -1)
+    return np.stack([sim.run(cand, 1, seed, stream=stream, run_offset=r).turn_sum for r in range(runs)], axis=-1)
+
+
+def raced_turns_here(sim, greedy, candidates, runs, seed, stream):
+    """The raced policy's combats rebuilt from plain runs: per (pair, cell) the plan the race
+    picks (attack 1 alone, attack 2 alone, the greedy policy), then that plan's combats."""
+    cand = np.asarray(candidates)
+    choice = sim.race_choice(cand, runs, seed, stream, 0, tuple(sim.policy.race))
+    plans = [turns_by_run(greedy, cand[:, j], runs, seed, stream) for j in range(2)]
+    plans.append(turns_by_run(greedy, cand, runs, seed, stream))
+    return np.choose(choice[..., None], plans)
+
+
+def test_per_combat_turns_are_the_combats_of_the_sums(tiny_run):
+    sim = tiny_run.sim
+    policy = sim.policy
+    assert getattr(policy, "race", None), "the tiny run's policy is the raced default"
+    greedy = Simulator(sim.kernel, sim.builds, sim.grid, sim.attacker, sim.max_turns, policy.race[0])
+    pairs = np.array([[0, 1], [2, 5], [3, 4], [1, 6]])
+    for s, cand in ((greedy, pairs), (greedy, np.arange(5)), (sim, pairs), (sim, np.arange(5))):
+        t = s.turns(cand, CONFIRM_RUNS, tiny_run.seed, stream=2)
+        res = s.run(cand, CONFIRM_RUNS, tiny_run.seed, stream=2)
+        np.testing.assert_array_equal(t.sum(axis=2), res.turn_sum)
+        np.testing.assert_array_equal((t**2).sum(axis=2), res.turn_sumsq)
+    # combat by combat against runs made one at a time (sums alone would not see a run moved)
+    np.testing.assert_array_equal(greedy.turns(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2),
+                                  turns_by_run(greedy, pairs, CONFIRM_RUNS, tiny_run.seed, 2))
+    np.testing.assert_array_equal(sim.turns(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2),
+                                  raced_turns_here(sim, greedy, pairs, CONFIRM_RUNS, tiny_run.seed, 2))
+    # a kernel without whole combats: the engine's turn loop gives the same combats
+    from balance_rules.vitality.kernel import VitalityKernel
+
+    for policy in (policy, policy.race[0]):
+        loop = Simulator(VitalityKernel(None, sim.kernel.ruleset), sim.builds, sim.grid, sim.attacker, sim.max_turns,
+                         policy)
+        compiled = Simulator(sim.kernel, sim.builds, sim.grid, sim.attacker, sim.max_turns, policy)
+        np.testing.assert_array_equal(loop.turns(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2),
+                                      compiled.turns(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2))
+
+    class SecondFirst:
+        """A policy the compiled kernel does not know (no ``rule``): the turn loop plays it."""
+
+        name, needs_view = "second first", False
+
+        def choose(self, view, usable):
+            return np.where(usable[:, 1], 1, 0)
+
+    odd = Simulator(sim.kernel, sim.builds, sim.grid, sim.attacker, sim.max_turns, SecondFirst())
+    t = odd.turns(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2)
+    np.testing.assert_array_equal(t.sum(axis=2), odd.run(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2).turn_sum)
+    assert not np.array_equal(t, greedy.turns(pairs, CONFIRM_RUNS, tiny_run.seed, stream=2))  # another policy
+
+
+def test_confirmation_ties_and_policy_errors_come_from_paired_combats(tiny_run):
+    conf = read_table(tiny_run.dir, "stage2", "confirmed")
+    sim = tiny_run.sim
+    greedy = Simulator(sim.kernel, sim.builds, sim.grid, sim.attacker, sim.max_turns, sim.policy.race[0])
+    pairs = np.stack([conf["a"], conf["b"]], axis=1)
+    turns = raced_turns_here(sim, greedy, pairs, CONFIRM_RUNS, tiny_run.seed, 2).astype(float)
+    # the rows are ranked: row 0 is #1. Scored here with plain numpy: mean of cell means.
+    d = turns - turns[0]
+    cell_var = d.var(axis=2, ddof=1) / CONFIRM_RUNS
+    expected = np.sqrt(cell_var.sum(axis=1)) / d.shape[1]
+    np.testing.assert_allclose(conf["first_diff_se"], expected, rtol=1e-9, atol=1e-12)
+    overall = np.asarray(conf["overall"])
+    np.testing.assert_array_equal(conf["tied_with_first"], overall - overall[0] <= 1.96 * expected)
+    independent = np.sqrt(np.asarray(conf["se"]) ** 2 + conf["se"][0] ** 2)
+    assert (expected[1:] < independent[1:]).all(), "common dice: the paired error is the smaller"
+    # pair minus its better attack alone (by the confirmation solos), combat by combat
+    solo = read_table(tiny_run.dir, "stage2", "confirm_solos")["overall"]
+    better = np.where(np.asarray(solo)[pairs[:, 0]] <= np.asarray(solo)[pairs[:, 1]], pairs[:, 0], pairs[:, 1])
+    solo_turns = turns_by_run(greedy, better, CONFIRM_RUNS, tiny_run.seed, 2)
+    d = turns - solo_turns
+    expected = np.sqrt((d.var(axis=2, ddof=1) / CONFIRM_RUNS).sum(axis=1)) / d.shape[1]
+    np.testing.assert_allclose(conf["solo_diff_se"], expected, rtol=1e-9, atol=1e-12)

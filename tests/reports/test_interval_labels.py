@@ -1,0 +1,75 @@
+"""Labels that claim a difference are given only where it is significant, with errors from the
+right model: hand-computed values on both sides of each boundary (no simulation; fast)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from balance_plugins.reports.data import Solos
+from balance_plugins.reports.findings import closest, dominated
+from balance_plugins.reports.point_values import Interval, PointValue, PointValues
+from balance_plugins.reports.policy_check import _compare
+from balance_plugins.reports.synergy_analysis import gain_line
+
+
+def _rec(overall: float) -> dict:
+    # pair (0, 1); its se 0.3; attack 0 alone 10.9 ± 0.4 is the better solo: combined error
+    # sqrt(0.09 + 0.16) = 0.5, so the boundary is 1.96 x 0.5 = 0.98 turns from 10.9
+    return {"a": [0], "b": [1], "overall": [overall], "se": [0.3], "gain_vs_best": [(10.9 - overall) / 10.9 * 100]}
+
+
+SOLOS = Solos(np.array([10.9, 12.0]), np.array([0.4, 0.1]), np.zeros(2))
+
+
+def test_beats_its_better_solo_only_beyond_1_96_combined_errors():
+    assert gain_line(_rec(9.9), 0, SOLOS).startswith("**Beats its better half alone**")  # 1.0 > 0.98
+    assert gain_line(_rec(9.95), 0, SOLOS).startswith("**Not distinguishable")  # 0.95 < 0.98
+    assert gain_line(_rec(11.85), 0, SOLOS).startswith("**Not distinguishable")  # +0.95
+    assert gain_line(_rec(11.9), 0, SOLOS).startswith("**Worse than its better attack alone**")  # +1.0
+    # the worse solo (attack 1, 12.0 ± 0.1: boundary 1.96 x sqrt(0.09 + 0.01) = 0.62) is not the reference
+    assert gain_line(_rec(11.3), 0, SOLOS).startswith("**Not distinguishable")
+    assert "not tested" in gain_line(_rec(9.0), 0, None)
+
+
+def test_policy_check_uses_the_paired_error_where_given():
+    solo, solo_se = np.array([10.0, 11.0]), np.array([0.4, 0.4])
+    a, b, se = [0, 0], [1, 1], [0.3, 0.3]
+    # pair - better solo = 1.2 and 1.6; independent error sqrt(0.09 + 0.16) = 0.5: 3 x 0.5 = 1.5
+    c = _compare(a, b, [11.2, 11.6], se, solo, solo_se)
+    assert c.worse.tolist() == [False, True]
+    # paired errors 0.39 and 0.6 (common dice): 3 x 0.39 = 1.17 < 1.2 worse; 3 x 0.6 = 1.8 > 1.6 not
+    c = _compare(a, b, [11.2, 11.6], se, solo, solo_se, [0.39, 0.6])
+    assert c.worse.tolist() == [True, False]
+    np.testing.assert_allclose(c.excess, [1.2, 1.6])
+
+
+def _value(name: str, cost: float, cells) -> PointValue:
+    nan = Interval(np.nan, np.nan, np.nan)
+    return PointValue(name, "upgrade", cost, cost, 10, nan, nan, {}, {}, np.asarray(cells, float))
+
+
+def test_a_rival_at_the_same_cost_must_be_significantly_better_somewhere():
+    x = _value("x", 2, [-1.0, -2.0])
+    y = _value("y", 2, [-1.5, -2.0])  # 0.5 better in cell 0, equal in cell 1
+    cheap = _value("c", 1, [-1.0, -2.1])  # cheaper and as good everywhere: no difference needs claiming
+    pv = PointValues({v.name: v for v in (x, y, cheap)}, Interval(-1, -1.1, -0.9), 1, ("c0", "c1"), (), (), 1)
+    # per-cell errors: x and y 0.18 each in cell 0 -> gap error 0.2546, 1.96 x = 0.499 < 0.5: better
+    se = {"x": np.array([0.18, 0.1]), "y": np.array([0.18, 0.1]), "c": np.array([0.1, 0.1])}
+    assert {v.name: [r.name for r in ys] for v, ys, _ in dominated(pv, se)}["x"] == ["c", "y"]
+    # 0.182 each -> 1.96 x 0.2574 = 0.5045 > 0.5: y is not shown better anywhere, only the cheaper rival stays
+    se["x"], se["y"] = np.array([0.182, 0.1]), np.array([0.182, 0.1])
+    assert {v.name: [r.name for r in ys] for v, ys, _ in dominated(pv, se)}["x"] == ["c"]
+    # without errors, as before: any gap beyond rounding
+    assert {v.name: [r.name for r in ys] for v, ys, _ in dominated(pv)}["x"] == ["c", "y"]
+
+
+def test_closest_gap_names_the_rival_the_cell_and_the_error_of_the_gap():
+    x = _value("x", 2, [-1.0, -2.0, -3.0])
+    y = _value("y", 1, [-1.5, -2.2, -3.5])  # gaps 0.5, 0.2, 0.5
+    z = _value("z", 1, [-1.1, -2.9, -3.9])  # gaps 0.1, 0.9, 0.9: the closest
+    se = {"x": np.array([0.3, 0.1, 0.1]), "y": np.array([0.1, 0.1, 0.1]), "z": np.array([0.4, 0.1, 0.1])}
+    rival, cell, gap, err = closest(x, [y, z], se)
+    assert (rival.name, cell) == ("z", 0)
+    assert math.isclose(gap, 0.1, abs_tol=1e-12) and math.isclose(err, 0.5)  # sqrt(0.09 + 0.16)
