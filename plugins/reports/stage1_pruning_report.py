@@ -39,6 +39,13 @@ def kept_reasons(kept: dict) -> dict[int, str]:
     return out
 
 
+def part(t: dict, i: int, col: str, k: int, groups: int) -> str:
+    """Row ``i``'s mean turns against profile (buff) ``k`` of ``groups`` ± its standard error."""
+    # A profile (buff) holds 1/groups of the cells; with the cells' spreads taken as equal its
+    # mean's error is the overall one × √groups (stage 1 records no per-cell errors).
+    return fturns(t[col][i][k], float(t["se"][i]) * math.sqrt(groups))
+
+
 class Stage1PruningReport:
     name = "stage1_pruning_report"
     stage = "stage1"
@@ -93,11 +100,6 @@ class Stage1PruningReport:
             spread = ([*distribution_cells(dist, dist_row[a], combats)] if a in dist_row else ["–"] * 3) if shape else []
             return [rank, attacks.short(a), f"{int(top['cost'][i])}p", fturns(top["overall"][i], top["se"][i]),
                     *extra, fint(top["timeouts"][i]), *spread, fnum(top["specialization"][i]), why.get(a, "no")]
-
-        def part(t, i, col, k, groups):
-            # A profile (buff) holds 1/groups of the cells; with the cells' spreads taken as equal its
-            # mean's error is the overall one × √groups (stage 1 records no per-cell errors).
-            return fturns(t[col][i][k], float(t["se"][i]) * math.sqrt(groups))
 
         top = res["top"]
         doc.h(2, f"Top {TOP} Attacks Overall")

@@ -202,7 +202,8 @@ def singles_table(ctx) -> tuple[Table, list[dict], int, int]:
         rows.append(Row([
             Cell(str(i + 1), i + 1, True), Cell(attacks.short(a)), Cell(f"{int(top['cost'][i])}p", None, True),
             Cell(fturns(turns, se), turns, True),
-            *(Cell(fnum(top["by_profile"][i][k]), None, True) for k in range(len(profiles))),
+            *(Cell(stage1_pruning_report.part(top, i, "by_profile", k, len(profiles)),
+                   float(top["by_profile"][i][k]), True) for k in range(len(profiles))),
             Cell(fint(top["timeouts"][i]), None, True), Cell(fnum(top["specialization"][i]), None, True),
             Cell(why.get(a, "no")),
         ], _build_data(attacks, [a])))
@@ -212,7 +213,8 @@ def singles_table(ctx) -> tuple[Table, list[dict], int, int]:
         "singles", f"Top {len(rows):,} single attacks (stage 1, screening)", [
             f"Of all {fint(count)} attacks tested, by mean turns over all cells (lower is better; ties by the rule "
             f"system's enumeration order), {ctx.config.stage1.runs} runs per cell; each attack is used every turn. "
-            "One column per profile (mean turns against it); Specialization = variance of the per-profile means; "
+            "One column per profile (mean turns against it ± its standard error, estimated as in the pruning "
+            "report); Specialization = variance of the per-profile means; "
             "Kept = why the pruning kept it for stage 2. The first 50 rows are stage1_pruning_report.md's list.",
             "Click a column's header to sort by it."],
         ["Rank", "Attack", "Cost", "Avg Turns", *(f"vs {p}" for p in profiles), "Timeouts", "Specialization", "Kept"],
