@@ -111,8 +111,10 @@ def fair_costs(values: PointValues, draws: int = DRAWS, seed: int = SEED) -> lis
         median = _percentiles(m_est, m_reps)
         own = Interval(float(est[i]), v.turns.lo / v.cost, v.turns.hi / v.cost)
         scale = v.base_cost / v.cost  # paid -> base cost
-        if median.hi < 0:  # the peers' points reliably save turns: the ratio has a finite interval
+        if median.hi < 0 and (m_reps != 0).all():  # the peers' points reliably save turns: a finite ratio
             fair = _percentiles(v.turns.est / m_est * scale, per[:, i] * v.cost / m_reps * scale)
+        elif median.hi < 0:  # a draw of the peers' median is 0 (peers without effect): no finite interval
+            fair = Interval(v.turns.est / m_est * scale, float("nan"), float("nan"))
         else:
             fair = Interval(float("nan"), float("nan"), float("nan"))
         out.append(FairCost(v.name, v.kind, v.base_cost, v.cost, own, median, len(peers), fair))
