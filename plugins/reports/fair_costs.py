@@ -27,7 +27,9 @@ import numpy as np
 
 from balance.hookspecs import hookimpl
 from balance_plugins.reports.common import Doc, fint, out_path, settings_lines
-from balance_plugins.reports.point_values import Interval, PointValue, PointValues, fmt_interval, interval_note, run_values
+from balance_plugins.reports.point_values import (
+    Interval, PointValue, PointValues, fmt_interval, interval_note, run_values,
+)
 
 #: Draws of the parametric resampling, and its seed (fixed: the same run prints the same intervals).
 DRAWS = 4000
@@ -159,7 +161,8 @@ class FairCosts:
               "peers (the other enhancements of its kind). Stage-1 **screening** numbers: paired builds with and "
               "without it on the same dice. Fair cost = its change of turns / the peers' median change of turns "
               "per point paid; 95% intervals from each enhancement's interval (a "
-              f"{interval_note(values)}; {DRAWS} draws, the peers' median redrawn each time). Method: docs/findings.md, *Fair costs*.")
+              f"{interval_note(values)}; {DRAWS} draws, the peers' median redrawn each time). "
+              "Method: docs/findings.md, *Fair costs*.")
         moves = sorted((f for f in found if f.verdict in ("lower", "raise")),
                        key=lambda f: (-abs(f.fair.est - f.base_cost), f.name))
         doc.h(2, "Costs to change")

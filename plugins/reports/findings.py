@@ -275,7 +275,8 @@ class Findings:
 
         doc.h(2, "All upgrades and limits in points")
         doc.p("Value = points a plain build would spend to gain what the enhancement gains (screening); "
-              "Δ turns = mean change with it, all cells (negative = faster); intervals 95% (bootstrap as above). A dash (–) per profile or scenario: a point of plain builds does "
+              "Δ turns = mean change with it, all cells (negative = faster); intervals 95% (bootstrap as above). "
+              "A dash (–) per profile or scenario: a point of plain builds does "
               "not reliably save turns there (the slope's interval reaches 0), so no value in points is given.")
         headers = ["Enhancement", "Kind", "Cost", "Paid (mean)", "Value (points)", "95% CI", "Δ turns", "Δ turns 95% CI",
                    "Builds paired", *(f"vs {p}" for p in values.profiles), *(f"in {s}" for s in values.scenarios)]

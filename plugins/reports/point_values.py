@@ -120,7 +120,8 @@ def read_group_means(reader, n_attacks: int, n_cells: int) -> np.ndarray | None:
     k = reader.schema.column("group_runs").width
     out = np.full((n_attacks, k, n_cells), np.nan, dtype=np.float32)
     for block in reader.blocks(["attack", "group_turns", "group_runs"]):
-        out[np.asarray(block["attack"])] = np.asarray(block["group_turns"]) / np.asarray(block["group_runs"])[:, :, None]
+        runs = np.asarray(block["group_runs"])[:, :, None]
+        out[np.asarray(block["attack"])] = np.asarray(block["group_turns"]) / runs
     return out
 
 

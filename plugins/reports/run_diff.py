@@ -3,7 +3,8 @@
 Sections, each comparing like with like:
 
 1. **Enhancement values in points** (:mod:`.point_values` on each run's stage 1: paired builds on
-   the same dice, bootstrap over builds and the dice they share). The two runs are independent, so the interval of
+   the same dice, bootstrap over builds and the dice they share). The two runs are independent, so
+   the interval of
    the change B − A combines the two intervals by MOVER (Zou & Donner 2008: each arm of the change's
    interval is the root sum of squares of the matching arms of the two intervals), which keeps the
    bootstrap intervals' asymmetry. Runs with the **same dice** (same master seed, cells and runs per
@@ -456,7 +457,8 @@ def cost_changes(doc: Doc, va: PointValues, vb: PointValues) -> list[str]:
     doc.h(2, "Enhancements whose cost changed")
     doc.p("Listed whatever the noise: the effect on turns may stay the same while its price moves. Turns per point "
           "paid: its effect on turns (negative = faster) divided by the points its carriers paid for it, 95% "
-          "bootstrap interval (screening; over builds and shared dice where the runs keep dice groups); fair cost: the cost that would bring its value per "
+          "bootstrap interval (screening; over builds and shared dice where the runs keep dice groups); fair cost: "
+          "the cost that would bring its value per "
           "point to its peers' median (stage1/fair_costs.md), in base-cost units.")
     rows, lines = [], []
     for n in changed:

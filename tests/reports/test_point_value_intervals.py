@@ -226,7 +226,8 @@ def test_coverage_of_the_true_effect_with_and_without_the_dice(tmp_path):
     of freedom, and ±1.96 of a t9 covers 91.8 %; the build × dice interaction makes it slightly
     conservative); the builds-only interval covers ±1.96 · 0.1 of an error whose sd is about 0.33:
     about 0.45. Tolerance: binomial standard errors over 80 trials are 0.031 (at 0.92) and 0.056 (at
-    0.45), so the thresholds 0.82 and 0.65 are each over 3 standard errors from those expectations (fixed seeds: the counts are the same on every machine). The toys live
+    0.45), so the thresholds 0.82 and 0.65 are each over 3 standard errors from those expectations
+    (fixed seeds: the counts are the same on every machine). The toys live
     in the in-memory store (tests/store/memory_store.py: the store contract without the disk's
     fsyncs), which keeps 80 runs to a few seconds; the tests above read the msgpack store."""
     store = MemoryStore()
