@@ -27,7 +27,9 @@ import numpy as np
 
 from balance.hookspecs import hookimpl
 from balance_plugins.reports.common import Doc, fint, out_path, settings_lines
-from balance_plugins.reports.point_values import Interval, PointValue, PointValues, fmt_interval, run_values
+from balance_plugins.reports.point_values import (
+    Interval, PointValue, PointValues, fmt_interval, interval_note, run_values,
+)
 
 #: Draws of the parametric resampling, and its seed (fixed: the same run prints the same intervals).
 DRAWS = 4000
@@ -111,8 +113,10 @@ def fair_costs(values: PointValues, draws: int = DRAWS, seed: int = SEED) -> lis
         median = _percentiles(m_est, m_reps)
         own = Interval(float(est[i]), v.turns.lo / v.cost, v.turns.hi / v.cost)
         scale = v.base_cost / v.cost  # paid -> base cost
-        if median.hi < 0:  # the peers' points reliably save turns: the ratio has a finite interval
+        if median.hi < 0 and (m_reps != 0).all():  # the peers' points reliably save turns: a finite ratio
             fair = _percentiles(v.turns.est / m_est * scale, per[:, i] * v.cost / m_reps * scale)
+        elif median.hi < 0:  # a draw of the peers' median is 0 (peers without effect): no finite interval
+            fair = Interval(v.turns.est / m_est * scale, float("nan"), float("nan"))
         else:
             fair = Interval(float("nan"), float("nan"), float("nan"))
         out.append(FairCost(v.name, v.kind, v.base_cost, v.cost, own, median, len(peers), fair))
@@ -156,8 +160,9 @@ class FairCosts:
         doc.p("For each upgrade and limit: the cost that would bring its value per point to the median of its "
               "peers (the other enhancements of its kind). Stage-1 **screening** numbers: paired builds with and "
               "without it on the same dice. Fair cost = its change of turns / the peers' median change of turns "
-              "per point paid; 95% intervals from each enhancement's bootstrap interval over builds "
-              f"({DRAWS} draws, the peers' median redrawn each time). Method: docs/findings.md, *Fair costs*.")
+              "per point paid; 95% intervals from each enhancement's interval (a "
+              f"{interval_note(values)}; {DRAWS} draws, the peers' median redrawn each time). "
+              "Method: docs/findings.md, *Fair costs*.")
         moves = sorted((f for f in found if f.verdict in ("lower", "raise")),
                        key=lambda f: (-abs(f.fair.est - f.base_cost), f.name))
         doc.h(2, "Costs to change")

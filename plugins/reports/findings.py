@@ -27,6 +27,7 @@ from balance_plugins.reports.point_values import (
     PointValues,
     fmt_cost,
     fmt_interval,
+    interval_note,
     pairs_of,
     read_cell_means,
     run_values,
@@ -236,8 +237,8 @@ class Findings:
         doc.p("What to change, by how many points, and how sure we are. Values in points are stage-1 "
               "**screening** numbers: paired builds with and without each upgrade or limit, on the same dice, "
               f"converted to points through the turns a point of plain builds saves ({slope_e} turns per "
-              f"point, {slope_ci}); intervals are 95% bootstrap intervals over builds "
-              f"({values.replicates} replicates). See *How values in points are measured* at the end.")
+              f"point, {slope_ci}); intervals are 95%, {interval_note(values)}, "
+              f"{values.replicates} replicates. See *How values in points are measured* at the end.")
         in_turns = not values.slope.hi < 0
         if in_turns:
             doc.p(f"**No values in points in this run**: the turns a point of plain builds saves has an interval "
@@ -341,7 +342,8 @@ class Findings:
 
         doc.h(2, "All upgrades and limits in points")
         doc.p("Value = points a plain build would spend to gain what the enhancement gains (screening); "
-              "Δ turns = mean change with it, all cells (negative = faster); intervals 95%, bootstrap over builds. A dash (–) per profile or scenario: a point of plain builds does "
+              "Δ turns = mean change with it, all cells (negative = faster); intervals 95% (bootstrap as above). "
+              "A dash (–) per profile or scenario: a point of plain builds does "
               "not reliably save turns there (the slope's interval reaches 0), so no value in points is given.")
         headers = ["Enhancement", "Kind", "Cost", "Paid (mean)", "Value (points)", "95% CI", "Δ turns", "Δ turns 95% CI",
                    "Builds paired", *(f"vs {p}" for p in values.profiles), *(f"in {s}" for s in values.scenarios)]
@@ -365,7 +367,9 @@ class Findings:
             "Value = mean difference over cells / mean slope over cells; per profile and per scenario over "
             "their cells only.",
             "The interval resamples whole builds (clusters: the combats of one build share its dice), "
-            "never single combats; numbers are printed to the precision their interval allows.",
+            "never single combats, and in the same replicate the groups of runs whose dice every build of a "
+            "cell shares (common random numbers: a builds-only interval would miss them); numbers are printed "
+            "to the precision their interval allows.",
             "Over-/under-costed: the interval lies entirely below/above the cost paid. Stage 1 uses each "
             "single attack every turn; in pairs a policy chooses, so an enhancement can matter more (or "
             "less) in stage 2, which is why the two views are compared above.",

@@ -16,10 +16,26 @@ the enhancement, on the same dice, and convert the difference into the designer'
 3. **Value.** ``points = mean over cells of the difference / mean over cells of the slope``: the
    points a plain build would have to spend to gain what ``e`` gains. Per profile and per scenario
    the means run over that profile's (scenario's) cells only.
-4. **Interval.** A bootstrap that resamples whole builds (the pairs of ``e``, and independently the
-   plain builds of the slope), never single combats: builds are the clusters, and the combats of
-   one build share its dice. 95 % percentile intervals, numpy ``default_rng`` with a fixed seed,
-   so the same run always prints the same interval.
+4. **Interval.** A two-way bootstrap, because the design is crossed: every build of a cell plays
+   the same dice (common random numbers), so an estimate varies with the builds that went into it
+   *and* with the dice all of them shared. Each replicate draws
+
+   - whole builds (the pairs of ``e``, and independently the plain builds of the slope), never
+     single combats: the combats of one build are its cluster; and
+   - the dice: stage 1 keeps each build's turns per *dice group* (:func:`~balance_plugins.stages.
+     stage1.dice_groups`, up to 10 groups of consecutive run ids, the same for every build). The
+     groups are redrawn by the Rao-Wu rescaled bootstrap (K - 1 draws from K groups, weights
+     ``count · K/(K - 1)``), which is unbiased for a linear statistic's variance even with few groups
+     (an ordinary bootstrap of K groups would shrink it by (K - 1)/K). One group draw per replicate
+     serves every build, the slope and the enhancement alike, since they all shared those dice.
+
+   A bootstrap over builds alone misses the dice shared by all builds of a cell; over groups alone
+   it would miss which builds happen to carry ``e``. Resampling both at once (the "pigeonhole"
+   bootstrap, Owen 2007, *Annals of Applied Statistics* 1(2)) is mildly conservative: the build ×
+   dice interaction (a build's own luck with the shared dice) enters both draws. 95 % percentile
+   intervals, numpy ``default_rng`` with fixed seeds, so the same run always prints the same
+   interval. A run whose stage 1 predates the dice groups gets the builds-only interval
+   (``PointValues.dice_groups == 0``) and the reports say so.
 
 These are *screening* numbers: stage 1 runs each single attack every turn with few runs per cell.
 """
@@ -37,6 +53,9 @@ from balance_plugins.reports.data import Attacks
 #: Bootstrap replicates and seed (fixed: the same run always prints the same intervals).
 REPLICATES = 1000
 SEED = 20261201
+#: The dice groups' draws come from a generator of their own, so the builds' draws stay those of a
+#: builds-only bootstrap (an older run prints the intervals it always printed).
+DICE_SEED = SEED + 1
 #: Replicates drawn at once (bounds memory: CHUNK × clusters counts).
 CHUNK = 100
 
@@ -81,6 +100,8 @@ class PointValues:
     profiles: tuple[str, ...]
     scenarios: tuple[str, ...]
     replicates: int
+    #: Dice groups the bootstrap redrew (0: the run predates them; the intervals resample builds only).
+    dice_groups: int = 0
 
 
 def read_cell_means(reader, n_attacks: int, n_cells: int) -> np.ndarray:
@@ -89,6 +110,46 @@ def read_cell_means(reader, n_attacks: int, n_cells: int) -> np.ndarray:
     for block in reader.blocks(["attack", "cell_mean"]):
         turns[np.asarray(block["attack"])] = block["cell_mean"]
     return turns
+
+
+def read_group_means(reader, n_attacks: int, n_cells: int) -> np.ndarray | None:
+    """Per stage-1 attack, its mean turns in each dice group and cell ((attacks, groups, cells),
+    float32), or None for a run whose stage 1 predates the dice groups."""
+    if "group_turns" not in reader.schema.names:
+        return None
+    k = reader.schema.column("group_runs").width
+    out = np.full((n_attacks, k, n_cells), np.nan, dtype=np.float32)
+    for block in reader.blocks(["attack", "group_turns", "group_runs"]):
+        runs = np.asarray(block["group_runs"])[:, :, None]
+        out[np.asarray(block["attack"])] = np.asarray(block["group_turns"]) / runs
+    return out
+
+
+def group_sizes(reader) -> np.ndarray:
+    """Runs per dice group (the same in every record: the groups depend on the runs per cell only)."""
+    for block in reader.blocks(["group_runs"]):
+        if len(block["group_runs"]):
+            return np.asarray(block["group_runs"][0], dtype=np.float64)
+    return np.ones(reader.schema.column("group_runs").width)  # no records: nothing to weigh
+
+
+def dice_weights(sizes: np.ndarray, replicates: int, seed: int) -> np.ndarray:
+    """Per replicate, the weight of each dice group in a build's mean turns ((replicates, K), rows
+    summing to 1): Rao-Wu rescaled bootstrap of the K groups (K - 1 draws with replacement, each
+    drawn group weighing ``count · K/(K - 1)``), applied to the groups' run totals."""
+    k = len(sizes)
+    if k < 2:  # one group: nothing to redraw
+        return np.ones((replicates, k))
+    rng = np.random.default_rng(seed)
+    counts = _counts_of(rng.integers(0, k, size=(replicates, k - 1)), k)
+    w = counts * (k / (k - 1)) * sizes
+    return w / w.sum(axis=1, keepdims=True)
+
+
+def _counts_of(draws: np.ndarray, n: int) -> np.ndarray:
+    reps = len(draws)
+    flat = draws + (np.arange(reps) * n)[:, None]
+    return np.bincount(flat.ravel(), minlength=reps * n).reshape(reps, n).astype(np.float64)
 
 
 def pairs_of(attacks: Attacks) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -108,8 +169,7 @@ def pairs_of(attacks: Attacks) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 def _counts(rng, n: int, reps: int) -> np.ndarray:
     """Bootstrap weights: how often each of ``n`` clusters is drawn, per replicate ((reps, n))."""
-    draws = rng.integers(0, n, size=(reps, n)) + (np.arange(reps) * n)[:, None]
-    return np.bincount(draws.ravel(), minlength=reps * n).reshape(reps, n).astype(np.float64)
+    return _counts_of(rng.integers(0, n, size=(reps, n)), n)
 
 
 def _slopes(cost: np.ndarray, types: np.ndarray, turns: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -126,6 +186,12 @@ def _slopes(cost: np.ndarray, types: np.ndarray, turns: np.ndarray, weights: np.
         sxy += w @ (x[:, None] * y) - sx * sy / sw
     with np.errstate(invalid="ignore", divide="ignore"):
         return sxy / sxx
+
+
+def _mixed(per_group: np.ndarray, mix: np.ndarray) -> np.ndarray:
+    """Replicates' per-(group, cell) statistics ((reps, K·cells)) mixed by their dice weights
+    ((reps, K)) into per-cell ones ((reps, cells))."""
+    return np.einsum("rkc,rk->rc", per_group.reshape(len(mix), mix.shape[1], -1), mix)
 
 
 def _interval(est: float, reps: np.ndarray) -> Interval:
@@ -158,20 +224,29 @@ def run_values(ctx) -> PointValues:
     return _CACHE[key]
 
 
-def measure(reader, attacks: Attacks, replicates: int = REPLICATES, seed: int = SEED) -> PointValues:
-    """Every enhancement's value in points from the stage-1 ``reader`` and its attack table."""
+def measure(reader, attacks: Attacks, replicates: int = REPLICATES, seed: int = SEED,
+            dice: bool = True) -> PointValues:
+    """Every enhancement's value in points from the stage-1 ``reader`` and its attack table.
+    ``dice=False``: the builds-only interval, as for a run without dice groups (to compare with)."""
     cell = reader.schema.column("cell_mean")
     profiles = tuple(reader.schema.column("by_profile").labels)
     buffs = tuple(reader.schema.column("by_buff").labels)
     scenarios = tuple(reader.schema.column("by_scenario").labels)
     n_cells = cell.width
     turns = read_cell_means(reader, len(attacks), n_cells)
+    grouped = read_group_means(reader, len(attacks), n_cells) if dice else None
+    if grouped is None:  # an older run: one "group" holding every run, so only builds are redrawn
+        grouped, mix, n_groups = turns[:, None, :], np.ones((replicates, 1)), 0
+    else:
+        mix = dice_weights(group_sizes(reader), replicates, DICE_SEED)
+        n_groups = mix.shape[1]
     # cells are profile-major: (profile, buff, scenario)
     idx = np.arange(n_cells)
     prof_of, scen_of = idx // (len(buffs) * len(scenarios)), idx % len(scenarios)
     groups = {("p", name): np.flatnonzero(prof_of == k) for k, name in enumerate(profiles)}
     groups |= {("s", name): np.flatnonzero(scen_of == k) for k, name in enumerate(scenarios)}
     every = idx
+    chunks = [(k, min(CHUNK, replicates - k)) for k in range(0, replicates, CHUNK)]
 
     rng = np.random.default_rng(seed)
     plain = np.flatnonzero(np.array([not lim for lim in attacks.limits]) & np.isfinite(turns).all(axis=1))
@@ -179,8 +254,11 @@ def measure(reader, attacks: Attacks, replicates: int = REPLICATES, seed: int = 
     cost = attacks.cost[plain].astype(np.float64)
     y = turns[plain]
     slope_full = _slopes(cost, types, y, np.ones((1, len(plain))))[0]
-    slope_reps = np.concatenate([_slopes(cost, types, y, _counts(rng, len(plain), min(CHUNK, replicates - k)))
-                                 for k in range(0, replicates, CHUNK)]) if len(plain) else np.zeros((0, n_cells))
+    # The slope is linear in the turns, so each dice group's slope, mixed by the replicate's group
+    # weights, is the slope of the mixed turns.
+    y_groups = grouped[plain].astype(np.float64).reshape(len(plain), -1)
+    slope_reps = np.concatenate([_mixed(_slopes(cost, types, y_groups, _counts(rng, len(plain), m)), mix[k:k + m])
+                                 for k, m in chunks]) if len(plain) else np.zeros((0, n_cells))
     slope = _interval(float(slope_full.mean()), slope_reps.mean(axis=1))
 
     # Per profile / scenario, a value in points needs a point to buy turns there: where the slope's
@@ -197,10 +275,11 @@ def measure(reader, attacks: Attacks, replicates: int = REPLICATES, seed: int = 
         if not len(w):
             continue
         diff = turns[w] - turns[wo]
+        diff_groups = (grouped[w].astype(np.float64) - grouped[wo]).reshape(len(w), -1)
         paid = (attacks.cost[w] - attacks.cost[wo]).astype(np.float64)
         d_full = diff.mean(axis=0)
-        d_reps = np.concatenate([_counts(rng, len(w), min(CHUNK, replicates - k)) @ diff / len(w)
-                                 for k in range(0, replicates, CHUNK)])
+        d_reps = np.concatenate([_mixed(_counts(rng, len(w), m) @ diff_groups / len(w), mix[k:k + m])
+                                 for k, m in chunks])
 
         def iv(cells: np.ndarray, overall: bool = False) -> Interval:
             if not (slope_ok if overall else measurable[tuple(cells)]):
@@ -211,7 +290,19 @@ def measure(reader, attacks: Attacks, replicates: int = REPLICATES, seed: int = 
             name, kinds.get(name, "upgrade"), float(paid.mean()), float(paid.min()), len(w),
             _interval(float(d_full.mean()), d_reps.mean(axis=1)), iv(every, True),
             {p: iv(groups[("p", p)]) for p in profiles}, {s: iv(groups[("s", s)]) for s in scenarios}, d_full)
-    return PointValues(values, slope, len(plain), tuple(cell.labels), profiles, scenarios, replicates)
+    return PointValues(values, slope, len(plain), tuple(cell.labels), profiles, scenarios, replicates,
+                       n_groups)
+
+
+def interval_note(values: PointValues) -> str:
+    """What the intervals resample, for a report's text (one line for an older run's builds-only intervals)."""
+    if values.dice_groups > 1:
+        return (f"bootstrap over builds and over the dice all builds of a cell share ({values.dice_groups} "
+                "groups of runs)")
+    if values.dice_groups == 1:
+        return "bootstrap over builds only: with one run per cell the dice all builds share cannot be redrawn"
+    return ("bootstrap over builds only: this run's stage 1 predates the dice groups, so the dice all builds of "
+            "a cell share are not in the intervals (too narrow for some enhancements; rerun stage 1 to get them)")
 
 
 def decimals(lo: float, hi: float) -> int:

@@ -3,7 +3,8 @@
 Sections, each comparing like with like:
 
 1. **Enhancement values in points** (:mod:`.point_values` on each run's stage 1: paired builds on
-   the same dice, cluster bootstrap over builds). The two runs are independent, so the interval of
+   the same dice, bootstrap over builds and the dice they share). The two runs are independent, so
+   the interval of
    the change B − A combines the two intervals by MOVER (Zou & Donner 2008: each arm of the change's
    interval is the root sum of squares of the matching arms of the two intervals), which keeps the
    bootstrap intervals' asymmetry. Runs with the **same dice** (same master seed, cells and runs per
@@ -43,7 +44,7 @@ from balance_plugins.reports.data import Attacks, load_confirmed
 from balance_plugins.reports.fair_costs import fair_costs, value_per_point_spread
 from balance_plugins.reports.findings import dominated, mis_costed
 from balance_plugins.reports.point_values import (
-    Interval, PointValue, PointValues, fmt_interval, measure, pairs_of, read_cell_means,
+    Interval, PointValue, PointValues, fmt_interval, interval_note, measure, pairs_of, read_cell_means,
 )
 
 #: Family-wise false-positive rate of the whole diff (any move listed by chance), and the sections
@@ -142,6 +143,11 @@ def enhancement_moves(va: PointValues, vb: PointValues) -> Section:
     moves.sort(key=lambda m: (-abs(m.change.est), m.label))
     return Section(moves, len(names), len(set(va.values) - set(vb.values)), len(set(vb.values) - set(va.values)),
                    "points" if in_points else "turns")
+
+
+def _notes(va: PointValues, vb: PointValues) -> str:
+    a, b = interval_note(va), interval_note(vb)
+    return a if a == b else f"intervals: A's a {a}; B's a {b}"
 
 
 def same_dice(ctx) -> bool:
@@ -341,7 +347,7 @@ class RunDiff:
             enh = enhancement_moves(va, vb)
             doc.h(2, f"Enhancement values ({enh.unit})")
             doc.p(f"{enh.summary('Upgrades and limits')}. Stage-1 screening values (paired builds on the same "
-                  "dice, 95% cluster-bootstrap intervals over builds); the runs rolled different dice, so the "
+                  f"dice, 95% {_notes(va, vb)}); the runs rolled different dice, so the "
                   "change's interval combines the two runs' intervals as independent (MOVER), widened to a "
                   f"{level}. Biggest change first.")
             what = f"enhancement values ({enh.unit})"
@@ -451,7 +457,8 @@ def cost_changes(doc: Doc, va: PointValues, vb: PointValues) -> list[str]:
     doc.h(2, "Enhancements whose cost changed")
     doc.p("Listed whatever the noise: the effect on turns may stay the same while its price moves. Turns per point "
           "paid: its effect on turns (negative = faster) divided by the points its carriers paid for it, 95% "
-          "cluster-bootstrap interval over builds (screening); fair cost: the cost that would bring its value per "
+          "bootstrap interval (screening; over builds and shared dice where the runs keep dice groups); fair cost: "
+          "the cost that would bring its value per "
           "point to its peers' median (stage1/fair_costs.md), in base-cost units.")
     rows, lines = [], []
     for n in changed:

@@ -35,7 +35,40 @@ from balance_plugins.stages.settings import Stage1Settings, stage1_problems
 from balance_plugins.stages.ranking import id_ranks, ordered, top_count
 
 
-def schema(grid) -> Schema:
+#: Dice groups a stage-1 record keeps its turns in (at most; fewer when there are fewer runs).
+DICE_GROUPS = 10
+
+
+def dice_groups(runs: int) -> list[tuple[int, int]]:
+    """The run ids ``[start, stop)`` of each dice group: consecutive runs, sizes differing by at most 1.
+
+    Stage 1 rolls the same dice for every build of a cell (a die depends on the seed, cell, run and
+    turn only), so the dice of run ``r`` are shared by all builds. Keeping each build's turns per
+    group of runs lets the point values resample the dice (the groups) as well as the builds: see
+    :mod:`balance_plugins.reports.point_values`."""
+    k = min(DICE_GROUPS, runs)
+    return [(g * runs // k, (g + 1) * runs // k) for g in range(k)]
+
+
+def _uint(largest: int) -> str:
+    return "uint16" if largest <= np.iinfo(np.uint16).max else "uint32"
+
+
+def group_columns(grid, runs: int, max_turns: int) -> list[Column]:
+    groups = dice_groups(runs)
+    largest = max(b - a for a, b in groups)
+    return [
+        Column("group_turns", _uint(largest * max_turns), (len(groups), len(grid.cells)),
+               [f"runs {a + 1}-{b} / {c}" for a, b in groups for c in cell_labels(grid)],
+               doc="turns summed over each dice group's runs, per cell (every build of a cell shares a group's dice)"),
+        Column("group_runs", _uint(largest), (len(groups),), [f"runs {a + 1}-{b}" for a, b in groups],
+               doc="runs in each dice group"),
+    ]
+
+
+def schema(grid, runs: int | None = None, max_turns: int = 0) -> Schema:
+    """Stage 1's record columns; with ``runs`` also its dice groups' turns (``group_columns``): a
+    schema without them is an older run's, which the reports still read (builds-only intervals)."""
     return Schema(
         [
             Column("attack", "int32", doc="index into the stage-1 attacks table"),
@@ -47,6 +80,7 @@ def schema(grid) -> Schema:
             Column("cell_mean", "float32", (len(grid.cells),), cell_labels(grid)),
             Column("cell_timeouts", "int32", (len(grid.cells),), cell_labels(grid)),
             Column("specialization", "float32", doc="variance of the per-profile means"),
+            *(group_columns(grid, runs, max_turns) if runs else ()),
         ]
     )
 
@@ -78,10 +112,18 @@ class Stage1Task:
         if new.any():
             # A die depends on the seed, cell, run and turn only: a build scores the same whichever
             # builds share its batch, so the new builds alone are simulated.
-            res = sim.run(attacks[new][:, None], self.runs, self.seed, stream=self.stream)
-            s = score.score(res.turn_sum, res.turn_sumsq, res.timeouts, res.runs, grid)
+            # One simulation per dice group (its run ids): turns are whole numbers, so the groups'
+            # sums add up exactly to what one simulation of every run gives.
+            groups = dice_groups(self.runs)
+            parts = [sim.run(attacks[new][:, None], b - a, self.seed, stream=self.stream, run_offset=a)
+                     for a, b in groups]
+            turn_sum, turn_sumsq, timeouts = (sum(getattr(r, f) for r in parts)
+                                              for f in ("turn_sum", "turn_sumsq", "timeouts"))
+            s = score.score(turn_sum, turn_sumsq, timeouts, self.runs, grid)
+            group_turns = np.stack([r.turn_sum for r in parts], axis=1).astype(np.int64)  # whole numbers
             simulated = {**score_columns(s), "cell_mean": s.cell_mean, "cell_timeouts": s.cell_timeouts,
-                         "specialization": s.by_profile.var(axis=1)}
+                         "specialization": s.by_profile.var(axis=1), "group_turns": group_turns,
+                         "group_runs": np.tile([b - a for a, b in groups], (len(group_turns), 1))}
             out = {k: np.empty((len(attacks), *v.shape[1:]), v.dtype) for k, v in simulated.items()}
             for k, v in simulated.items():
                 out[k][new] = v
@@ -95,7 +137,7 @@ class Stage1Task:
 
 #: Columns a stage-1 record copies from another run (its attack index and cost are this run's).
 COPIED = ("overall", "se", "timeouts", "by_profile", "by_buff", "by_scenario", "cell_mean", "cell_timeouts",
-          "specialization")
+          "specialization", "group_turns", "group_runs")
 
 
 def reused_records(session, run_dir: str, builds) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -142,12 +184,16 @@ class Stage1:
             task = Stage1Task(config.stage1.runs, config.seed, reuse=reuse)
             per_item = len(session.grid.cells) * config.stage1.runs
             info = {}
+            if reuse and not has_dice_groups(session, reuse):
+                console().print(f"stage1: {reuse} predates the dice groups: every build is simulated")
+                reuse = None
             if reuse:
                 shared = set(reused_ids(session, reuse)) & {b.id for b in builds}
                 info = {"reused_from": reuse, "reused_records": len(shared)}
                 console().print(f"stage1: {len(shared):,} of {n:,} builds' records copied from {reuse} "
                                 "(the same dice; only legality rules differ)")
-            ctx.simulate(self.name, schema(session.grid), task, n, per_item, info=info)
+            ctx.simulate(self.name, schema(session.grid, config.stage1.runs, config.max_turns), task, n, per_item,
+                         info=info)
             self.prune(ctx, builds, self.name, None, None)
             self.distributions(ctx, builds)
             return
@@ -159,7 +205,8 @@ class Stage1:
             subset = None if k == 0 else tuple(survivors.tolist())
             task = Stage1Task(runs, config.seed, round_stream(k), subset)
             info = {"round": k + 1, "runs": runs, "keep_percent": r.keep_percent}
-            ctx.simulate(stage, schema(session.grid), task, len(survivors), len(session.grid.cells) * runs, info=info)
+            ctx.simulate(stage, schema(session.grid, runs, config.max_turns), task, len(survivors),
+                         len(session.grid.cells) * runs, info=info)
             overall = self.scores(ctx, stage, n, {"overall": ()})["overall"][survivors]
             keep = top_count(len(survivors), r.keep_percent)
             history.append({"round": k + 1, "stage": stage, "runs": runs, "keep_percent": r.keep_percent,
@@ -222,6 +269,11 @@ class Stage1:
         if rounds is not None:
             table["rounds"] = rounds
         ctx.run.write_table(self.name, "kept", table)
+
+
+def has_dice_groups(session, run_dir: str) -> bool:
+    run = session.plugins.component("balance_stores", session.config.store).open(Path(run_dir))
+    return set(COPIED) <= set(run.stage_reader("stage1").schema.names)
 
 
 def reused_ids(session, run_dir: str) -> list[str]:

@@ -71,6 +71,8 @@ def test_findings_flag_the_over_costed_toy_upgrade(toy_run, tmp_path):
         assert fair not in over and fair not in under
     assert "`gilded` (cost 2) is never better than `nick` (cost 1)" in _section(md, "Dominated options")
     assert "Stage 2 has not run." in md
+    # the toy's records have no dice groups, like a run from before them: the page says so, once
+    assert md.count("bootstrap over builds only: this run's stage 1 predates the dice groups") == 1
     index = (tmp_path / "index.md").read_text().splitlines()
     assert index[4] == "| [findings.md](findings.md) | top |"
 
@@ -109,6 +111,9 @@ def test_findings_on_a_real_run(real_run, real_reports):
     assert (f"Of the confirmed top {n} ({real_run_confirm_runs(real_run)} runs per cell, fresh dice), {worse} are "
             "slower than their better attack alone by more than 3 standard errors of the difference (paired:"
             in _section(md, "Policy check"))
+    # 4 stage-1 runs per cell: 4 dice groups of one run, redrawn with the builds
+    assert "bootstrap over builds and over the dice all builds of a cell share (4 groups of runs)" in md
+    assert "predates" not in md
     index = (real_reports / "index.md").read_text().splitlines()
     assert index[4] == "| [findings.md](findings.md) | top |"  # linked first
     assert "| [stage1_pruning_report.md](stage1/stage1_pruning_report.md) | stage1 |" in index

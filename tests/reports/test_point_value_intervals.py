@@ -17,15 +17,20 @@ as its width / 3.92. An interval from independent cells is about √(cells) = 2 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
 from balance_plugins.reports.data import Attacks
 from balance_plugins.reports.findings import dominated
-from balance_plugins.reports.point_values import Interval, PointValue, PointValues, measure
+from balance_plugins.reports.point_values import (
+    Interval, PointValue, PointValues, dice_weights, interval_note, measure,
+)
 from balance_plugins.store import MsgpackStore
 from tests.reports import toy_values as toy
 from tests.reports.helpers import records
+from tests.store.memory_store import MemoryStore
 
 B = 4000
 BUILD_SD, CELL_SD = 1.5, 0.3
@@ -140,3 +145,147 @@ def test_dominance_needs_every_cell_and_no_higher_cost():
     assert "z" not in found["x"] and "w" not in found.get("x", [])
     # closest margin: the smallest per-cell gap between x and its rivals (y: 0 in cell c2)
     assert [m for x, _, m in dominated(pv) if x.name == "x"] == [0.0]
+
+
+# -- the dice every build of a cell shares ----------------------------------------------------------
+#
+# Stage 1 rolls the same dice for every build of a cell, so part of the dice noise moves every build
+# together and a bootstrap over builds cannot see it. The toy below has dice groups (10 groups of 2
+# runs, as stage 1 keeps them) and puts most of `whetstone`'s noise on a die shared by all builds of
+# a cell (toy_values.make_toy_run, ``shared_sd``); the interval must redraw the groups as well.
+
+GROUPS = 10
+SHARED_SD, GROUP_BUILD_SD, GROUP_CELL_SD = 2.0, 0.3, 0.1
+#: whetstone's true change of turns: 3 damage times the mean turns a damage saves (the shared die has mean 0).
+TRUE_TURNS = -toy.WORTH[toy.SHARED] * toy.PER_DAMAGE.mean()
+
+
+def _grouped(tmp_path_factory, seed: int, name: str = "grouped"):
+    run_dir = toy.make_toy_run(tmp_path_factory.mktemp(name) / "run", GROUP_BUILD_SD, GROUP_CELL_SD, seed=seed,
+                               groups=GROUPS, shared_sd=SHARED_SD)
+    return MsgpackStore().open(run_dir), run_dir
+
+
+@pytest.fixture(scope="module")
+def grouped(tmp_path_factory):
+    run, run_dir = _grouped(tmp_path_factory, 5)
+    values = measure(run.stage_reader("stage1"), Attacks.load(run, "stage1"), replicates=B)
+    rec = records(run_dir, "stage1")
+    per_group = np.empty((len(rec["attack"]), GROUPS, len(toy.BASE)))
+    per_group[rec["attack"]] = rec["group_turns"] / rec["group_runs"][:, :, None]
+    return values, per_group
+
+
+def _hand_two_way(per_group: np.ndarray, name: str, seed: int = 99):
+    """(turns interval, points interval) of a hand-made two-way bootstrap: whole builds (pairs, and
+    independently the plain builds) and, in the same replicate for all of them, the dice groups by
+    the Rao-Wu rescaled bootstrap (K - 1 groups drawn from K, weight count · K/(K - 1))."""
+    rng = np.random.default_rng(seed)
+    w, wo = _hand_pairs(name)
+    plain = np.array([i for i, (_, _, x) in enumerate(toy.builds()) if not x])
+    K = per_group.shape[1]
+    d_reps, p_reps = np.empty(B), np.empty(B)
+    for k in range(B):
+        weight = np.bincount(rng.integers(0, K, K - 1), minlength=K) * K / (K - 1)
+        turns = per_group.transpose(0, 2, 1) @ (weight / weight.sum())  # equal groups: runs weigh alike
+        d = (turns[w] - turns[wo])[rng.integers(0, len(w), len(w))].mean(axis=0)
+        d_reps[k] = d.mean()
+        p_reps[k] = d.mean() / _hand_slope(turns, plain[rng.integers(0, len(plain), len(plain))]).mean()
+    return tuple(np.percentile(r, [2.5, 97.5]) for r in (d_reps, p_reps))
+
+
+@pytest.mark.parametrize("name", ["whetstone", "nick"])
+def test_interval_matches_a_hand_made_two_way_bootstrap_over_builds_and_dice(grouped, name):
+    values, per_group = grouped
+    assert values.dice_groups == GROUPS
+    hand_turns, hand_points = _hand_two_way(per_group, name)
+    v = values.values[name]
+    assert _agrees(v.turns, hand_turns), (v.turns, hand_turns)
+    assert _agrees(v.points, hand_points), (v.points, hand_points)
+
+
+def test_a_builds_only_interval_misses_the_shared_dice_and_fails(grouped):
+    values, per_group = grouped
+    turns = per_group.mean(axis=1)
+    builds_only, _ = _hand_interval(turns, toy.SHARED)
+    right = values.values[toy.SHARED].turns
+    # the shared die's part of the error (sd 2/sqrt(40) = 0.32) dwarfs the builds' (about 0.1)
+    assert (builds_only[1] - builds_only[0]) < 0.5 * (right.hi - right.lo)
+    assert not _agrees(Interval(float(np.mean(builds_only)), *map(float, builds_only)),
+                       np.array([right.lo, right.hi]))
+
+
+#: Coverage trials: each a fresh toy (builds' offsets and the shared dice redrawn), REPS replicates.
+TRIALS, REPS = 80, 200
+
+
+def test_coverage_of_the_true_effect_with_and_without_the_dice(tmp_path):
+    """Over TRIALS toys, how often whetstone's 95 % interval of turns holds its true effect.
+
+    Expected: the two-way interval about 0.92 (10 groups: the dice part of its variance has 9 degrees
+    of freedom, and ±1.96 of a t9 covers 91.8 %; the build × dice interaction makes it slightly
+    conservative); the builds-only interval covers ±1.96 · 0.1 of an error whose sd is about 0.33:
+    about 0.45. Tolerance: binomial standard errors over 80 trials are 0.031 (at 0.92) and 0.056 (at
+    0.45), so the thresholds 0.82 and 0.65 are each over 3 standard errors from those expectations
+    (fixed seeds: the counts are the same on every machine). The toys live
+    in the in-memory store (tests/store/memory_store.py: the store contract without the disk's
+    fsyncs), which keeps 80 runs to a few seconds; the tests above read the msgpack store."""
+    store = MemoryStore()
+    hits = {True: 0, False: 0}
+    for trial in range(TRIALS):
+        run_dir = toy.make_toy_run(tmp_path / f"toy{trial}", GROUP_BUILD_SD, GROUP_CELL_SD, seed=1000 + trial,
+                                   groups=GROUPS, shared_sd=SHARED_SD, store=store)
+        run = store.open(run_dir)
+        attacks = Attacks.load(run, "stage1")
+        for dice in (True, False):
+            iv = measure(run.stage_reader("stage1"), attacks, replicates=REPS, dice=dice).values[toy.SHARED].turns
+            hits[dice] += iv.lo <= TRUE_TURNS <= iv.hi
+    assert hits[True] / TRIALS >= 0.82, hits
+    assert hits[False] / TRIALS <= 0.65, hits
+
+
+def test_a_run_without_dice_groups_falls_back_to_the_builds_only_interval(noisy, grouped):
+    values, _ = noisy  # the noisy toy has no dice groups, like a run from before them
+    assert values.dice_groups == 0
+    assert "builds only" in interval_note(values) and "predates" in interval_note(values)
+    assert "dice" in interval_note(grouped[0]) and "builds only" not in interval_note(grouped[0])
+
+
+def test_rao_wu_weights_keep_a_linear_statistics_variance():
+    """The group weights' variance for a group mean: the Rao-Wu draw of K - 1 groups rescaled by
+    K/(K - 1) gives Var(sum a_g x_g) = s²/K (the usual variance of a mean of K groups, s² their sample
+    variance), where an ordinary bootstrap of K groups gives (K - 1)/K of it: 10 % less at K = 10.
+    20,000 replicates: the bootstrap variance's relative standard error is about sqrt(2/20000) · 1.2
+    (kurtosis of the weights) ≈ 0.012; tolerance 5 % (4 standard errors) tells 1 from 0.9."""
+    x = np.random.default_rng(1).standard_normal(GROUPS)
+    a = dice_weights(np.full(GROUPS, 2.0), 20000, 7)
+    np.testing.assert_allclose(a.sum(axis=1), 1.0)
+    boot = (a @ x).var()
+    assert boot == pytest.approx(x.var(ddof=1) / GROUPS, rel=0.05)
+
+
+def test_fair_cost_gives_no_interval_without_a_warning_when_a_draw_of_the_peers_median_is_0():
+    """Two peers have no effect at all (interval 0 to 0) and three almost always save turns: the
+    peers' median (the third smallest of five) is below 0 in nearly every draw, so its interval is
+    below 0, but in the few draws where one of the three is above 0 the median is exactly 0. A ratio
+    to it then has no finite interval: no fair cost, and no division by zero on the console."""
+    from balance_plugins.reports.fair_costs import fair_costs
+
+    def v(name, est, lo, hi):
+        return PointValue(name, "upgrade", 1.0, 1.0, 10, Interval(est, lo, hi), Interval(np.nan, np.nan, np.nan),
+                          {}, {}, np.zeros(1))
+
+    # each saver: sd 0.6 / 1.96, P(above 0) = P(Z > 3.27) = 0.05 %; some of 4,000 draws of three of them do
+    vals = [v("t", -1.0, -1.5, -0.5), v("z1", 0.0, 0.0, 0.0), v("z2", 0.0, 0.0, 0.0),
+            *(v(f"n{k}", -1.0, -1.6, -0.4) for k in range(3))]
+    pv = PointValues({x.name: x for x in vals}, Interval(-1, -1.1, -0.9), 1, ("c",), (), (), 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = {f.name: f for f in fair_costs(pv)}
+    t = found["t"]
+    assert t.peers_median.hi < 0
+    assert np.isnan(t.fair.lo) and np.isnan(t.fair.hi)
+    assert t.verdict.startswith("no fair cost")
+    # without the two peers of no effect the median never reaches 0, and the interval is finite
+    pv = PointValues({x.name: x for x in vals if not x.name.startswith("z")}, pv.slope, 1, ("c",), (), (), 1)
+    assert np.isfinite(next(f for f in fair_costs(pv) if f.name == "t").fair.lo)

@@ -19,8 +19,10 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import attrs
 import numpy as np
 
+from balance.records import Schema
 from balance.session import open_session
 from balance_plugins.stages import stage1 as st1
 from balance_plugins.store import MsgpackStore, RunInfo
@@ -73,34 +75,79 @@ def builds() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
     return out
 
 
-def make_toy_run(run_dir: Path, build_sd: float = 0.0, cell_sd: float = 0.0, seed: int = 0) -> Path:
+#: The toy's dice groups of runs, when it has them (``make_toy_run(groups=...)``): runs in each.
+GROUP_RUNS = 2
+#: The upgrade whose effect rides on the dice every build of a cell shares (``shared_sd``).
+SHARED = "whetstone"
+
+
+_GRIDS: dict[str, object] = {}
+
+
+def _grid(config: Path):
+    """The toy config's grid, opened once (a session loads every plugin: slow for many toys)."""
+    if CONFIG not in _GRIDS:
+        _GRIDS[CONFIG] = open_session(config).grid
+    return _GRIDS[CONFIG]
+
+
+def make_toy_run(run_dir: Path, build_sd: float = 0.0, cell_sd: float = 0.0, seed: int = 0, *,
+                 groups: int = 0, shared_sd: float = 0.0, store=None) -> Path:
     """The toy's stage-1 run; with ``build_sd`` each build also gets its own random offset in
     every cell (its dice, shared by its cells: the cluster a bootstrap must resample whole) and
-    with ``cell_sd`` independent noise per cell."""
+    with ``cell_sd`` independent noise per cell.
+
+    With ``groups`` the records also keep their turns per dice group (``GROUP_RUNS`` runs each), as
+    stage 1 does; ``cell_sd`` is then the noise of each (build, group, cell) mean, and with
+    ``shared_sd`` every build carrying :data:`SHARED` gets, in each group and cell, the same extra
+    turns ``shared_sd · ε`` (ε standard normal, one per group and cell): its bonus depends on a die
+    that every build of the cell rolls alike (common random numbers). That part of the noise moves
+    every pair of ``SHARED`` together, so only a bootstrap that redraws the dice groups sees it. Its
+    expectation is 0: ``WORTH`` stays the truth. Without ``groups`` the records have no dice groups
+    (a run from before them). ``store``: the result store to write to (default: msgpack, on disk)."""
     run_dir.mkdir(parents=True)
     (run_dir / "config.toml").write_text(CONFIG)
-    grid = open_session(run_dir / "config.toml").grid
+    grid = _grid(run_dir / "config.toml")
     assert len(grid.cells) == len(BASE)
     bs = builds()
     cost = np.array([sum(UPGRADES[u][0] for u in ups) + sum(LIMITS[x][0] for x in lims) for _, ups, lims in bs])
     damage = np.array([sum(UPGRADES[u][1] for u in ups) + sum(LIMITS[x][1] for x in lims) for _, ups, lims in bs])
     extra = np.array([TYPES[t] for t, _, _ in bs])
     cell = BASE[None, :] + extra[:, None] - PER_DAMAGE[None, :] * damage[:, None]
-    if build_sd or cell_sd:
+    n, P, B, S = len(bs), len(grid.profiles), len(grid.buffs), len(grid.scenarios)
+    grouped = {}
+    if groups:
+        assert len(st1.dice_groups(groups * GROUP_RUNS)) == groups, "stage 1 would group these runs otherwise"
+        rng = np.random.default_rng(seed)
+        cell = cell + build_sd * rng.standard_normal((n, 1))
+        shared = np.array([SHARED in ups for _, ups, _ in bs], dtype=float)
+        eps = rng.standard_normal((groups, len(BASE)))
+        per_group = (cell[:, None, :] + shared_sd * shared[:, None, None] * eps[None]
+                     + cell_sd * rng.standard_normal((n, groups, len(BASE))))
+        cell = per_group.mean(axis=1)
+        grouped = {"group_turns": per_group * GROUP_RUNS, "group_runs": np.full((n, groups), GROUP_RUNS)}
+    elif build_sd or cell_sd:
         rng = np.random.default_rng(seed)
         cell = cell + build_sd * rng.standard_normal((len(bs), 1)) + cell_sd * rng.standard_normal(cell.shape)
-    n, P, B, S = len(bs), len(grid.profiles), len(grid.buffs), len(grid.scenarios)
     by_profile = cell.reshape(n, P, B * S).mean(axis=2)
     by_scenario = cell.reshape(n, P * B, S).mean(axis=1)
-    run = MsgpackStore().create(run_dir, RunInfo(config={"toml": CONFIG}, master_seed=3, stages=("stage1",)))
+    run = (store or MsgpackStore()).create(run_dir, RunInfo(config={"toml": CONFIG}, master_seed=3, stages=("stage1",)))
     run.write_table("stage1", "attacks", {
         "id": [f"{t} + {' + '.join(u)} [{', '.join(x)}]" for t, u, x in bs], "attack_type": [t for t, _, _ in bs],
         "upgrades": [list(u) for _, u, _ in bs], "limits": [list(x) for _, _, x in bs], "cost": cost.tolist()})
-    w = run.stage_writer("stage1", st1.schema(grid), total=n)
+    if groups:
+        # the toy's turns are not whole numbers: its group sums are stored as floats (the reports
+        # read the column whatever its dtype)
+        columns = [attrs.evolve(c, dtype="float32") if c.name == "group_turns" else c
+                   for c in st1.schema(grid, groups * GROUP_RUNS, 60).columns]
+        schema = Schema(columns)
+    else:
+        schema = st1.schema(grid)
+    w = run.stage_writer("stage1", schema, total=n)
     w.write(0, n, {
         "attack": np.arange(n), "cost": cost, "overall": cell.mean(axis=1), "se": np.zeros(n),
         "timeouts": np.zeros(n, np.int32), "by_profile": by_profile, "by_buff": cell.mean(axis=1)[:, None],
         "by_scenario": by_scenario, "cell_mean": cell, "cell_timeouts": np.zeros(cell.shape, np.int32),
-        "specialization": by_profile.var(axis=1)})
+        "specialization": by_profile.var(axis=1), **grouped})
     w.finish({"items": n})
     return run_dir

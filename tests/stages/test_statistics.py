@@ -354,3 +354,34 @@ def test_confirmation_ties_and_policy_errors_come_from_paired_combats(tiny_run):
     d = turns - solo_turns
     expected = np.sqrt((d.var(axis=2, ddof=1) / CONFIRM_RUNS).sum(axis=1)) / d.shape[1]
     np.testing.assert_allclose(conf["solo_diff_se"], expected, rtol=1e-9, atol=1e-12)
+
+
+# -- stage 1's dice groups against the engine alone -----------------------------------------------
+
+
+def test_stage1_dice_groups_are_the_engine_sums_of_their_runs_and_change_no_other_column(tmp_path):
+    """13 runs make 10 dice groups of 1 or 2 consecutive runs. Each group's turns must be the
+    engine's sums over those run ids, and every other column what one simulation of all 13 runs
+    gives (the groups add up exactly: turns are whole numbers), so records keep their values."""
+    from balance_plugins.stages.stage1 import Stage1Task, dice_groups, schema
+
+    session = open_session(str(write_tiny(tmp_path / "tiny.toml", seed=SEED)))
+    runs = 13
+    groups = dice_groups(runs)
+    assert [b - a for a, b in groups] == [1, 1, 1, 2, 1, 1, 2, 1, 1, 2]
+    assert groups[0][0] == 0 and groups[-1][1] == runs and all(b == c for (_, b), (c, _) in zip(groups, groups[1:]))
+    task = Stage1Task(runs, SEED)
+    state = task.prepare(session)
+    sim, n = state[0], len(state[3])
+    got = schema(session.grid, runs, session.config.max_turns).check_block(task.compute(state, 0, n), n)
+    whole = sim.run(np.arange(n)[:, None], runs, SEED, stream=0)
+    s = MeanTurns().score(whole.turn_sum, whole.turn_sumsq, whole.timeouts, runs, session.grid)
+    np.testing.assert_array_equal(got["cell_mean"], s.cell_mean.astype(np.float32))
+    np.testing.assert_array_equal(got["se"], s.se.astype(np.float32))
+    np.testing.assert_array_equal(got["overall"], s.overall.astype(np.float32))
+    np.testing.assert_array_equal(got["cell_timeouts"], whole.timeouts)
+    for g, (a, b) in enumerate(groups):
+        alone = sim.run(np.arange(n)[:, None], b - a, SEED, stream=0, run_offset=a)
+        np.testing.assert_array_equal(got["group_turns"][:, g], alone.turn_sum)
+    np.testing.assert_array_equal(got["group_runs"], np.tile([b - a for a, b in groups], (n, 1)))
+    np.testing.assert_array_equal(got["group_turns"].sum(axis=1), whole.turn_sum)
