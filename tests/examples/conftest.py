@@ -39,10 +39,12 @@ def d20_site(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def d20_run(d20_site, tmp_path_factory):
-    """A complete run (both stages, every report) of examples/d20_rules/d20.toml."""
+    """A complete run (both stages, every report) of examples/d20_rules/d20.toml, on one worker: a
+    pool of workers is started for every step of a run; test_d20.py runs stage 1 again on two
+    workers, and docs/writing-a-rule-plugin.md runs this config with the default workers."""
     from tests.conftest import run_balance
 
     out = tmp_path_factory.mktemp("d20run") / "run"
-    result = run_balance("run", str(D20_CONFIG), "--out", str(out), env=d20_site)
+    result = run_balance("run", str(D20_CONFIG), "--out", str(out), "--workers", "1", env=d20_site)
     assert result.returncode == 0, result.stderr
     return out

@@ -93,7 +93,8 @@ def test_default_policy_uses_the_area_attack_against_the_swarm(d20_run):
 
 def test_same_seed_same_results_whatever_the_workers(d20_run, d20_site, tmp_path):
     again = tmp_path / "again"
-    result = run_balance("run", str(CONFIG), "--out", str(again), "--stage", "1", "--workers", "1", "--no-reports",
+    # d20_run ran on one worker; two workers each load the rule plugin from PYTHONPATH themselves
+    result = run_balance("run", str(CONFIG), "--out", str(again), "--stage", "1", "--workers", "2", "--no-reports",
                          env=d20_site)
     assert result.returncode == 0, result.stderr
     first, second = read_stage(d20_run, "stage1"), read_stage(again, "stage1")

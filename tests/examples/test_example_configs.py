@@ -31,9 +31,14 @@ def report_files(out):
     return sorted(p.relative_to(out / "reports").as_posix() for p in (out / "reports").rglob("*.md"))
 
 
+# One worker: the worker count changes no result (tests/stages/test_run_end_to_end.py), a pool of
+# workers is started for every step of a run, and the docs run these configs with the default
+# workers (tests/docs/test_doc_commands.py: getting-started.md, cli.md, writing-a-reporter.md).
+
+
 def test_quick_runs_end_to_end(tmp_path):
     out = tmp_path / "quick"
-    result = run_balance("run", str(EXAMPLES / "quick.toml"), "--out", str(out))
+    result = run_balance("run", str(EXAMPLES / "quick.toml"), "--out", str(out), "--workers", "1")
     assert result.returncode == 0, result.stderr
     files = report_files(out)
     assert "stage1/stage1_pruning_report.md" in files and "stage2/stage2_pairing_report.md" in files
@@ -47,7 +52,7 @@ def test_quick_runs_end_to_end(tmp_path):
 
 def test_legacy_json_runs_end_to_end(tmp_path):
     out = tmp_path / "legacy"
-    result = run_balance("run", str(EXAMPLES / "legacy_config.json"), "--out", str(out))
+    result = run_balance("run", str(EXAMPLES / "legacy_config.json"), "--out", str(out), "--workers", "1")
     assert result.returncode == 0, result.stderr
     assert len(report_files(out)) == 20
     # the older shape was translated: the run directory keeps the native TOML

@@ -67,7 +67,9 @@ def real_run(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("real")
     (base / "config.toml").write_text(REAL_CONFIG)
     out = base / "run"
-    res = run_balance("run", str(base / "config.toml"), "--out", str(out), "--no-reports", "--workers", "2")
+    # One worker: the reports do not depend on the worker count (tests/stages/test_run_end_to_end.py
+    # proves the records do not), and a pool of workers is started for every step of a run.
+    res = run_balance("run", str(base / "config.toml"), "--out", str(out), "--no-reports", "--workers", "1")
     assert res.returncode == 0, res.stderr
     return out
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from tests.conftest import run_balance
 from tests.stages.test_resume_after_kill import kill_run_when, stage_entry
@@ -43,8 +44,14 @@ def ranking(records: dict, ids: list[str]) -> np.ndarray:
     return attacks[np.lexsort(([rank[int(a)] for a in attacks], records["overall"].astype(np.float64)))]
 
 
-def test_each_round_re_tests_the_best_share_of_the_previous_one(tmp_path):
-    out = run_stage1(tmp_path, "race", tiny_with_rounds())
+@pytest.fixture(scope="module")
+def race(tmp_path_factory):
+    """Stage 1 with two rounds (seed 11, batch size 0), read by two tests; neither writes to it."""
+    return run_stage1(tmp_path_factory.mktemp("race"), "race", tiny_with_rounds())
+
+
+def test_each_round_re_tests_the_best_share_of_the_previous_one(race):
+    out = race
     ids = read_table(out, "stage1", "attacks")["id"]
     first, second = read_stage(out, "stage1"), read_stage(out, "stage1-round2")
     n = len(ids)
@@ -71,8 +78,8 @@ def test_each_round_re_tests_the_best_share_of_the_previous_one(tmp_path):
     assert any(by_attack[a] != o for a, o in zip(second["attack"].tolist(), second["overall"].tolist()))
 
 
-def test_rounds_do_not_depend_on_batch_size(tmp_path):
-    a = run_stage1(tmp_path, "a", tiny_with_rounds(batch=0))
+def test_rounds_do_not_depend_on_batch_size(race, tmp_path):
+    a = race  # batch size 0: the runner sizes the work units
     b = run_stage1(tmp_path, "b", tiny_with_rounds(batch=7))
     for stage in ("stage1", "stage1-round2"):
         ra, rb = read_stage(a, stage), read_stage(b, stage)
