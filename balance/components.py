@@ -152,6 +152,9 @@ class Executor(Protocol):
         """Run ``task.compute`` on each index range (after ``task.prepare`` once per worker, with the
         session ``spec`` reopens) and yield ``(start, stop, columns)`` in submission order."""
 
+    # Optional: ``close()``. An executor may keep its workers from one ``map`` to the next (a run
+    # calls ``map`` once per step); the runner then calls ``close()`` once the run's stages are done.
+
 
 def selected_by(stage: Any, config: Any) -> list[tuple[str, str, str]]:
     """``(config key, hook, name)`` of each component ``stage`` uses with this config (a policy)."""

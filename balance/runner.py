@@ -178,8 +178,13 @@ def run_pipeline(
                     f"run {req} into this directory first (e.g. `balance run --stage all`)"
                 )
     make_run_dir(run_dir)
-    with run_lock(run_dir):
-        return _run_stages(session, spec, run_dir, names, ordered, workers, executor, resume, reuse)
+    try:
+        with run_lock(run_dir):
+            return _run_stages(session, spec, run_dir, names, ordered, workers, executor, resume, reuse)
+    finally:
+        close = getattr(executor, "close", None)  # optional: executors that keep workers between steps
+        if close is not None:
+            close()
 
 
 def check_components(session: Session, stages: list[Any]) -> None:

@@ -2,7 +2,7 @@
 
 The task is scattered to every worker once; units are index ranges; results are yielded in
 submission order with a bounded number in flight, exactly as the local executor does, so results
-are bit-for-bit the same.
+are bit-for-bit the same. One client (and LocalCluster) serves every step of a run until ``close``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ class DaskExecutor:
     def __init__(self) -> None:
         #: ``tcp://HOST:PORT`` of a running scheduler; ``None`` starts a LocalCluster.
         self.scheduler: str | None = None
+        self._open: tuple | None = None  # (workers, client, cluster) kept between steps
 
     def workers(self, requested: int) -> int:
         return requested or 0
@@ -62,7 +63,10 @@ class DaskExecutor:
     def map(
         self, spec: SessionSpec, task: Task, units: Iterable[tuple[int, int]], workers: int
     ) -> Iterator[tuple[int, int, Columns]]:
-        client, cluster = self._client(workers)
+        if self._open is None or self._open[0] != workers:
+            self.close()
+            self._open = (workers, *self._client(workers))
+        client = self._open[1]
         try:
             task_future = client.scatter(task, broadcast=True)
             in_flight = 2 * max(1, len(client.scheduler_info()["workers"]))
@@ -73,7 +77,15 @@ class DaskExecutor:
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
-        finally:
+        except BaseException:  # a failed or abandoned step: its queued ranges must not run on
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Close the client and the LocalCluster this executor started (the runner calls this)."""
+        if self._open is not None:
+            _, client, cluster = self._open
+            self._open = None
             client.close()
             if cluster is not None:
                 cluster.close()

@@ -29,11 +29,19 @@ def collect(executor, workers: int):
 
 
 def test_default_local_cluster_computes_in_worker_processes():
-    cols = collect(DaskExecutor(), workers=2)
+    executor = DaskExecutor()
+    try:
+        cols = collect(executor, workers=2)
+        again = collect(executor, workers=2)  # the run's next step: the same cluster's workers
+        cluster = executor._open[2]
+    finally:
+        executor.close()
     pids = set(cols["pid"].tolist())
     assert os.getpid() not in pids, "the Dask executor computed items in the client process"
     assert set(cols["prepared_pid"].tolist()) == pids  # state was prepared in the worker that used it
     assert all(w.startswith("tcp://") for w in cols["worker"]), "items computed outside a Dask worker"
+    assert set(again["pid"].tolist()) <= pids, "the second step started another cluster"
+    assert cluster.status.name == "closed", "close() left the LocalCluster it started running"
 
 
 def test_a_given_scheduler_gets_the_work_on_its_workers():
@@ -44,6 +52,7 @@ def test_a_given_scheduler_gets_the_work_on_its_workers():
             executor = DaskExecutor()
             executor.scheduler = cluster.scheduler_address
             cols = collect(executor, workers=0)
+            executor.close()
             assert cluster.status.name == "running"  # the executor did not close a cluster it did not start
     finally:
         cluster.close()
