@@ -211,5 +211,7 @@ def balance_executors():
 
     An executor runs batches of work (index ranges, never pickled objects) and yields their compact
     results in submission order, so that results do not depend on the executor or worker count.
-    ``--executor NAME`` selects one (default ``local``).
+    ``--executor NAME`` selects one (default ``local``). A run calls ``map`` once per step (stage
+    records, solos, confirmation); an executor may keep its workers from one call to the next and
+    offer ``close()``, which the runner calls once the run's stages are done, also on failure.
     """
