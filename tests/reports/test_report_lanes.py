@@ -60,12 +60,22 @@ PLUGIN = textwrap.dedent('''
             path.write_text(f"{self.name} pid {os.getpid()}\\n{rendered}")
             return [path]
 
+    class Blas:
+        def __init__(self, name, stage):
+            self.name, self.stage = name, stage
+
+        def write(self, ctx):
+            from threadpoolctl import threadpool_info
+            path = ctx.out_dir / self.stage / f"{self.name}.txt"
+            path.write_text(" ".join(str(i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"))
+            return [path]
+
     @hookimpl
     def balance_reporters():
         return [Pid("pid_one", "stage1"), Pid("pid_two", "stage2"),
                 Pid("pid_page", "stage1", uses=("pid_two", "pid_one")),
                 Pid("boom", "stage2", fail="raise"), Pid("boom_page", "stage1", uses=("boom",)),
-                Pid("gone", "stage2", fail="die")]
+                Pid("gone", "stage2", fail="die"), Blas("blas_one", "stage1"), Blas("blas_two", "stage2")]
     ''')
 
 
@@ -126,6 +136,19 @@ def test_the_command_prints_one_error_line(real_run, pid_session, tmp_path):
     assert lines[0].startswith("reports: 2 files in ")  # pid_two and pid_one; not boom_page
     assert lines[1:] == ["plugin pid_reporters failed in reporter boom.write: RuntimeError: no numbers today"]
     assert (tmp_path / "out" / "stage2" / "pid_two.txt").is_file()
+
+
+def test_reporters_use_one_blas_thread_in_every_lane(synthetic_run, pid_session, tmp_path):
+    """numpy's BLAS threads would spin against the other lane's process: one thread while reports
+    are written, in both lanes, and the caller's setting is back afterwards."""
+    from threadpoolctl import threadpool_info
+
+    _, session = pid_session
+    before = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    write_reports(session, synthetic_run, tmp_path, only=["blas_one", "blas_two"], workers=2)
+    assert before and [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == before
+    for name, stage in (("blas_one", "stage1"), ("blas_two", "stage2")):
+        assert set((tmp_path / stage / f"{name}.txt").read_text().split()) == {"1"}
 
 
 class R:
