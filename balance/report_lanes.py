@@ -49,8 +49,8 @@ def cores() -> int:
 def plan(reporters: Sequence[Any], lanes: int) -> list[list[Any]]:
     """The reporters of each lane, in their given order; lane 0 runs in this process. Lane 0 holds
     the stages of the reporters that render others' files, and those reporters; every other stage's
-    reporters go to one of the other lanes (at most ``lanes - 1``). One lane where processes cannot
-    be forked."""
+    reporters go to one of the other lanes (at most ``lanes - 1``). One lane where this process
+    cannot fork."""
     renderers = [r for r in reporters if getattr(r, "uses", ())]
     stages: dict[str, list[Any]] = {}
     for r in reporters:
@@ -59,7 +59,8 @@ def plan(reporters: Sequence[Any], lanes: int) -> list[list[Any]]:
     home = [s for s in stages if s in {r.stage for r in renderers}] or list(stages)[:1]
     rest = [s for s in stages if s not in home]
     n = min(lanes - 1, len(rest))
-    if n < 1 or "fork" not in multiprocessing.get_all_start_methods():
+    # a daemonic process (a pool's worker) may not start processes of its own
+    if n < 1 or "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
         return [list(reporters)]
     out: list[list[Any]] = [[r for s in home for r in stages[s]] + renderers] + [[] for _ in range(n)]
     for i, s in enumerate(rest):

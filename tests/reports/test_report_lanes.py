@@ -172,3 +172,20 @@ def test_plan_keeps_each_stage_in_one_lane_and_renderers_at_home():
     assert plan([s2a, s1a, s2b], 2) == [[s2a, s2b], [s1a]]
     # one stage: nothing to run side by side
     assert plan([s1a, page, s1b], 2) == [[s1a, page, s1b]]
+
+
+def _plan_in(queue):
+    queue.put([[r.name for r in lane] for lane in plan([R("a", "stage1"), R("b", "stage2")], 2)])
+
+
+def test_a_daemonic_process_writes_in_one_lane():
+    """A pool worker (daemonic) may not start processes: its reports run one after another."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_plan_in, args=(queue,), daemon=True)
+    proc.start()
+    assert queue.get(timeout=60) == [["a", "b"]]
+    proc.join()
+    assert [[r.name for r in lane] for lane in plan([R("a", "stage1"), R("b", "stage2")], 2)] == [["a"], ["b"]]
