@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-from threadpoolctl import threadpool_limits
 
 from balance.errors import BalanceError
 
@@ -163,6 +162,8 @@ def run_lanes(reporters: Sequence[Any], ctx: Any, write: Callable[[Any, Any], li
     # numpy's BLAS splits a large dot or matrix product over a thread per core; beside a process per
     # stage (and on a shared machine) those threads only spin against each other: measured on the
     # default run, the point values cost 9.2 CPU s with them and 5.3 without, the same numbers
+    from threadpoolctl import threadpool_limits  # here: 80 ms of imports every command would pay
+
     with threadpool_limits(limits=1, user_api="blas"):
         yield from _run_lanes(list(reporters), ctx, write, lanes)
 
