@@ -92,11 +92,13 @@ class BlockQueries:
         """Pass 1: count, approximate quantiles of the score, the top N and all-record aggregates."""
         return scan(self, score, ascending, tiebreak, top, quantiles, aggregators or {}, top_columns)
 
-    def tiers(self, first: ScanResult, percents: Sequence[float], aggregators: dict[str, Aggregator]
-              ) -> dict[float, TierResult]:
+    def tiers(self, first: ScanResult, percents: Sequence[float], aggregators: dict[str, Aggregator],
+              bare: Sequence[float] = ()) -> dict[float, TierResult]:
         """Pass 2: for each p, the aggregates over the best ceil(p% × count) records (deterministic
-        tie-break), with the tier's exact threshold record and median score."""
-        return tiers(self, first, percents, aggregators)
+        tie-break), with the tier's exact threshold record and median score; for each p of ``bare``
+        (not in ``percents``) the tier's threshold and median only, in the same pass (``bare=[100]``:
+        the exact median of all records)."""
+        return tiers(self, first, percents, aggregators, bare)
 
 
 def _empty(reader: StageReader) -> dict[str, np.ndarray]:
@@ -200,20 +202,20 @@ class _BinProbe:
 
 
 def tiers(reader: StageReader, first: ScanResult, percents: Sequence[float],
-          aggregators: dict[str, Aggregator]) -> dict[float, TierResult]:
+          aggregators: dict[str, Aggregator], bare: Sequence[float] = ()) -> dict[float, TierResult]:
     score, asc, tb, hist = first.score, first.ascending, first.tiebreak, first.histogram
     count = first.count
-    # the score always travels with the rows, so that column-less aggregators (Count) see the rows
-    agg_cols = needed_columns(aggregators, [score])
     plans = []
-    for p in percents:
+    for p, aggs in [*((p, aggregators) for p in percents), *((p, {}) for p in bare)]:
         m = tier_size(p, count)
-        plan = {"percent": float(p), "size": m, "aggs": make_all(aggregators), "edge": None, "meds": []}
+        # the score always travels with the rows, so that column-less aggregators (Count) see the rows
+        agg_cols = needed_columns(aggs, [score])
+        plan = {"percent": float(p), "size": m, "aggs": make_all(aggs), "cols": agg_cols, "edge": None, "meds": []}
         if m:
             plan["edge"] = _BinProbe(hist, m - 1, [*tb, *agg_cols])
             plan["meds"] = [_BinProbe(hist, r, tb) for r in sorted({(m - 1) // 2, m // 2})]
         plans.append(plan)
-    cols = list(dict.fromkeys([score, *tb, *agg_cols]))
+    cols = list(dict.fromkeys([score, *tb, *(c for plan in plans for c in plan["cols"])]))
     seen = 0
     for block in read_blocks(reader, cols):
         key = order_key(block[score], asc)
@@ -223,11 +225,12 @@ def tiers(reader: StageReader, first: ScanResult, percents: Sequence[float],
             edge = plan["edge"]
             if edge is None:
                 continue
-            inside = np.flatnonzero(bins < edge.bin)
-            if len(inside):
-                sub = {c: np.asarray(block[c])[inside] for c in agg_cols}
-                for agg in plan["aggs"].values():
-                    agg.add(sub)
+            if plan["aggs"]:
+                inside = np.flatnonzero(bins < edge.bin)
+                if len(inside):
+                    sub = {c: np.asarray(block[c])[inside] for c in plan["cols"]}
+                    for agg in plan["aggs"].values():
+                        agg.add(sub)
             edge.add(block, key, bins)
             for probe in plan["meds"]:
                 probe.add(block, key, bins)
@@ -235,7 +238,7 @@ def tiers(reader: StageReader, first: ScanResult, percents: Sequence[float],
         raise StoreError(f"{reader.stage} changed between passes: {count} records in pass 1, {seen} in pass 2")
     out = {}
     for plan in plans:
-        m, edge = plan["size"], plan["edge"]
+        m, edge, agg_cols = plan["size"], plan["edge"], plan["cols"]
         if edge is None:
             out[plan["percent"]] = TierResult(plan["percent"], 0, count, math.nan, (), math.nan,
                                               {k: a.result() for k, a in plan["aggs"].items()})

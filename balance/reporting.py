@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from balance import outfiles
+from balance import outfiles, report_lanes
 from balance.errors import OutputError, PluginError, UsageError
 from balance.progress import console
 from balance.session import Session
@@ -111,8 +111,12 @@ def run_reporter(reporter: Any, ctx: ReportContext) -> list:
 
 def write_reports(
     session: Session, run_dir: Path, out_dir: Path, only: list[str] | None = None, run: Any = None,
-    skip_corrupt: bool = False,
+    skip_corrupt: bool = False, workers: int = 0,
 ) -> list[Path]:
+    """Every chosen reporter's files; reporters of different stages write side by side on up to
+    ``workers`` cores (0: the config's ``performance.workers``, else every core; see
+    :mod:`balance.report_lanes`). A failing reporter does not stop the others: the first failure,
+    in reporter order, is raised once they are done."""
     if run is None:
         run = session.plugins.component("balance_stores", session.config.store).open(run_dir)
     out_dir = Path(out_dir)
@@ -121,9 +125,9 @@ def write_reports(
     ctx = ReportContext(session, run, Path(run_dir), out_dir, skip_corrupt)
     previous = _previous_files(out_dir)
     root = out_dir.resolve()
-    written: list[Path] = []
     removed: list[str] = []
     incomplete: set[str] = set()
+    runnable = []
     for reporter in reporters:
         if not run.stage_complete(reporter.stage):
             # a stage that never started (a run of stage 1 only) is no news; a killed one is
@@ -136,19 +140,30 @@ def write_reports(
             (ctx.out_dir / reporter.stage).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"cannot create {ctx.out_dir / reporter.stage}: {outfiles.describe(exc)}") from None
-        files = [Path(p) for p in run_reporter(reporter, ctx)]
-        ctx.written[reporter.name] = files
-        written.extend(files)
-        now = {str(p.resolve().relative_to(root)) for p in files if p.resolve().is_relative_to(root)}
-        for stale in set(previous.get(reporter.name, ())) - now:
+        runnable.append(reporter)
+    lanes = workers or session.config.performance.workers or report_lanes.cores()
+    outcomes: dict[str, report_lanes.Outcome] = {}
+    skipped: dict[str, tuple[int, str]] = {}
+    for outcome in report_lanes.run_lanes(runnable, ctx, run_reporter, lanes):
+        outcomes[outcome.reporter.name] = outcome
+        for shard, (n, why) in outcome.skipped.items():
+            if n >= skipped.get(shard, (-1, ""))[0]:
+                skipped[shard] = (n, why)
+        if outcome.error is not None:
+            continue
+        now = {str(p.resolve().relative_to(root)) for p in outcome.files if p.resolve().is_relative_to(root)}
+        for stale in set(previous.get(outcome.reporter.name, ())) - now:
             path = (out_dir / stale).resolve()
             if path.is_relative_to(root) and path.is_file() and not (out_dir / stale).is_symlink():
                 path.unlink()
                 removed.append(stale)
-        previous[reporter.name] = sorted(now)
+        previous[outcome.reporter.name] = sorted(now)
         # After each reporter, so that the index matches the folder if a later reporter fails.
         outfiles.write_text(out_dir / WRITTEN_INDEX, json.dumps(previous, indent=1, sort_keys=True) + "\n")
-    skipped = ctx.skipped_shards()
+    written = [p for r in runnable if r.name in outcomes for p in outcomes[r.name].files]
+    for shard, (n, why) in ctx.skipped_shards().items():  # this process's readers, a failed reporter's too
+        if n >= skipped.get(shard, (-1, ""))[0]:
+            skipped[shard] = (n, why)
     if skipped:
         total = sum(n for n, _ in skipped.values())
         console().print(f"skipped {total:,} records of {len(skipped)} corrupt shard(s); every report says so:")
@@ -160,6 +175,9 @@ def write_reports(
         note = (f" (removed {len(removed)} they wrote before and no longer write: {', '.join(sorted(removed))})"
                 if removed else "")
         console().print(f"reports: {len(written)} files in {out_dir}{note}")
+    failed = [o.error for o in outcomes.values() if o.error is not None]
+    if failed:
+        raise failed[0]
     return written
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from balance.cli.common import add_trust_argument
+from balance.cli.cmd_run import workers_count
 from balance.cli.paths import check_out_dir, make_out_dir
 from balance.errors import UsageError
 from balance.reporting import write_reports
@@ -24,6 +25,8 @@ def register(subparsers) -> None:
     p.add_argument("--output-dir", metavar="DIR", help="where to write (default: DIR/reports)")
     p.add_argument("--reporters", "--only", metavar="NAME,...", help="only these reporters (e.g. --only html)")
     p.add_argument("--skip-corrupt", action="store_true", help="skip corrupt shards and say so in every report")
+    p.add_argument("--workers", type=workers_count, default=0,
+                   help="processes writing reports side by side (default: config, else every core; 1: one after another)")
     add_trust_argument(p)
     p.set_defaults(func=run)
 
@@ -39,5 +42,5 @@ def run(args) -> int:
                                      config=args.config)
     only = args.reporters.split(",") if args.reporters else None
     make_out_dir(out, option)
-    write_reports(session, run_dir, out, only=only, run=run_, skip_corrupt=args.skip_corrupt)
+    write_reports(session, run_dir, out, only=only, run=run_, skip_corrupt=args.skip_corrupt, workers=args.workers)
     return 0

@@ -133,7 +133,7 @@ def execute(args, session, spec, run_dir: Path, wanted_stage: str | None, resume
     started = time.perf_counter()
     ctx = run_pipeline(session, spec, run_dir, stages, args.workers, executor, resume=resume, reuse=reuse)
     if not args.no_reports:
-        write_reports(session, run_dir, run_dir / "reports", only=only, run=ctx.run)
+        write_reports(session, run_dir, run_dir / "reports", only=only, run=ctx.run, workers=args.workers)
     wall = time.perf_counter() - started
     console().print(f"run directory: {run_dir}  ({wall:,.1f} s)")
     return wall

@@ -1,7 +1,8 @@
 """Per-enhancement statistics over all records and over each tier (best X % of ALL records), in
-the reader's two passes (``scan`` then ``tiers``). Shared by the enhancement ranking, saturation and
-cost reports; the result of one run directory is cached so that reporters run one after another
-(``balance report``) read the records twice in total, not twice each.
+the reader's two passes (``scan`` then ``tiers``, which also finds the exact median of all records).
+Shared by the enhancement ranking, saturation and cost reports; the result of one run directory is
+cached so that reporters run one after another in one process (``balance report`` runs a stage's
+reporters in one process) read the records twice in total, not twice each.
 """
 
 from __future__ import annotations
@@ -136,9 +137,13 @@ def enhancement_tiers(ctx, stage: str, attacks: Attacks, percents: Sequence[floa
     aggs = _aggregators(attacks, stage)
     T = len(attacks.type_names)
     first = reader.scan("overall", True, SLOTS[stage], top=0, quantiles=(0.5,), aggregators=aggs)
-    res_tiers = reader.tiers(first, list(percents), aggs) if first.count else {}
-    # the exact median of all records is the 100 % tier's median; the scan's is approximate
-    all_median = reader.tiers(first, [100], {})[100.0].median if first.count else float("nan")
+    # the exact median of all records is the 100 % tier's median (the scan's is approximate): read
+    # in the same pass as the tiers
+    wanted = [float(p) for p in percents]
+    res_tiers = reader.tiers(first, wanted, aggs, bare=[] if 100.0 in wanted else [100.0]) if first.count else {}
+    all_median = res_tiers[100.0].median if first.count else float("nan")
+    if 100.0 not in wanted:
+        res_tiers.pop(100.0, None)
     all_stats = _stats(first.aggregates, first.count, all_median, float("nan"), T)
     tiers = {float(p): _stats(r.aggregates, r.size, r.median, r.threshold, T) for p, r in res_tiers.items()}
     result = EnhTiers(first.count, first.skipped, all_stats, tiers)

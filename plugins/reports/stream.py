@@ -170,7 +170,8 @@ class SparseMembership:
     Why it is fast: per block it only sums each value per *item* (one ``bincount`` over the
     records per slot); items are spread over their members once, in ``result``. Records whose two
     items share a member would be counted twice that way, so the members of slot 0 are expanded
-    and checked against slot 1's item to subtract exactly those (few) overlaps.
+    and checked against slot 1's item to subtract exactly those (few) overlaps; only the records
+    whose two items share a member at all (one AND of the items' member bit sets) are expanded.
     """
 
     def __init__(self, members_of: Sequence[Sequence[int]], n_members: int, slots: Sequence[str],
@@ -194,6 +195,10 @@ class SparseMembership:
             # item x member lookup, to find the members both slots' items carry
             self._dense = np.zeros((self.n_items, n_members), dtype=bool)
             self._dense[self._rows, self._flat] = True
+            # the same as bit sets (64 members a word): whether two items share any member at all
+            self._bits = np.zeros((self.n_items, max(1, -(-n_members // 64))), dtype=np.uint64)
+            np.bitwise_or.at(self._bits, (self._rows, self._flat // 64),
+                             np.left_shift(np.uint64(1), (self._flat % 64).astype(np.uint64)))
         K = len(self.slots)
         self._item_counts = np.zeros((K, self.n_items))
         self._item_sums: dict[str, np.ndarray] = {}  # value -> (K, width, items)
@@ -227,11 +232,13 @@ class SparseMembership:
                 x = np.asarray(block[cols[k]], dtype=np.float64)
                 self._item_slot_sums[name][k] += np.bincount(it, weights=x, minlength=N)
         if len(items) > 1:
-            rec, mem = self._expand(items[0])
-            shared = np.ones(len(rec), dtype=bool)
-            for other in items[1:]:
-                shared &= self._dense[other[rec], mem]
-            rec, mem = rec[shared], mem[shared]
+            # only records whose two items share a member are expanded (few: most pairs share none);
+            # the (record, member) sequence, hence every sum, is the one expanding all records gives
+            first, other = items
+            some = np.flatnonzero((self._bits[first] & self._bits[other]).any(axis=1))
+            rec, mem = self._expand(first[some])
+            shared = self._dense[other[some][rec], mem]
+            rec, mem = some[rec[shared]], mem[shared]
             if len(rec):
                 self._shared_counts += np.bincount(mem, minlength=M)
                 for v, x in vals.items():

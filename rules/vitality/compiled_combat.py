@@ -686,25 +686,19 @@ def run_combats(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, polic
     """Every combat of candidates ``cand`` (n, k) over every cell and run, one after another; adds
     per-(candidate, cell) sums into ``turn_sum``, ``turn_sumsq``, ``timeouts`` (n * C) and ``uses``
     (n * C, k + 1). ``keys[c * runs + r]`` is the dice key of cell c, run r."""
-    n, k = cand.shape
-    C, E = maxhp.shape
-    hp = np.zeros(E, np.int64)
-    bleed_due = np.zeros(E, np.int64)
-    bleed_next = np.zeros(E, np.int64)
-    ls = np.zeros(N_LANE, np.int64)
-    charge = np.zeros(k, np.int64)
-    last_used = np.zeros(k, np.int64)
-    used = np.zeros(k, np.int64)
-    chan = np.zeros(k, np.int64)
-    counts = np.zeros(k + 1, np.int64)
-    usable = np.zeros(k, np.bool_)
-    stack = np.zeros((STACK, 4), np.int64)
-    res = np.zeros(5, np.int64)
-    scratch = np.zeros(max(E, 1), np.float64)
-    values = np.zeros(1, np.float64)
     _run_all(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
-             turn_sum, turn_sumsq, timeouts, uses, hp, bleed_due, bleed_next, ls, charge, last_used, used, chan,
-             counts, usable, stack, res, scratch, values)
+             turn_sum, turn_sumsq, timeouts, uses, *_scratch(maxhp.shape[1], cand.shape[1]))
+
+
+@_entry
+def _scratch(E, k):
+    """The state one combat after another reuses (enemies' hit points and bleeding, the lane's
+    scalars, each slot's charges, uses and channelling, the follow-up stack), allocated once per
+    call of an entry point: the helpers below are compiled without reference counting."""
+    return (np.zeros(E, np.int64), np.zeros(E, np.int64), np.zeros(E, np.int64), np.zeros(N_LANE, np.int64),
+            np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros(k, np.int64),
+            np.zeros(k + 1, np.int64), np.zeros(k, np.bool_), np.zeros((STACK, 4), np.int64), np.zeros(5, np.int64),
+            np.zeros(max(E, 1), np.float64), np.zeros(1, np.float64))
 
 
 @_helper
@@ -740,25 +734,8 @@ def run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, 
     (each run takes at least one turn): its ``turn_sum`` is then ``bound[i, c]`` and its other sums
     are partial. A combat cut short is the same combat up to the cut (the turn loop's bound only
     ends it), so every sum that stays below its bound is exact."""
-    n, k = cand.shape
-    C, E = maxhp.shape
-    hp = np.zeros(E, np.int64)
-    bleed_due = np.zeros(E, np.int64)
-    bleed_next = np.zeros(E, np.int64)
-    ls = np.zeros(N_LANE, np.int64)
-    charge = np.zeros(k, np.int64)
-    last_used = np.zeros(k, np.int64)
-    used = np.zeros(k, np.int64)
-    chan = np.zeros(k, np.int64)
-    counts = np.zeros(k + 1, np.int64)
-    usable = np.zeros(k, np.bool_)
-    stack = np.zeros((STACK, 4), np.int64)
-    res = np.zeros(5, np.int64)
-    scratch = np.zeros(max(E, 1), np.float64)
-    values = np.zeros(1, np.float64)
     _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
-              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, hp, bleed_due, bleed_next, ls, charge,
-              last_used, used, chan, counts, usable, stack, res, scratch, values)
+              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, *_scratch(maxhp.shape[1], cand.shape[1]))
 
 
 @_helper

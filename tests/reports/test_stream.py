@@ -49,6 +49,43 @@ def test_sparse_membership_matches_dense(seed, n, cuts):
     assert np.allclose(res["slot_sums"]["use"], np.stack([data["ua"] @ in_a, data["ub"] @ in_b]))
 
 
+def overlap_sums_expanding_every_record(members_of, members, a, b, v):
+    """What the pairs' shared members add, found by expanding every record's first item (the
+    aggregator's former way), in the same order: the aggregator must give these sums bit for bit."""
+    dense = np.zeros((len(members_of), members), dtype=bool)
+    for i, m in enumerate(members_of):
+        dense[i, m] = True
+    rec = np.array([r for r in range(len(a)) for _ in members_of[a[r]]], dtype=np.int64)
+    mem = np.array([m for r in range(len(a)) for m in members_of[a[r]]], dtype=np.int64)
+    shared = dense[b[rec], mem]
+    rec, mem = rec[shared], mem[shared]
+    return np.bincount(mem, minlength=members), np.bincount(mem, weights=v[rec], minlength=members)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 400), members=st.sampled_from([63, 64, 65, 150, 200]))
+def test_sparse_membership_overlaps_over_many_members_are_exact(seed, n, members):
+    """Members beyond one 64-bit word (bit 63, the next word): overlaps found from the items' bit
+    sets are exactly those of the dense lookup, with the same sums to the last bit."""
+    rng = np.random.default_rng(seed)
+    items = 30
+    # a few members each, biased to the ends of the range so that high words and bit 63 are used
+    ends = [0, members - 1, *(m for m in (63, 64) if m < members)]
+    members_of = [sorted(set(rng.choice([*ends, *rng.integers(0, members, 3)], 4).tolist())) for _ in range(items)]
+    a, b = rng.integers(0, items, n), rng.integers(0, items, n)
+    v = rng.normal(size=n)
+    agg = SparseMembership(members_of, members, ("a", "b"), ("v",))
+    agg.add({"a": a, "b": b, "v": v})
+    res = agg.result()
+    dense = np.zeros((items, members), dtype=bool)
+    for i, m in enumerate(members_of):
+        dense[i, m] = True
+    assert np.array_equal(res["counts"], (dense[a] | dense[b]).sum(0))
+    counts, sums = overlap_sums_expanding_every_record(members_of, members, a, b, v)
+    assert np.array_equal(agg._shared_counts, counts)
+    assert np.array_equal(agg._shared_sums.get("v", np.zeros((1, members)))[0], sums) or not counts.any()
+
+
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 300), cuts=st.lists(st.integers(0, 300), max_size=5),
        step=st.sampled_from([0.0, 0.25, 1.0]))

@@ -1,0 +1,228 @@
+"""Reporters on the run's cores: one lane of reporters per process, run one after another.
+
+Reporters of one stage share per-run computations held in their process (the point values of
+stage 1, the enhancement tiers of each stage), so a stage's reporters stay in one lane, in the
+order they were chosen: nothing is computed twice. Different stages' lanes run side by side, each
+in a process forked from this one (the session, the open run and any local plugin come along as
+they are; only reporter names, file lists and errors travel, pickled, through a pipe). A reporter
+that renders others' files (``uses``) runs in this process's lane, last, once the files it renders
+are written, whichever lane wrote them.
+
+The caller gets every reporter's outcome (its files, or the error it raised) in the order given,
+each as soon as it and those before it are known, so that it can keep its index of written files
+current.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from balance.errors import BalanceError
+
+
+@attrs.frozen
+class Outcome:
+    """What one reporter did: the files it wrote, or the error it raised; and the corrupt shards
+    its lane's readers had skipped by then (shard -> (records, why))."""
+
+    reporter: Any
+    files: list[Path] = attrs.field(factory=list)
+    error: BaseException | None = None
+    skipped: dict[str, tuple[int, str]] = attrs.field(factory=dict)
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def plan(reporters: Sequence[Any], lanes: int) -> list[list[Any]]:
+    """The reporters of each lane, in their given order; lane 0 runs in this process. Lane 0 holds
+    the stages of the reporters that render others' files, and those reporters; every other stage's
+    reporters go to one of the other lanes (at most ``lanes - 1``). One lane where this process
+    cannot fork."""
+    renderers = [r for r in reporters if getattr(r, "uses", ())]
+    stages: dict[str, list[Any]] = {}
+    for r in reporters:
+        if r not in renderers:
+            stages.setdefault(r.stage, []).append(r)
+    home = [s for s in stages if s in {r.stage for r in renderers}] or list(stages)[:1]
+    rest = [s for s in stages if s not in home]
+    n = min(lanes - 1, len(rest))
+    # a daemonic process (a pool's worker) may not start processes of its own
+    if n < 1 or "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
+        return [list(reporters)]
+    out: list[list[Any]] = [[r for s in home for r in stages[s]] + renderers] + [[] for _ in range(n)]
+    for i, s in enumerate(rest):
+        out[1 + i % n].extend(stages[s])
+    position = {id(r): i for i, r in enumerate(reporters)}
+    return [sorted(lane, key=lambda r: position[id(r)]) for lane in out]
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an error raised in a lane's process (shown with ``--debug``)."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def _sendable(exc: Exception) -> Exception:
+    """``exc`` if it survives pickling, else a :class:`BalanceError` with its message and exit code."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001 - any error type a plugin defines
+        out = BalanceError(str(exc))
+        out.exit_code = getattr(exc, "exit_code", BalanceError.exit_code)
+        return out
+
+
+def _lane_main(conn, ctx: Any, write: Callable, names: list[str]) -> None:
+    # the parent's Ctrl-C reaches the whole process group: the parent stops the lanes itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in names:
+        reporter = ctx.session.plugins.component("balance_reporters", name)
+        try:
+            files = write(reporter, ctx)
+        except Exception as exc:  # noqa: BLE001 - reported by the parent like its own lane's
+            conn.send((name, [], ctx.skipped_shards(), _sendable(exc), traceback.format_exc()))
+            continue
+        ctx.written[name] = files
+        conn.send((name, [str(p) for p in files], ctx.skipped_shards(), None, None))
+    conn.close()
+
+
+class _Lane:
+    """A forked process writing ``reporters`` one after another, and what it has sent back."""
+
+    def __init__(self, reporters: list[Any], ctx: Any, write: Callable, fork):
+        self.ctx = ctx
+        self.names = [r.name for r in reporters]
+        self.by_name = {r.name: r for r in reporters}
+        self.received: dict[str, Outcome] = {}
+        recv, send = fork.Pipe(duplex=False)
+        self.proc = fork.Process(target=_lane_main, args=(send, ctx, write, self.names), daemon=True)
+        self.proc.start()
+        send.close()
+        self.conn = recv
+
+    def _take(self, block: bool) -> bool:
+        """Read one message (waiting for it when ``block``); False when none came."""
+        if len(self.received) == len(self.names) or (not block and not self.conn.poll()):
+            return False
+        try:
+            name, files, skipped, error, tb = self.conn.recv()
+        except EOFError:
+            self.proc.join()
+            code = self.proc.exitcode
+            how = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+            for name in self.names:
+                if name not in self.received:
+                    self.received[name] = Outcome(self.by_name[name], error=BalanceError(
+                        f"the process writing reporter {name} ended before it was written ({how})"))
+            return False
+        if error is not None and tb:
+            error.__cause__ = RemoteTraceback(f'\n"""\n{tb}"""')
+        self.received[name] = Outcome(self.by_name[name], [Path(p) for p in files], error, skipped)
+        if error is None:
+            self.ctx.written[name] = self.received[name].files  # for a renderer here
+        return True
+
+    def poll(self) -> None:
+        while self._take(block=False):
+            pass
+
+    def wait_for(self, name: str) -> Outcome:
+        while name not in self.received and self._take(block=True):
+            pass
+        return self.received[name]
+
+    def stop(self, kill: bool) -> None:
+        if kill and self.proc.is_alive():
+            self.proc.terminate()
+        self.proc.join()
+        self.conn.close()
+
+
+def run_lanes(reporters: Sequence[Any], ctx: Any, write: Callable[[Any, Any], list[Path]],
+              lanes: int) -> Iterator[Outcome]:
+    """``write(reporter, ctx)`` for every reporter, over at most ``lanes`` processes (see
+    :func:`plan`); yields each reporter's :class:`Outcome` in the order of ``reporters``. A failing
+    reporter does not stop the others; a reporter that ``uses`` one that failed is not run (it
+    would only fail again on the missing files) and yields no outcome."""
+    # numpy's BLAS splits a large dot or matrix product over a thread per core; beside a process per
+    # stage (and on a shared machine) those threads only spin against each other: measured on the
+    # default run, the point values cost 9.2 CPU s with them and 5.3 without, the same numbers
+    from threadpoolctl import threadpool_limits  # here: 80 ms of imports every command would pay
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield from _run_lanes(list(reporters), ctx, write, lanes)
+
+
+def _run_lanes(reporters: list[Any], ctx: Any, write: Callable, lanes: int) -> Iterator[Outcome]:
+    groups = plan(reporters, lanes)
+    lane_of: dict[str, _Lane] = {}
+    others: list[_Lane] = []
+    finished = False
+    try:
+        if len(groups) > 1:
+            fork = multiprocessing.get_context("fork")
+            # what this process printed so far must not be printed again by a forked copy
+            sys.stdout.flush()
+            sys.stderr.flush()
+            for group in groups[1:]:
+                lane = _Lane(group, ctx, write, fork)
+                others.append(lane)
+                lane_of.update(dict.fromkeys(lane.names, lane))
+        done: dict[str, Outcome | None] = {}
+        given = 0
+
+        def ready(wait: bool) -> Iterator[Outcome]:
+            # outcomes in the given order, as far as they are known
+            nonlocal given
+            for lane in others:
+                lane.poll()
+            while given < len(reporters):
+                name = reporters[given].name
+                if name not in done:
+                    lane = lane_of.get(name)
+                    if lane is None or not (wait or name in lane.received):
+                        return
+                    done[name] = lane.wait_for(name)
+                given += 1
+                if done[name] is not None:
+                    yield done[name]
+
+        for r in groups[0]:
+            used = [n for n in getattr(r, "uses", ()) if n in lane_of or n in done]
+            for n in used:
+                if n not in done:
+                    done[n] = lane_of[n].wait_for(n)
+            if any(done[n] is None or done[n].error is not None for n in used):
+                done[r.name] = None
+            else:
+                done[r.name] = _here(r, ctx, write)
+            yield from ready(wait=False)
+        yield from ready(wait=True)
+        finished = True
+    finally:
+        for lane in others:
+            lane.stop(kill=not finished)
+
+
+def _here(reporter: Any, ctx: Any, write: Callable) -> Outcome:
+    try:
+        files = write(reporter, ctx)
+    except Exception as exc:  # noqa: BLE001 - every lane reports its errors the same way
+        return Outcome(reporter, error=exc)
+    ctx.written[reporter.name] = files
+    return Outcome(reporter, files, skipped=ctx.skipped_shards())
