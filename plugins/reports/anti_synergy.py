@@ -22,7 +22,7 @@ import numpy as np
 from balance.builds import Build
 from balance.engine import Simulator
 from balance_plugins.reports.policy_check import Z
-from balance_plugins.stages.paired import difference_se
+from balance.paired import difference_se
 
 #: Dice stream of the re-check (the stages use 0, 1, 2 and 100 + round).
 STREAM_RECHECK = 3

@@ -1,4 +1,4 @@
-"""Differences between candidates measured on the same dice.
+"""Differences between candidates measured on the same dice: the per-combat turns they need.
 
 A die depends on (seed, stream, cell, run, turn, slot), never on the candidate
 (:mod:`balance.engine.dice`), so two candidates simulated with the same seed, stream and runs play
@@ -42,18 +42,6 @@ class TurnsTask:
         cand = np.stack([a, np.asarray(self.b[start:stop], dtype=np.int64)], axis=1) if self.b else a[:, None]
         turns = sim.turns(cand, self.runs, self.seed, stream=self.stream)
         return {"turns": turns.reshape(len(cand), -1)}
-
-
-def difference_se(score, grid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Standard error of ``score(x) - score(y)`` for per-combat turns ``x`` and ``y`` (n, C, runs;
-    ``y`` may be one candidate's (C, runs), broadcast) played on the same dice: the scoring's own
-    error model applied to the per-combat differences. Right for a scoring that is linear in the
-    combats' turns, as ``mean_turns`` (the mean of cell means) is."""
-    d = np.asarray(x, dtype=np.float64) - np.asarray(y, dtype=np.float64)
-    d = np.broadcast_to(d, np.broadcast_shapes(np.shape(x), np.shape(y)))
-    runs = d.shape[-1]
-    zeros = np.zeros(d.shape[:2], dtype=np.int64)
-    return np.asarray(score.score(d.sum(axis=-1), (d * d).sum(axis=-1), zeros, runs, grid).se, dtype=np.float64)
 
 
 def main(argv=None) -> int:

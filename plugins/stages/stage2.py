@@ -11,7 +11,8 @@ from balance.builds import Build
 from balance.errors import UsageError
 from balance.hookspecs import hookimpl
 from balance_plugins.stages.distributions import DistributionTask
-from balance_plugins.stages.paired import TurnsTask, difference_se
+from balance.paired import difference_se
+from balance_plugins.stages.paired import TurnsTask
 from balance_plugins.stages.pairs import PairSample, pair_at, pair_count
 from balance.records import Column, Schema
 from balance_plugins.stages.settings import Stage2Settings, stage2_problems

@@ -21,7 +21,7 @@ from balance.cli.main import main
 from balance.engine import Simulator
 from balance.session import open_session
 from balance_plugins.scoring.mean_turns import MeanTurns
-from balance_plugins.stages.paired import difference_se
+from balance.paired import difference_se
 from balance_plugins.stages.stage2 import confirmed_ranking
 from tests.stages.tiny import read_stage, read_table, write_tiny
 
