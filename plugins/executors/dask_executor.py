@@ -68,7 +68,8 @@ class DaskExecutor:
             self._open = (workers, *self._client(workers))
         client = self._open[1]
         try:
-            task_future = client.scatter(task, broadcast=True)
+            # hash=False: a key of its own per step (an equal task of an earlier step may be being released)
+            task_future = client.scatter(task, broadcast=True, hash=False)
             in_flight = 2 * max(1, len(client.scheduler_info()["workers"]))
             pending: deque = deque()
             for start, stop in units:
