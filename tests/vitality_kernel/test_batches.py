@@ -1,0 +1,183 @@
+"""Several lanes in one batch, each with its own attack, dice and (in the second half) its own cell:
+every lane must play exactly the turn it plays alone.
+
+The engine plays thousands of lanes at once, and the kernel works on lane subsets (the lanes that
+fire, the area lanes, the lanes with reliable_accuracy or a pending follow-up); a subset mixed up
+with "every lane" (or another lane's dice) goes unseen in the one-lane tests of the other files.
+Here each lane gets different dice, so reading another lane's die or writing another lane's enemy
+changes a number. Every expected HP is worked from docs/vitality-rules.md by hand, with the numbers
+of scripted.py: attacker [2,2,2,2,4] (T = 4, accuracy and damage bonus 6); Balanced Avoidance 16,
+Durability 11; Tanky 14 / 13 (9 for armor_piercing); Evasive 18 / 9.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from balance.builds import parse_build
+from balance.engine import FixedDice
+from balance.grid import Buff, Cell, Profile, Scenario
+from balance_rules.vitality.kernel import VitalityKernel
+
+from .scripted import BALANCED, EVASIVE, MISS, TANKY, adv, atk, dice
+
+
+def play(lanes, turns=1):
+    """``lanes``: (build, hp, profile, buff, scripts) per lane, ``scripts`` one dice dict per turn.
+    Every lane in one batch (one cell when all lanes share hp, profile and buff; else a cell per
+    lane); returns each lane's enemies' HP after each turn, as [turn][lane]."""
+    builds = sorted({lane[0] for lane in lanes})
+    kernel = VitalityKernel()
+    table = kernel.compile([parse_build(b) for b in builds], (2, 2, 2, 2, 4))
+    n = len(lanes)
+    keys = [(hp, profile, buff) for _, hp, profile, buff, _ in lanes]
+    if len(set(keys)) == 1:
+        hp, profile, buff = keys[0]
+        cells = [Cell(0, Profile("p", profile), buff, Scenario("s", hp))]
+        lane_cells = np.zeros(n, dtype=np.intp)
+    else:
+        cells = [Cell(i, Profile(f"p{i}", profile), buff, Scenario(f"s{i}", hp))
+                 for i, (hp, profile, buff) in enumerate(keys)]
+        lane_cells = np.arange(n)
+    slots = np.array([[builds.index(lane[0])] for lane in lanes], dtype=np.intp)
+    st = kernel.start(table, cells, lane_cells, slots)
+    out = []
+    for turn in range(1, turns + 1):
+        scripts = [lane[4][turn - 1] if turn <= len(lane[4]) else {} for lane in lanes]
+        keys = sorted({k for s in scripts for k in s})
+        values = {k: np.array([s.get(k, MISS) for s in scripts], dtype=np.uint64) for k in keys}
+        d = FixedDice(n, values, default=MISS)
+        u = kernel.usable(st, turn)
+        fb = np.zeros(n, dtype=bool) if u is None else ~u[:, 0]
+        kernel.act(st, np.zeros(n, dtype=np.int64), fb, d, turn)
+        kernel.end_turn(st, d, turn)
+        out.append([row[: len(lane[1])] for row, lane in zip(st.hp.tolist(), lanes)])
+    return out
+
+
+def area_dice(s, d20s, d6s=(1, 1, 1)):
+    return dice(atk(s, d20s[0], d6s), *(atk(s, r, target=j) for j, r in enumerate(d20s) if j))
+
+
+# -- one cell: Balanced, three enemies at 30 HP, no buff ----------------------------------------------
+ONE_CELL = [
+    # d20 10 + 6 = 16 hits: 9 + 6 - 11 = 4
+    ("ranged", [atk(0, 10, (3, 3, 3))], [26, 30, 30]),
+    # area (accuracy and damage 2), one damage roll (5,5,5): 15 + 2 - 11 = 6; target 1 crits (+T),
+    # target 2 misses (13 + 2 = 15)
+    ("area", [area_dice(0, (14, 20, 13), (5, 5, 5))], [24, 20, 30]),
+    # reliable_accuracy: accuracy 3; the kept 20 hits and crits: 9 + 6 + 4 - 11 = 8
+    ("ranged + reliable_accuracy", [dice(atk(0, 2, (3, 3, 3)), adv(0, 20))], [22, 30, 30]),
+    # the same build whose advantage die is low: 12 + 3 = 15 misses
+    ("ranged + reliable_accuracy", [dice(atk(0, 12, (6, 6, 6)), adv(0, 1))], [30, 30, 30]),
+    # high_impact: a flat 15 whatever the dice: 15 + 6 - 11 = 10
+    ("ranged + high_impact", [atk(0, 10, (1, 1, 1))], [20, 30, 30]),
+    # critical_effect (damage 3): (5,5,5) explode into (2,2,2): 21 + 3 - 11 = 13
+    ("ranged + critical_effect", [atk(0, 15, (5, 5, 5), (2, 2, 2))], [17, 30, 30]),
+    # plain ranged on its own dice: 9 + 6 = 15 misses
+    ("ranged", [atk(0, 9, (6, 6, 6))], [30, 30, 30]),
+    # explosive_critical (accuracy 2, damage -2): 16 + 2 = 18 hits and crits: 15 - 2 + 4 = 17
+    # before Durability, 6 to the target and to every other standing enemy
+    ("melee_ac + explosive_critical", [atk(0, 16, (5, 5, 5))], [24, 24, 24]),
+    # area + reliable_accuracy (accuracy -1): target 0 keeps its advantage 20 (crit), target 1
+    # keeps 17 (hits), target 2 keeps 16 (misses); (5,5,5): 15 + 2 - 11 = 6, crit 10
+    ("area + reliable_accuracy", [dice(area_dice(0, (2, 17, 16), (5, 5, 5)), adv(0, 20, 0), adv(0, 1, 1), adv(0, 16, 2))],
+     [20, 24, 30]),
+    # area + critical_effect (damage -1): (5,5,5) + (2,2,2) = 21 + 2 - 3 - 11 = 9 to the two hit
+    ("area + critical_effect", [dice(atk(0, 15, (5, 5, 5), (2, 2, 2)), atk(0, 15, target=1))], [21, 21, 30]),
+    # area + high_impact: 15 + 2 - 11 = 6 to target 2 only
+    ("area + high_impact", [area_dice(0, (1, 1, 15), (6, 6, 6))], [30, 30, 24]),
+]
+
+
+def test_lanes_of_one_cell_each_play_their_own_attack_and_dice():
+    got = play([(build, (30, 30, 30), BALANCED, Buff("none"), scripts) for build, scripts, _ in ONE_CELL])
+    assert got == [[expected for _, _, expected in ONE_CELL]]
+
+
+def test_single_target_lanes_of_one_cell_without_an_area_lane():
+    # Every lane fires a single-target attack: the kernel strikes all lanes at once.
+    single = [lane for lane in ONE_CELL if not lane[0].startswith("area")]
+    got = play([(build, (30, 30, 30), BALANCED, Buff("none"), scripts) for build, scripts, _ in single])
+    assert got == [[expected for _, _, expected in single]]
+
+
+# -- a cell per lane -------------------------------------------------------------------------------
+CELLS = [
+    # Tanky (Avoidance 14, Durability 13), armor_piercing: accuracy 5, 9 + 5 = 14 hits;
+    # Durability 9: 9 + 6 - 9 = 6
+    ("ranged + armor_piercing", (20, 20), TANKY, Buff("none"), [atk(0, 9, (3, 3, 3))], [14, 20]),
+    # Balanced, minion_slayer (+T) at the 10-HP enemy: 6 + 6 + 4 = 16 hits; 9 + 6 + 4 - 11 = 8
+    ("ranged + minion_slayer", (10, 25), BALANCED, Buff("none"), [atk(0, 6, (3, 3, 3))], [2, 25]),
+    # the same build at a 25-HP enemy: no slayer, 12 misses
+    ("ranged + minion_slayer", (25, 10), BALANCED, Buff("none"), [atk(0, 6, (3, 3, 3))], [25, 10]),
+    # area with minion_slayer against (10, 25): the minion +T: 10 + 2 + 4 = 16 hits, 10 + 2 + 4 - 11 = 5;
+    # the captain: 15 + 2 = 17 hits, (3,3,4) 10 + 2 - 11 = 1
+    ("area + minion_slayer", (10, 25), BALANCED, Buff("none"), [area_dice(0, (10, 15), (3, 3, 4))], [5, 24]),
+    # Evasive (18 / 9), explosive_critical with minion_slayer: main strike at the minion 15 + 2 + 4 = 21
+    # crits: 9 - 2 + 4 + 4 - 9 = 6; the splash: the other minion (21 hits, 6), the captain (17 misses)
+    ("melee_ac + explosive_critical, minion_slayer", (10, 25, 10), EVASIVE, Buff("none"), [atk(0, 15, (3, 3, 3))],
+     [4, 25, 4]),
+    # Balanced with buff damage 20, brutal: 9 + 6 + 20 = 35 > 11 + 20: +2 -> 37 - 11 = 26
+    ("ranged + brutal", (100,), BALANCED, Buff("b", damage=20), [atk(0, 15, (3, 3, 3))], [74]),
+    # buff accuracy 3, overhit: 19 + 9 = 28, margin 12 = 3T: +6 -> 9 + 6 + 6 - 11 = 10
+    ("ranged + overhit", (100,), BALANCED, Buff("b", accuracy=3), [atk(0, 19, (3, 3, 3))], [90]),
+    # culling_strike, buff damage 37: 9 + 6 + 37 - 11 = 41: 50 -> 9 < 10: defeated
+    ("ranged + culling_strike", (50,), BALANCED, Buff("b", damage=37), [atk(0, 15, (3, 3, 3))], [0]),
+    # the same with a 60-HP enemy: 60 -> 19, not below 12
+    ("ranged + culling_strike", (60,), BALANCED, Buff("b", damage=37), [atk(0, 15, (3, 3, 3))], [19]),
+    # finishing_blow_1: 9 + 6 - 11 = 4: 10 -> 6 stands; (3,3,4): 5 -> 5 is finished
+    ("ranged + finishing_blow_1", (10,), BALANCED, Buff("none"), [atk(0, 15, (3, 3, 3))], [6]),
+    ("ranged + finishing_blow_1", (10, 10), BALANCED, Buff("none"), [atk(0, 15, (3, 3, 4))], [0, 10]),
+    # area with a buff of avoidance 2 (18): 16 + 2 hits, a 15 misses; (5,5,5): 6
+    ("area", (30, 30), BALANCED, Buff("b", avoidance=2), [area_dice(0, (16, 15), (5, 5, 5))], [24, 30]),
+    # direct_area_damage: 7 + 6 - 11 = 2 to every standing enemy
+    ("direct_area_damage", (4, 30, 30), BALANCED, Buff("none"), [{}], [2, 28, 28]),
+    # area + finishing_blow_1: (5,5,4) = 14: 5 per hit; 10 -> 5 is finished, 20 -> 15 is not
+    ("area + finishing_blow_1", (10, 20), BALANCED, Buff("none"), [area_dice(0, (15, 15), (5, 5, 4))], [0, 15]),
+    # area + brutal, buff damage 20: 15 + 2 + 20 = 37 > 31: +3 -> 29; the crit 41: +5 -> 35
+    ("area + brutal", (100, 100), BALANCED, Buff("b", damage=20), [area_dice(0, (15, 20), (5, 5, 5))], [71, 65]),
+    # area + overhit, buff accuracy 8: margins 12 (+6) and 11 (nothing); (4,4,4): 3
+    ("area + overhit", (100, 100), BALANCED, Buff("b", accuracy=8), [area_dice(0, (18, 17), (4, 4, 4))], [91, 97]),
+    # area + armor_piercing on Tanky: accuracy 1 hits 14 on 13; Durability 9: 9 + 2 - 9 = 2
+    ("area + armor_piercing", (20, 20), TANKY, Buff("none"), [area_dice(0, (13, 12), (3, 3, 3))], [18, 20]),
+]
+
+
+def test_lanes_of_different_cells_each_play_their_own_cell():
+    got = play([lane[:5] for lane in CELLS])
+    assert got == [[lane[5] for lane in CELLS]]
+
+
+def test_bleed_of_each_lane_lands_on_its_own_enemies():
+    # bleed: damage 6 - 4 = 2. Lane 0: (5,5,5) -> 15 + 2 - 11 = 6, again at the end of turn 2.
+    # Lane 1 (area + bleed, buff damage 5): 15 + 2 - 4 + 5 - 11 = 7 and the crit 11; a miss on target 2.
+    # Lane 2 misses on turn 1 and hits on turn 2: (6,5,5), the 6 explodes into a 1: 17 + 2 - 11 = 8.
+    lanes = [
+        ("ranged + bleed", (30, 30, 30), BALANCED, Buff("none"), [atk(0, 15, (5, 5, 5)), {}]),
+        ("area + bleed", (30, 30, 30), BALANCED, Buff("b", damage=5), [area_dice(0, (20, 15, 1), (5, 5, 5)), {}]),
+        ("ranged + bleed", (30, 30, 30), BALANCED, Buff("none"), [{}, atk(0, 15, (6, 5, 5), (1, 1, 1))]),
+    ]
+    assert play(lanes, turns=2) == [
+        [[24, 30, 30], [19, 23, 30], [30, 30, 30]],
+        [[18, 30, 30], [8, 16, 30], [22, 30, 30]],
+    ]
+
+
+def test_follow_ups_of_each_lane_read_their_own_dice():
+    # One cell: Balanced, (20, 20, 20). Lane 0: melee_ac + ricochet (accuracy 10, damage 6): d20 15
+    # crits, (5,5,5) -> 15 + 6 + 4 - 11 = 14; ricochets at enemies 1 and 2 with d20 10 (hit, (3,3,3) -> 4)
+    # and d20 5 (miss). Lane 1: melee_ac + double_tap: crit 14, the repeat hits without a crit: 4.
+    # Lane 2: melee_ac + barrage (accuracy 2, damage -2): 20 crits, (5,5,5): 15 - 2 + 4 - 11 = 6;
+    # the barrage strikes: 14 + 2 = 16 hits without a crit, 15 - 2 - 11 = 2; 13 misses.
+    # Lane 3: melee_dg + splinter (accuracy -2, damage 2): natural 20 (5,5,5) -> 15 + 2 + 4 - 11 = 10
+    # does not defeat a 20-HP enemy: no splinter.
+    lanes = [
+        ("melee_ac + ricochet", [dice(atk(0, 15, (5, 5, 5)), atk(1, 10, (3, 3, 3)), atk(2, 5, (6, 6, 6)))], [6, 16, 20]),
+        ("melee_ac + double_tap", [dice(atk(0, 15, (5, 5, 5)), atk(1, 10, (3, 3, 3)))], [2, 20, 20]),
+        ("melee_ac + barrage", [dice(atk(0, 20, (5, 5, 5)), atk(1, 14, (5, 5, 5)), atk(2, 13, (6, 6, 6)))],
+         [12, 20, 20]),
+        ("melee_dg + splinter", [dice(*(atk(s, 20, (5, 5, 5)) for s in range(3)))], [10, 20, 20]),
+    ]
+    got = play([(b, (20, 20, 20), BALANCED, Buff("none"), s) for b, s, _ in lanes])
+    assert got == [[e for _, _, e in lanes]]
