@@ -1,0 +1,126 @@
+"""The policy view's expected damage, worked by hand for attacks whose expectation has a closed
+form (docs/vitality-rules.md, "Policy view"): fast enough for the mutation selection, where the
+brute-force comparison of test_policy_view.py (seconds per run) is not.
+
+Numbers of scripted.py: attacker [2,2,2,2,4] (T = 4, accuracy and damage bonus 6); Balanced
+Avoidance 16, Durability 11; Tanky 14 / 13 (9 for armor_piercing). A d20 face has chance 1/20; with
+reliable_accuracy the kept die is the higher of two: P(kept >= f) = 1 - ((f - 1) / 20)^2. The mean
+of 3d6 exploding on 6 is 3 x 3.5 x 6/5 = 12.6, on 5-6 3 x 3.5 x 6/4 = 15.75; where the roll plus
+the damage modifiers never falls below Durability (the smallest roll is 3), the expected damage of
+a hit is that mean plus the modifiers minus Durability. The view truncates the roll at 90, which
+drops about 2e-4 of expected damage when dice explode on 5-6 (about 1e-8 on 6 only): the
+tolerances below allow for it, while one point of any rule number moves a figure by 0.05 or more.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from balance.grid import Buff
+
+from .scripted import TANKY, Fight
+
+D10 = Buff("b", damage=10)
+
+
+def view(builds, hp=(100,), turn=1, fallback=False, **kw):
+    f = Fight(builds, hp=hp, **kw)
+    return f, f.kernel.policy_view(f.st, turn, fallback).expected[0].tolist()
+
+
+@pytest.mark.parametrize("build,buff,profile,expected", [
+    # direct_damage: auto-hit, no crit, flat 15 - T = 11: 11 + 6 - 11 = 6
+    ("direct_damage", Buff("none"), None, 6.0),
+    # high_impact: hits on 10+ (11 faces), flat 15: 15 + 6 - 11 = 10; the 20 crits: 14
+    ("ranged + high_impact", Buff("none"), None, 10 / 20 * 10 + 1 / 20 * 14),
+    # exploding 3d6 with buff damage 10: 12.6 + 16 - 11 on 10..19, + T on 20
+    ("ranged", D10, None, 11 / 20 * 17.6 + 1 / 20 * 4),
+    # critical_effect (-3 damage): 15.75 + 13 - 11
+    ("ranged + critical_effect", D10, None, 11 / 20 * 17.75 + 1 / 20 * 4),
+    # reliable_accuracy (accuracy 3): hits when the kept die is 13+; crit when it is 20
+    ("ranged + reliable_accuracy", D10, None, (1 - (12 / 20) ** 2) * 17.6 + (1 - (19 / 20) ** 2) * 4),
+    # powerful_critical: crits on 15..20 for +2T
+    ("ranged + powerful_critical", D10, None, 11 / 20 * 17.6 + 6 / 20 * 8),
+    # overhit with buff accuracy 3 and damage 10: hits on 7+; margin d20 - 7 >= 12 on 19 and 20: +6
+    ("ranged + overhit", Buff("b", accuracy=3, damage=10), None, 14 / 20 * 17.6 + 2 / 20 * 6 + 1 / 20 * 4),
+    # brutal on a flat 15 with buff damage 20: 41 > 11 + 20: +5 -> 35; the crit 45: +7 -> 41
+    ("ranged + brutal, high_impact", Buff("b", damage=20), None, 10 / 20 * 35 + 1 / 20 * 41),
+    # armor_piercing against Tanky: accuracy 5 hits 14 on 9+; Durability 9: 15 + 6 - 9 = 12, crit 16
+    ("ranged + armor_piercing, high_impact", Buff("none"), TANKY, 11 / 20 * 12 + 1 / 20 * 16),
+    # power_attack on melee_ac (accuracy 6, damage 10 + 10): hits on 10+: 12.6 + 20 - 11
+    ("melee_ac + power_attack", D10, None, 11 / 20 * 21.6 + 1 / 20 * 4),
+])
+def test_expected_damage_of_one_strike(build, buff, profile, expected):
+    kw = {"profile": profile} if profile else {}
+    _, got = view([build], buff=buff, **kw)
+    assert got == [pytest.approx(expected, abs=1e-3 if "critical_effect" in build else 1e-6)]
+
+
+@pytest.mark.parametrize("build,expected", [
+    # barrage (accuracy 2, damage -2 + 10): hits on 14+: 12.6 - 3 = 9.6 per hit, 3 strikes
+    ("melee_ac + barrage", 3 * (7 / 20 * 9.6 + 1 / 20 * 4)),
+    # extra_attack (accuracy 6, damage 12): hits on 10+ (p = 11/20): x (1 + p)
+    ("melee_ac + extra_attack", (11 / 20 * 13.6 + 1 / 20 * 4) * (1 + 11 / 20)),
+    # double_tap (accuracy 10, damage 16): hits on 6+, crits on 15+ (p = 6/20): x (1 + p)
+    ("melee_ac + double_tap", (15 / 20 * 17.6 + 6 / 20 * 4) * (1 + 6 / 20)),
+    # ricochet: x (1 + 2p)
+    ("melee_ac + ricochet", (15 / 20 * 17.6 + 6 / 20 * 4) * (1 + 2 * 6 / 20)),
+    # explosive_critical (accuracy 2, damage 8): hits on 14+, crits on 15+: x (1 + p)
+    ("melee_ac + explosive_critical", (7 / 20 * 9.6 + 6 / 20 * 4) * (1 + 6 / 20)),
+])
+def test_follow_up_multiplier(build, expected):
+    _, got = view([build], buff=D10)
+    assert got == [pytest.approx(expected, abs=1e-6)]
+
+
+def test_slayer_only_against_its_max_hp():
+    # minion_slayer against (10, 25): +T to both rolls at the minion (hits on 6+, 12.6 + 20 - 11),
+    # nothing at the captain (hits on 10+, 12.6 + 16 - 11). The view caps a single-target attack by
+    # the first standing enemy's HP, so the enemies are given 100 HP now (their max HP stays).
+    f, _ = view(["ranged + minion_slayer"], hp=(10, 25), buff=D10)
+    f.st.hp[0] = [100, 100]
+    assert f.kernel.policy_view(f.st, 1, False).expected[0].tolist() == [
+        pytest.approx(15 / 20 * 21.6 + 1 / 20 * 4, abs=1e-6)]
+    f.st.hp[0] = [0, 100]
+    f.st.first[0] = 1
+    assert f.kernel.policy_view(f.st, 1, False).expected[0].tolist() == [
+        pytest.approx(11 / 20 * 17.6 + 1 / 20 * 4, abs=1e-6)]
+
+
+def test_single_target_capped_by_the_first_standing_enemy():
+    # direct_damage deals 6 for sure; 3 HP left: 3
+    _, got = view(["direct_damage"], hp=(3, 100))
+    assert got == [3.0]
+
+
+def test_area_sums_over_standing_enemies_each_capped():
+    # direct_area_damage: flat 15 - 2T = 7: 7 + 6 - 11 = 2 at each standing enemy; 1 HP caps one
+    f, got = view(["direct_area_damage", "direct_damage"], hp=(1, 30, 30))
+    assert got == [pytest.approx(5.0), 1.0]
+    f.st.hp[0] = [0, 30, 1]
+    f.st.first[0] = 1
+    assert f.kernel.policy_view(f.st, 1, False).expected[0].tolist() == [pytest.approx(3.0), 6.0]
+
+
+def test_area_expectation_per_enemy_with_a_slayer():
+    # area + minion_slayer (accuracy and damage 2 + 10 buff): the minion +T: hits on 10+ (16), 12.6 + 16 - 11;
+    # the captain: hits on 14+, 12.6 + 12 - 11; each + T on a 20
+    f, got = view(["area + minion_slayer"], hp=(10, 25), buff=D10)
+    f.st.hp[0] = [100, 100]
+    got = f.kernel.policy_view(f.st, 1, False).expected[0].tolist()
+    assert got == [pytest.approx(11 / 20 * 17.6 + 1 / 20 * 4 + 7 / 20 * 13.6 + 1 / 20 * 4, abs=1e-6)]
+
+
+def test_limits_bonus_chance_and_charge():
+    # unreliable_1 (+T, usable when a d20 shows 5+: 16/20): direct_damage 11 + 6 + 4 - 11 = 10, x 0.8
+    # charge_up (+3T): 11 + 6 + 12 - 11 = 18, spread over the turn it charges and the turn it fires
+    # quickdraw (+4T on turns 1-2): 11 + 6 + 16 - 11 = 22
+    _, got = view(["direct_damage [unreliable_1]", "direct_damage [charge_up]", "direct_damage [quickdraw]"])
+    assert got == [pytest.approx(8.0), pytest.approx(9.0), pytest.approx(22.0)]
+
+
+def test_fallback_view_reads_the_basic_attack():
+    # the basic attack of direct_damage [quickdraw] is plain direct_damage: 6, not 22; of
+    # ranged + high_impact, plain ranged with buff damage 10: 11/20 x 17.6 + 1/20 x 4
+    _, got = view(["direct_damage [quickdraw]", "ranged + high_impact"], buff=D10, fallback=True)
+    assert got == [pytest.approx(16.0), pytest.approx(11 / 20 * 17.6 + 1 / 20 * 4)]
