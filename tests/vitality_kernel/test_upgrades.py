@@ -504,3 +504,19 @@ def test_an_area_swing_uses_each_lanes_own_buff():
     # accuracy and damage +4 it hits: (5,5,5) -> 15 + 6 - 11 = 10 to each enemy.
     buffs = [Buff("none"), Buff("b", accuracy=4, damage=4)]
     assert one_turn("area", [(30, 30), (30, 30)], 12, (5, 5, 5), buffs=buffs) == [[30, 30], [20, 20]]
+
+
+def test_the_main_targets_hit_still_counts_for_combo_move_after_a_splash():
+    # the main strike leaves enemy 0 standing (100 -> 84) and the splash hits enemy 1: next turn's
+    # target is enemy 0 again, hit last turn by the main strike
+    f = Fight([SPLASHER, "melee_ac [combo_move]"], hp=(100, 100), buff=SPLASH_BUFF)
+    f.step(CRIT)
+    assert f.hp == [84, 84] and f.usable() == [True, True]
+
+
+def test_a_splash_with_no_one_to_hit_keeps_the_main_strikes_damage_for_relentless():
+    # relentless: dealt damage on the previous turn; the only enemy takes 16, the splash finds no one
+    f = Fight([SPLASHER, "melee_ac [relentless]"], hp=(100,), buff=SPLASH_BUFF)
+    assert f.usable() == [True, False]
+    f.step(CRIT)
+    assert f.hp == [84] and f.usable() == [True, True]
