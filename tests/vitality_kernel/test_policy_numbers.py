@@ -124,3 +124,41 @@ def test_fallback_view_reads_the_basic_attack():
     # ranged + high_impact, plain ranged with buff damage 10: 11/20 x 17.6 + 1/20 x 4
     _, got = view(["direct_damage [quickdraw]", "ranged + high_impact"], buff=D10, fallback=True)
     assert got == [pytest.approx(16.0), pytest.approx(11 / 20 * 17.6 + 1 / 20 * 4)]
+
+
+def test_channeled_view_adds_half_its_current_bonus():
+    # The view's channeled term (docs/vitality-rules.md, "Policy view"): half the bonus the attack
+    # would have now, (n - 3) x T capped at 5T, on top of the strike without it (direct_damage: 6).
+    f, got = view(["direct_damage + channeled"])
+    assert got == [pytest.approx(6 - 0.5 * 3 * 4)]
+    for made, bonus in ((4, 1 * 4), (8, 5 * 4), (12, 5 * 4)):
+        f.st.chan[0, 0] = made
+        assert f.kernel.policy_view(f.st, 1, False).expected[0].tolist() == [pytest.approx(6 + 0.5 * bonus)]
+
+
+def test_view_of_some_lanes_across_two_cells():
+    """Three lanes, two cells (Balanced and Tanky, one enemy of 100 HP, buff damage 10), two slots
+    each. direct_damage: 11 + 16 - 11 = 16 (Tanky: 14). ranged + high_impact: Balanced hits on 10+,
+    15 + 16 - 11 = 20 (crit 24); Tanky (Avoidance 14) hits on 8+, 18 (crit 22). The basic attack of
+    ranged + high_impact is ranged: 12.6 + 16 - 11 on 10..19 (Tanky: 12.6 + 16 - 13 on 8..19), +T on 20."""
+    import numpy as np
+
+    from balance.builds import parse_build
+    from balance.grid import Cell, Profile, Scenario
+    from balance_rules.vitality.kernel import VitalityKernel
+
+    from .scripted import ATTACKER, BALANCED
+
+    kernel = VitalityKernel()
+    table = kernel.compile([parse_build("direct_damage"), parse_build("ranged + high_impact")], ATTACKER)
+    cells = [Cell(0, Profile("a", BALANCED), D10, Scenario("s", (100,))),
+             Cell(1, Profile("b", TANKY), D10, Scenario("s", (100,)))]
+    st = kernel.start(table, cells, np.array([0, 1, 0]), np.array([[0, 1], [1, 0], [1, 1]]))
+    hi_b, hi_t = 10 / 20 * 20 + 1 / 20 * 24, 12 / 20 * 18 + 1 / 20 * 22
+    plain_b, plain_t = 11 / 20 * 17.6 + 1 / 20 * 4, 13 / 20 * 15.6 + 1 / 20 * 4
+    full = kernel.policy_view(st, 1, False).expected
+    assert np.allclose(full, [[16, hi_b], [hi_t, 14], [hi_b, hi_b]], rtol=0, atol=1e-6)
+    some = kernel.policy_view(st, 1, False, np.array([2, 1])).expected
+    assert np.allclose(some, [[hi_b, hi_b], [hi_t, 14]], rtol=0, atol=1e-6)
+    fb = kernel.policy_view(st, 1, True, np.array([2, 1])).expected
+    assert np.allclose(fb, [[plain_b, plain_b], [plain_t, 14]], rtol=0, atol=1e-6)
