@@ -181,3 +181,63 @@ def test_follow_ups_of_each_lane_read_their_own_dice():
     ]
     got = play([(b, (20, 20, 20), BALANCED, Buff("none"), s) for b, s, _ in lanes])
     assert got == [[e for _, _, e in lanes]]
+
+
+def play_limits(lanes, hp, turns):
+    """Lanes with one attack each in one cell (Balanced, enemies ``hp``); ``lanes`` maps a build to
+    its dice per turn. Returns per turn: (each lane's usable flag before the turn, each lane's
+    enemy HP after it)."""
+    builds = list(lanes)
+    kernel = VitalityKernel()
+    table = kernel.compile([parse_build(b) for b in builds], (2, 2, 2, 2, 4))
+    n = len(builds)
+    st = kernel.start(table, [Cell(0, Profile("p", BALANCED), Buff("none"), Scenario("s", hp))],
+                      np.zeros(n, dtype=np.intp), np.arange(n)[:, None])
+    out = []
+    for turn in range(1, turns + 1):
+        scripts = [s[turn - 1] if turn <= len(s) else {} for s in lanes.values()]
+        values = {k: np.array([s.get(k, MISS) for s in scripts], dtype=np.uint64) for k in {k for s in scripts for k in s}}
+        d = FixedDice(n, values, default=MISS)
+        u = kernel.usable(st, turn)[:, 0]
+        kernel.act(st, np.zeros(n, dtype=np.int64), ~u, d, turn)
+        kernel.end_turn(st, d, turn)
+        out.append((u.tolist(), st.hp.tolist()))
+    return out
+
+
+def test_limits_of_each_lane_follow_its_own_turns():
+    """Unscripted dice read d20 = 1 and (1,1,1): the basic ranged attack (1 + 6) misses, while a
+    limit's bonus ×T to both rolls can make the same die hit: quickdraw +16 (23 hits, 3 + 6 + 16 - 11
+    = 14), cooldown +12 (19 hits, 10), charges_1 +24 (22), patient +4 (11 misses). charge_up (+12)
+    charges on turn 1 and fires on turn 2 (10), and so on. unreliable_1 (+4) wastes turn 1 (its d20 4)
+    and fires on turn 2 (d20 5): d20 10 + 10 hits, (3,3,3) 9 + 6 + 4 - 11 = 8."""
+    from balance_rules.vitality.kernel_dice import UNRELIABLE, encode, slot
+
+    def unrel(v):
+        return {slot(UNRELIABLE): encode(v)}
+
+    lanes = {
+        "ranged [quickdraw]": [],
+        "ranged [patient]": [],
+        "ranged [cooldown]": [],
+        "ranged [charges_1]": [],
+        "ranged [finale]": [],
+        "ranged [charge_up]": [],
+        "ranged [unreliable_1]": [unrel(4), dice(unrel(5), atk(0, 10, (3, 3, 3))), unrel(1)],
+    }
+    got = play_limits(lanes, (100,), 5)
+    T, F = True, False
+    assert [u for u, _ in got] == [
+        [T, F, T, T, F, T, T],
+        [T, F, F, F, F, T, T],
+        [F, F, F, F, F, T, T],
+        [F, T, F, F, F, T, T],
+        [F, T, T, F, F, T, T],
+    ]
+    assert [[row[0] for row in hp] for _, hp in got] == [
+        [86, 100, 90, 78, 100, 100, 100],
+        [72, 100, 90, 78, 100, 90, 92],
+        [72, 100, 90, 78, 100, 90, 92],
+        [72, 100, 90, 78, 100, 80, 92],
+        [72, 100, 80, 78, 100, 80, 92],
+    ]
