@@ -241,3 +241,50 @@ def test_limits_of_each_lane_follow_its_own_turns():
         [72, 100, 90, 78, 100, 80, 92],
         [72, 100, 80, 78, 100, 80, 92],
     ]
+
+
+def test_splashes_of_several_lanes_count_for_their_own_lane():
+    """melee_ac + explosive_critical (accuracy 2, damage -2), a d20 of 20 crits (+T); each lane's
+    second attack has a limit read next turn. A cell per lane:
+    A: Balanced, buff damage 10, (10, 10, 30): (5,5,5) 15 - 2 + 10 + 4 = 27 - 11 = 16 to each: the
+       main strike and the splash each defeat one; one enemy stands; slaughter usable.
+    B: Evasive (18 / 9), buff damage 10, (10, 30): 27 - 9 = 18; 22 meets 18: 30 -> 12; slaughter usable.
+    C: Balanced, buff damage 10, (100, 100, 100): 16 to each, no defeat: slaughter not usable.
+    D: Balanced, no buff, (30, 30): (1,1,1) 3 - 2 + 4 = 5, below Durability: the crit and its splash
+       hit for 0; relentless (dealt damage last turn) not usable."""
+    splasher = "melee_ac + explosive_critical"
+    builds = [splasher, "melee_ac [slaughter]", "melee_ac [relentless]"]
+    b10 = Buff("b", damage=10)
+    lanes = [((10, 10, 30), BALANCED, b10, 1, (5, 5, 5)), ((10, 30), EVASIVE, b10, 1, (5, 5, 5)),
+             ((100, 100, 100), BALANCED, b10, 1, (5, 5, 5)), ((30, 30), BALANCED, Buff("none"), 2, (1, 1, 1))]
+    kernel = VitalityKernel()
+    table = kernel.compile([parse_build(b) for b in builds], (2, 2, 2, 2, 4))
+    cells = [Cell(i, Profile(f"p{i}", prof), buff, Scenario(f"s{i}", hp)) for i, (hp, prof, buff, _, _) in enumerate(lanes)]
+    st = kernel.start(table, cells, np.arange(4), np.array([[0, lane[3]] for lane in lanes]))
+    from balance_rules.vitality.kernel_dice import ATTACK, encode, slot
+
+    d = FixedDice(4, {slot(ATTACK, 0, 0): np.array([encode(20, lane[4]) for lane in lanes], dtype=np.uint64)},
+                  default=MISS)
+    kernel.act(st, np.zeros(4, dtype=np.int64), np.zeros(4, dtype=bool), d, 1)
+    done = kernel.end_turn(st, d, 1)
+    assert [row[: len(lane[0])] for row, lane in zip(st.hp.tolist(), lanes)] == [
+        [0, 0, 14], [0, 12], [84, 84, 84], [30, 30]]
+    assert done.tolist() == [False] * 4
+    assert kernel.usable(st, 2)[:, 1].tolist() == [True, True, False, False]
+
+
+def test_a_splash_past_a_fallen_enemy_defeats_no_one_more():
+    # A splash that defeats the last standing enemy wins; one that defeats no one does not, however
+    # many enemies fell before it. melee_ac + explosive_critical, buff damage 10: 16 per strike.
+    kernel = VitalityKernel()
+    table = kernel.compile([parse_build("melee_ac + explosive_critical")], (2, 2, 2, 2, 4))
+    st = kernel.start(table, [Cell(0, Profile("p", BALANCED), Buff("b", damage=10), Scenario("s", (10, 100, 100)))],
+                      np.zeros(1, dtype=np.intp), np.zeros((1, 1), dtype=np.intp))
+    from balance_rules.vitality.kernel_dice import ATTACK, encode, slot
+
+    won = []
+    for turn in (1, 2):  # turn 1: enemy 0 falls, 84 to the others; turn 2: 16 more to each
+        d = FixedDice(1, {slot(ATTACK, 0, 0): encode(20, (5, 5, 5))}, default=MISS)
+        kernel.act(st, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=bool), d, turn)
+        won.append(bool(kernel.end_turn(st, d, turn)[0]))
+    assert st.hp.tolist() == [[0, 68, 68]] and won == [False, False]

@@ -52,3 +52,8 @@ def test_barrage_strikes_of_0_damage_trigger_no_extra_attack():
     # the dice of a fourth strike are never read.
     f = Fight(["melee_ac + barrage, extra_attack"], hp=(200,), buff=Buff("b", accuracy=14, damage=14))
     assert f.turns(dice(atk(1, 5, (1, 1, 1)), atk(2, 5, (1, 1, 1)), atk(3, 15, (5, 5, 5)))) == [[200]]
+
+
+def test_a_splash_that_defeats_the_last_enemy_at_1_hp_wins():
+    f = Fight(["melee_ac + explosive_critical"], hp=(10, 1), buff=Buff("b", damage=10))
+    assert f.step(atk(0, 20, (5, 5, 5))) is True and f.hp == [0, 0]
