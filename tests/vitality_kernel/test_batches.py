@@ -19,7 +19,7 @@ from balance.engine import FixedDice
 from balance.grid import Buff, Cell, Profile, Scenario
 from balance_rules.vitality.kernel import VitalityKernel
 
-from .scripted import BALANCED, EVASIVE, MISS, TANKY, adv, atk, dice
+from .scripted import BALANCED, EVASIVE, MISS, TANKY, adv, atk, dice, explode
 
 
 def play(lanes, turns=1):
@@ -87,6 +87,12 @@ ONE_CELL = [
     ("area + critical_effect", [dice(atk(0, 15, (5, 5, 5), (2, 2, 2)), atk(0, 15, target=1))], [21, 21, 30]),
     # area + high_impact: 15 + 2 - 11 = 6 to target 2 only
     ("area + high_impact", [area_dice(0, (1, 1, 15), (6, 6, 6))], [30, 30, 24]),
+    # area, a roll exploding for three rounds: 6 + 1 + 1, +6, +6, +2 (the third round's first die)
+    # = 22: 22 + 2 - 11 = 13 to the two targets hit (15 + 2); target 2 misses
+    ("area", [dice(atk(0, 15, (6, 1, 1), (6, 4, 4), (6, 5, 5)), explode(0, 3, (2, 6, 6)), atk(0, 15, target=1))],
+     [17, 17, 30]),
+    # the same on a single target: 22 + 6 - 11 = 17
+    ("ranged", [dice(atk(0, 15, (6, 1, 1), (6, 4, 4), (6, 5, 5)), explode(0, 3, (2, 6, 6)))], [13, 30, 30]),
 ]
 
 
