@@ -294,3 +294,24 @@ def test_a_splash_past_a_fallen_enemy_defeats_no_one_more():
         kernel.act(st, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=bool), d, turn)
         won.append(bool(kernel.end_turn(st, d, turn)[0]))
     assert st.hp.tolist() == [[0, 68, 68]] and won == [False, False]
+
+
+def test_area_swings_of_several_lanes_count_for_their_own_lane():
+    """One cell (Balanced, enemies at 6 and 6 HP), four slots per lane; each lane fires its area
+    attack (accuracy and damage 2; (5,5,5): 15 + 2 - 11 = 6, a d20 of 14 hits). A hits both enemies
+    and wins; B hits enemy 1 only (it falls); C misses both. Next turn for B: slaughter and relentless
+    usable, combo_move not (its target, enemy 0, was not hit); for C none of them."""
+    builds = ["area", "melee_ac [slaughter]", "melee_ac [relentless]", "melee_ac [combo_move]"]
+    kernel = VitalityKernel()
+    table = kernel.compile([parse_build(b) for b in builds], (2, 2, 2, 2, 4))
+    st = kernel.start(table, [Cell(0, Profile("p", BALANCED), Buff("none"), Scenario("s", (6, 6)))],
+                      np.zeros(3, dtype=np.intp), np.tile(np.arange(4), (3, 1)))
+    from balance_rules.vitality.kernel_dice import ATTACK, encode, slot
+
+    d20s = [(14, 14), (1, 14), (1, 1)]
+    d = FixedDice(3, {slot(ATTACK, 0, j): np.array([encode(r[j], (5, 5, 5)) for r in d20s], dtype=np.uint64)
+                      for j in range(2)}, default=MISS)
+    kernel.act(st, np.zeros(3, dtype=np.int64), np.zeros(3, dtype=bool), d, 1)
+    done = kernel.end_turn(st, d, 1)
+    assert st.hp.tolist() == [[0, 0], [6, 0], [6, 6]] and done.tolist() == [True, False, False]
+    assert kernel.usable(st, 2)[1:, 1:].tolist() == [[True, True, False], [False, False, False]]

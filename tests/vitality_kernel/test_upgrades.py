@@ -520,3 +520,12 @@ def test_a_splash_with_no_one_to_hit_keeps_the_main_strikes_damage_for_relentles
     assert f.usable() == [True, False]
     f.step(CRIT)
     assert f.hp == [84] and f.usable() == [True, True]
+
+
+@pytest.mark.parametrize("carry,expected", [(True, [56]), (False, [76])])
+def test_a_single_target_follow_up_and_the_limit_bonus_decision(carry, expected):
+    # melee_ac + double_tap [quickdraw]: accuracy 10 + 16, damage 6 + 16 on turn 1. d20 15 crits:
+    # (3,3,3) 9 + 22 + 4 - 11 = 24. The repeat, d20 5: with the bonus 31 hits for 9 + 22 - 11 = 20;
+    # decisions.followups_carry_limit_bonus false: 15 misses.
+    f = Fight(["melee_ac + double_tap [quickdraw]"], rule_changes={"decisions.followups_carry_limit_bonus": carry})
+    assert f.turns(dice(atk(0, 15, (3, 3, 3)), atk(1, 5, (3, 3, 3)))) == [expected]
