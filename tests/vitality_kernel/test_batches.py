@@ -113,8 +113,6 @@ CELLS = [
     # Tanky (Avoidance 14, Durability 13), armor_piercing: accuracy 5, 9 + 5 = 14 hits;
     # Durability 9: 9 + 6 - 9 = 6
     ("ranged + armor_piercing", (20, 20), TANKY, Buff("none"), [atk(0, 9, (3, 3, 3))], [14, 20]),
-    # Balanced, minion_slayer (+T) at the 10-HP enemy: 6 + 6 + 4 = 16 hits; 9 + 6 + 4 - 11 = 8
-    ("ranged + minion_slayer", (10, 25), BALANCED, Buff("none"), [atk(0, 6, (3, 3, 3))], [2, 25]),
     # the same build at a 25-HP enemy: no slayer, 12 misses
     ("ranged + minion_slayer", (25, 10), BALANCED, Buff("none"), [atk(0, 6, (3, 3, 3))], [25, 10]),
     # area with minion_slayer against (10, 25): the minion +T: 10 + 2 + 4 = 16 hits, 10 + 2 + 4 - 11 = 5;
@@ -128,6 +126,9 @@ CELLS = [
     ("ranged + brutal", (100,), BALANCED, Buff("b", damage=20), [atk(0, 15, (3, 3, 3))], [74]),
     # buff accuracy 3, overhit: 19 + 9 = 28, margin 12 = 3T: +6 -> 9 + 6 + 6 - 11 = 10
     ("ranged + overhit", (100,), BALANCED, Buff("b", accuracy=3), [atk(0, 19, (3, 3, 3))], [90]),
+    # (here, just before the culling lanes: a culling check that read this lane's max HP, 10,
+    # would spare the next lane's enemy) Balanced, minion_slayer (+T) at the 10-HP enemy: 6 + 6 + 4 = 16 hits; 9 + 6 + 4 - 11 = 8
+    ("ranged + minion_slayer", (10, 25), BALANCED, Buff("none"), [atk(0, 6, (3, 3, 3))], [2, 25]),
     # culling_strike, buff damage 37: 9 + 6 + 37 - 11 = 41: 50 -> 9 < 10: defeated
     ("ranged + culling_strike", (50,), BALANCED, Buff("b", damage=37), [atk(0, 15, (3, 3, 3))], [0]),
     # the same with a 60-HP enemy: 60 -> 19, not below 12

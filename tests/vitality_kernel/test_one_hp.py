@@ -57,3 +57,39 @@ def test_barrage_strikes_of_0_damage_trigger_no_extra_attack():
 def test_a_splash_that_defeats_the_last_enemy_at_1_hp_wins():
     f = Fight(["melee_ac + explosive_critical"], hp=(10, 1), buff=Buff("b", damage=10))
     assert f.step(atk(0, 20, (5, 5, 5))) is True and f.hp == [0, 0]
+
+
+def test_finishing_blow_takes_an_enemy_left_at_exactly_1_hp():
+    # ranged + finishing_blow_1: (3,3,3) 9 + 6 - 11 = 4 leaves 5 - 4 = 1: finished
+    f = Fight(["ranged + finishing_blow_1"], hp=(5,))
+    assert f.turns(atk(0, 15, (3, 3, 3))) == [[0]]
+
+
+def test_culling_strike_takes_an_enemy_left_at_exactly_1_hp():
+    # buff damage 45: 9 + 6 + 45 - 11 = 49 leaves 1 of 50, below 50 / 5
+    f = Fight(["ranged + culling_strike"], hp=(50,), buff=Buff("b", damage=45))
+    assert f.turns(atk(0, 15, (3, 3, 3))) == [[0]]
+
+
+def test_culling_strike_needs_the_culling_attack_and_a_hit():
+    # buff damage 80: a plain ranged hit deals 9 + 6 + 80 - 11 = 84 and leaves 16 of 100, below
+    # 100 / 5, but it is not the culling attack: no cull
+    f = Fight(["ranged + culling_strike", "ranged"], hp=(100,), buff=Buff("b", damage=80))
+    assert f.turns(atk(0, 15, (3, 3, 3)), choice=1) == [[16]]
+    # the culling attack misses an enemy already below a fifth (9 of 50): no cull
+    g = Fight(["ranged + culling_strike"], hp=(50,))
+    g.st.hp[0, 0] = 9
+    assert g.turns(atk(0, 9, (6, 6, 6))) == [[9]]
+
+
+def test_a_bleed_of_exactly_1():
+    # ranged + bleed (damage 2): (3,3,4) 10 + 2 - 11 = 1, and 1 again at the end of the next turn
+    f = Fight(["ranged + bleed"])
+    assert f.turns(atk(0, 15, (3, 3, 4)), {}) == [[99], [98]]
+
+
+def test_a_strike_of_exactly_1_damage_counts_for_relentless():
+    # ranged: (1,2,3) 6 + 6 - 11 = 1
+    f = Fight(["ranged", "melee_ac [relentless]"])
+    f.step(atk(0, 10, (1, 2, 3)))
+    assert f.hp == [99] and f.usable() == [True, True]

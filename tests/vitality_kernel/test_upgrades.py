@@ -529,3 +529,14 @@ def test_a_single_target_follow_up_and_the_limit_bonus_decision(carry, expected)
     # decisions.followups_carry_limit_bonus false: 15 misses.
     f = Fight(["melee_ac + double_tap [quickdraw]"], rule_changes={"decisions.followups_carry_limit_bonus": carry})
     assert f.turns(dice(atk(0, 15, (3, 3, 3)), atk(1, 5, (3, 3, 3)))) == [expected]
+
+
+def test_every_strike_of_a_turn_counts_for_next_turns_limits():
+    """melee_ac + ricochet (accuracy 10, damage 6) at (100, 4, 100): d20 15 crits, (5,5,5)
+    15 + 6 + 4 - 11 = 14 to enemy 0; the ricochets: enemy 1 (d20 10, (3,3,3) 4: defeated), enemy 2
+    (d20 5: missed). The last strike hit nothing, yet next turn slaughter (a defeat), relentless
+    (damage) and combo_move (enemy 0, still the target, was hit) are usable."""
+    f = Fight(["melee_ac + ricochet", "melee_ac [slaughter]", "melee_ac [relentless]", "melee_ac [combo_move]"],
+              hp=(100, 4, 100))
+    f.step(dice(atk(0, 15, (5, 5, 5)), atk(1, 10, (3, 3, 3)), atk(2, 5, (3, 3, 3))))
+    assert f.hp == [86, 0, 100] and f.usable() == [True, True, True, True]
