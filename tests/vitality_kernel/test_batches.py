@@ -85,6 +85,8 @@ ONE_CELL = [
      [20, 24, 30]),
     # area + critical_effect (damage -1): (5,5,5) + (2,2,2) = 21 + 2 - 3 - 11 = 9 to the two hit
     ("area + critical_effect", [dice(atk(0, 15, (5, 5, 5), (2, 2, 2)), atk(0, 15, target=1))], [21, 21, 30]),
+    # channeled on turn 1: -3T to both rolls: 20 + 6 - 12 = 14 misses
+    ("ranged + channeled", [atk(0, 20, (6, 6, 6))], [30, 30, 30]),
     # area + high_impact: 15 + 2 - 11 = 6 to target 2 only
     ("area + high_impact", [area_dice(0, (1, 1, 15), (6, 6, 6))], [30, 30, 24]),
     # area, a roll exploding for three rounds: 6 + 1 + 1, +6, +6, +2 (the third round's first die)
@@ -113,6 +115,8 @@ CELLS = [
     # Tanky (Avoidance 14, Durability 13), armor_piercing: accuracy 5, 9 + 5 = 14 hits;
     # Durability 9: 9 + 6 - 9 = 6
     ("ranged + armor_piercing", (20, 20), TANKY, Buff("none"), [atk(0, 9, (3, 3, 3))], [14, 20]),
+    # Tanky with buff durability 2, armor_piercing: Durability 9 + 2 = 11; 15 + 6 - 11 = 10
+    ("ranged + armor_piercing", (100,), TANKY, Buff("b", durability=2), [atk(0, 15, (5, 5, 5))], [90]),
     # the same build at a 25-HP enemy: no slayer, 12 misses
     ("ranged + minion_slayer", (25, 10), BALANCED, Buff("none"), [atk(0, 6, (3, 3, 3))], [25, 10]),
     # area with minion_slayer against (10, 25): the minion +T: 10 + 2 + 4 = 16 hits, 10 + 2 + 4 - 11 = 5;
@@ -185,6 +189,10 @@ def test_follow_ups_of_each_lane_read_their_own_dice():
         ("melee_ac + barrage", [dice(atk(0, 20, (5, 5, 5)), atk(1, 14, (5, 5, 5)), atk(2, 13, (6, 6, 6)))],
          [12, 20, 20]),
         ("melee_dg + splinter", [dice(*(atk(s, 20, (5, 5, 5)) for s in range(3)))], [10, 20, 20]),
+        # Lane 4: melee_ac + reliable_accuracy, double_tap (accuracy 7): the kept 15 crits, 8; the
+        # repeat keeps its advantage die 18 (25, a crit): 8 more
+        ("melee_ac + reliable_accuracy, double_tap", [dice(atk(0, 15, (3, 3, 3)), adv(0, 1), atk(1, 2, (3, 3, 3)), adv(1, 18))],
+         [4, 20, 20]),
     ]
     got = play([(b, (20, 20, 20), BALANCED, Buff("none"), s) for b, s, _ in lanes])
     assert got == [[e for _, _, e in lanes]]

@@ -522,13 +522,29 @@ def test_a_splash_with_no_one_to_hit_keeps_the_main_strikes_damage_for_relentles
     assert f.hp == [84] and f.usable() == [True, True]
 
 
-@pytest.mark.parametrize("carry,expected", [(True, [56]), (False, [76])])
-def test_a_single_target_follow_up_and_the_limit_bonus_decision(carry, expected):
+@pytest.mark.parametrize("carry,repeat_d20,expected", [(True, 5, [56]), (False, 5, [76]), (False, 15, [68])])
+def test_a_single_target_follow_up_and_the_limit_bonus_decision(carry, repeat_d20, expected):
     # melee_ac + double_tap [quickdraw]: accuracy 10 + 16, damage 6 + 16 on turn 1. d20 15 crits:
     # (3,3,3) 9 + 22 + 4 - 11 = 24. The repeat, d20 5: with the bonus 31 hits for 9 + 22 - 11 = 20;
-    # decisions.followups_carry_limit_bonus false: 15 misses.
+    # decisions.followups_carry_limit_bonus false: 15 misses; a repeat d20 15 then hits and crits
+    # without the bonus: 9 + 6 + 4 - 11 = 8.
     f = Fight(["melee_ac + double_tap [quickdraw]"], rule_changes={"decisions.followups_carry_limit_bonus": carry})
-    assert f.turns(dice(atk(0, 15, (3, 3, 3)), atk(1, 5, (3, 3, 3)))) == [expected]
+    assert f.turns(dice(atk(0, 15, (3, 3, 3)), atk(1, repeat_d20, (3, 3, 3)))) == [expected]
+
+
+def test_reliable_accuracy_on_a_follow_up_reads_its_own_advantage_die():
+    # melee_ac + reliable_accuracy, double_tap: accuracy 10 - 3 = 7. The main strike keeps 15
+    # (22 hits, crits): (3,3,3) 9 + 6 + 4 - 11 = 8; the repeat rolls 2 and keeps its own advantage
+    # die, 18 (25 hits, crits): 8 more. The main strike's advantage die (1) is not the repeat's.
+    f = Fight(["melee_ac + reliable_accuracy, double_tap"])
+    assert f.turns(dice(atk(0, 15, (3, 3, 3)), adv(0, 1), atk(1, 2, (3, 3, 3)), adv(1, 18))) == [[84]]
+
+
+def test_direct_area_flat_roll_of_1_at_tier_7():
+    # tier 7 attacker [2,2,2,2,7]: damage bonus 9; direct_area_damage rolls a flat 15 - 2T = 1, not
+    # dice, also beside a dice-rolling attack: 1 + 9 + 10 (buff) - 11 = 9 to each enemy
+    f = Fight(["direct_area_damage", "ranged"], hp=(30, 30), attacker=(2, 2, 2, 2, 7), buff=Buff("b", damage=10))
+    assert f.turns(atk(0, 1, (6, 6, 5))) == [[21, 21]]
 
 
 def test_every_strike_of_a_turn_counts_for_next_turns_limits():
