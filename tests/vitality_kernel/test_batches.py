@@ -266,16 +266,17 @@ def test_splashes_of_several_lanes_count_for_their_own_lane():
     B: Evasive (18 / 9), buff damage 10, (10, 30): 27 - 9 = 18; 22 meets 18: 30 -> 12; slaughter usable.
     C: Balanced, buff damage 10, (100, 100, 100): 16 to each, no defeat: slaughter not usable.
     D: Balanced, no buff, (30, 30): (1,1,1) 3 - 2 + 4 = 5, below Durability: the crit and its splash
-       hit for 0; relentless (dealt damage last turn) not usable."""
+       hit for 0; relentless (dealt damage last turn) not usable.
+    Every lane's combo_move is usable: its next target was hit."""
     splasher = "melee_ac + explosive_critical"
-    builds = [splasher, "melee_ac [slaughter]", "melee_ac [relentless]"]
+    builds = [splasher, "melee_ac [slaughter]", "melee_ac [relentless]", "melee_ac [combo_move]"]
     b10 = Buff("b", damage=10)
     lanes = [((10, 10, 30), BALANCED, b10, 1, (5, 5, 5)), ((10, 30), EVASIVE, b10, 1, (5, 5, 5)),
              ((100, 100, 100), BALANCED, b10, 1, (5, 5, 5)), ((30, 30), BALANCED, Buff("none"), 2, (1, 1, 1))]
     kernel = VitalityKernel()
     table = kernel.compile([parse_build(b) for b in builds], (2, 2, 2, 2, 4))
     cells = [Cell(i, Profile(f"p{i}", prof), buff, Scenario(f"s{i}", hp)) for i, (hp, prof, buff, _, _) in enumerate(lanes)]
-    st = kernel.start(table, cells, np.arange(4), np.array([[0, lane[3]] for lane in lanes]))
+    st = kernel.start(table, cells, np.arange(4), np.array([[0, lane[3], 3] for lane in lanes]))
     from balance_rules.vitality.kernel_dice import ATTACK, encode, slot
 
     d = FixedDice(4, {slot(ATTACK, 0, 0): np.array([encode(20, lane[4]) for lane in lanes], dtype=np.uint64)},
@@ -286,6 +287,9 @@ def test_splashes_of_several_lanes_count_for_their_own_lane():
         [0, 0, 14], [0, 12], [84, 84, 84], [30, 30]]
     assert done.tolist() == [False] * 4
     assert kernel.usable(st, 2)[:, 1].tolist() == [True, True, False, False]
+    # combo_move: each lane's next target (A: enemy 2, B: 1, C and D: 0) was hit, by the splash or
+    # the main strike (D's for 0 damage)
+    assert kernel.usable(st, 2)[:, 2].tolist() == [True] * 4
 
 
 def test_a_splash_past_a_fallen_enemy_defeats_no_one_more():

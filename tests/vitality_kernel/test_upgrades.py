@@ -556,3 +556,27 @@ def test_every_strike_of_a_turn_counts_for_next_turns_limits():
               hp=(100, 4, 100))
     f.step(dice(atk(0, 15, (5, 5, 5)), atk(1, 10, (3, 3, 3)), atk(2, 5, (3, 3, 3))))
     assert f.hp == [86, 0, 100] and f.usable() == [True, True, True, True]
+
+
+SLAYING_SPLASHER = "melee_ac + explosive_critical, minion_slayer"
+
+
+def test_a_splash_of_exactly_1_to_a_minion_counts_for_relentless():
+    # accuracy 2, damage -2 (+T each against the 10-HP minion). Main strike at the 25-HP enemy:
+    # d20 15 (17) hits and crits, (1,2,3) 6 - 2 + 4 = 8 < 11: 0. The splash at the minion: 21 hits,
+    # 8 + 4 - 11 = 1: damage dealt, so relentless is usable next turn.
+    f = Fight([SLAYING_SPLASHER, "melee_ac [relentless]"], hp=(25, 10))
+    f.step(atk(0, 15, (1, 2, 3)))
+    assert f.hp == [25, 9] and f.usable() == [True, True]
+
+
+def test_a_splash_strikes_no_fallen_enemy():
+    # turn 1: d20 20 at the minion (26, crit): (5,5,5) 15 + 2 + 4 - 11 = 10 defeats it; the splash:
+    # 22 hits the others, 17 - 11 = 6 each. Turn 2 at enemy 1: d20 15 crits for 0 ((1,2,3), as
+    # above) and the splash deals 0 to enemy 2; the fallen minion is not struck (it would take 1), so
+    # no damage was dealt and relentless is not usable.
+    f = Fight([SLAYING_SPLASHER, "melee_ac [relentless]"], hp=(10, 25, 25))
+    f.step(atk(0, 20, (5, 5, 5)))
+    assert f.hp == [0, 19, 19]
+    f.step(atk(0, 15, (1, 2, 3)))
+    assert f.hp == [0, 19, 19] and f.usable() == [True, False]
