@@ -162,3 +162,32 @@ def test_view_of_some_lanes_across_two_cells():
     assert np.allclose(some, [[hi_b, hi_b], [hi_t, 14]], rtol=0, atol=1e-6)
     fb = kernel.policy_view(st, 1, True, np.array([2, 1])).expected
     assert np.allclose(fb, [[plain_b, plain_b], [plain_t, 14]], rtol=0, atol=1e-6)
+
+
+def _die(lo: int, top: int):
+    """P(one d6 exploding on lo..6 totals v), v = 0..top, by the recursion v = face or face + more."""
+    p = [0.0] * (top + 1)
+    for v in range(1, top + 1):
+        p[v] = sum((1.0 if f == v and f < lo else 0.0) + (p[v - f] if f >= lo and v > f else 0.0) for f in range(1, 7)) / 6
+    return p
+
+
+@pytest.mark.parametrize("lo", [6, 5])
+def test_the_views_exploding_3d6_distribution(lo):
+    """The view's damage-roll distribution (computed once at import, so called here directly):
+    3d6 each exploding on ``lo``..6, truncated at 90, equals the convolution of three dice worked
+    by recursion here (to 1e-12: the view's chains stop after 30 explosions)."""
+    import numpy as np
+
+    from balance_rules.vitality.kernel_policy import _exploding_pmf, _tails
+
+    die = np.array(_die(lo, 90))
+    expected = np.convolve(np.convolve(die, die)[:91], die)[:91]
+    got = _exploding_pmf(lo)
+    assert got.shape == (91,) and np.abs(got - expected).max() < 1e-12
+    # its tails: T0[t + 1] = P(v > t) (the mass past 90 counted above t), T1[t + 1] = E[v; v > t]
+    t0, t1 = _tails(expected)
+    v = np.arange(91)
+    for t in (-1, 0, 2, 3, 10, 17, 40, 89):
+        assert abs(t0[t + 1] - (1 - expected[v <= t].sum())) < 1e-12
+        assert abs(t1[t + 1] - (v * expected)[v > t].sum()) < 1e-9
