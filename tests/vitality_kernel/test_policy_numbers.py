@@ -191,3 +191,28 @@ def test_the_views_exploding_3d6_distribution(lo):
     for t in (-1, 0, 2, 3, 10, 17, 40, 89):
         assert abs(t0[t + 1] - (1 - expected[v <= t].sum())) < 1e-12
         assert abs(t1[t + 1] - (v * expected)[v > t].sum()) < 1e-9
+
+
+def test_area_view_of_several_lanes_and_a_cell_seen_before_with_fewer_enemies():
+    """direct_area_damage deals 2 to each standing Balanced enemy, capped by its HP. The kernel
+    first views cell X (two enemies) alone, then a batch of X and Y (three enemies): X's cached
+    numbers are reused with the third position empty. Lane 0 (X): 2 + 2; lane 1 (Y, 30/30/1):
+    2 + 2 + 1; lane 2 (Y, left at 1/1/0): 1 + 1."""
+    import numpy as np
+
+    from balance.builds import parse_build
+    from balance.grid import Cell, Profile, Scenario
+    from balance_rules.vitality.kernel import VitalityKernel
+
+    from .scripted import ATTACKER, BALANCED
+
+    kernel = VitalityKernel()
+    table = kernel.compile([parse_build("direct_area_damage")], ATTACKER)
+    x = Cell(0, Profile("p", BALANCED), Buff("none"), Scenario("x", (30, 30)))
+    y = Cell(1, Profile("p", BALANCED), Buff("none"), Scenario("y", (30, 30, 1)))
+    alone = kernel.start(table, [x], np.zeros(1, dtype=np.intp), np.zeros((1, 1), dtype=np.intp))
+    assert kernel.policy_view(alone, 1, False).expected.tolist() == [[pytest.approx(4.0)]]
+    st = kernel.start(table, [x, y], np.array([0, 1, 1]), np.zeros((3, 1), dtype=np.intp))
+    st.hp[2] = [1, 1, 0]
+    got = kernel.policy_view(st, 1, False).expected
+    assert np.allclose(got, [[4.0], [5.0], [2.0]], rtol=0, atol=1e-9)
