@@ -216,3 +216,10 @@ def test_area_view_of_several_lanes_and_a_cell_seen_before_with_fewer_enemies():
     st.hp[2] = [1, 1, 0]
     got = kernel.policy_view(st, 1, False).expected
     assert np.allclose(got, [[4.0], [5.0], [2.0]], rtol=0, atol=1e-9)
+
+
+def test_a_flat_roll_of_1_at_tier_7():
+    # attacker [2,2,2,2,7]: damage bonus 9; direct_area_damage rolls a flat 15 - 2T = 1:
+    # 1 + 9 + 10 (buff) - 11 = 9 for sure
+    _, got = view(["direct_area_damage"], attacker=(2, 2, 2, 2, 7), buff=D10)
+    assert got == [pytest.approx(9.0)]
