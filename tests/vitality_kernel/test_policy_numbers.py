@@ -45,6 +45,12 @@ def view(builds, hp=(100,), turn=1, fallback=False, **kw):
     ("ranged + overhit", Buff("b", accuracy=3, damage=10), None, 14 / 20 * 17.6 + 2 / 20 * 6 + 1 / 20 * 4),
     # brutal on a flat 15 with buff damage 20: 41 > 11 + 20: +5 -> 35; the crit 45: +7 -> 41
     ("ranged + brutal, high_impact", Buff("b", damage=20), None, 10 / 20 * 35 + 1 / 20 * 41),
+    # the same with buff damage 21: 42 > 31: +floor(11 / 2) = 5 -> 36; the crit 46: +7 -> 42
+    ("ranged + brutal, high_impact", Buff("b", damage=21), None, 10 / 20 * 36 + 1 / 20 * 42),
+    # a flat 15 against Durability 11 + 20 (buff): 21 - 31 < 0, no damage, crit or not
+    ("ranged + high_impact", Buff("b", durability=20), None, 0.0),
+    # dice against Durability 111: no roll the view keeps (up to 90) gets through
+    ("ranged", Buff("b", durability=100), None, 0.0),
     # armor_piercing against Tanky: accuracy 5 hits 14 on 9+; Durability 9: 15 + 6 - 9 = 12, crit 16
     ("ranged + armor_piercing, high_impact", Buff("none"), TANKY, 11 / 20 * 12 + 1 / 20 * 16),
     # power_attack on melee_ac (accuracy 6, damage 10 + 10): hits on 10+: 12.6 + 20 - 11
@@ -223,3 +229,29 @@ def test_a_flat_roll_of_1_at_tier_7():
     # 1 + 9 + 10 (buff) - 11 = 9 for sure
     _, got = view(["direct_area_damage"], attacker=(2, 2, 2, 2, 7), buff=D10)
     assert got == [pytest.approx(9.0)]
+
+
+def _brutal_expectation(lo, base, dur, T=4):
+    """E[damage] of a dice hit with modifiers ``base`` and brutal, over 3d6 exploding on ``lo``..6
+    (the recursion above, to 90): excess = roll + base - (dur + 5T); if > 0, + floor(excess / 2)."""
+    import numpy as np
+
+    die = np.array(_die(lo, 90))
+    pmf = np.convolve(np.convolve(die, die)[:91], die)[:91]
+    total = 0.0
+    for v in range(91):
+        pre = v + base
+        excess = pre - (dur + 5 * T)
+        if excess > 0:
+            pre += excess // 2
+        total += pmf[v] * max(pre - dur, 0)
+    return total
+
+
+@pytest.mark.parametrize("build,damage,lo", [("ranged + brutal", 26, 6), ("ranged + brutal, critical_effect", 23, 5)])
+def test_brutal_on_a_dice_roll(build, damage, lo):
+    # buff damage 20: damage modifiers 26 (critical_effect: 23), + T on the crit; hits on 10..19
+    # and crits on 20 (accuracy 6 against 16); Durability 11
+    _, got = view([build], buff=Buff("b", damage=20))
+    expected = 10 / 20 * _brutal_expectation(lo, damage, 11) + 1 / 20 * _brutal_expectation(lo, damage + 4, 11)
+    assert got == [pytest.approx(expected, abs=1e-9)]
