@@ -203,7 +203,7 @@ def test_area_view_of_several_lanes_and_a_cell_seen_before_with_fewer_enemies():
     """direct_area_damage deals 2 to each standing Balanced enemy, capped by its HP. The kernel
     first views cell X (two enemies) alone, then a batch of X and Y (three enemies): X's cached
     numbers are reused with the third position empty. Lane 0 (X): 2 + 2; lane 1 (Y, 30/30/1):
-    2 + 2 + 1; lane 2 (Y, left at 1/1/0): 1 + 1."""
+    2 + 2 + 1; lane 2 (Y, left at 1/1/0): 1 + 1; lane 3 (Z, one enemy, the rest of its row empty): 2."""
     import numpy as np
 
     from balance.builds import parse_build
@@ -218,10 +218,11 @@ def test_area_view_of_several_lanes_and_a_cell_seen_before_with_fewer_enemies():
     y = Cell(1, Profile("p", BALANCED), Buff("none"), Scenario("y", (30, 30, 1)))
     alone = kernel.start(table, [x], np.zeros(1, dtype=np.intp), np.zeros((1, 1), dtype=np.intp))
     assert kernel.policy_view(alone, 1, False).expected.tolist() == [[pytest.approx(4.0)]]
-    st = kernel.start(table, [x, y], np.array([0, 1, 1]), np.zeros((3, 1), dtype=np.intp))
+    z = Cell(2, Profile("p", BALANCED), Buff("none"), Scenario("z", (30,)))
+    st = kernel.start(table, [x, y, z], np.array([0, 1, 1, 2]), np.zeros((4, 1), dtype=np.intp))
     st.hp[2] = [1, 1, 0]
     got = kernel.policy_view(st, 1, False).expected
-    assert np.allclose(got, [[4.0], [5.0], [2.0]], rtol=0, atol=1e-9)
+    assert np.allclose(got, [[4.0], [5.0], [2.0], [2.0]], rtol=0, atol=1e-9)
 
 
 def test_a_flat_roll_of_1_at_tier_7():
