@@ -117,6 +117,15 @@ def test_area_expectation_per_enemy_with_a_slayer():
     assert got == [pytest.approx(11 / 20 * 17.6 + 1 / 20 * 4 + 7 / 20 * 13.6 + 1 / 20 * 4, abs=1e-6)]
 
 
+def test_a_charge_up_half_charged_expects_its_full_damage_next_turn():
+    # charge_up: 18 (above) once the charging turn is spent; the view also carries each lane's HP
+    # and turn for the policies
+    f = Fight(["direct_damage [charge_up]"], hp=(100, 50))
+    f.step()
+    v = f.kernel.policy_view(f.st, 2, False)
+    assert v.expected.tolist() == [[pytest.approx(18.0)]] and v.hp.tolist() == [[100, 50]] and v.turn == 2
+
+
 def test_limits_bonus_chance_and_charge():
     # unreliable_1 (+T, usable when a d20 shows 5+: 16/20): direct_damage 11 + 6 + 4 - 11 = 10, x 0.8
     # charge_up (+3T): 11 + 6 + 12 - 11 = 18, spread over the turn it charges and the turn it fires
@@ -249,10 +258,11 @@ def _brutal_expectation(lo, base, dur, T=4):
     return total
 
 
-@pytest.mark.parametrize("build,damage,lo", [("ranged + brutal", 26, 6), ("ranged + brutal, critical_effect", 23, 5)])
-def test_brutal_on_a_dice_roll(build, damage, lo):
-    # buff damage 20: damage modifiers 26 (critical_effect: 23), + T on the crit; hits on 10..19
-    # and crits on 20 (accuracy 6 against 16); Durability 11
-    _, got = view([build], buff=Buff("b", damage=20))
+@pytest.mark.parametrize("build,buff,damage,lo", [
+    ("ranged + brutal", 20, 26, 6), ("ranged + brutal, critical_effect", 20, 23, 5), ("ranged + brutal", 0, 6, 6)])
+def test_brutal_on_a_dice_roll(build, buff, damage, lo):
+    # damage modifiers 6 + the buff's (critical_effect: -3), + T on the crit; hits on 10..19 and
+    # crits on 20 (accuracy 6 against 16); Durability 11. Without a buff, low rolls deal 0.
+    _, got = view([build], buff=Buff("b", damage=buff))
     expected = 10 / 20 * _brutal_expectation(lo, damage, 11) + 1 / 20 * _brutal_expectation(lo, damage + 4, 11)
     assert got == [pytest.approx(expected, abs=1e-9)]
