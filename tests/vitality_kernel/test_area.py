@@ -306,3 +306,14 @@ def test_area_bleed_marks_only_from_a_bleeding_attack_and_damage():
     # a hit for exactly 1 marks a bleed of 1 (damage 8 with (1,1,2): 4 + 8 - 11 = 1; no repeat scripted hits)
     h = Fight(["area + bleed, extra_attack"], hp=(30,), buff=Buff("b", accuracy=10, damage=14))
     assert h.turns(area_dice(0, (15,), (1, 1, 2)), {}) == [[29], [28]]
+
+
+def test_area_combo_move_needs_a_standing_enemy_hit_last_turn():
+    # combo_move on area: usable when any enemy still standing was hit on the previous turn
+    # (section 5). Plain area (accuracy and damage 2, (5,5,5): 6 per hit) sets it up.
+    f = Fight(["area [combo_move]", "area", "melee_ac [combo_move]"], hp=(6, 30))
+    assert f.usable() == [False, True, False]
+    f.step(area_dice(0, (14, 1), (5, 5, 5)), choice=1)  # hits only enemy 0, which falls
+    assert f.hp == [0, 30] and f.usable() == [False, True, False]
+    f.step(area_dice(0, (1, 14), (5, 5, 5)), choice=1)  # hits enemy 1, which stands
+    assert f.hp == [0, 24] and f.usable() == [True, True, True]

@@ -328,3 +328,20 @@ def test_area_swings_of_several_lanes_count_for_their_own_lane():
     done = kernel.end_turn(st, d, 1)
     assert st.hp.tolist() == [[0, 0], [6, 0], [6, 6]] and done.tolist() == [True, False, False]
     assert kernel.usable(st, 2)[1:, 1:].tolist() == [[True, True, False], [False, False, False]]
+
+
+def test_retaliation_of_each_lane_reads_its_own_dice():
+    """Only lanes whose limits read the enemy's attacks get retaliation (here lanes 1 and 2); the
+    enemy (Balanced, accuracy 6) hits the attacker's Avoidance 16 with a 20 and deals (1,1,1)
+    3 + 6 + 4 (natural 20) - 11 = 2. vengeful (hit since the last turn) becomes usable, careful
+    (no damage taken) stops being usable; a lane whose die misses keeps careful."""
+    from .scripted import retaliation
+
+    lanes = {
+        "ranged": [retaliation(0, 20)],
+        "ranged [vengeful]": [retaliation(0, 20)],
+        "ranged [careful]": [retaliation(0, 20)],
+        "melee_ac [careful]": [retaliation(0, 9)],
+    }
+    got = play_limits(lanes, (100,), 2)
+    assert [u for u, _ in got] == [[True, False, True, True], [True, True, False, True]]
