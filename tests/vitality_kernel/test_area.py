@@ -311,9 +311,12 @@ def test_area_bleed_marks_only_from_a_bleeding_attack_and_damage():
 def test_area_combo_move_needs_a_standing_enemy_hit_last_turn():
     # combo_move on area: usable when any enemy still standing was hit on the previous turn
     # (section 5). Plain area (accuracy and damage 2, (5,5,5): 6 per hit) sets it up.
-    f = Fight(["area [combo_move]", "area", "melee_ac [combo_move]"], hp=(6, 30))
+    f = Fight(["area [combo_move]", "area", "melee_ac [combo_move]"], hp=(6, 30, 7))
     assert f.usable() == [False, True, False]
-    f.step(area_dice(0, (14, 1), (5, 5, 5)), choice=1)  # hits only enemy 0, which falls
-    assert f.hp == [0, 30] and f.usable() == [False, True, False]
-    f.step(area_dice(0, (1, 14), (5, 5, 5)), choice=1)  # hits enemy 1, which stands
-    assert f.hp == [0, 24] and f.usable() == [True, True, True]
+    f.step(area_dice(0, (14, 1, 1), (5, 5, 5)), choice=1)  # hits only enemy 0, which falls
+    assert f.hp == [0, 30, 7] and f.usable() == [False, True, False]
+    # hits only enemy 2, left standing at 1 HP; the single-target combo_move's target (enemy 1) was not hit
+    f.step(area_dice(0, (1, 1, 14), (5, 5, 5)), choice=1)
+    assert f.hp == [0, 30, 1] and f.usable() == [True, True, False]
+    f.step(area_dice(0, (1, 14, 1), (5, 5, 5)), choice=1)  # hits enemy 1
+    assert f.hp == [0, 24, 1] and f.usable() == [True, True, True]
