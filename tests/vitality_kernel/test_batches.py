@@ -13,6 +13,7 @@ Durability 11; Tanky 14 / 13 (9 for armor_piercing); Evasive 18 / 9.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from balance.builds import parse_build
 from balance.engine import FixedDice
@@ -345,3 +346,32 @@ def test_retaliation_of_each_lane_reads_its_own_dice():
     }
     got = play_limits(lanes, (100,), 2)
     assert [u for u, _ in got] == [[True, False, True, True], [True, True, False, True]]
+
+
+def test_a_batch_refilled_with_fresh_lanes_plays_on():
+    """The engine refills a batch with fresh lanes (``merge``) and the merged lanes play on, each
+    its own combat. direct_damage: 11 + 6 - 11 = 6 a turn; direct_damage + bleed (damage -T): 2 a
+    turn, and each hit's 2 again at the end of the next turn. The policy view after the merge has
+    the fresh lane's attack too (direct_damage + bleed: 2; the view does not count bleed)."""
+    kernel = VitalityKernel()
+    table = kernel.compile([parse_build("direct_damage"), parse_build("direct_damage + bleed")], (2, 2, 2, 2, 4))
+    cell = [Cell(0, Profile("p", BALANCED), Buff("none"), Scenario("s", (30,)))]
+
+    def fresh(row):
+        return kernel.start(table, cell, np.zeros(1, dtype=np.intp), np.array([[row]]))
+
+    def turn(st, t):
+        d = FixedDice(st.n, {}, default=MISS)
+        kernel.act(st, np.zeros(st.n, dtype=np.int64), np.zeros(st.n, dtype=bool), d, t)
+        kernel.end_turn(st, d, t)
+        return st.hp[:, 0].tolist()
+
+    empty = kernel.compact(fresh(0), np.array([], dtype=np.intp))
+    assert kernel.merge(empty, fresh(1)).n == 1
+    st = fresh(0)
+    assert kernel.policy_view(st, 1, False).expected.tolist() == [[pytest.approx(6.0)]]
+    assert turn(st, 1) == [24]
+    st = kernel.merge(st, fresh(1))
+    assert np.allclose(kernel.policy_view(st, 2, False).expected, [[6.0], [2.0]], rtol=0, atol=1e-9)
+    assert turn(st, 2) == [18, 28]
+    assert turn(st, 3) == [12, 24]
