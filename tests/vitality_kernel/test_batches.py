@@ -194,6 +194,11 @@ def test_follow_ups_of_each_lane_read_their_own_dice():
         # repeat keeps its advantage die 18 (25, a crit): 8 more
         ("melee_ac + reliable_accuracy, double_tap", [dice(atk(0, 15, (3, 3, 3)), adv(0, 1), atk(1, 2, (3, 3, 3)), adv(1, 18))],
          [4, 20, 20]),
+        # Lane 5: melee_ac + barrage whose main strike misses (d20 1): the barrage strikes still
+        # follow, 14 + 2 = 16 hits for 15 - 2 - 11 = 2, then a miss
+        ("melee_ac + barrage", [atk(1, 14, (5, 5, 5))], [18, 20, 20]),
+        # Lane 6: an area attack in the same batch (accuracy and damage 2): 6 to enemy 0 only
+        ("area", [area_dice(0, (14, 1, 1), (5, 5, 5))], [14, 20, 20]),
     ]
     got = play([(b, (20, 20, 20), BALANCED, Buff("none"), s) for b, s, _ in lanes])
     assert got == [[e for _, _, e in lanes]]

@@ -93,3 +93,33 @@ def test_a_strike_of_exactly_1_damage_counts_for_relentless():
     f = Fight(["ranged", "melee_ac [relentless]"])
     f.step(atk(0, 10, (1, 2, 3)))
     assert f.hp == [99] and f.usable() == [True, True]
+
+
+def test_a_bleed_that_defeats_the_last_enemy_wins():
+    # ranged + bleed (damage 2): (5,5,5) 15 + 2 - 11 = 6 leaves 1 of 7; the bleed of 6 at the end
+    # of turn 2 defeats the enemy at 1 HP: the combat is won on turn 2
+    f = Fight(["ranged + bleed"], hp=(7,))
+    assert f.step(atk(0, 15, (5, 5, 5))) is False and f.hp == [1]
+    assert f.step() is True and f.hp == [0]
+
+
+def test_a_bleed_due_on_a_fallen_enemy_does_not_fire():
+    # turn 1: 6 to enemy 0 (8 -> 2), bleed 6 due at the end of turn 2; turn 2: the hit defeats it
+    # first; the bleed finds it fallen: enemy 1 still stands, so the combat goes on
+    f = Fight(["ranged + bleed"], hp=(8, 30))
+    f.step(atk(0, 15, (5, 5, 5)))
+    assert f.step(atk(0, 15, (5, 5, 5))) is False and f.hp == [0, 30]
+
+
+def test_no_damage_and_no_bleed_is_not_relentless():
+    f = Fight(["ranged + bleed", "melee_ac [relentless]"], hp=(30, 30))
+    f.step()  # a miss, nothing due
+    assert f.usable() == [True, False]
+
+
+def test_the_next_target_may_stand_at_1_hp_and_targets_move_on():
+    # ranged: (5,5,5) 15 + 6 - 11 = 10 a hit. Enemies 6, 1, 6, 30: each hit defeats the first standing
+    # enemy, the one at 1 HP included, and the fourth hit reaches the last enemy
+    f = Fight(["ranged"], hp=(6, 1, 6, 30))
+    hit = atk(0, 15, (5, 5, 5))
+    assert f.turns(hit, hit, hit, hit) == [[0, 1, 6, 30], [0, 0, 6, 30], [0, 0, 0, 30], [0, 0, 0, 20]]
