@@ -380,3 +380,21 @@ def test_a_batch_refilled_with_fresh_lanes_plays_on():
     assert np.allclose(kernel.policy_view(st, 2, False).expected, [[6.0], [2.0]], rtol=0, atol=1e-9)
     assert turn(st, 2) == [18, 28]
     assert turn(st, 3) == [12, 24]
+
+
+def test_each_lane_fires_the_slot_it_chose():
+    """Two slots per lane, different per lane, each lane choosing its own (one cell: Balanced,
+    30/30/30). Lane 0 [ranged, area] picks area: (14, 14, 1) with (5,5,5): 6 to enemies 0 and 1.
+    Lane 1 [area, ranged + high_impact] picks high_impact: d20 10 hits, 15 + 6 - 11 = 10.
+    Lane 2 [ranged + high_impact, ranged] picks high_impact: d20 9 misses."""
+    from balance_rules.vitality.kernel_dice import ATTACK, encode, slot
+
+    kernel = VitalityKernel()
+    table = kernel.compile([parse_build(b) for b in ("ranged", "area", "ranged + high_impact")], (2, 2, 2, 2, 4))
+    st = kernel.start(table, [Cell(0, Profile("p", BALANCED), Buff("none"), Scenario("s", (30, 30, 30)))],
+                      np.zeros(3, dtype=np.intp), np.array([[0, 1], [1, 2], [2, 0]]))
+    d20s = [(14, 14, 1), (10, 1, 1), (9, 1, 1)]
+    d = FixedDice(3, {slot(ATTACK, 0, j): np.array([encode(r[j], (5, 5, 5)) for r in d20s], dtype=np.uint64)
+                      for j in range(3)}, default=MISS)
+    kernel.act(st, np.array([1, 1, 0]), np.zeros(3, dtype=bool), d, 1)
+    assert st.hp.tolist() == [[24, 24, 30], [20, 30, 30], [30, 30, 30]]
