@@ -398,3 +398,21 @@ def test_each_lane_fires_the_slot_it_chose():
                       for j in range(3)}, default=MISS)
     kernel.act(st, np.array([1, 1, 0]), np.zeros(3, dtype=bool), d, 1)
     assert st.hp.tolist() == [[24, 24, 30], [20, 30, 30], [30, 30, 30]]
+
+
+def test_retaliation_uses_each_lanes_own_enemy_profile():
+    """Cells with different enemies: A's [2,2,2,2,4] attack at 9 + 6 = 15 (misses the attacker's
+    Avoidance 16); B's [4,4,2,2,4] at 9 + 8 = 17 (hits) for (1,1,2) 4 + 8 - 11 = 1. careful (no
+    damage taken) stays usable in A and not in B; the plain lane of A gets no retaliation."""
+    from balance_rules.vitality.kernel_dice import RETALIATION, encode, slot
+
+    kernel = VitalityKernel()
+    table = kernel.compile([parse_build("ranged [careful]"), parse_build("ranged")], (2, 2, 2, 2, 4))
+    cells = [Cell(0, Profile("a", (2, 2, 2, 2, 4)), Buff("none"), Scenario("s", (100,))),
+             Cell(1, Profile("b", (4, 4, 2, 2, 4)), Buff("none"), Scenario("s", (100,)))]
+    st = kernel.start(table, cells, np.array([1, 0, 1]), np.array([[1], [0], [0]]))
+    d = FixedDice(3, {slot(RETALIATION, 0): encode(9, (1, 1, 2))}, default=MISS)
+    kernel.act(st, np.zeros(3, dtype=np.int64), np.zeros(3, dtype=bool), d, 1)
+    kernel.end_turn(st, d, 1)
+    assert st.att_hp.tolist() == [100, 100, 99]
+    assert kernel.usable(st, 2)[:, 0].tolist() == [True, True, False]
