@@ -267,3 +267,56 @@ def test_the_combat_goes_on_while_an_enemy_stands_after_one_fell():
     assert f.hp == [0, 30]
     assert f.step(area_dice(0, (1, 14), (5, 5, 5))) is False  # 6 to the standing enemy
     assert f.hp == [0, 24]
+
+
+def test_an_area_swing_that_defeats_the_last_enemies_wins():
+    # 6 to each: enemies at 6 and at 1 HP fall, and the combat is won
+    f = Fight(["area"], hp=(6, 1))
+    assert f.step(area_dice(0, (14, 14), (5, 5, 5))) is True and f.hp == [0, 0]
+
+
+def test_area_swings_of_one_turn_all_count_for_next_turns_limits():
+    """area + barrage (accuracy and damage 6 - T - 2T + 10 (buff) = 4, hits 16 on 12+), enemies at
+    8, 100 and 100 HP. Swing 0: (5,5,5) 15 + 4 - 11 = 8 defeats enemy 0 and hits enemy 1; swing 1:
+    (2,3,3) 8 + 4 - 11 = 1 to enemy 2; swing 2 misses everything. Next turn: slaughter (a defeat),
+    relentless (damage dealt) and combo_move (enemy 1, now the target, was hit) are all usable,
+    though the last swing of the turn did none of it."""
+    f = Fight(["area + barrage", "melee_ac [relentless]", "melee_ac [slaughter]", "melee_ac [combo_move]"],
+              hp=(8, 100, 100), buff=Buff("b", accuracy=10, damage=10))
+    f.step(dice(area_dice(0, (15, 15, 1), (5, 5, 5)), area_dice(1, (1, 1, 15), (2, 3, 3))))
+    assert f.hp == [0, 92, 99] and f.usable() == [True, True, True, True]
+
+
+def test_area_damage_of_exactly_1_counts_as_damage():
+    # area + extra_attack, buff 4 to both: accuracy and damage 2. (3,3,4): 10 + 2 - 11 = 1 to
+    # enemy 0 is damage, so the swing is repeated: (5,5,5) 6 to enemy 1
+    f = Fight(["area + extra_attack"], hp=(30, 30), buff=Buff("b", accuracy=4, damage=4))
+    assert f.turns(dice(area_dice(0, (15, 1), (3, 3, 4)), area_dice(1, (1, 15), (5, 5, 5)))) == [[29, 24]]
+
+
+def test_area_bleed_marks_only_from_a_bleeding_attack_and_damage():
+    # an area attack without bleed next to a bleeding one: its hits leave no bleed (6 each, once)
+    f = Fight(["area", "ranged + bleed"], hp=(30, 30))
+    assert f.turns(area_dice(0, (14, 14), (5, 5, 5)), {}) == [[24, 24], [24, 24]]
+    # area + bleed, extra_attack, buff accuracy 10, damage 14: accuracy 8, damage 6 - 12 + 14 = 8.
+    # The swing deals 15 + 8 - 11 = 12 and is repeated; the repeat hits for 3 + 8 - 11 = 0, which
+    # leaves the mark of 12 in place: it fires at the end of turn 2
+    g = Fight(["area + bleed, extra_attack"], hp=(30,), buff=Buff("b", accuracy=10, damage=14))
+    assert g.turns(dice(area_dice(0, (15,), (5, 5, 5)), area_dice(1, (15,), (1, 1, 1))), {}) == [[18], [6]]
+    # a hit for exactly 1 marks a bleed of 1 (damage 8 with (1,1,2): 4 + 8 - 11 = 1; no repeat scripted hits)
+    h = Fight(["area + bleed, extra_attack"], hp=(30,), buff=Buff("b", accuracy=10, damage=14))
+    assert h.turns(area_dice(0, (15,), (1, 1, 2)), {}) == [[29], [28]]
+
+
+def test_area_combo_move_needs_a_standing_enemy_hit_last_turn():
+    # combo_move on area: usable when any enemy still standing was hit on the previous turn
+    # (section 5). Plain area (accuracy and damage 2, (5,5,5): 6 per hit) sets it up.
+    f = Fight(["area [combo_move]", "area", "melee_ac [combo_move]"], hp=(6, 30, 7))
+    assert f.usable() == [False, True, False]
+    f.step(area_dice(0, (14, 1, 1), (5, 5, 5)), choice=1)  # hits only enemy 0, which falls
+    assert f.hp == [0, 30, 7] and f.usable() == [False, True, False]
+    # hits only enemy 2, left standing at 1 HP; the single-target combo_move's target (enemy 1) was not hit
+    f.step(area_dice(0, (1, 1, 14), (5, 5, 5)), choice=1)
+    assert f.hp == [0, 30, 1] and f.usable() == [True, True, False]
+    f.step(area_dice(0, (1, 14, 1), (5, 5, 5)), choice=1)  # hits enemy 1
+    assert f.hp == [0, 24, 1] and f.usable() == [True, True, True]

@@ -295,3 +295,33 @@ def test_cooldown_bonus_only_on_the_turns_it_is_made():
     f = Fight(["ranged [cooldown]"])
     hit = atk(0, 15, (3, 3, 3))
     assert f.turns(hit, hit, hit, hit, hit) == [[84], [80], [76], [72], [56]]
+
+
+def test_retaliation_turn_by_turn():
+    """Two Balanced enemies retaliate (section 6: d20 + 6 against the attacker's Avoidance 16, so
+    a 10 hits; exploding 3d6 + 6 (+4 on a natural 20) - 11). The attacker's own attacks miss.
+    Turn 1: enemy 0 rolls 10 (hits exactly) and (6,5,1): the 6 explodes into 6, which explodes
+    into 6, which explodes into 2 (its third round, a hashed die): 26 + 6 - 11 = 21; enemy 1 rolls
+    9 (misses; its big dice are never read). Turn 2: enemy 0 misses, enemy 1 rolls 20: (1,1,1)
+    3 + 6 + 4 - 11 = 2. Turn 3: enemy 0 hits for (1,2,3) 6 + 6 - 11 = 1, enemy 1 hits for 0.
+    Turn 4: enemy 0 hits for 0, enemy 1 misses. revenge (took damage), vengeful (was hit) and
+    unbreakable (hit, no damage) follow."""
+    from balance_rules.vitality.kernel_dice import RETALIATION, RETALIATION_EXPLODE, encode, slot
+
+    def ret(enemy, d20, d6s=(1, 1, 1), *explosions):
+        return {slot(RETALIATION, enemy): encode(d20, d6s, *explosions)}
+
+    f = Fight(["ranged [revenge]", "ranged [vengeful]", "ranged [unbreakable]"], hp=(200, 200))
+    turns = [
+        dice(ret(0, 10, (6, 5, 1), (6, 4, 4), (6, 5, 5)), {slot(RETALIATION_EXPLODE, 0, 3): encode(1, (2, 6, 6))},
+             ret(1, 9, (6, 6, 6), (6, 6, 6), (6, 6, 6))),
+        dice(ret(0, 9, (6, 6, 6)), ret(1, 20)),
+        dice(ret(0, 10, (1, 2, 3)), ret(1, 10)),
+        dice(ret(0, 11), ret(1, 1, (6, 6, 6))),
+    ]
+    got = []
+    for t in turns:
+        f.step(t)
+        got.append((f.attacker_hp, f.usable()))
+    assert got == [(79, [True, True, False]), (77, [True, True, False]), (76, [True, True, False]),
+                   (76, [False, True, True])]

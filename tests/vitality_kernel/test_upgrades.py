@@ -504,3 +504,79 @@ def test_an_area_swing_uses_each_lanes_own_buff():
     # accuracy and damage +4 it hits: (5,5,5) -> 15 + 6 - 11 = 10 to each enemy.
     buffs = [Buff("none"), Buff("b", accuracy=4, damage=4)]
     assert one_turn("area", [(30, 30), (30, 30)], 12, (5, 5, 5), buffs=buffs) == [[30, 30], [20, 20]]
+
+
+def test_the_main_targets_hit_still_counts_for_combo_move_after_a_splash():
+    # the main strike leaves enemy 0 standing (100 -> 84) and the splash hits enemy 1: next turn's
+    # target is enemy 0 again, hit last turn by the main strike
+    f = Fight([SPLASHER, "melee_ac [combo_move]"], hp=(100, 100), buff=SPLASH_BUFF)
+    f.step(CRIT)
+    assert f.hp == [84, 84] and f.usable() == [True, True]
+
+
+def test_a_splash_with_no_one_to_hit_keeps_the_main_strikes_damage_for_relentless():
+    # relentless: dealt damage on the previous turn; the only enemy takes 16, the splash finds no one
+    f = Fight([SPLASHER, "melee_ac [relentless]"], hp=(100,), buff=SPLASH_BUFF)
+    assert f.usable() == [True, False]
+    f.step(CRIT)
+    assert f.hp == [84] and f.usable() == [True, True]
+
+
+@pytest.mark.parametrize("carry,repeat_d20,expected", [(True, 5, [56]), (False, 5, [76]), (False, 15, [68])])
+def test_a_single_target_follow_up_and_the_limit_bonus_decision(carry, repeat_d20, expected):
+    # melee_ac + double_tap [quickdraw]: accuracy 10 + 16, damage 6 + 16 on turn 1. d20 15 crits:
+    # (3,3,3) 9 + 22 + 4 - 11 = 24. The repeat, d20 5: with the bonus 31 hits for 9 + 22 - 11 = 20;
+    # decisions.followups_carry_limit_bonus false: 15 misses; a repeat d20 15 then hits and crits
+    # without the bonus: 9 + 6 + 4 - 11 = 8.
+    f = Fight(["melee_ac + double_tap [quickdraw]"], rule_changes={"decisions.followups_carry_limit_bonus": carry})
+    assert f.turns(dice(atk(0, 15, (3, 3, 3)), atk(1, repeat_d20, (3, 3, 3)))) == [expected]
+
+
+def test_reliable_accuracy_on_a_follow_up_reads_its_own_advantage_die():
+    # melee_ac + reliable_accuracy, double_tap: accuracy 10 - 3 = 7. The main strike keeps 15
+    # (22 hits, crits): (3,3,3) 9 + 6 + 4 - 11 = 8; the repeat rolls 2 and keeps its own advantage
+    # die, 18 (25 hits, crits): 8 more. The main strike's advantage die (1) is not the repeat's.
+    f = Fight(["melee_ac + reliable_accuracy, double_tap"])
+    assert f.turns(dice(atk(0, 15, (3, 3, 3)), adv(0, 1), atk(1, 2, (3, 3, 3)), adv(1, 18))) == [[84]]
+
+
+def test_direct_area_flat_roll_of_1_at_tier_7():
+    # tier 7 attacker [2,2,2,2,7]: damage bonus 9; direct_area_damage rolls a flat 15 - 2T = 1, not
+    # dice, also beside a dice-rolling attack: 1 + 9 + 10 (buff) - 11 = 9 to each enemy
+    f = Fight(["direct_area_damage", "ranged"], hp=(30, 30), attacker=(2, 2, 2, 2, 7), buff=Buff("b", damage=10))
+    assert f.turns(atk(0, 1, (6, 6, 5))) == [[21, 21]]
+
+
+def test_every_strike_of_a_turn_counts_for_next_turns_limits():
+    """melee_ac + ricochet (accuracy 10, damage 6) at (100, 4, 100): d20 15 crits, (5,5,5)
+    15 + 6 + 4 - 11 = 14 to enemy 0; the ricochets: enemy 1 (d20 10, (3,3,3) 4: defeated), enemy 2
+    (d20 5: missed). The last strike hit nothing, yet next turn slaughter (a defeat), relentless
+    (damage) and combo_move (enemy 0, still the target, was hit) are usable."""
+    f = Fight(["melee_ac + ricochet", "melee_ac [slaughter]", "melee_ac [relentless]", "melee_ac [combo_move]"],
+              hp=(100, 4, 100))
+    f.step(dice(atk(0, 15, (5, 5, 5)), atk(1, 10, (3, 3, 3)), atk(2, 5, (3, 3, 3))))
+    assert f.hp == [86, 0, 100] and f.usable() == [True, True, True, True]
+
+
+SLAYING_SPLASHER = "melee_ac + explosive_critical, minion_slayer"
+
+
+def test_a_splash_of_exactly_1_to_a_minion_counts_for_relentless():
+    # accuracy 2, damage -2 (+T each against the 10-HP minion). Main strike at the 25-HP enemy:
+    # d20 15 (17) hits and crits, (1,2,3) 6 - 2 + 4 = 8 < 11: 0. The splash at the minion: 21 hits,
+    # 8 + 4 - 11 = 1: damage dealt, so relentless is usable next turn.
+    f = Fight([SLAYING_SPLASHER, "melee_ac [relentless]"], hp=(25, 10))
+    f.step(atk(0, 15, (1, 2, 3)))
+    assert f.hp == [25, 9] and f.usable() == [True, True]
+
+
+def test_a_splash_strikes_no_fallen_enemy():
+    # turn 1: d20 20 at the minion (26, crit): (5,5,5) 15 + 2 + 4 - 11 = 10 defeats it; the splash:
+    # 22 hits the others, 17 - 11 = 6 each. Turn 2 at enemy 1: d20 15 crits for 0 ((1,2,3), as
+    # above) and the splash deals 0 to enemy 2; the fallen minion is not struck (it would take 1), so
+    # no damage was dealt and relentless is not usable.
+    f = Fight([SLAYING_SPLASHER, "melee_ac [relentless]"], hp=(10, 25, 25))
+    f.step(atk(0, 20, (5, 5, 5)))
+    assert f.hp == [0, 19, 19]
+    f.step(atk(0, 15, (1, 2, 3)))
+    assert f.hp == [0, 19, 19] and f.usable() == [True, False]
