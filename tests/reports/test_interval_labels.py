@@ -112,3 +112,33 @@ def test_policy_checks_largest_excess_is_labelled_a_maximum_with_that_pairs_own_
     assert text.startswith("1.2 turns (12%), that pair's own error ± 0.5: the maximum over 3 noisy")
     assert "biased upward" in text and "not an estimate" in text
     assert worst_text(WorseThanSolo(solo, solo_se)).startswith("none")
+
+
+def _singles(with_groups: bool) -> dict:
+    # one attack, grid 2 profiles x 2 buffs x 1 scenario, cells profile-major
+    # [p0b0, p0b1, p1b0, p1b1]; two dice groups of one run each
+    t = {"se": [math.sqrt((2 + 0 + 2 + 8) / 2) / 4], "by_profile": [[5.5, 10.5]], "specialization": [6.25]}
+    if with_groups:
+        t |= {"group_turns": [np.array([[4, 6, 10, 8], [6, 6, 12, 12]])], "group_runs": [np.array([1, 1])]}
+    return t
+
+
+def test_profile_errors_come_from_each_cells_own_spread():
+    from balance_plugins.reports.stage1_pruning_report import cell_variances, noise_spread, part, part_se
+
+    # cell means 5, 6, 11, 10; one run a group: the runs' sample variances 2, 0, 2, 8
+    np.testing.assert_allclose(cell_variances([[4, 6, 10, 8], [6, 6, 12, 12]], [1, 1]), [2, 0, 2, 8])
+    # two groups of 2 runs (group means 5, 7; mean 6): 2 x (1 + 1) / 1 = 4
+    np.testing.assert_allclose(cell_variances([[10], [14]], [2, 2]), [4])
+    t, shape = _singles(True), (2, 2, 1)
+    # profile 0: cells 0, 1: sqrt((2 + 0) / 2 runs) / 2 cells = 0.5; profile 1: sqrt(10 / 2) / 2
+    assert part_se(t, 0, "by_profile", 0, shape) == pytest.approx(0.5)
+    assert part_se(t, 0, "by_profile", 1, shape) == pytest.approx(math.sqrt(5) / 2)
+    # buff 0: cells 0, 2: sqrt(4 / 2) / 2; buff 1: cells 1, 3: sqrt(8 / 2) / 2 = 1
+    assert part_se(t, 0, "by_buff", 0, shape) == pytest.approx(math.sqrt(2) / 2)
+    assert part_se(t, 0, "by_buff", 1, shape) == pytest.approx(1.0)
+    # the equal-spread approximation (overall 0.612 x sqrt 2 = 0.866) only for a run without the sums
+    assert part_se(_singles(False), 0, "by_profile", 0, shape) == pytest.approx(math.sqrt(6) / 4 * math.sqrt(2))
+    assert part(t, 0, "by_profile", 0, shape) == "5.5 ± 0.5"  # 1.96 x 0.5 = 0.98: one decimal
+    # noise alone: (P - 1) / P^2 x (0.5^2 + 1.118^2) = 0.25 x 1.5
+    assert noise_spread(t, 0, shape) == pytest.approx(0.375)

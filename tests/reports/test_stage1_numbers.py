@@ -43,6 +43,20 @@ def test_pruning_report_top_50_and_profile_columns(run_and_reports):
     assert head[4 + len(profiles)] == "Timeouts"
     best = order(rec["overall"], rec["attack"])[:50]
     kept_set = set(kept["attack"])
+    P = len(profiles)
+    per_profile = rec["cell_mean"].shape[1] // P  # cells are profile-major
+    runs = rec["group_runs"].sum(axis=1)
+    # the group sums add up to the cell means the profile means average (same combats)
+    np.testing.assert_allclose(rec["group_turns"].sum(axis=1) / runs[:, None], rec["cell_mean"], rtol=1e-6)
+    # per cell, the variance of a combat's turns, by hand from the dice groups (one-way ANOVA between
+    # groups: unbiased); a profile's error: sqrt(sum over its cells of var / runs) / its cells.
+    # The old equal-spread estimate (overall se x sqrt(P)) differs whenever profiles' spreads do.
+    r = rec["group_runs"][:, :, None].astype(float)
+    gmean = rec["group_turns"] / r
+    var = (r * (gmean - rec["cell_mean"][:, None, :]) ** 2).sum(axis=1) / (r.shape[1] - 1)
+    var = var.reshape(len(var), P, per_profile)
+    pse = np.sqrt(var.sum(axis=2) / runs[:, None]) / per_profile
+    assert not np.allclose(pse, rec["se"][:, None] * math.sqrt(P))
     for rank, (row, i) in enumerate(zip(rows, best), 1):
         a = int(rec["attack"][i])
         assert num(row[0]) == rank
@@ -50,10 +64,12 @@ def test_pruning_report_top_50_and_profile_columns(run_and_reports):
         assert num(row[2]) == att["cost"][a]
         assert shown(row[3], float(rec["overall"][i]), 1e-4)
         for k in range(len(profiles)):
-            # mean vs the profile ± the overall error × √profiles (cells' spreads taken as equal:
-            # a profile's mean averages 1/profiles of the cells)
             assert shown(row[4 + k], float(rec["by_profile"][i, k]), 1e-4)
-            assert error_shown(row[4 + k], float(rec["se"][i]) * math.sqrt(len(profiles)))
+            assert error_shown(row[4 + k], float(pse[i, k]))
+        # Specialization and the part noise alone gives: (P - 1) / P^2 x sum of the profile errors^2
+        spec = row[-2]
+        assert shown(spec, float(rec["specialization"][i]), 1e-4)
+        assert shown(spec.split("noise")[1], (P - 1) / P**2 * float((pse[i] ** 2).sum()), 1e-4)
         assert num(row[4 + len(profiles)]) == rec["timeouts"][i]
         assert (row[-1] != "no") == (a in kept_set)
     # per-profile top 10: ranked by that profile's mean turns
@@ -61,7 +77,7 @@ def test_pruning_report_top_50_and_profile_columns(run_and_reports):
         _, prow = first_table(md, f"Profile: {p}")
         exp = order(rec["by_profile"][:, k], rec["attack"])[:10]
         assert all(shown(r[4], float(rec["by_profile"][i, k]), 1e-4) for r, i in zip(prow, exp))
-        assert all(error_shown(r[4], float(rec["se"][i]) * math.sqrt(len(profiles))) for r, i in zip(prow, exp))
+        assert all(error_shown(r[4], float(pse[i, k])) for r, i in zip(prow, exp))
 
 
 def test_cost_analysis_numbers(run_and_reports):
