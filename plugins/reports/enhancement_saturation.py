@@ -37,9 +37,11 @@ def share_se(nn, size):
     without bias; so sqrt(nn) bounds the count's standard deviation from above whatever the
     dependence within an attack. With one pair per attack it is sqrt(n), the Poisson error, at
     least the binomial sqrt(n p (1 - p)). A pair whose two attacks both carry the enhancement is
-    counted in both, which only raises the bound."""
+    counted in both, which only raises the bound. None in the tier (nn = 0) gives no spread to
+    measure: then the 95 % interval reaches 3 pairs, the Poisson upper bound of a count of 0."""
+    nn = np.asarray(nn, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return 100.0 * np.sqrt(np.asarray(nn, dtype=np.float64)) / size
+        return 100.0 * np.where(nn > 0, np.sqrt(nn), 3.0 / Z95) / size
 
 
 def beyond_one(rate: float, all_rate: float, se: float) -> str:

@@ -85,6 +85,10 @@ def test_saturation_error_counts_attacks_not_pairs_and_lift_beyond_1_at_1_96():
     assert share_se(500, 100) == pytest.approx(22.3607, abs=1e-4)
     # one pair per attack: the Poisson error sqrt(30) / 100
     assert share_se(30, 100) == pytest.approx(100 * math.sqrt(30) / 100)
+    # none in the tier: no spread to measure; the interval reaches the Poisson bound of 3 of 100
+    assert 1.96 * share_se(0, 100) == pytest.approx(3.0)
+    assert beyond_one(0.0, 2.9, share_se(0, 100)) == "no"
+    assert beyond_one(0.0, 3.1, share_se(0, 100)) == "below 1"
     # 30 % vs 10 % of all pairs, se 10: 20 > 19.6 -> above; se 10.3: 20 < 20.19 -> no
     assert beyond_one(30.0, 10.0, 10.0) == "above 1"
     assert beyond_one(30.0, 10.0, 10.3) == "no"

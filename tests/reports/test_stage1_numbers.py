@@ -147,7 +147,12 @@ def test_enhancement_saturation_numbers(run_and_reports):
             has = carriers(att, row[1])
             n = has[rec["attack"][top20]].sum()
             assert num(row[3]) == n
-            assert num(row[4]) == pytest.approx(100 * n / len(top20), abs=0.06)
-            assert num(row[5]) == pytest.approx(100 * has[rec["attack"]].mean(), abs=0.06)
+            # one record per attack: the Poisson error sqrt(n) / tier attacks, in points
+            rate, all_rate = 100 * n / len(top20), 100 * has[rec["attack"]].mean()
+            se = 100 * (math.sqrt(n) if n else 3 / 1.96) / len(top20)  # none: the interval reaches 3
+            assert shown(row[4], rate) and shown(row[4].split("±")[1], se, 1e-4)
+            assert num(row[5]) == pytest.approx(all_rate, abs=0.06)
+            assert row[6] == ("no" if abs(rate - all_rate) <= 1.96 * se else
+                              "above 1" if rate > all_rate else "below 1")
             rates.append((-round(100 * n / len(top20), 9), row[1]))
         assert rates == sorted(rates)
