@@ -70,6 +70,7 @@ def cell_variances(group_turns, group_runs) -> np.ndarray:
     NaN with fewer than two groups."""
     gt = np.asarray(group_turns, dtype=np.float64)  # (groups, cells)
     r = np.asarray(group_runs, dtype=np.float64)
+    gt, r = gt[r > 0], r[r > 0]
     if len(r) < 2:
         return np.full(gt.shape[1], np.nan)
     mean = gt.sum(axis=0) / r.sum()
@@ -123,7 +124,7 @@ class Stage1PruningReport:
         attacks = Attacks.load(ctx.run, "stage1", ctx.session.rules)
         profiles = column_labels(reader, "by_profile")
         buffs = column_labels(reader, "by_buff")
-        cols, shape = columns(reader), grid_shape(reader)
+        cols, dims = columns(reader), grid_shape(reader)
         exact = "group_turns" in cols
         aggs = {"count": Count(), "timeouts": Sums(("timeouts",)), "overall": Moments("overall"),
                 "top": TopBy(TOP, column_key("overall"), ("overall",), cols, TIE)}
@@ -169,7 +170,7 @@ class Stage1PruningReport:
             a = int(top["attack"][i])
             spread = ([*distribution_cells(dist, dist_row[a], combats)] if a in dist_row else ["–"] * 3) if shape else []
             return [rank, attacks.short(a), f"{int(top['cost'][i])}p", fturns(top["overall"][i], top["se"][i]),
-                    *extra, fint(top["timeouts"][i]), *spread, specialization(top, i, shape), why.get(a, "no")]
+                    *extra, fint(top["timeouts"][i]), *spread, specialization(top, i, dims), why.get(a, "no")]
 
         top = res["top"]
         doc.h(2, f"Top {TOP} Attacks Overall")
@@ -181,7 +182,7 @@ class Stage1PruningReport:
               "Kept = why the pruning kept it.")
         doc.table(["Rank", "Attack", "Cost", "Avg Turns", *(f"vs {p}" for p in profiles), "Timeouts",
                    "Turns p10/p50/p90", "One-turn kills", "Timeout share", "Specialization", "Kept"],
-                  [row(i + 1, top, i, [part(top, i, "by_profile", k, shape) for k in range(len(profiles))],
+                  [row(i + 1, top, i, [part(top, i, "by_profile", k, dims) for k in range(len(profiles))],
                        True)
                    for i in range(len(top["attack"]))])
         for kind, names, col in (("Profile", profiles, "by_profile"), ("Buff", buffs, "by_buff")):
@@ -192,7 +193,7 @@ class Stage1PruningReport:
                 doc.h(3, f"{kind}: {name}")
                 doc.table(["Rank", "Attack", "Cost", "Avg Turns (all cells)", f"Turns vs {name}", "Timeouts",
                            "Specialization", "Kept"],
-                          [row(i + 1, t, i, [part(t, i, col, k, shape)]) for i in range(len(t["attack"]))])
+                          [row(i + 1, t, i, [part(t, i, col, k, dims)]) for i in range(len(t["attack"]))])
         return [doc.write(out_path(ctx, "stage1", "stage1_pruning_report.md"))]
 
     @staticmethod
