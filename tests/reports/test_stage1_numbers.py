@@ -44,19 +44,25 @@ def test_pruning_report_top_50_and_profile_columns(run_and_reports):
     best = order(rec["overall"], rec["attack"])[:50]
     kept_set = set(kept["attack"])
     P = len(profiles)
-    per_profile = rec["cell_mean"].shape[1] // P  # cells are profile-major
-    runs = rec["group_runs"].sum(axis=1)
-    # the group sums add up to the cell means the profile means average (same combats)
-    np.testing.assert_allclose(rec["group_turns"].sum(axis=1) / runs[:, None], rec["cell_mean"], rtol=1e-6)
-    # per cell, the variance of a combat's turns, by hand from the dice groups (one-way ANOVA between
-    # groups: unbiased); a profile's error: sqrt(sum over its cells of var / runs) / its cells.
-    # The old equal-spread estimate (overall se x sqrt(P)) differs whenever profiles' spreads do.
-    r = rec["group_runs"][:, :, None].astype(float)
-    gmean = rec["group_turns"] / r
-    var = (r * (gmean - rec["cell_mean"][:, None, :]) ** 2).sum(axis=1) / (r.shape[1] - 1)
-    var = var.reshape(len(var), P, per_profile)
-    pse = np.sqrt(var.sum(axis=2) / runs[:, None]) / per_profile
-    assert not np.allclose(pse, rec["se"][:, None] * math.sqrt(P))
+    equal_spread = rec["se"][:, None] * math.sqrt(P) * np.ones(P)  # a run without the group sums
+    if "group_runs" in rec:
+        per_profile = rec["cell_mean"].shape[1] // P  # cells are profile-major
+        runs = rec["group_runs"].sum(axis=1)
+        # the group sums add up to the cell means the profile means average (same combats)
+        np.testing.assert_allclose(rec["group_turns"].sum(axis=1) / runs[:, None], rec["cell_mean"], rtol=1e-6)
+        # per cell, the variance of a combat's turns, by hand from the dice groups (one-way ANOVA
+        # between groups: unbiased); a profile's error: sqrt(sum over its cells of var / runs) / its
+        # cells. The equal-spread estimate (overall se x sqrt(P)) differs whenever profiles' spreads do.
+        r = rec["group_runs"][:, :, None].astype(float)
+        gmean = rec["group_turns"] / r
+        var = (r * (gmean - rec["cell_mean"][:, None, :]) ** 2).sum(axis=1) / (r.shape[1] - 1)
+        var = var.reshape(len(var), P, per_profile)
+        pse = np.sqrt(var.sum(axis=2) / runs[:, None]) / per_profile
+        assert not np.allclose(pse, equal_spread)
+        assert "each cell's error from that cell's own spread" in md
+    else:
+        pse = equal_spread
+        assert "this run predates the per-group turn sums" in md
     for rank, (row, i) in enumerate(zip(rows, best), 1):
         a = int(rec["attack"][i])
         assert num(row[0]) == rank
