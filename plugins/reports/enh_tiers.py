@@ -54,6 +54,10 @@ class EnhStats:
     mean_se: np.ndarray
     #: Attacks carrying e in the population (the clusters of its standard error).
     attacks: np.ndarray
+    #: Sum over those attacks of the squared number of e's records each is in (a record whose two
+    #: attacks both carry e counts in both): the variance bound of ``counts`` (see
+    #: :func:`~.enhancement_saturation.share_se`).
+    cluster_nn: np.ndarray
 
     def se(self) -> np.ndarray:
         return self.mean_se
@@ -120,7 +124,8 @@ def _stats(aggs: dict[str, Any], size: int, median: float, threshold: float, n_t
     return EnhStats(size, median, threshold, counts, e["slot_counts"], mean, sd,
                     e["sums"]["timeouts"][0], by_profile, by_profile_se, usage, tc, tm[0].reshape(-1, n_types),
                     tse[0].reshape(-1, n_types), m["mean"], m["sd"],
-                    int(round(float(aggs["timeouts"].sums["timeouts"]))), mean_se[0], e["clusters"]["g"])
+                    int(round(float(aggs["timeouts"].sums["timeouts"]))), mean_se[0], e["clusters"]["g"],
+                    e["clusters"]["nn"])
 
 
 _CACHE: dict[tuple, EnhTiers] = {}

@@ -1,5 +1,7 @@
 """``enhancement_saturation_top_X.md`` (X in 50, 20, 5, 1, 0.1 % of ALL pairs tested): the share
-of the tier's pairs carrying each enhancement, next to its share among all pairs tested."""
+of the tier's pairs carrying each enhancement ± a standard error that respects that pairs sharing
+an attack are not independent, next to its share among all pairs tested, and whether the Lift
+(the ratio of the two) is beyond 1 at 95 %."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import numpy as np
 from balance.hookspecs import hookimpl
 from balance_plugins.reports.common import (
     TIERS,
+    Z95,
+    decimals,
     fcost,
     fint,
     fnum,
@@ -22,12 +26,38 @@ from balance_plugins.reports.common import (
 from balance_plugins.reports.data import Attacks
 from balance_plugins.reports.enh_tiers import enhancement_tiers
 
-#: Saturation bands (percent of the tier's pairs): high > 60, medium 30-60, low < 30.
-HIGH, LOW = 60.0, 30.0
+
+def share_se(nn, size):
+    """Standard error (percentage points) of a tier share from ``nn`` = sum over the attacks
+    carrying the enhancement of the squared number of its tier pairs each attack is in.
+
+    The count is a sum of per-attack counts n_a (pairs sharing an attack enter or leave the tier
+    together, so the attacks, not the pairs, are the independent units). For each,
+    Var(n_a) = E[n_a^2] - E[n_a]^2 <= E[n_a^2], and the observed n_a^2 estimates E[n_a^2]
+    without bias; so sqrt(nn) bounds the count's standard deviation from above whatever the
+    dependence within an attack. With one pair per attack it is sqrt(n), the Poisson error, at
+    least the binomial sqrt(n p (1 - p)). A pair whose two attacks both carry the enhancement is
+    counted in both, which only raises the bound. None in the tier (nn = 0) gives no spread to
+    measure: then the 95 % interval reaches 3 pairs, the Poisson upper bound of a count of 0."""
+    nn = np.asarray(nn, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return 100.0 * np.where(nn > 0, np.sqrt(nn), 3.0 / Z95) / size
 
 
-def band(rate: float) -> str:
-    return "high" if rate > HIGH else ("medium" if rate >= LOW else "low")
+def beyond_one(rate: float, all_rate: float, se: float) -> str:
+    """Lift above / below 1 when the tier share is more than 1.96 standard errors from the share
+    among all pairs (a property of the tested set, not an estimate: no error of its own)."""
+    if not (np.isfinite(rate) and np.isfinite(all_rate) and np.isfinite(se)):
+        return "–"
+    if abs(rate - all_rate) <= Z95 * se:
+        return "no"
+    return "above 1" if rate > all_rate else "below 1"
+
+
+def fshare(rate: float, se: float) -> str:
+    """``62.3% ± 1.2``: a share ± its standard error, to the precision the 95 % interval allows."""
+    d = decimals(Z95 * se, 1)
+    return f"{fnum(rate, d)}% ± {fnum(se, d)}" if np.isfinite(se) else fpct(rate)
 
 
 def saturation_order(names, rates) -> list[int]:
@@ -60,9 +90,10 @@ class EnhancementSaturation:
                 written.append(doc.write(path))
                 continue
             rates = np.array([share(c, size) for c in tier.counts])
+            ses = share_se(tier.cluster_nn, size)
             order = saturation_order(enh.names, rates)
-            bands = [band(rates[i]) for i in range(len(rates))]
             seen = rates > 0
+            verdicts = [beyond_one(rates[i], all_rate[i], ses[i]) for i in range(len(rates))]
             doc.h(2, "Summary")
             doc.bullets([
                 timeouts_line(ctx, "stage2", tier.timeouts_total, size, "pairs in the tier"),
@@ -70,28 +101,35 @@ class EnhancementSaturation:
                 f"**Average saturation rate** (over enhancements seen): {fpct(rates[seen].mean() if seen.any() else None)}",
                 f"**Median saturation rate** (over enhancements seen): "
                 f"{fpct(float(np.median(rates[seen])) if seen.any() else None)}",
+                f"**Lift above 1 beyond noise (95 %)**: {sum(v == 'above 1' for v in verdicts)} enhancements; "
+                f"below 1: {sum(v == 'below 1' for v in verdicts)}",
                 f"**Tier median turns**: {fnum(tier.median)}; worst pair in the tier: {fnum(tier.threshold)}",
             ])
             doc.h(2, "Methodology")
             doc.bullets([
                 "**Saturation**: share of the tier's pairs carrying the enhancement in either attack (a pair counts once)",
-                "**All pairs**: the same share among all pairs tested; **Lift** = Saturation / All pairs "
-                "(above 1: over-represented among the best pairs)",
-                f"**Bands**: high > {HIGH:g}%, medium {LOW:g}–{HIGH:g}%, low < {LOW:g}%",
+                "**± (Saturation)**: a standard error that treats the attacks, not the pairs, as the "
+                "independent units (pairs sharing an attack enter the tier together): sqrt of the sum over "
+                "the attacks carrying the enhancement of the square of its tier pairs each is in, over the "
+                "tier's pairs. Var(n) <= E[n^2] per attack, so this bounds the error from above "
+                "(conservative); with one pair per attack it is the Poisson error",
+                "**All pairs**: the same share among all pairs tested (the whole tested set: no error); "
+                "**Lift** = Saturation / All pairs ± its error (Saturation's over All pairs)",
+                "**Lift vs 1**: *above 1* / *below 1* when Saturation is more than 1.96 standard errors from "
+                "All pairs (over- or under-represented among the best pairs beyond noise), else *no*. "
+                "Screening scores choose the tier: a confirmed ranking is the top pairs report's",
             ])
-            doc.h(2, "Distribution")
-            doc.table(["Band", "Enhancements", "Names"], [
-                [b, sum(1 for i in range(len(rates)) if bands[i] == b and seen[i]),
-                 ", ".join(enh.names[i] for i in order if bands[i] == b and seen[i]) or "–"]
-                for b in ("high", "medium", "low")])
 
             def row(rank, i):
                 lift = rates[i] / all_rate[i] if all_rate[i] else float("nan")
+                lift_se = ses[i] / all_rate[i] if all_rate[i] else float("nan")
+                lift_text = (f"{fnum(lift, decimals(Z95 * lift_se))} ± {fnum(lift_se, decimals(Z95 * lift_se))}"
+                             if np.isfinite(lift_se) else fnum(lift))
                 return [rank, enh.names[i], enh.kinds[i], fcost(enh.costs[i]), fint(tier.counts[i]),
-                        fpct(rates[i]), fpct(all_rate[i]), fnum(lift), bands[i]]
+                        fint(tier.attacks[i]), fshare(rates[i], ses[i]), fpct(all_rate[i]), lift_text, verdicts[i]]
 
-            headers = ["Rank", "Enhancement", "Kind", "Cost", "Appearances", "Saturation", "All pairs", "Lift",
-                       "Band"]
+            headers = ["Rank", "Enhancement", "Kind", "Cost", "Appearances", "Attacks", "Saturation ± s.e.",
+                       "All pairs", "Lift ± s.e.", "Lift vs 1"]
             shown = [i for i in order if seen[i]]
             doc.h(2, "Top 10 (most saturated)")
             doc.table(headers, [row(r, i) for r, i in enumerate(shown[:10], 1)])

@@ -28,6 +28,8 @@ import sys
 import attrs
 import numpy as np
 
+from balance.precision import decimals
+
 #: Standard errors of the difference beyond which a pair is worse than its better solo.
 Z = 3.0
 #: How many confirmed pairs the check covers (the pairing report's top list).
@@ -47,6 +49,8 @@ class WorseThanSolo:
     slower: int = 0
     worst_excess: float = 0.0
     worst_pct: float = 0.0
+    #: The standard error of the largest excess's own difference (that pair's; NaN: no pair slower).
+    worst_se: float = math.nan
 
     def add(self, block) -> None:
         c = _compare(block["a"], block["b"], block["overall"], block["se"], self.solo, self.solo_se)
@@ -55,8 +59,10 @@ class WorseThanSolo:
         self.worse_turn += int(np.count_nonzero(c.excess > 1.0))
         self.slower += int(np.count_nonzero(c.excess > 0))
         if len(c.excess):
-            self.worst_excess = max(self.worst_excess, float(c.excess.max()))
-            self.worst_pct = max(self.worst_pct, float((c.excess / c.best).max() * 100))
+            j = int(np.argmax(c.excess))
+            if c.excess[j] > self.worst_excess:  # the same pair's excess, in turns and in % of its solo
+                self.worst_excess, self.worst_se = float(c.excess[j]), float(c.diff_se[j])
+                self.worst_pct = float(c.excess[j] / c.best[j] * 100)
 
     def result(self) -> "WorseThanSolo":
         return self
@@ -82,6 +88,7 @@ class _Comparison:
     best: np.ndarray
     excess: np.ndarray  # pair - best solo, turns (positive = the pair is slower)
     worse: np.ndarray  # beyond Z combined standard errors
+    diff_se: np.ndarray  # the standard error of each excess
 
 
 def _compare(a, b, overall, se, solo, solo_se, diff_se=None) -> _Comparison:
@@ -95,7 +102,8 @@ def _compare(a, b, overall, se, solo, solo_se, diff_se=None) -> _Comparison:
     excess = np.asarray(overall, dtype=np.float64) - best
     if diff_se is None:
         diff_se = np.sqrt(np.asarray(se, dtype=np.float64) ** 2 + best_se**2)
-    return _Comparison(best, excess, excess > Z * np.asarray(diff_se, dtype=np.float64))
+    diff_se = np.broadcast_to(np.asarray(diff_se, dtype=np.float64), excess.shape)
+    return _Comparison(best, excess, excess > Z * diff_se, diff_se)
 
 
 @attrs.frozen
@@ -148,6 +156,19 @@ def share_text(s: WorseThanSolo) -> str:
     return f"{s.share:.{digits}f}% ± {s.share_se:.{digits}f}%"
 
 
+def worst_text(s: WorseThanSolo) -> str:
+    """The largest excess, said to be what it is: the maximum over all pairs of noisy screening
+    differences. The largest of N noisy values is biased upward (with no pair truly slower it still
+    grows like sqrt(2 ln N) standard errors), so it estimates no pair's excess; its own error is
+    shown so the reader can see how many of those errors it is."""
+    if not s.slower:
+        return "none (no pair slower than its better solo)"
+    d = decimals(1.96 * s.worst_se) if math.isfinite(s.worst_se) else 2
+    own = f", that pair's own error ± {s.worst_se:.{d}f}" if math.isfinite(s.worst_se) else ""
+    return (f"{s.worst_excess:.{d}f} turns ({s.worst_pct:.0f}%){own}: the maximum over {s.count:,} noisy "
+            "screening pairs, biased upward; not an estimate of any pair's excess")
+
+
 def lines(check: PolicyCheck, runs: int, confirm_runs: int) -> list[str]:
     """The check as report bullets."""
     s = check.screening
@@ -157,7 +178,7 @@ def lines(check: PolicyCheck, runs: int, confirm_runs: int) -> list[str]:
         "dice, but screening keeps no per-combat turns, so the error is that of two independent means, "
         "which is larger than the paired one when pair and solo are positively correlated: a conservative count)",
         f"**… by more than a whole turn**: {s.worse_turn:,}; **slower at all (point estimates, mostly noise)**: "
-        f"{s.slower:,}; **worst**: {s.worst_excess:.2f} turns ({s.worst_pct:.0f}%)",
+        f"{s.slower:,}; **largest excess**: {worst_text(s)}",
     ]
     if check.confirmed_checked is not None:
         out.append(
@@ -190,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     s = check.screening
     print(f"pairs {s.count}  worse_3se {s.worse}  share {share_text(s)}  "
-          f"worse_1turn {s.worse_turn}  slower {s.slower}  worst {s.worst_excess:.2f} turns ({s.worst_pct:.0f}%)")
+          f"worse_1turn {s.worse_turn}  slower {s.slower}  max_excess {s.worst_excess:.2f} ± {s.worst_se:.2f} turns "
+          f"({s.worst_pct:.0f}%; a maximum over {s.count} noisy pairs: biased upward)")
     if check.confirmed_checked is not None:
         print(f"confirmed_top {check.confirmed_checked}  worse_3se {check.confirmed_worse}")
         for a, b, x in check.confirmed_worse_pairs:

@@ -19,6 +19,7 @@ from balance_plugins.reports.common import (
 )
 from balance_plugins.reports.data import Attacks
 from balance_plugins.reports.enh_tiers import enhancement_tiers
+from balance_plugins.reports.enhancement_saturation import beyond_one, fshare, share_se
 
 #: Stage-1 tiers (percent of all attacks tested); the detailed tables use MAIN.
 STAGE1_TIERS: tuple[float, ...] = (50, 20, 10, 5, 1)
@@ -50,6 +51,7 @@ class Stage1EnhancementSaturation:
             return [doc.write(out_path(ctx, "stage1", "enhancement_saturation_report.md"))]
         rates = np.array([share(c, size) for c in tier.counts])
         all_rates = np.array([share(c, stats.count) for c in stats.all.counts])
+        ses = share_se(tier.cluster_nn, size)  # one record per attack: the Poisson sqrt(n) / size
         doc.h(2, "Summary")
         doc.bullets([
             timeouts_line(ctx, "stage1", tier.timeouts_total, size, "attacks in the tier"),
@@ -57,16 +59,22 @@ class Stage1EnhancementSaturation:
             f"**Upgrades tracked**: {enh.kinds.count('upgrade')}; **limits tracked**: {enh.kinds.count('limit')}",
             "**Saturation**: share of the tier's attacks carrying the enhancement; **All attacks**: the same "
             "share among all attacks tested; sorted by saturation (descending), then name",
+            "**± (Saturation)**: the Poisson standard error sqrt(count) / tier attacks (at least the binomial "
+            "one: conservative; as stage 2's clustered bound with one record per attack); **Lift vs 1**: "
+            "*above 1* / *below 1* when Saturation is more than 1.96 standard errors from All attacks "
+            "(a property of the tested set: no error), else *no*",
         ])
         for kind, title in (("upgrade", "Upgrade"), ("limit", "Limit")):
             idx = [i for i in range(len(enh.names)) if enh.kinds[i] == kind]
             idx.sort(key=lambda i: (-rates[i], enh.names[i]))
             doc.h(2, f"{title} Saturation")
-            doc.table(["Rank", title, "Cost", "Count", "Saturation", "All attacks", "Bar"], [
-                [r, enh.names[i], fcost(enh.costs[i]), fint(tier.counts[i]), fpct(rates[i]), fpct(all_rates[i]),
-                 bar(rates[i])] for r, i in enumerate(idx, 1)])
+            doc.table(["Rank", title, "Cost", "Count", "Saturation ± s.e.", "All attacks", "Lift vs 1", "Bar"], [
+                [r, enh.names[i], fcost(enh.costs[i]), fint(tier.counts[i]), fshare(rates[i], ses[i]),
+                 fpct(all_rates[i]), beyond_one(rates[i], all_rates[i], ses[i]), bar(rates[i])]
+                for r, i in enumerate(idx, 1)])
         doc.h(2, "Saturation across tiers")
-        doc.p("Share of each tier's attacks carrying the enhancement; tiers are the best X% of all attacks tested "
+        doc.p("Share of each tier's attacks carrying the enhancement (descriptive; the errors of the top "
+              f"{tag(MAIN)}% are in the tables above); tiers are the best X% of all attacks tested "
               f"({', '.join(f'{tag(p)}% = {fint(stats.tiers[float(p)].size)}' for p in STAGE1_TIERS)}).")
         order = sorted(range(len(enh.names)), key=lambda i: (enh.kinds[i] != "upgrade", -rates[i], enh.names[i]))
         doc.table(["Enhancement", "Kind", *(f"Top {tag(p)}%" for p in STAGE1_TIERS), "All"], [

@@ -27,7 +27,8 @@ def pages(real_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("html") / "reports"
     res = run_balance("report", "--result-dir", str(real_run), "--output-dir", str(out), "--only", "html")
     assert res.returncode == 0, res.stderr
-    md = write_all(real_run, tmp_path_factory.mktemp("md") / "reports", only=["findings", "top_1000_pairs", "fair_costs"])
+    md = write_all(real_run, tmp_path_factory.mktemp("md") / "reports", only=["findings", "top_1000_pairs", "fair_costs",
+                                                                          "stage1_pruning_report"])
     return out / "report.html", md
 
 
@@ -189,6 +190,20 @@ def test_page_in_a_real_browser(pages, browser, real_run, tmp_path):
     fetched = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert [u for u in fetched if not u.startswith(("data:", "file:", "blob:"))] == []
     assert [e for e in d.get_log("browser") if e["level"] == "SEVERE"] == []
+    # the single-attack table's per-profile errors and Specialization (with its noise part) are
+    # the pruning report's, cell for cell (one function makes both)
+    heads = d.execute_script("return Array.from(document.querySelectorAll('#singles-table th'))"
+                             ".map(th => th.textContent.trim())")
+    vs = [k for k, h in enumerate(heads) if h.startswith("vs ")]
+    from tests.reports.helpers import first_table
+
+    _, pruning = first_table((md / "stage1" / "stage1_pruning_report.md").read_text(encoding="utf-8"),
+                             "Top 50 Attacks Overall")
+    singles = rows_text(d, "singles-table")[:len(pruning)]
+    assert vs and len(singles) == len(pruning) > 0
+    assert [[r[k] for k in vs] for r in singles] == [[r[k] for k in vs] for r in pruning]
+    assert all("± " in r[vs[0]] or "every run equal" in r[vs[0]] for r in singles)
+    assert [r[-2] for r in singles] == [r[-2] for r in pruning] and "(noise " in singles[0][-2]
 
 
 #: A profile name that would run a script, load a picture or end a <script> element if the page

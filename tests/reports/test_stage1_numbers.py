@@ -43,6 +43,26 @@ def test_pruning_report_top_50_and_profile_columns(run_and_reports):
     assert head[4 + len(profiles)] == "Timeouts"
     best = order(rec["overall"], rec["attack"])[:50]
     kept_set = set(kept["attack"])
+    P = len(profiles)
+    equal_spread = rec["se"][:, None] * math.sqrt(P) * np.ones(P)  # a run without the group sums
+    if "group_runs" in rec:
+        per_profile = rec["cell_mean"].shape[1] // P  # cells are profile-major
+        runs = rec["group_runs"].sum(axis=1)
+        # the group sums add up to the cell means the profile means average (same combats)
+        np.testing.assert_allclose(rec["group_turns"].sum(axis=1) / runs[:, None], rec["cell_mean"], rtol=1e-6)
+        # per cell, the variance of a combat's turns, by hand from the dice groups (one-way ANOVA
+        # between groups: unbiased); a profile's error: sqrt(sum over its cells of var / runs) / its
+        # cells. The equal-spread estimate (overall se x sqrt(P)) differs whenever profiles' spreads do.
+        r = rec["group_runs"][:, :, None].astype(float)
+        gmean = rec["group_turns"] / r
+        var = (r * (gmean - rec["cell_mean"][:, None, :]) ** 2).sum(axis=1) / (r.shape[1] - 1)
+        var = var.reshape(len(var), P, per_profile)
+        pse = np.sqrt(var.sum(axis=2) / runs[:, None]) / per_profile
+        assert not np.allclose(pse, equal_spread)
+        assert "each cell's error from that cell's own spread" in md
+    else:
+        pse = equal_spread
+        assert "this run predates the per-group turn sums" in md
     for rank, (row, i) in enumerate(zip(rows, best), 1):
         a = int(rec["attack"][i])
         assert num(row[0]) == rank
@@ -50,10 +70,12 @@ def test_pruning_report_top_50_and_profile_columns(run_and_reports):
         assert num(row[2]) == att["cost"][a]
         assert shown(row[3], float(rec["overall"][i]), 1e-4)
         for k in range(len(profiles)):
-            # mean vs the profile ± the overall error × √profiles (cells' spreads taken as equal:
-            # a profile's mean averages 1/profiles of the cells)
             assert shown(row[4 + k], float(rec["by_profile"][i, k]), 1e-4)
-            assert error_shown(row[4 + k], float(rec["se"][i]) * math.sqrt(len(profiles)))
+            assert error_shown(row[4 + k], float(pse[i, k]))
+        # Specialization and the part noise alone gives: (P - 1) / P^2 x sum of the profile errors^2
+        spec = row[-2]
+        assert shown(spec, float(rec["specialization"][i]), 1e-4)
+        assert shown(spec.split("noise")[1], (P - 1) / P**2 * float((pse[i] ** 2).sum()), 1e-4)
         assert num(row[4 + len(profiles)]) == rec["timeouts"][i]
         assert (row[-1] != "no") == (a in kept_set)
     # per-profile top 10: ranked by that profile's mean turns
@@ -61,7 +83,7 @@ def test_pruning_report_top_50_and_profile_columns(run_and_reports):
         _, prow = first_table(md, f"Profile: {p}")
         exp = order(rec["by_profile"][:, k], rec["attack"])[:10]
         assert all(shown(r[4], float(rec["by_profile"][i, k]), 1e-4) for r, i in zip(prow, exp))
-        assert all(error_shown(r[4], float(rec["se"][i]) * math.sqrt(len(profiles))) for r, i in zip(prow, exp))
+        assert all(error_shown(r[4], float(pse[i, k])) for r, i in zip(prow, exp))
 
 
 def test_cost_analysis_numbers(run_and_reports):
@@ -131,7 +153,12 @@ def test_enhancement_saturation_numbers(run_and_reports):
             has = carriers(att, row[1])
             n = has[rec["attack"][top20]].sum()
             assert num(row[3]) == n
-            assert num(row[4]) == pytest.approx(100 * n / len(top20), abs=0.06)
-            assert num(row[5]) == pytest.approx(100 * has[rec["attack"]].mean(), abs=0.06)
+            # one record per attack: the Poisson error sqrt(n) / tier attacks, in points
+            rate, all_rate = 100 * n / len(top20), 100 * has[rec["attack"]].mean()
+            se = 100 * (math.sqrt(n) if n else 3 / 1.96) / len(top20)  # none: the interval reaches 3
+            assert shown(row[4], rate) and shown(row[4].split("±")[1], se, 1e-4)
+            assert num(row[5]) == pytest.approx(all_rate, abs=0.06)
+            assert row[6] == ("no" if abs(rate - all_rate) <= 1.96 * se else
+                              "above 1" if rate > all_rate else "below 1")
             rates.append((-round(100 * n / len(top20), 9), row[1]))
         assert rates == sorted(rates)

@@ -165,17 +165,28 @@ def test_enhancement_saturation_numbers(run_and_reports, percent):
     md = read(out, f"enhancement_saturation_top_{percent:g}.md")
     _, rows = first_table(md, "Enhancement Saturation Rankings")
     rates = []
+    a, b = rec["a"][idx], rec["b"][idx]
     for row in rows:
         has = carriers(att, row[1])
-        n = (has[rec["a"][idx]] | has[rec["b"][idx]]).sum()
+        n = (has[a] | has[b]).sum()
         everyone = (has[rec["a"]] | has[rec["b"]]).sum()
         assert num(row[4]) == n
-        assert num(row[5]) == pytest.approx(100 * n / len(idx), abs=0.06)
-        assert num(row[6]) == pytest.approx(100 * everyone / len(rec["a"]), abs=0.06)
-        rate = 100 * n / len(idx)
-        assert row[8] == ("high" if rate > 60 else "medium" if rate >= 30 else "low")
+        # the error's units are the attacks carrying the enhancement: per attack, the tier pairs it
+        # is in (a pair whose two attacks both carry it counts in both); se = sqrt(sum n_k^2) / size
+        per_attack = np.array([((a == k) | (b == k)).sum() for k in np.flatnonzero(has)])
+        per_attack = per_attack[per_attack > 0]
+        assert num(row[5]) == len(per_attack)
+        rate, all_rate = 100 * n / len(idx), 100 * everyone / len(rec["a"])
+        se = 100 * math.sqrt((per_attack**2).sum()) / len(idx)
+        # a wrong model (pairs independent: binomial) is smaller whenever an attack is in 2+ pairs
+        assert shown(row[6], rate) and shown(row[6].split("±")[1], se, 1e-4)
+        assert num(row[7]) == pytest.approx(all_rate, abs=0.06)
+        assert shown(row[8], rate / all_rate) and shown(row[8].split("±")[1], se / all_rate, 1e-4)
+        assert row[9] == ("no" if abs(rate - all_rate) <= 1.96 * se else
+                          "above 1" if rate > all_rate else "below 1")
         rates.append((-rate, row[1]))
     assert rates == sorted(rates)
+    assert "Band" not in md
 
 
 def test_pair_cost_analysis_numbers(run_and_reports):

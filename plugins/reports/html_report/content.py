@@ -27,7 +27,7 @@ import numpy as np
 from markdown_it import MarkdownIt
 
 from balance_plugins.reports import stage1_pruning_report, top_1000_pairs
-from balance_plugins.reports.common import fint, fnum, fturns, settings_lines
+from balance_plugins.reports.common import fint, fturns, settings_lines
 from balance_plugins.reports.data import Attacks, column_labels, load_confirmed
 from balance_plugins.reports.point_values import PointValues, run_values
 from balance_plugins.reports.stream import TopBy, column_key
@@ -189,8 +189,9 @@ def singles_table(ctx) -> tuple[Table, list[dict], int, int]:
     reader = ctx.reader("stage1")
     attacks = Attacks.load(ctx.run, "stage1", ctx.session.rules)
     profiles = column_labels(reader, "by_profile")
+    shape = stage1_pruning_report.grid_shape(reader)
     res = reader.aggregate({"top": TopBy(TOP_SINGLES, column_key("overall"), ("overall",),
-                                         stage1_pruning_report.COLUMNS, stage1_pruning_report.TIE)})
+                                         stage1_pruning_report.columns(reader), stage1_pruning_report.TIE)})
     top = res["top"]
     count = reader.count
     kept = ctx.run.read_table("stage1", "kept") if ctx.run.has_table("stage1", "kept") else {}
@@ -202,9 +203,10 @@ def singles_table(ctx) -> tuple[Table, list[dict], int, int]:
         rows.append(Row([
             Cell(str(i + 1), i + 1, True), Cell(attacks.short(a)), Cell(f"{int(top['cost'][i])}p", None, True),
             Cell(fturns(turns, se), turns, True),
-            *(Cell(stage1_pruning_report.part(top, i, "by_profile", k, len(profiles)),
+            *(Cell(stage1_pruning_report.part(top, i, "by_profile", k, shape),
                    float(top["by_profile"][i][k]), True) for k in range(len(profiles))),
-            Cell(fint(top["timeouts"][i]), None, True), Cell(fnum(top["specialization"][i]), None, True),
+            Cell(fint(top["timeouts"][i]), None, True), Cell(stage1_pruning_report.specialization(top, i, shape),
+                 float(top["specialization"][i]), True),
             Cell(why.get(a, "no")),
         ], _build_data(attacks, [a])))
         points.append({"rank": i + 1, "attack": attacks.short(a), "cost": int(top["cost"][i]), "turns": turns, "se": se,
@@ -213,8 +215,8 @@ def singles_table(ctx) -> tuple[Table, list[dict], int, int]:
         "singles", f"Top {len(rows):,} single attacks (stage 1, screening)", [
             f"Of all {fint(count)} attacks tested, by mean turns over all cells (lower is better; ties by the rule "
             f"system's enumeration order), {ctx.config.stage1.runs} runs per cell; each attack is used every turn. "
-            "One column per profile (mean turns against it ± its standard error, estimated as in the pruning "
-            "report); Specialization = variance of the per-profile means; "
+            "One column per profile (mean turns against it ± its standard error, as in the pruning report); "
+            f"{stage1_pruning_report.SPECIALIZATION}; "
             "Kept = why the pruning kept it for stage 2. The first 50 rows are stage1_pruning_report.md's list.",
             "Click a column's header to sort by it."],
         ["Rank", "Attack", "Cost", "Avg Turns", *(f"vs {p}" for p in profiles), "Timeouts", "Specialization", "Kept"],
