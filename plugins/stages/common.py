@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import numpy as np
 
+from balance.builds import Build
 from balance.engine import Simulator
 from balance.records import Column
 
@@ -84,3 +86,26 @@ def round_stream(index: int) -> int:
     """Stage 1's screening round ``index`` (0-based): the first is the plain stage-1 pass, each
     later round re-tests with fresh dice of its own."""
     return STREAM_STAGE1 if index == 0 else 100 + index
+
+
+@attrs.frozen(eq=False)
+class CandidateTask:
+    """Work over listed candidates: item ``i`` is the pair ``(a[i], b[i])``, or the single attack
+    ``a[i]`` when ``b`` is empty, of ``builds``; subclasses say what ``compute`` returns."""
+
+    builds: tuple[Build, ...]
+    runs: int
+    seed: int
+    stream: int
+    policy: str
+    max_turns: int | None
+    a: tuple[int, ...]
+    b: tuple[int, ...] = ()
+
+    def prepare(self, session):
+        return simulation_state(session, list(self.builds), self.policy, self.max_turns)
+
+    def candidates(self, start: int, stop: int) -> np.ndarray:
+        """Items ``start..stop-1`` as the simulator's candidate rows."""
+        a = np.asarray(self.a[start:stop], dtype=np.int64)
+        return np.stack([a, np.asarray(self.b[start:stop], dtype=np.int64)], axis=1) if self.b else a[:, None]

@@ -16,30 +16,17 @@ import attrs
 import numpy as np
 
 from balance.builds import Build
-from balance_plugins.stages.common import simulation_state
+from balance_plugins.stages.common import CandidateTask
 
 
 @attrs.frozen(eq=False)
-class TurnsTask:
+class TurnsTask(CandidateTask):
     """Item ``i``: every combat's turns of candidate ``(a[i], b[i])`` (or of the single attack
     ``a[i]`` when ``b`` is empty), as a row of cells x runs (cell-major)."""
 
-    builds: tuple[Build, ...]
-    runs: int
-    seed: int
-    stream: int
-    policy: str
-    max_turns: int | None
-    a: tuple[int, ...]
-    b: tuple[int, ...] = ()
-
-    def prepare(self, session):
-        return simulation_state(session, list(self.builds), self.policy, self.max_turns)
-
     def compute(self, state, start, stop):
         sim, _, _ = state
-        a = np.asarray(self.a[start:stop], dtype=np.int64)
-        cand = np.stack([a, np.asarray(self.b[start:stop], dtype=np.int64)], axis=1) if self.b else a[:, None]
+        cand = self.candidates(start, stop)
         turns = sim.turns(cand, self.runs, self.seed, stream=self.stream)
         return {"turns": turns.reshape(len(cand), -1)}
 
