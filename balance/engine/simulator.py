@@ -61,6 +61,11 @@ class _OnlySlot:
 _ONLY_SLOT = _OnlySlot()
 
 
+def _keys(seed: int, stream: int, cells, run_ids: np.ndarray) -> np.ndarray:
+    """Dice keys of every (cell, run) lane, cell-major: they depend on (seed, stream, cell, run) only."""
+    return np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in cells])
+
+
 class Simulator:
     """Simulates candidates (single attacks or pairs) over every cell of a grid.
 
@@ -131,7 +136,7 @@ class Simulator:
         run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
         # Lane l is candidate l // (C * runs), cell (l // runs) % C, run l % runs; its dice key
         # depends on (cell, run) only.
-        keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in cells])
+        keys = _keys(seed, stream, cells, run_ids)
         # A kernel that runs whole combats itself (compiled) does so for the policies it knows
         # (histograms: :meth:`_some`, tried above).
         whole = None if histogram else getattr(self.kernel, "run_combats", None)
@@ -183,7 +188,7 @@ class Simulator:
             out = np.zeros((n, C, runs), dtype=np.int64)
             for r in range(runs):
                 one = np.array([run_offset + r], dtype=np.int64)
-                keys = np.concatenate([lane_keys(seed, stream, cell.index, one) for cell in self.cells])
+                keys = _keys(seed, stream, self.cells, one)
                 sums = whole(self.table, self.cells, cand, keys, 1, self.max_turns, policy)
                 if sums is None:  # a policy the kernel does not run: the turn loop below
                     break
@@ -193,7 +198,7 @@ class Simulator:
         out = np.zeros(n * C * max(runs, 0), dtype=np.int64)
         if len(out):
             run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
-            keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in self.cells])
+            keys = _keys(seed, stream, self.cells, run_ids)
             for ids, turns, _, _ in self._lanes(cand, len(out), runs, keys, policy, self.cells):
                 out[ids] = turns
         return out.reshape(n, C, max(runs, 0))
@@ -320,7 +325,7 @@ class Simulator:
         if whole is None or n == 0 or runs <= 0:
             return None
         run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
-        keys = np.concatenate([lane_keys(seed, stream, cell.index, run_ids) for cell in self.cells])
+        keys = _keys(seed, stream, self.cells, run_ids)
         sums = whole(self.table, self.cells, cand, keys, runs, self.max_turns, policy, where=where, bound=bound,
                      histogram=histogram)
         if sums is None:
