@@ -16,7 +16,6 @@ current.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import pickle
 import signal
 import sys
@@ -39,10 +38,6 @@ class Outcome:
     files: list[Path] = attrs.field(factory=list)
     error: BaseException | None = None
     skipped: dict[str, tuple[int, str]] = attrs.field(factory=dict)
-
-
-def cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def plan(reporters: Sequence[Any], lanes: int) -> list[list[Any]]:

@@ -12,6 +12,7 @@ from balance import outfiles, report_lanes
 from balance.errors import OutputError, PluginError, UsageError
 from balance.progress import console
 from balance.session import Session
+from balance.work import cores
 
 
 @attrs.frozen
@@ -141,7 +142,7 @@ def write_reports(
         except OSError as exc:
             raise OutputError(f"cannot create {ctx.out_dir / reporter.stage}: {outfiles.describe(exc)}") from None
         runnable.append(reporter)
-    lanes = workers or session.config.performance.workers or report_lanes.cores()
+    lanes = workers or session.config.performance.workers or cores()
     outcomes: dict[str, report_lanes.Outcome] = {}
     skipped: dict[str, tuple[int, str]] = {}
     for outcome in report_lanes.run_lanes(runnable, ctx, run_reporter, lanes):

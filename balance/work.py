@@ -9,6 +9,7 @@ range. Results depend only on the task and the range, never on which worker ran 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -63,3 +64,8 @@ def ranges(start: int, stop: int, size: int) -> Iterator[tuple[int, int]]:
     """Consecutive ranges of at most ``size`` items covering ``start..stop-1``."""
     for lo in range(start, stop, size):
         yield lo, min(lo + size, stop)
+
+
+def cores() -> int:
+    """The cores this process may run on: the default number of worker processes."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

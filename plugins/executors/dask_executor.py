@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from balance.errors import UsageError
 from balance.hookspecs import hookimpl
-from balance.work import Columns, SessionSpec, Task, run_unit
+from balance.work import Columns, SessionSpec, Task, cores, run_unit
 
 
 class DaskExecutor:
@@ -36,7 +36,6 @@ class DaskExecutor:
                 return Client(self.scheduler, timeout="10s"), None
             except (OSError, TimeoutError) as exc:
                 raise UsageError(f"cannot reach the Dask scheduler {self.scheduler}: {exc}") from exc
-        from balance_plugins.executors.local import default_workers
 
         import dask
 
@@ -52,7 +51,7 @@ class DaskExecutor:
         }
         with dask.config.set(settings):
             cluster = LocalCluster(
-                n_workers=workers or default_workers(), threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers or cores(), threads_per_worker=1, processes=True, dashboard_address=None
             )
         try:
             return Client(cluster), cluster

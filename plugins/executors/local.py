@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 from balance.hookspecs import hookimpl
-from balance.work import Columns, SessionSpec, Task, prepared_state, run_unit
+from balance.work import Columns, SessionSpec, Task, cores, prepared_state, run_unit
 
 _spec: SessionSpec | None = None
 #: The worker's current step: (token, task).
@@ -41,10 +41,6 @@ def _run(token: int, blob: bytes, start: int, stop: int) -> tuple[int, int, Colu
     return run_unit(_spec, _task[1], start, stop)
 
 
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 class LocalExecutor:
     name = "local"
 
@@ -54,7 +50,7 @@ class LocalExecutor:
         self._tokens = itertools.count()
 
     def workers(self, requested: int) -> int:
-        return requested or default_workers()
+        return requested or cores()
 
     def map(
         self, spec: SessionSpec, task: Task, units: Iterable[tuple[int, int]], workers: int
