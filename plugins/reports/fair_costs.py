@@ -1,8 +1,8 @@
 """``stage1/fair_costs.md``: for each upgrade and limit, the cost that would bring its value per point to the
 median of its peers (the other enhancements of its kind), with a 95 % interval.
 
-Value per point of ``e`` is ``points_e / cost_e`` (:mod:`.point_values`). ``points = Δturns / slope``
-with one slope for every enhancement, so the slope cancels from the fair cost::
+Value per point of ``e`` is ``points_e / cost_e`` (:mod:`.point_values`). ``points = Δturns / price``
+with one price of a point for every enhancement, so the price cancels from the fair cost::
 
     fair_cost_e = Δturns_e / median over peers p of (Δturns_p / cost_p)
 

@@ -67,6 +67,11 @@ def _turns_line(v: PointValue, top_share: dict[str, float], top_n: int) -> str:
             f"against the same builds without it{where}.")
 
 
+def _neg(iv: Interval) -> Interval:
+    """A saving as a positive figure (the interval negated has the same width, so the same precision)."""
+    return Interval(-iv.est, -iv.hi, -iv.lo)
+
+
 def _spread(v: PointValue) -> str:
     """"Worth most against Swarm (3.1), least against Boss (0.2)" when the scenarios differ."""
     items = [(k, iv) for k, iv in v.by_scenario.items() if np.isfinite(iv.est)]
@@ -233,16 +238,19 @@ class Findings:
         over, under = mis_costed(values)
 
         doc = Doc().h(1, "Findings")
-        slope_e, slope_ci = fmt_interval(values.slope)
+        price_e, price_ci = fmt_interval(_neg(values.price))
+        slope_e, slope_ci = fmt_interval(_neg(values.slope))
         doc.p("What to change, by how many points, and how sure we are. Values in points are stage-1 "
               "**screening** numbers: paired builds with and without each upgrade or limit, on the same dice, "
-              f"converted to points through the turns a point of plain builds saves ({slope_e} turns per "
-              f"point, {slope_ci}); intervals are 95%, {interval_note(values)}, "
-              f"{values.replicates} replicates. See *How values in points are measured* at the end.")
-        in_turns = not values.slope.hi < 0
+              "converted to points at the **price of a point**: the turns the median upgrade saves per point paid "
+              f"(median of {len(values.market)} upgrades: {price_e} turns per point, {price_ci}). A value of N "
+              "points means: as much as N points of a typical upgrade buy; the median upgrade is worth its cost. "
+              f"Intervals are 95%, {interval_note(values)}, {values.replicates} replicates, the price redrawn "
+              "with everything else. See *How values in points are measured* at the end.")
+        in_turns = not values.in_points
         if in_turns:
-            doc.p(f"**No values in points in this run**: the turns a point of plain builds saves has an interval "
-                  f"reaching 0 ({slope_ci}), so a point does not reliably buy turns and a ratio to it has no "
+            doc.p(f"**No values in points in this run**: the price of a point has an interval reaching 0 "
+                  f"({price_ci}), so a point does not reliably buy turns and a ratio to it has no "
                   "finite interval. Below, upgrades and limits are judged by the turns they add or save "
                   "(paired builds, same dice), which is measured precisely.")
             over = sorted((v for v in values.values.values() if v.turns.lo > 0),
@@ -341,10 +349,11 @@ class Findings:
             ])
 
         doc.h(2, "All upgrades and limits in points")
-        doc.p("Value = points a plain build would spend to gain what the enhancement gains (screening); "
+        doc.p("Value = points of a typical upgrade that buy what the enhancement buys (screening); "
               "Δ turns = mean change with it, all cells (negative = faster); intervals 95% (bootstrap as above). "
-              "A dash (–) per profile or scenario: a point of plain builds does "
-              "not reliably save turns there (the slope's interval reaches 0), so no value in points is given.")
+              "Per profile and per scenario the price of a point is that profile's (scenario's) own. A dash (–): "
+              "a point does not reliably save turns there (the price's interval reaches 0), so no value in points "
+              "is given.")
         headers = ["Enhancement", "Kind", "Cost", "Paid (mean)", "Value (points)", "95% CI", "Δ turns", "Δ turns 95% CI",
                    "Builds paired", *(f"vs {p}" for p in values.profiles), *(f"in {s}" for s in values.scenarios)]
         rows = []
@@ -362,10 +371,15 @@ class Findings:
             "Every stage-1 build carrying the enhancement is paired with the same build without it (same "
             "attack type and other enhancements); both ran on the same dice in every cell (common random "
             "numbers), so the per-cell difference is the enhancement's effect.",
-            f"A point's worth: the slope of mean turns on cost among the {fint(values.plain_builds)} plain builds "
-            "(no limits), fitted per cell within attack type.",
-            "Value = mean difference over cells / mean slope over cells; per profile and per scenario over "
-            "their cells only.",
+            f"The price of a point: the median, over the {len(values.market)} upgrades, of each one's mean change "
+            "of turns per point paid (the same paired builds). It answers the question the slope of turns on "
+            "cost among the plain builds (no limits) asks, one upgrade at a time: "
+            f"that slope ({fint(values.plain_builds)} builds, within attack type) saves {slope_e} turns per "
+            f"point ({slope_ci}), but across builds it mixes which upgrades a build has with how many points "
+            "it spent, so it does not convert. A median is robust to up to half the upgrades being mis-costed.",
+            "Value = mean difference over cells / the price; per profile and per scenario over "
+            "their cells only, at their own price. Limits are valued in the same currency; "
+            "`stage1/fair_costs.md` compares each with its own kind (limits with limits) instead.",
             "The interval resamples whole builds (clusters: the combats of one build share its dice), "
             "never single combats, and in the same replicate the groups of runs whose dice every build of a "
             "cell shares (common random numbers: a builds-only interval would miss them); numbers are printed "

@@ -1,7 +1,8 @@
 """The value of every upgrade and limit in points, measured on the stage-1 records.
 
 The method follows how SimulationCraft measures scale factors: compare builds that differ only by
-the enhancement, on the same dice, and convert the difference into the designer's currency.
+the enhancement, on the same dice, and convert the difference into the designer's currency, the
+way its scale factors are normalised to a reference stat.
 
 1. **Paired differences.** For an enhancement ``e``, every stage-1 build that carries it is paired
    with the build of the same attack type and the same other enhancements without it (when that
@@ -9,25 +10,38 @@ the enhancement, on the same dice, and convert the difference into the designer'
    random numbers), so the per-cell difference of mean turns ``with - without`` is mostly the
    enhancement's effect, not dice noise. The paid cost is ``cost(with) - cost(without)`` from the
    attack table (it includes the attack type's cost factor).
-2. **Points per turn.** On the *plain* builds (no limits: their effect does not depend on a
-   condition) the slope of mean turns on build cost is fitted per cell, within attack type (each
-   type is its own baseline, so the area types' doubled costs do not bend the line). ``slope`` is
-   turns per point (negative: a point saves turns).
-3. **Value.** ``points = mean over cells of the difference / mean over cells of the slope``: the
-   points a plain build would have to spend to gain what ``e`` gains. Per profile and per scenario
-   the means run over that profile's (scenario's) cells only.
+2. **The price of a point** (the conversion). A point is what an upgrade typically buys: the
+   *median, over the upgrades, of each upgrade's mean change of turns per point paid* (``price``,
+   turns per point, negative: a point saves turns). That is the question the turns-per-point slope
+   of the plain builds (no limits: builds made of upgrades alone) asks, answered one upgrade at a
+   time on paired builds instead of by a regression across builds. The slope is still measured
+   (``slope``: within attack type, per cell) and shown beside the price, but it does not convert:
+   on the Vitality catalog its interval reaches 0, because the plain builds' turns depend on *which*
+   upgrades a build has far more than on how many points it spent (the penalty upgrades ``splinter``,
+   ``barrage``, ``explosive_critical`` and ``extra_attack`` make a single attack slower, and most
+   plain builds sit at the budget's top cost, 5 or 6, so cost hardly varies). A median is robust to
+   up to half the upgrades being mis-costed, which is the question being asked; a mean or a pooled
+   ratio would let one outlier (``splinter``: +3.3 turns per point) set the price.
+3. **Value.** ``points = mean over cells of the difference / price``: how many points of a typical
+   upgrade buy what ``e`` buys. It is compared with the points its carriers paid; the median upgrade
+   is, by construction, worth its cost. Per profile and per scenario the means (and the price's
+   median) run over that profile's (scenario's) cells only.
 4. **Interval.** A two-way bootstrap, because the design is crossed: every build of a cell plays
    the same dice (common random numbers), so an estimate varies with the builds that went into it
    *and* with the dice all of them shared. Each replicate draws
 
-   - whole builds (the pairs of ``e``, and independently the plain builds of the slope), never
-     single combats: the combats of one build are its cluster; and
+   - whole builds (the pairs of each enhancement, independently, and the plain builds of the
+     slope), never single combats: the combats of one build are its cluster; and
    - the dice: stage 1 keeps each build's turns per *dice group* (:func:`~balance_plugins.stages.
      stage1.dice_groups`, up to 10 groups of consecutive run ids, the same for every build). The
      groups are redrawn by the Rao-Wu rescaled bootstrap (K - 1 draws from K groups, weights
      ``count · K/(K - 1)``), which is unbiased for a linear statistic's variance even with few groups
      (an ordinary bootstrap of K groups would shrink it by (K - 1)/K). One group draw per replicate
-     serves every build, the slope and the enhancement alike, since they all shared those dice.
+     serves every build, the slope and every enhancement alike, since they all shared those dice.
+
+   The price is recomputed in every replicate from that replicate's upgrades (each one's effect and
+   points paid from its own redrawn pairs), so a value's interval holds the price's error and its
+   correlation with the enhancement's own effect (an upgrade is one of the price's members).
 
    A bootstrap over builds alone misses the dice shared by all builds of a cell; over groups alone
    it would miss which builds happen to carry ``e``. Resampling both at once (the "pigeonhole"
@@ -36,6 +50,9 @@ the enhancement, on the same dice, and convert the difference into the designer'
    intervals, numpy ``default_rng`` with fixed seeds, so the same run always prints the same
    interval. A run whose stage 1 predates the dice groups gets the builds-only interval
    (``PointValues.dice_groups == 0``) and the reports say so.
+5. **No value without a price.** Where the price's interval reaches 0 (a point of a typical upgrade
+   does not reliably save turns), a ratio to it has no finite interval (Fieller's problem): no
+   value in points is given there, and the reports judge by turns (``PointValues.in_points``).
 
 These are *screening* numbers: stage 1 runs each single attack every turn with few runs per cell.
 """
@@ -58,6 +75,9 @@ SEED = 20261201
 DICE_SEED = SEED + 1
 #: Replicates drawn at once (bounds memory: CHUNK × clusters counts).
 CHUNK = 100
+#: The enhancements whose median effect per point is the price of a point: the upgrades (the plain
+#: builds' currency; limits add a condition to a bonus and are valued in that currency).
+MARKET_KIND = "upgrade"
 
 
 @attrs.frozen
@@ -102,6 +122,16 @@ class PointValues:
     replicates: int
     #: Dice groups the bootstrap redrew (0: the run predates them; the intervals resample builds only).
     dice_groups: int = 0
+    #: The price of a point that converts turns to points: the median upgrade's turns per point paid
+    #: (negative: a point saves turns). NaN: no upgrade to price it.
+    price: Interval = Interval(math.nan, math.nan, math.nan)
+    #: The enhancements whose median is the price.
+    market: tuple[str, ...] = ()
+
+    @property
+    def in_points(self) -> bool:
+        """Whether values in points exist: the price's interval lies below 0 (a point reliably saves turns)."""
+        return bool(self.price.hi < 0)
 
 
 def read_cell_means(reader, n_attacks: int, n_cells: int) -> np.ndarray:
@@ -202,11 +232,6 @@ def _interval(est: float, reps: np.ndarray) -> Interval:
     return Interval(float(est), float(lo), float(hi))
 
 
-def _ratio(num: np.ndarray, den: np.ndarray, cells: np.ndarray) -> np.ndarray:
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return num[..., cells].mean(axis=-1) / den[..., cells].mean(axis=-1)
-
-
 _CACHE: dict[tuple, PointValues] = {}
 
 
@@ -261,37 +286,65 @@ def measure(reader, attacks: Attacks, replicates: int = REPLICATES, seed: int = 
                                  for k, m in chunks]) if len(plain) else np.zeros((0, n_cells))
     slope = _interval(float(slope_full.mean()), slope_reps.mean(axis=1))
 
-    # Per profile / scenario, a value in points needs a point to buy turns there: where the slope's
-    # interval reaches 0 the ratio has no finite interval, and no value is given.
-    measurable = {tuple(c): bool(np.percentile(slope_reps[:, c].mean(axis=1), 97.5) < 0) if len(slope_reps) else False
-                  for c in groups.values()}
-    # A percentile interval of a ratio whose denominator may be 0 is meaningless (Fieller): no value then.
-    slope_ok = bool(slope.hi < 0)
     kinds = dict(zip(attacks.enh.names, attacks.enh.kinds))
-    values = {}
+    effects = {}
     for name, (w, wo) in sorted(pairs_of(attacks).items()):
         ok = np.isfinite(turns[w]).all(axis=1) & np.isfinite(turns[wo]).all(axis=1)
         w, wo = w[ok], wo[ok]
         if not len(w):
             continue
-        diff = turns[w] - turns[wo]
         diff_groups = (grouped[w].astype(np.float64) - grouped[wo]).reshape(len(w), -1)
         paid = (attacks.cost[w] - attacks.cost[wo]).astype(np.float64)
-        d_full = diff.mean(axis=0)
-        d_reps = np.concatenate([_mixed(_counts(rng, len(w), m) @ diff_groups / len(w), mix[k:k + m])
-                                 for k, m in chunks])
+        d_reps, paid_reps = [], []
+        for k, m in chunks:
+            counts = _counts(rng, len(w), m)  # the same pairs for the effect and the points paid
+            d_reps.append(_mixed(counts @ diff_groups / len(w), mix[k:k + m]))
+            paid_reps.append(counts @ paid / len(w))
+        effects[name] = _Effect((turns[w] - turns[wo]).mean(axis=0), np.concatenate(d_reps), paid,
+                                np.concatenate(paid_reps))
 
-        def iv(cells: np.ndarray, overall: bool = False) -> Interval:
-            if not (slope_ok if overall else measurable[tuple(cells)]):
+    market = tuple(n for n, e in effects.items() if kinds.get(n) == MARKET_KIND and e.paid.mean() > 0)
+
+    def price(cells: np.ndarray) -> tuple[float, np.ndarray]:
+        """The median market member's turns per point paid over ``cells``: estimate, replicates."""
+        if not market:
+            return math.nan, np.full(replicates, np.nan)
+        est = np.median([effects[n].full[cells].mean() / effects[n].paid.mean() for n in market])
+        reps = np.median(np.stack([effects[n].reps[:, cells].mean(axis=1) / effects[n].paid_reps for n in market],
+                                  axis=1), axis=1)
+        return float(est), reps
+
+    prices = {key: price(c) for key, c in [(("all", ""), every), *groups.items()]}
+    # A percentile interval of a ratio whose denominator may be 0 is meaningless (Fieller): a value
+    # in points only where the price's interval (overall, or the profile's / scenario's) is below 0.
+    measurable = {key: bool(_interval(*pr).hi < 0) for key, pr in prices.items()}
+    values = {}
+    for name, e in effects.items():
+        def iv(key: tuple[str, str], cells: np.ndarray) -> Interval:
+            if not measurable[key]:
                 return Interval(math.nan, math.nan, math.nan)
-            return _interval(float(_ratio(d_full, slope_full, cells)), _ratio(d_reps, slope_reps, cells))
+            p_est, p_reps = prices[key]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return _interval(float(e.full[cells].mean() / p_est), e.reps[:, cells].mean(axis=1) / p_reps)
 
         values[name] = PointValue(
-            name, kinds.get(name, "upgrade"), float(paid.mean()), float(paid.min()), len(w),
-            _interval(float(d_full.mean()), d_reps.mean(axis=1)), iv(every, True),
-            {p: iv(groups[("p", p)]) for p in profiles}, {s: iv(groups[("s", s)]) for s in scenarios}, d_full)
+            name, kinds.get(name, "upgrade"), float(e.paid.mean()), float(e.paid.min()), len(e.paid),
+            _interval(float(e.full.mean()), e.reps.mean(axis=1)), iv(("all", ""), every),
+            {p: iv(("p", p), groups[("p", p)]) for p in profiles},
+            {s: iv(("s", s), groups[("s", s)]) for s in scenarios}, e.full)
     return PointValues(values, slope, len(plain), tuple(cell.labels), profiles, scenarios, replicates,
-                       n_groups)
+                       n_groups, _interval(*prices[("all", "")]), market)
+
+
+@attrs.frozen
+class _Effect:
+    """One enhancement's paired builds: per cell, the mean change of turns and its replicates
+    ((reps, cells)); the points each pair paid and their replicates' means."""
+
+    full: np.ndarray
+    reps: np.ndarray
+    paid: np.ndarray
+    paid_reps: np.ndarray
 
 
 def interval_note(values: PointValues) -> str:
@@ -325,8 +378,10 @@ def fmt_interval(iv: Interval, prefix: str = "95% CI ") -> tuple[str, str]:
 
 
 def fmt_cost(v: PointValue) -> str:
-    """``1`` or ``1 (1.06 paid on average: some carriers pay a type's cost factor)``."""
+    """``1``, or ``1 (1.50 paid on average: some attack types multiply costs)`` where what the
+    carriers paid differs from the base cost by a tenth of a point or more (a few carriers on a
+    type with a cost factor barely move it: 1.01 reads as 1)."""
     base = f"{v.base_cost:g}"
-    if abs(v.cost - v.base_cost) < 0.005:
+    if abs(v.cost - v.base_cost) < 0.1:
         return base
-    return f"{base} ({v.cost:.2f} paid on average: area types pay double)"
+    return f"{base} ({v.cost:.2f} paid on average: some attack types multiply costs)"

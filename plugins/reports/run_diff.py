@@ -126,7 +126,7 @@ class Section:
 
 def enhancement_moves(va: PointValues, vb: PointValues) -> Section:
     """Each enhancement's value in points, A -> B (in turns where a run has no values in points)."""
-    in_points = va.slope.hi < 0 and vb.slope.hi < 0
+    in_points = va.in_points and vb.in_points
 
     def iv(v):
         return v.points if in_points else v.turns
@@ -283,7 +283,7 @@ def top_changes(sa: Scores, sb: Scores, top: int = TOP_PAIRS) -> tuple[list[str]
 def finding_set(values: PointValues) -> dict[str, str]:
     """Key -> sentence of each finding of :mod:`.findings` about costs and dominance."""
     out = {}
-    if values.slope.hi < 0:
+    if values.in_points:
         over, under = mis_costed(values)
         out |= {f"over:{v.name}": f"`{v.name}` over-costed (worth less than its cost)" for v in over}
         out |= {f"under:{v.name}": f"`{v.name}` under-costed (worth more than its cost)" for v in under}

@@ -37,7 +37,13 @@ def test_flat_damage_comes_out_at_its_known_point_value(toy_values):
         assert v.points.lo <= worth <= v.points.hi, (name, v.points)
         for iv in (*v.by_profile.values(), *v.by_scenario.values()):
             assert iv.est == pytest.approx(worth, abs=1e-5), name
-    # the slope: each point saves PER_DAMAGE turns in a cell; the mean over cells
+    # the price of a point: the median upgrade's turns per point paid. Per point, nick and edge save
+    # PER_DAMAGE (a point buys a damage), whetstone 1.5 times, gilded half: the median of the four is
+    # that of nick and edge, the mean over cells of PER_DAMAGE. The toy's plain-build slope is exact too
+    # (its symmetry), so both conversions agree here; the price is the one that converts.
+    assert toy_values.market == tuple(sorted(toy.UPGRADES))
+    assert toy_values.price.est == pytest.approx(-toy.PER_DAMAGE.mean(), abs=1e-5)
+    assert toy_values.in_points
     assert toy_values.slope.est == pytest.approx(-toy.PER_DAMAGE.mean(), abs=1e-5)
     assert toy_values.values["gilded"].cost == 2 and toy_values.values["reckless"].kind == "limit"
 

@@ -34,9 +34,9 @@ def _layout(fig: go.Figure, title: str, xtitle: str, ytitle: str, height: int) -
 
 def values_chart(values: PointValues) -> tuple[go.Figure, int, str]:
     """Each upgrade and limit: its value in points with the 95 % interval, and its cost; in
-    turns when a point does not reliably buy turns (the slope's interval reaches 0), as
+    turns when a point does not reliably buy turns (the price's interval reaches 0), as
     findings.md then does."""
-    in_points = bool(values.slope.hi < 0)
+    in_points = values.in_points
     vs = sorted(values.values.values(),
                 key=lambda v: ((v.points.est - v.cost) if in_points and np.isfinite(v.points.est) else
                                (v.turns.est if not in_points else np.inf), v.name))
