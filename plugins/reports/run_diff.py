@@ -145,6 +145,17 @@ def enhancement_moves(va: PointValues, vb: PointValues) -> Section:
                    "points" if in_points else "turns")
 
 
+def price_change(va: PointValues, vb: PointValues) -> str:
+    """The price of a point in both runs and its change: every value in points is relative to its own
+    run's price, so a change to one upgrade (a member of the price's median) moves every value a little."""
+    a, b = (Interval(-v.price.est, -v.price.hi, -v.price.lo) for v in (va, vb))
+    change = mover(a, b)
+    return (f"**Price of a point** (turns the median upgrade saves per point paid): {fmt_interval(a)[0]} "
+            f"({fmt_interval(a)[1]}) -> {fmt_interval(b)[0]} ({fmt_interval(b)[1]}), change {signed(change)}. "
+            "Values in points are each run's own: a rule change that moves the price moves every value a "
+            "little, the enhancements the change did not touch too.")
+
+
 def _notes(va: PointValues, vb: PointValues) -> str:
     a, b = interval_note(va), interval_note(vb)
     return a if a == b else f"intervals: A's a {a}; B's a {b}"
@@ -351,6 +362,10 @@ class RunDiff:
                   "change's interval combines the two runs' intervals as independent (MOVER), widened to a "
                   f"{level}. Biggest change first.")
             what = f"enhancement values ({enh.unit})"
+            if enh.unit == "points":
+                price_line = price_change(va, vb)
+                doc.p(price_line)
+                console.append(price_line.replace("**", ""))
         _moves_table(doc, enh, ranks=False)
         console += _console(enh, what, ranks=False)
         console += cost_changes(doc, va, vb)

@@ -60,11 +60,20 @@ def test_doubled_bonus_is_listed_first(capsys, tmp_path, runs):
     assert "rule_options.nick_damage" in page and "seed" in page
     (head, rows), = tables(section(page, "Enhancement values (points)"))
     assert rows[0][0] == "`nick` (upgrade)"
-    # nick adds 2 damage instead of 1: worth about one point more (the slope moves a little too)
-    change = float(rows[0][3].split()[0])
-    assert 0.5 < change < 1.5
+    # nick adds 2 damage instead of 1. Values are in each run's price of a point, the median upgrade's
+    # turns per point paid: per point nick now saves 2k turns, edge k, whetstone 1.5k, gilded 0.5k (k the
+    # turns a damage saves), so B's price is 1.25k where A's was k, and nick is worth 2 / 1.25 = 1.6 points
+    # in B against 1 in A: a true change of +0.6, which the interval must hold, and not 0
     lo, hi = map(float, re.search(r"\((-?[\d.]+) to (-?[\d.]+)\)", rows[0][3]).groups())
-    assert lo > 0 and lo < 1 < hi + 0.3
+    assert 0 < lo < 0.6 < hi
+    # the price moved with it, and the page says so: each run's interval holds its true price (k = 0.95
+    # turns per point in A, 1.25 k = 1.1875 in B) and the change's holds 0.2375
+    num = r"(-?[\d.]+)"
+    price = re.search(rf"\*\*Price of a point\*\*[^:]*: {num} \(95% CI {num} to {num}\) -> {num} \(95% CI {num} to "
+                      rf"{num}\), change \+{num} \({num} to {num}\)", page)
+    assert price, page
+    a_lo, a_hi, b_lo, b_hi, c_lo, c_hi = (float(price[i]) for i in (2, 3, 5, 6, 8, 9))
+    assert a_lo < 0.95 < a_hi and b_lo < 1.1875 < b_hi and c_lo < 0.2375 < c_hi
     assert stdout.index("nick (upgrade)") < stdout.index("builds")
 
 
