@@ -1,7 +1,14 @@
 """``enhancement_saturation_top_X.md`` (X in 50, 20, 5, 1, 0.1 % of ALL pairs tested): the share
 of the tier's pairs carrying each enhancement ± a standard error that respects that pairs sharing
 an attack are not independent, next to its share among all pairs tested, and whether the Lift
-(the ratio of the two) is beyond 1 at 95 %."""
+(the ratio of the two) is beyond 1 at 95 %.
+
+The summary keeps only figures with an error from that model: the average rate over the
+enhancements seen (± a bound, :func:`average_se`) and the counts of Lifts beyond 1. The median
+rate across enhancements and the tier's median and worst screening turns were dropped: a median of
+shares across heterogeneous enhancements, and order statistics of noisy screening scores over pairs
+that share attacks, have no error this report can give (the pairing report and the top pairs list
+carry the pairs' own numbers with theirs)."""
 
 from __future__ import annotations
 
@@ -42,6 +49,15 @@ def share_se(nn, size):
     nn = np.asarray(nn, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         return 100.0 * np.where(nn > 0, np.sqrt(nn), 3.0 / Z95) / size
+
+
+def average_se(ses) -> float:
+    """Standard error bound of the mean of several tier shares: the mean of their errors (the standard
+    deviation of a sum is at most the sum of the standard deviations, whatever the correlations: one
+    attack carries several enhancements, so their counts move together). Each share's error is
+    itself an upper bound (:func:`share_se`), so this one is too."""
+    ses = np.asarray(ses, dtype=np.float64)
+    return float(ses.mean()) if len(ses) else float("nan")
 
 
 def beyond_one(rate: float, all_rate: float, se: float) -> str:
@@ -98,12 +114,13 @@ class EnhancementSaturation:
             doc.bullets([
                 timeouts_line(ctx, "stage2", tier.timeouts_total, size, "pairs in the tier"),
                 f"**Enhancements present in the stage-2 attacks**: {len(enh.names)}; seen in the tier: {int(seen.sum())}",
-                f"**Average saturation rate** (over enhancements seen): {fpct(rates[seen].mean() if seen.any() else None)}",
-                f"**Median saturation rate** (over enhancements seen): "
-                f"{fpct(float(np.median(rates[seen])) if seen.any() else None)}",
+                "**Average saturation rate** (over enhancements seen): "
+                + (fshare(rates[seen].mean(), average_se(ses[seen])) if seen.any() else "–")
+                + " (± an upper bound of its standard error: the mean of the enhancements' errors, since the "
+                "error of a mean is at most the mean of the errors however their counts move together through "
+                "shared attacks)",
                 f"**Lift above 1 beyond noise (95 %)**: {sum(v == 'above 1' for v in verdicts)} enhancements; "
                 f"below 1: {sum(v == 'below 1' for v in verdicts)}",
-                f"**Tier median turns**: {fnum(tier.median)}; worst pair in the tier: {fnum(tier.threshold)}",
             ])
             doc.h(2, "Methodology")
             doc.bullets([

@@ -32,12 +32,10 @@ from balance_plugins.reports.point_values import (
     read_cell_means,
     run_values,
 )
-from balance_plugins.reports.policy_check import confirmed_check
+from balance_plugins.reports.policy_check import Z as POLICY_SE, WorseThanSolo, confirmed_check, share_text
 from balance_plugins.reports.stream import TopBy, column_key
 
 TOP_PAIRS = 1000
-#: A pair is "slower than its better solo" when it is by more than this many combined standard errors.
-POLICY_SE = 3.0
 MAX_LINES = 10
 #: Rivals named per dominated option.
 MAX_RIVALS = 3
@@ -177,7 +175,8 @@ class Pairs:
                     member[i, col[e]] = True
         solos = Solos.load(run)
         carry_all = np.zeros(len(names), dtype=np.int64)
-        slower = total = 0
+        total = 0
+        self.check = WorseThanSolo(solos.overall, solos.se) if solos is not None else None
         best_pairs = TopBy(TOP_PAIRS, column_key("overall"), ("overall",), ("usage_a_profile", "usage_b_profile"),
                            ("a", "b"))
         for block in reader.blocks(["a", "b", "overall", "se", "usage_a_profile", "usage_b_profile"]):
@@ -185,12 +184,10 @@ class Pairs:
             a, b = np.asarray(block["a"]), np.asarray(block["b"])
             carry_all += (member[a] | member[b]).sum(axis=0)
             total += len(a)
-            if solos is not None:
-                best = np.minimum(solos.overall[a], solos.overall[b])
-                best_se = np.where(solos.overall[a] <= solos.overall[b], solos.se[a], solos.se[b])
-                se = np.sqrt(np.asarray(block["se"], np.float64) ** 2 + best_se**2)
-                slower += int((np.asarray(block["overall"], np.float64) - best > POLICY_SE * se).sum())
-        self.total, self.slower, self.has_solos = total, slower, solos is not None
+            if self.check is not None:
+                self.check.add(block)
+        self.total, self.has_solos = total, solos is not None
+        self.slower = self.check.worse if self.check is not None else 0
         self.share_all = dict(zip(names, carry_all / max(total, 1)))
         top = best_pairs.result()
         a, b = np.asarray(top["a"], np.int64), np.asarray(top["b"], np.int64)  # typed even when empty
@@ -329,7 +326,6 @@ class Findings:
         elif not pairs.has_solos:
             doc.p("The run has no solo scores: the check cannot be made.")
         else:
-            share = pairs.slower / max(pairs.total, 1)
             checked, worse, bad, paired = confirmed_check(ctx.run, pairs.confirmed)
             confirmed_line = [] if checked is None else [
                 f"Of the confirmed top {fint(checked)} ({ctx.config.stage2.confirm_runs} runs per cell, fresh dice), "
@@ -339,10 +335,11 @@ class Findings:
                 + (": " + ", ".join(f"`{pairs.attacks.label(a)}` + `{pairs.attacks.label(b)}` by {x:.2f} turns"
                                     for a, b, x in bad[:MAX_RIVALS]) if bad else "") + "."]
             doc.bullets([
-                f"{fint(pairs.slower)} of {fint(pairs.total)} pairs ({fpct(100 * share, 2)}) are slower than the "
+                f"{fint(pairs.slower)} of {fint(pairs.total)} pairs ({share_text(pairs.check)}) are slower than the "
                 f"better of their two attacks alone by more than {POLICY_SE:g} combined standard errors "
                 f"(screening, {pairs.runs} runs per cell; the standard errors are combined as if independent, "
-                f"which overstates the error of a difference on shared dice, so the count is conservative). "
+                f"which overstates the error of a difference on shared dice, so the count is conservative; the "
+                f"share's ± counts attacks, not pairs, as the independent units). "
                 + ("A policy that never hurts would show none: the attack choice costs these pairs turns."
                    if pairs.slower else "The policy never makes a pair measurably worse than its better attack."),
                 *confirmed_line,

@@ -12,9 +12,15 @@ so the right SE is that of the per-combat differences. The confirmation keeps ev
 and records it (``solo_diff_se``), and the confirmed check uses it. Screening keeps only per-cell
 sums of each pair (millions of pairs: no per-combat turns), so there the SE is the independent
 ``sqrt(se_pair² + se_solo²)``: larger than the paired one whenever pair and solo are positively
-correlated on the shared dice, which makes the screening count a conservative (low) one. The
-share's error treats pairs as independent, which they are not (pairs share attacks): read it as a
-lower bound.
+correlated on the shared dice, which makes the screening count a conservative (low) one.
+
+The share's error counts attacks, not pairs: pairs that share an attack are not independent (one
+attack the policy misplays drags all its pairs), pairs that share none are. With ``n_a`` the worse
+pairs attack ``a`` is in, ``Var(worse) = Σ cov(I_p, I_q)`` over pairs p, q sharing an attack (p = q
+included), each ``cov <= E[I_p I_q]``, and every such couple is counted in some ``n_a²``; so
+``sqrt(Σ_a n_a²)`` bounds the count's standard deviation from above (its square estimates the bound
+without bias), as the saturation report's shares do. With one worse pair per attack it is the
+Poisson ``sqrt(worse)``.
 
     python -m balance_plugins.reports.policy_check RUN_DIR
 """
@@ -29,6 +35,7 @@ import attrs
 import numpy as np
 
 from balance.precision import decimals
+from balance_plugins.reports.common import Z95, fnum
 
 #: Standard errors of the difference beyond which a pair is worse than its better solo.
 Z = 3.0
@@ -51,11 +58,20 @@ class WorseThanSolo:
     worst_pct: float = 0.0
     #: The standard error of the largest excess's own difference (that pair's; NaN: no pair slower).
     worst_se: float = math.nan
+    #: Per attack, the worse pairs it is in (either slot): the clusters of the share's error.
+    per_attack: np.ndarray = attrs.field(default=None)
+
+    def __attrs_post_init__(self) -> None:
+        if self.per_attack is None:
+            self.per_attack = np.zeros(len(self.solo), dtype=np.int64)
 
     def add(self, block) -> None:
         c = _compare(block["a"], block["b"], block["overall"], block["se"], self.solo, self.solo_se)
         self.count += len(c.excess)
         self.worse += int(np.count_nonzero(c.worse))
+        for slot in ("a", "b"):
+            self.per_attack += np.bincount(np.asarray(block[slot], dtype=np.intp)[c.worse],
+                                           minlength=len(self.per_attack))
         self.worse_turn += int(np.count_nonzero(c.excess > 1.0))
         self.slower += int(np.count_nonzero(c.excess > 0))
         if len(c.excess):
@@ -76,11 +92,11 @@ class WorseThanSolo:
 
     @property
     def share_se(self) -> float:
-        """Binomial standard error of ``share`` in percentage points (pairs taken as independent)."""
+        """Standard error of ``share`` in percentage points, attacks the clusters: sqrt(Σ_a n_a²) /
+        pairs, an upper bound whatever the dependence among one attack's pairs (module docstring)."""
         if not self.count:
             return math.nan
-        p = self.worse / self.count
-        return math.sqrt(p * (1 - p) / self.count) * 100
+        return math.sqrt(float((self.per_attack.astype(np.float64) ** 2).sum())) / self.count * 100
 
 
 @attrs.frozen
@@ -148,12 +164,16 @@ def policy_check(run, reader, confirmed: dict | None) -> PolicyCheck:
 
 
 def share_text(s: WorseThanSolo) -> str:
-    """The share with its error; none seen: the one-sided 95 % upper bound (1 - 0.05^(1/n) ≈ 3/n)."""
+    """The share ± its standard error (attacks the clusters), to the precision its 95 % interval
+    allows; none seen: the one-sided 95 % upper bound (1 - 0.05^(1/n) ≈ 3/n, pairs as independent
+    units: with no worse pair there is no spread among attacks to measure)."""
     if s.count and s.worse == 0:
-        return f"0%; at most {(1 - 0.05 ** (1 / s.count)) * 100:.2g}% at 95% confidence"
-    # As many decimals as the error allows (two significant digits of it), at least two.
-    digits = max(2, 1 - math.floor(math.log10(s.share_se))) if s.share_se > 0 else 2
-    return f"{s.share:.{digits}f}% ± {s.share_se:.{digits}f}%"
+        return f"0%; at most {(1 - 0.05 ** (1 / s.count)) * 100:.1g}% at 95% confidence"
+    half = Z95 * s.share_se
+    # one significant digit of the half-width, as everywhere, but past the rule's 3 decimals too: a
+    # share of millions of pairs can be 0.0004% ± 0.0002, which 3 decimals would print as 0
+    d = max(decimals(half), -math.floor(math.log10(half))) if half > 0 else decimals(half)
+    return f"{fnum(s.share, d)}% ± {fnum(s.share_se, d)}%"
 
 
 def worst_text(s: WorseThanSolo) -> str:

@@ -23,7 +23,7 @@ from balance_plugins.reports.common import (
 )
 from balance_plugins.reports.anti_synergy import BOTH_USED, candidates, recheck
 from balance_plugins.reports.data import Attacks, Solos, column_labels
-from balance_plugins.reports.policy_check import Z, screening_aggregator
+from balance_plugins.reports.policy_check import Z, screening_aggregator, share_text
 from balance_plugins.reports.stream import GroupHist, Moments, TopBy, column_key, group_medians
 from balance.aggregates import Count, Histogram, Sums
 
@@ -177,7 +177,7 @@ class SynergyAnalysis:
         doc.h(2, "Anti-synergy: pairs slower than their better attack alone")
         doc.p(f"Owning a second attack never forces a player to use it, so a pair slower than its better solo is "
               f"either the policy ({c.stage2.policy}) misplaying or noise. In screening, {fint(slower.worse)} of "
-              f"{fint(slower.count)} pairs ({fpct(slower.share, 2)}) are slower than their better solo by more than "
+              f"{fint(slower.count)} pairs ({share_text(slower)}) are slower than their better solo by more than "
               f"{Z:g} combined standard errors (those of independent means: screening keeps no per-combat turns, "
               f"so this picks conservatively). The {len(rows)} such pairs among the {len(top['a'])} with the most "
               f"negative gain over the better solo were re-simulated with {c.stage2.confirm_runs} runs per cell on "

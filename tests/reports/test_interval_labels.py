@@ -146,3 +146,33 @@ def test_profile_errors_come_from_each_cells_own_spread():
     assert part(t, 0, "by_profile", 0, shape) == "5.5 ± 0.5"  # 1.96 x 0.5 = 0.98: one decimal
     # noise alone: (P - 1) / P^2 x (0.5^2 + 1.118^2) = 0.25 x 1.5
     assert noise_spread(t, 0, shape) == pytest.approx(0.375)
+
+
+def test_policy_share_error_counts_attacks_and_prints_to_its_interval():
+    """Pairs sharing an attack are not independent: the share's error is sqrt(Σ_a n_a²) / pairs, n_a
+    the worse pairs attack a is in (either slot), not the binomial error of independent pairs."""
+    from balance_plugins.reports.policy_check import WorseThanSolo, share_text
+
+    solo, solo_se = np.full(6, 10.0), np.full(6, 0.1)
+    w = WorseThanSolo(solo, solo_se)
+    # 100 pairs; worse (excess 5 against a combined error 0.14): (0,1), (0,2), (0,3) and (4,5)
+    a = np.array([0, 0, 0, 4] + [1] * 96)
+    b = np.array([1, 2, 3, 5] + [2] * 96)
+    overall = np.where(np.arange(100) < 4, 15.0, 10.0)
+    w.add({"a": a[:50], "b": b[:50], "overall": overall[:50], "se": np.full(50, 0.1)})
+    w.add({"a": a[50:], "b": b[50:], "overall": overall[50:], "se": np.full(50, 0.1)})
+    assert (w.count, w.worse) == (100, 4)
+    # n_a: attack 0 in 3, attacks 1, 2, 3, 4, 5 in 1 each: sqrt(9 + 5) = 3.74 pairs of 100
+    assert w.per_attack.tolist() == [3, 1, 1, 1, 1, 1]
+    assert w.share_se == pytest.approx(100 * math.sqrt(14) / 100)
+    binomial = 100 * math.sqrt(0.04 * 0.96 / 100)  # 1.96: the wrong model is half as wide
+    assert w.share_se > 1.9 * binomial
+    # 1.96 x 3.74 = 7.3: no decimals
+    assert share_text(w) == "4% ± 4%"
+    # 4 of a million pairs: sqrt(12) / 1e6 = 0.00035 %; 1.96 x that = 0.0007 -> 4 decimals (past the 3 of turns)
+    w = WorseThanSolo(solo, solo_se)
+    w.count, w.worse, w.per_attack = 1_000_000, 4, np.array([1, 1, 1, 1, 2, 2])
+    assert share_text(w) == "0.0004% ± 0.0003%"
+    none = WorseThanSolo(solo, solo_se)
+    none.add({"a": a[4:], "b": b[4:], "overall": overall[4:], "se": np.full(96, 0.1)})
+    assert share_text(none).startswith("0%; at most 3% at 95% confidence")

@@ -187,6 +187,25 @@ def test_enhancement_saturation_numbers(run_and_reports, percent):
         rates.append((-rate, row[1]))
     assert rates == sorted(rates)
     assert "Band" not in md
+    # the summary's average over the enhancements seen, ± the mean of their errors (a bound: the error
+    # of a mean is at most the mean of the errors); no figure without an error (median rate, tier turns)
+    shares = [(100 * n / len(idx), se) for n, se in seen_shares(att, rec, idx)]
+    line = bullet(md, "Average saturation rate")
+    assert shown(line, np.mean([r for r, _ in shares])) and shown(line.split("±")[1], np.mean([e for _, e in shares]), 1e-4)
+    assert "Median saturation rate" not in md and "worst pair in the tier" not in md
+
+
+def seen_shares(att, rec, idx):
+    """(tier pairs carrying it, its standard error in points) of every enhancement seen in the tier."""
+    a, b = rec["a"][idx], rec["b"][idx]
+    out = []
+    for name in {n for i in range(len(att["id"])) for n in (*att["upgrades"][i], *att["limits"][i])}:
+        has = carriers(att, name)
+        n = int((has[a] | has[b]).sum())
+        if n:
+            per_attack = np.array([((a == k) | (b == k)).sum() for k in np.flatnonzero(has)])
+            out.append((n, 100 * math.sqrt((per_attack**2).sum()) / len(idx)))
+    return out
 
 
 def test_pair_cost_analysis_numbers(run_and_reports):
