@@ -16,12 +16,10 @@ way its scale factors are normalised to a reference stat.
    of the plain builds (no limits: builds made of upgrades alone) asks, answered one upgrade at a
    time on paired builds instead of by a regression across builds. The slope is still measured
    (``slope``: within attack type, per cell) and shown beside the price, but it does not convert:
-   on the Vitality catalog its interval reaches 0, because the plain builds' turns depend on *which*
-   upgrades a build has far more than on how many points it spent (the penalty upgrades ``splinter``,
-   ``barrage``, ``explosive_critical`` and ``extra_attack`` make a single attack slower, and most
-   plain builds sit at the budget's top cost, 5 or 6, so cost hardly varies). A median is robust to
-   up to half the upgrades being mis-costed, which is the question being asked; a mean or a pooled
-   ratio would let one outlier (``splinter``: +3.3 turns per point) set the price.
+   across builds it mixes *which* upgrades a build has with how many points it spent, and on the
+   default Vitality run its interval reaches 0 (docs/findings.md, *Why not the plain builds'
+   slope*). A median is robust to up to half the upgrades being mis-costed, which is the question
+   being asked; a mean or a pooled ratio would let one outlier set the price.
 3. **Value.** ``points = mean over cells of the difference / price``: how many points of a typical
    upgrade buy what ``e`` buys. It is compared with the points its carriers paid; the median upgrade
    is, by construction, worth its cost. Per profile and per scenario the means (and the price's

@@ -77,10 +77,35 @@ def test_findings_flag_the_over_costed_toy_upgrade(toy_run, tmp_path):
         assert fair not in over and fair not in under
     assert "`gilded` (cost 2) is never better than `nick` (cost 1)" in _section(md, "Dominated options")
     assert "Stage 2 has not run." in md
+    # the page says which conversion it used, and the price it measured (exact here: 0.95 turns per point)
+    assert "converted to points at the **price of a point**" in md
+    assert "(median of 4 upgrades: 0.95 turns per point, 95% CI 0.95 to 0.95)" in md
+    assert "No values in points" not in md
     # the toy's records have no dice groups, like a run from before them: the page says so, once
     assert md.count("bootstrap over builds only: this run's stage 1 predates the dice groups") == 1
     index = (tmp_path / "index.md").read_text().splitlines()
     assert index[4] == "| [findings.md](findings.md) | top |"
+
+
+def test_without_a_price_findings_judge_by_turns(tmp_path, monkeypatch):
+    """The honest fallback: when a point of a typical upgrade does not reliably save turns, there is
+    no value in points. Here nick and edge add no damage, whetstone 3 and gilded takes one away: per
+    point the upgrades save 0, 0, 1.5 k and -0.5 k turns, whose median is 0, so the price's interval
+    cannot lie below 0 (each build also gets its own noise: the interval straddles 0)."""
+    monkeypatch.setattr(toy, "UPGRADES", {"nick": (1, 0), "edge": (2, 0), "whetstone": (2, 3), "gilded": (2, -1)})
+    run_dir = toy.make_toy_run(tmp_path / "run", build_sd=0.5, seed=4)
+    run = MsgpackStore().open(run_dir)
+    values = measure(run.stage_reader("stage1"), Attacks.load(run, "stage1"), replicates=200)
+    assert values.price.lo < 0 < values.price.hi and not values.in_points
+    assert all(np.isnan(v.points.est) for v in values.values.values())
+    write_reports(open_session(run_dir / "config.toml"), run_dir, tmp_path / "out", only=["findings"])
+    md = (tmp_path / "out" / "findings.md").read_text()
+    assert "**No values in points in this run**: the price of a point has an interval reaching 0" in md
+    # judged by turns: gilded (one damage less) makes attacks slower yet costs 2 points
+    assert re.search(r"`gilded` \(upgrade\) adds [\d.]+ turns per combat \(95% CI [\d.]+ to [\d.]+\) for its cost of 2",
+                     _section(md, "Over-costed"))
+    assert "`whetstone` (upgrade) saves" in _section(md, "Under-costed")
+    assert "is worth about" not in md
 
 
 def test_decimals_follow_the_interval():
