@@ -77,9 +77,10 @@ def test_findings_flag_the_over_costed_toy_upgrade(toy_run, tmp_path):
         assert fair not in over and fair not in under
     assert "`gilded` (cost 2) is never better than `nick` (cost 1)" in _section(md, "Dominated options")
     assert "Stage 2 has not run." in md
-    # the page says which conversion it used, and the price it measured (exact here: 0.95 turns per point)
+    # the page says which conversion it used, and the price it measured: exact here, 0.95 turns per point
+    # (the float32 cell means leave a width of 1e-7, so the precision rule's cap of three decimals)
     assert "converted to points at the **price of a point**" in md
-    assert "(median of 4 upgrades: 0.95 turns per point, 95% CI 0.95 to 0.95)" in md
+    assert "(median of 4 upgrades: 0.950 turns per point, 95% CI 0.950 to 0.950)" in md
     assert "No values in points" not in md
     # the toy's records have no dice groups, like a run from before them: the page says so, once
     assert md.count("bootstrap over builds only: this run's stage 1 predates the dice groups") == 1
