@@ -246,10 +246,11 @@ class Findings:
               "with everything else. See *How values in points are measured* at the end.")
         in_turns = not values.in_points
         if in_turns:
-            doc.p(f"**No values in points in this run**: the price of a point has an interval reaching 0 "
-                  f"({price_ci}), so a point does not reliably buy turns and a ratio to it has no "
-                  "finite interval. Below, upgrades and limits are judged by the turns they add or save "
-                  "(paired builds, same dice), which is measured precisely.")
+            why = (f"the price of a point has an interval reaching 0 ({price_ci}), so a point does not reliably "
+                   "buy turns and a ratio to it has no finite interval" if values.market else
+                   "no upgrade was tested with and without it on the same build, so a point has no price")
+            doc.p(f"**No values in points in this run**: {why}. Below, upgrades and limits are judged by the "
+                  "turns they add or save (paired builds, same dice), which is measured precisely.")
             over = sorted((v for v in values.values.values() if v.turns.lo > 0),
                           key=lambda v: (-v.turns.est, v.name))
             under = sorted((v for v in values.values.values() if v.turns.hi < 0),
