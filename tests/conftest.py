@@ -43,3 +43,13 @@ def run_balance(*args: str, cwd: Path | None = None, env: dict | None = None, ti
 @pytest.fixture
 def balance_cli():
     return run_balance
+
+
+def pytest_configure(config):
+    """With ``-n`` (pytest-xdist), compile the Vitality kernel into numba's on-disk cache once, here
+    in the controller before the workers start: a cold cache would otherwise be compiled by every
+    worker whose first test needs it (about 1.5 min of CPU each)."""
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        from balance_rules.vitality.kernel_compiled import CompiledVitalityKernel
+
+        CompiledVitalityKernel().warm_up()
