@@ -1,6 +1,6 @@
 """``stage1/cost_analysis_report.md`` (+ ``stage1_enhancement_efficiency.png``): upgrades and limits
 grouped by point cost — average turns of the attacks carrying each over all attacks tested and in
-the best 20 %, difference to the median, efficiency per point — and attacks by total cost."""
+the best 20 %, difference to the mean, efficiency per point — and attacks by total cost."""
 
 from __future__ import annotations
 
@@ -119,9 +119,13 @@ class Stage1CostAnalysis:
         reader = ctx.reader("stage1")
         g = by_cost(reader, int(attacks.cost.max(initial=0)) + 1)
         doc.h(2, "Attacks by Total Cost")
-        doc.table(["Cost", "Attacks", "Best", "Median", "Mean", "vs Overall Median", "Timeouts"], [
+        doc.p("**Mean** ± standard error (each attack one build) carries the comparison: **vs Mean** is the "
+              "cost's mean − the mean of all attacks ± the same error, **Sig.** as above. **Best** and **Median** "
+              "describe the attacks tested (screening scores; the best of many is luckier than its build).")
+        doc.table(["Cost", "Attacks", "Best", "Median", "Mean", "vs Mean", "Sig.", "Timeouts"], [
             [f"{c}p", fint(g["counts"][c]), fnum(g["best"][c]), fnum(g["median"][c]), fturns(g["mean"][c], g["se"][c]),
-             fnum(g["median"][c] - everyone.median, 2, True), fint(round(g["timeouts"][c]))]
+             fdiff(g["mean"][c] - everyone.score_mean, g["se"][c]),
+             significance(g["mean"][c] - everyone.score_mean, g["se"][c]), fint(round(g["timeouts"][c]))]
             for c in range(len(g["counts"])) if g["counts"][c]])
         seen = [i for i in range(len(enh.names)) if everyone.counts[i] and not math.isnan(eff[i])]
         seen.sort(key=lambda i: (eff[i], enh.names[i]))

@@ -137,6 +137,12 @@ def test_cost_analysis_numbers(run_and_reports):
         sel = rec["cost"] == num(row[0])
         assert num(row[1]) == sel.sum()
         assert num(row[3]) == pytest.approx(float(np.median(x[sel])), abs=0.006)
+        if sel.sum() > 1:  # mean with mean: the cost's mean minus all attacks' mean, ± the cost's error
+            se = x[sel].std(ddof=1) / math.sqrt(sel.sum())
+            assert shown(row[5], x[sel].mean() - x.mean())
+            assert shown(row[5].split("±")[1], se, 1e-4)
+            assert row[6] == ("tie" if abs(x[sel].mean() - x.mean()) <= 1.96 * se else
+                              "better" if x[sel].mean() < x.mean() else "worse")
 
 
 def test_enhancement_saturation_numbers(run_and_reports):
