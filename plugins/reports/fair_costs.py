@@ -10,17 +10,16 @@ with one price of a point for every enhancement, so the price cancels from the f
 ``Δturns`` is each enhancement's paired effect on the same dice, measured precisely even where a
 value in points has no interval.
 
-**Interval.** Each ``Δturns`` comes with a 95 % cluster-bootstrap interval over builds. The
-enhancements' bootstrap draws are independent (each resamples its own pairs), so the fair cost is
-redrawn :data:`DRAWS` times from each ``Δturns``'s interval (a split normal: the lower and upper
-arms' own widths) — the enhancement's and all its peers' together, the median recomputed each time —
-and the 2.5 and 97.5 percentiles are its interval. Where the peers' median effect per point can
-reach 0 (or has the wrong sign), no finite fair cost exists and none is given.
+**Interval.** The point values' bootstrap (:mod:`.point_values`: whole builds and the dice groups
+every build of a cell shares) gives each enhancement's ``Δturns`` and points paid per replicate, all
+enhancements redrawn in the same replicate on the same dice draw; the fair cost is recomputed in every
+replicate (the peers' median too), and its 2.5 and 97.5 percentiles are its interval. Where the
+peers' median effect per point can reach 0 (or has the wrong sign), no finite fair cost exists and
+none is given.
 """
 
 from __future__ import annotations
 
-from statistics import NormalDist
 
 import attrs
 import numpy as np
@@ -31,14 +30,10 @@ from balance_plugins.reports.point_values import (
     Interval, PointValue, PointValues, fmt_interval, interval_note, run_values,
 )
 
-#: Draws of the parametric resampling, and its seed (fixed: the same run prints the same intervals).
-DRAWS = 4000
-SEED = 20261201
 #: Peers an enhancement needs for a median to compare with.
 MIN_PEERS = 2
 #: Suggestions listed before the full table.
 MAX_LINES = 12
-Z95 = NormalDist().inv_cdf(0.975)
 
 
 @attrs.frozen
@@ -74,13 +69,6 @@ class FairCost:
         return "keep (within noise)"
 
 
-def draw(iv: Interval, n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` draws around ``iv.est`` whose 95 % range is ``iv`` (split normal)."""
-    z = rng.standard_normal(n)
-    lo_sd, hi_sd = (iv.est - iv.lo) / Z95, (iv.hi - iv.est) / Z95
-    return iv.est + np.where(z < 0, z * lo_sd, z * hi_sd)
-
-
 def _percentiles(est: float, reps: np.ndarray) -> Interval:
     if not np.isfinite(est) or not np.isfinite(reps).all():
         return Interval(float(est), float("nan"), float("nan"))
@@ -93,16 +81,19 @@ def usable(values: PointValues) -> list[PointValue]:
             if np.isfinite(v.turns.lo) and np.isfinite(v.turns.hi) and v.cost > 0]
 
 
-def turn_draws(vs: list[PointValue], draws: int, seed: int) -> np.ndarray:
-    """(draws, enhancements) of Δturns per point paid, one column per enhancement of ``vs``."""
-    rng = np.random.default_rng(seed)
-    return np.stack([draw(v.turns, draws, rng) / v.cost for v in vs], axis=1) if vs else np.zeros((draws, 0))
+def per_point_reps(vs: list[PointValue]) -> np.ndarray:
+    """(replicates, enhancements): each enhancement's Δturns per point paid in every bootstrap
+    replicate, one column per enhancement of ``vs``."""
+    if not vs:
+        return np.zeros((0, 0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.stack([v.turn_reps / v.paid_reps for v in vs], axis=1)
 
 
-def fair_costs(values: PointValues, draws: int = DRAWS, seed: int = SEED) -> list[FairCost]:
+def fair_costs(values: PointValues) -> list[FairCost]:
     """The fair cost of every enhancement with at least :data:`MIN_PEERS` peers of its kind."""
     vs = usable(values)
-    per = turn_draws(vs, draws, seed)
+    per = per_point_reps(vs)
     est = np.array([v.turns.est / v.cost for v in vs])
     out = []
     for i, v in enumerate(vs):
@@ -114,7 +105,7 @@ def fair_costs(values: PointValues, draws: int = DRAWS, seed: int = SEED) -> lis
         own = Interval(float(est[i]), v.turns.lo / v.cost, v.turns.hi / v.cost)
         scale = v.base_cost / v.cost  # paid -> base cost
         if median.hi < 0 and (m_reps != 0).all():  # the peers' points reliably save turns: a finite ratio
-            fair = _percentiles(v.turns.est / m_est * scale, per[:, i] * v.cost / m_reps * scale)
+            fair = _percentiles(v.turns.est / m_est * scale, v.turn_reps / m_reps * scale)
         elif median.hi < 0:  # a draw of the peers' median is 0 (peers without effect): no finite interval
             fair = Interval(v.turns.est / m_est * scale, float("nan"), float("nan"))
         else:
@@ -123,14 +114,14 @@ def fair_costs(values: PointValues, draws: int = DRAWS, seed: int = SEED) -> lis
     return out
 
 
-def value_per_point_spread(values: PointValues, kind: str, draws: int = DRAWS, seed: int = SEED) -> Interval:
+def value_per_point_spread(values: PointValues, kind: str) -> Interval:
     """How unequal the value per point of one kind is: the median absolute deviation of each
     enhancement's turns per point paid from the kind's median, relative to that median (0 = every
     enhancement equally worth its cost; 0.5 = a typical one is 50 % off). Interval as above."""
     vs = [v for v in usable(values) if v.kind == kind]
     if len(vs) < MIN_PEERS + 1:
         return Interval(float("nan"), float("nan"), float("nan"))
-    per = turn_draws(vs, draws, seed)
+    per = per_point_reps(vs)
     est = np.array([v.turns.est / v.cost for v in vs])
 
     def mad(x: np.ndarray) -> np.ndarray:
@@ -160,8 +151,8 @@ class FairCosts:
         doc.p("For each upgrade and limit: the cost that would bring its value per point to the median of its "
               "peers (the other enhancements of its kind). Stage-1 **screening** numbers: paired builds with and "
               "without it on the same dice. Fair cost = its change of turns / the peers' median change of turns "
-              "per point paid; 95% intervals from each enhancement's interval (a "
-              f"{interval_note(values)}; {DRAWS} draws, the peers' median redrawn each time). "
+              "per point paid; 95% intervals from the point values' "
+              f"{interval_note(values)}, the fair cost and the peers' median recomputed in every replicate. "
               "Method: docs/findings.md, *Fair costs*.")
         moves = sorted((f for f in found if f.verdict in ("lower", "raise")),
                        key=lambda f: (-abs(f.fair.est - f.base_cost), f.name))

@@ -106,6 +106,11 @@ class PointValue:
     by_scenario: dict[str, Interval]
     #: Per cell: mean change of turns (with - without).
     cell_turns: np.ndarray = attrs.field(eq=False, repr=False)
+    #: The bootstrap's replicates of ``turns`` (the mean change over all cells) and of the points paid,
+    #: replicate by replicate the same draws as every other enhancement's (the dice are shared), so a
+    #: statistic of several enhancements (fair costs: a median of peers) is redrawn jointly.
+    turn_reps: np.ndarray = attrs.field(eq=False, repr=False, factory=lambda: np.zeros(0))
+    paid_reps: np.ndarray = attrs.field(eq=False, repr=False, factory=lambda: np.zeros(0))
 
 
 @attrs.frozen
@@ -329,7 +334,7 @@ def measure(reader, attacks: Attacks, replicates: int = REPLICATES, seed: int = 
             name, kinds.get(name, "upgrade"), float(e.paid.mean()), float(e.paid.min()), len(e.paid),
             _interval(float(e.full.mean()), e.reps.mean(axis=1)), iv(("all", ""), every),
             {p: iv(("p", p), groups[("p", p)]) for p in profiles},
-            {s: iv(("s", s), groups[("s", s)]) for s in scenarios}, e.full)
+            {s: iv(("s", s), groups[("s", s)]) for s in scenarios}, e.full, e.reps.mean(axis=1), e.paid_reps)
     return PointValues(values, slope, len(plain), tuple(cell.labels), profiles, scenarios, replicates,
                        n_groups, _interval(*prices[("all", "")]), market)
 

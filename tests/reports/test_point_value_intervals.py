@@ -305,11 +305,14 @@ def test_fair_cost_gives_no_interval_without_a_warning_when_a_draw_of_the_peers_
     to it then has no finite interval: no fair cost, and no division by zero on the console."""
     from balance_plugins.reports.fair_costs import fair_costs
 
-    def v(name, est, lo, hi):
-        return PointValue(name, "upgrade", 1.0, 1.0, 10, Interval(est, lo, hi), Interval(np.nan, np.nan, np.nan),
-                          {}, {}, np.zeros(1))
+    rng = np.random.default_rng(3)
 
-    # each saver: sd 0.6 / 1.96, P(above 0) = P(Z > 3.27) = 0.05 %; some of 4,000 draws of three of them do
+    def v(name, est, lo, hi):  # 4,000 bootstrap replicates of a normal effect with that 95 % interval
+        reps = est + rng.standard_normal(4000) * (hi - lo) / 2 / 1.96
+        return PointValue(name, "upgrade", 1.0, 1.0, 10, Interval(est, lo, hi), Interval(np.nan, np.nan, np.nan),
+                          {}, {}, np.zeros(1), reps, np.ones(4000))
+
+    # each saver: sd 0.6 / 1.96, P(above 0) = P(Z > 3.27) = 0.05 %; some of 4,000 replicates of three of them do
     vals = [v("t", -1.0, -1.5, -0.5), v("z1", 0.0, 0.0, 0.0), v("z2", 0.0, 0.0, 0.0),
             *(v(f"n{k}", -1.0, -1.6, -0.4) for k in range(3))]
     pv = PointValues({x.name: x for x in vals}, Interval(-1, -1.1, -0.9), 1, ("c",), (), (), 1)
