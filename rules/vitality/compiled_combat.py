@@ -759,20 +759,21 @@ def _run_all(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, 
 
 @_entry
 def run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid,
-             att_dur, where, bound, turn_sum, turn_sumsq, timeouts, uses, hist):
+             att_dur, where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, per):
     """:func:`run_combats` for the (candidate, cell) groups where ``where[i, c]`` only (the others
     keep their zeros); ``hist`` (n * C, max_turns + 1), unless it has no columns, counts each
-    group's combats by the turn they ended on (a timeout on ``max_turns``). A group stops as soon as its turn sum cannot stay below ``bound[i, c]``
+    group's combats by the turn they ended on (a timeout on ``max_turns``); ``per`` (n * C, runs),
+    unless it has no columns, gets each combat's turns. A group stops as soon as its turn sum cannot stay below ``bound[i, c]``
     (each run takes at least one turn): its ``turn_sum`` is then ``bound[i, c]`` and its other sums
     are partial. A combat cut short is the same combat up to the cut (the turn loop's bound only
     ends it), so every sum that stays below its bound is exact."""
     _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
-              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, *_scratch(maxhp.shape[1], cand.shape[1]))
+              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, per, *_scratch(maxhp.shape[1], cand.shape[1]))
 
 
 @_helper
 def _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
-              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, hp, bleed_due, bleed_next, ls, charge, last_used,
+              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, per, hp, bleed_due, bleed_next, ls, charge, last_used,
               used, chan, counts, usable, stack, res, scratch, values):
     n, k = cand.shape
     C, E = maxhp.shape
@@ -804,3 +805,5 @@ def _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy,
                     uses[g, j] += counts[j]
                 if hist.shape[1]:
                     hist[g, turns] += 1
+                if per.shape[1]:
+                    per[g, r] = turns
