@@ -530,7 +530,7 @@ def _expected(tab, success, exp, c, hp, ls, slots, charge, chan, j, fallback, T,
 
 @_inline
 def _choose(tab, success, exp, c, hp, ls, slots, charge, chan, usable, n_usable, policy, preferred, T, E,
-            scratch, values, feat):
+            scratch, feat):
     """The policy's slot (the built-in ``first``/``second`` and ``default`` rules)."""
     k = len(slots)
     fallback = n_usable == 0
@@ -547,12 +547,13 @@ def _choose(tab, success, exp, c, hp, ls, slots, charge, chan, usable, n_usable,
                 return j
         return 0
     best = -1
+    best_v = 0.0
     for j in range(k):
         if fallback or usable[j]:
             v = _expected(tab, success, exp, c, hp, ls, slots, charge, chan, j, fallback, T, E, scratch, feat)
-            if best < 0 or v > values[0]:
+            if best < 0 or v > best_v:
                 best = j
-                values[0] = v
+                best_v = v
     return best
 
 
@@ -609,9 +610,9 @@ def _features(tab, slots):
 @_helper
 def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy, preferred, T, att_avoid,
             att_dur, E, hp, bleed_due, bleed_next, ls, charge, last_used, used, chan, counts,
-            usable, stack, res, scratch, values, feat):
+            usable, stack, res, scratch, feat):
     """One combat; returns its turns (``max_turns`` for a timeout) and 1 for a timeout, else 0.
-    ``counts[j]`` gets the turns slot j was used, ``counts[k]`` the fallback turns."""
+    Adds to ``counts[j]`` the turns slot j was used, to ``counts[k]`` the fallback turns."""
     k = len(slots)
     n_alive = 0
     for e in range(E):
@@ -628,7 +629,6 @@ def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy,
         last_used[j] = -1000
         used[j] = 0
         chan[j] = 0
-    counts[:] = 0
     limited = feat & F_LIMITED
     if not limited:
         usable[:] = True
@@ -644,7 +644,7 @@ def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy,
             j = 0
         else:
             j = _choose(tab, success, exp, c, hp, ls, slots, charge, chan, usable, n_usable, policy, preferred,
-                        T, E, scratch, values, feat)
+                        T, E, scratch, feat)
         counts[k if fallback else j] += 1
         # 2. act: charging, unreliable, usage records, channeled, then the attack
         slot_row = slots[j]
@@ -729,13 +729,13 @@ def _scratch(E, k):
     return (np.zeros(E, np.int64), np.zeros(E, np.int64), np.zeros(E, np.int64), np.zeros(N_LANE, np.int64),
             np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros(k, np.int64),
             np.zeros(k + 1, np.int64), np.zeros(k, np.bool_), np.zeros((STACK, 4), np.int64), np.zeros(5, np.int64),
-            np.zeros(max(E, 1), np.float64), np.zeros(1, np.float64))
+            np.zeros(max(E, 1), np.float64))
 
 
 @_helper
 def _run_all(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
              turn_sum, turn_sumsq, timeouts, uses, hp, bleed_due, bleed_next, ls, charge, last_used, used, chan,
-             counts, usable, stack, res, scratch, values):
+             counts, usable, stack, res, scratch):
     # The loop over combats, apart from the entry point: calls between functions compiled without
     # reference counting pass their arrays for free.
     n, k = cand.shape
@@ -745,16 +745,17 @@ def _run_all(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, 
         feat = _features(tab, slots)
         for c in range(C):
             g = i * C + c
+            counts[:] = 0  # the group's turns per slot, added up over its runs
             for r in range(runs):
                 turns, timeout = _combat(
                     tab, success, cc, c, maxhp, exp, slots, keys[c * runs + r], max_turns, policy, preferred, T,
                     att_avoid, att_dur, E, hp, bleed_due, bleed_next, ls, charge, last_used, used,
-                    chan, counts, usable, stack, res, scratch, values, feat)
+                    chan, counts, usable, stack, res, scratch, feat)
                 turn_sum[g] += turns
                 turn_sumsq[g] += turns * turns
                 timeouts[g] += timeout
-                for j in range(k + 1):
-                    uses[g, j] += counts[j]
+            for j in range(k + 1):
+                uses[g, j] += counts[j]
 
 
 @_entry
@@ -774,7 +775,7 @@ def run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, 
 @_helper
 def _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
               where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, per, hp, bleed_due, bleed_next, ls, charge, last_used,
-              used, chan, counts, usable, stack, res, scratch, values):
+              used, chan, counts, usable, stack, res, scratch):
     n, k = cand.shape
     C, E = maxhp.shape
     for i in range(n):
@@ -791,10 +792,11 @@ def _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy,
                     turn_sum[g] = bound[i, c]
                     break
                 cap = min(max_turns, room)
+                counts[:] = 0
                 turns, timeout = _combat(
                     tab, success, cc, c, maxhp, exp, slots, keys[c * runs + r], cap, policy, preferred, T,
                     att_avoid, att_dur, E, hp, bleed_due, bleed_next, ls, charge, last_used, used,
-                    chan, counts, usable, stack, res, scratch, values, feat)
+                    chan, counts, usable, stack, res, scratch, feat)
                 if timeout and cap < max_turns:
                     turn_sum[g] = bound[i, c]
                     break
