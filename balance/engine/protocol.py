@@ -102,7 +102,8 @@ class CompiledKernel(Kernel, Protocol):
 
     def run_combats(self, table: Any, cells: Sequence[Cell], candidates: np.ndarray, keys: np.ndarray,
                     runs: int, max_turns: int, policy: Any, where: np.ndarray | None = None,
-                    bound: np.ndarray | None = None, histogram: bool = False) -> tuple[np.ndarray, ...] | None:
+                    bound: np.ndarray | None = None, histogram: bool = False,
+                    turns: bool = False) -> tuple[np.ndarray, ...] | None:
         """Simulate every combat of ``candidates`` (n, k) over every cell and ``runs`` runs.
 
         ``keys[c * runs + r]`` is the dice lane key of cell position c and run r
@@ -120,7 +121,9 @@ class CompiledKernel(Kernel, Protocol):
         takes at least one turn); its ``turn_sum`` then reads the bound or more, its other sums
         are partial. Sums that stay below their bound are exact. A kernel may ignore ``bound``.
         ``histogram``: a fifth array, (n * C, max_turns + 1), counts each group's combats by the turn
-        they ended on (a timeout on ``max_turns``), as the engine's turn loop does."""
+        they ended on (a timeout on ``max_turns``), as the engine's turn loop does. ``turns``: one more
+        array, (n * C, runs), each combat's turns (its run r in column r), so that one play gives the
+        sums and every combat (a kernel without it: the engine's turn loop plays them)."""
 
     def warm_up(self) -> None:
         """Load (or compile, once) the compiled code, so that later processes find it cached."""

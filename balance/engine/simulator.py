@@ -30,6 +30,8 @@ class SimResult:
     runs: int
     #: (n, C, max_turns + 1) int64: combats by the turn they ended on (``run(histogram=True)``).
     turn_hist: np.ndarray | None = None
+    #: (n, C, runs) int64: each combat's turns (``run(per_combat=True)``; a timeout counts ``max_turns``).
+    turns: np.ndarray | None = None
 
     def means(self) -> np.ndarray:
         return self.turn_sum / self.runs
@@ -102,27 +104,32 @@ class Simulator:
         self._solo_cache: dict = {}
 
     def run(self, candidates, runs: int, seed: int, stream: int = 0, run_offset: int = 0,
-            histogram: bool = False) -> SimResult:
+            histogram: bool = False, per_combat: bool = False) -> SimResult:
         """Sums per (candidate, cell) over ``runs`` combats. ``histogram``: also count the combats by
         the turn they ended on (for percentiles and one-turn kills): a kernel running whole combats
-        counts them itself, else the engine's turn loop does, on the same dice."""
+        counts them itself, else the engine's turn loop does, on the same dice. ``per_combat``: also
+        every combat's turns (``turns``), from the same play as the sums (the histogram, if asked
+        for, is then counted from them)."""
         cand = np.asarray(candidates, dtype=np.int64)
         if cand.ndim == 1:
             cand = cand[:, None]
+        if per_combat and histogram:
+            res = self.run(cand, runs, seed, stream, run_offset, per_combat=True)
+            return attrs.evolve(res, turn_hist=turn_histogram(res.turns, self.max_turns))
         policy = self.policy
         plans = getattr(policy, "race", None)
         if plans:
             if cand.shape[1] > 1 and len(cand) and runs > 0:
-                return self._race(cand, runs, seed, stream, run_offset, tuple(plans), histogram)
+                return self._race(cand, runs, seed, stream, run_offset, tuple(plans), histogram, per_combat)
             policy = plans[0]  # one attack: nothing to race (the policy only sees fallback turns)
-        return self._run(cand, runs, seed, stream, run_offset, policy, histogram=histogram)
+        return self._run(cand, runs, seed, stream, run_offset, policy, histogram=histogram, per_combat=per_combat)
 
     def _run(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, policy,
-             cells=None, histogram: bool = False, bound=None) -> SimResult:
+             cells=None, histogram: bool = False, bound=None, per_combat: bool = False) -> SimResult:
         """``cand`` over ``cells`` (default: every cell of the grid; results over those cells only).
         ``bound`` (n, C): only whether each turn sum is below it matters (see :meth:`_some`)."""
-        if cells is None and (bound is not None or histogram):
-            got = self._some(cand, runs, seed, stream, run_offset, policy, None, bound, histogram)
+        if cells is None and (bound is not None or histogram or per_combat):
+            got = self._some(cand, runs, seed, stream, run_offset, policy, None, bound, histogram, per_combat)
             if got is not None:
                 return got
         cells = self.cells if cells is None else cells
@@ -132,14 +139,15 @@ class Simulator:
             return SimResult(turn_sum=np.zeros((n, C)), turn_sumsq=np.zeros((n, C)),
                              timeouts=np.zeros((n, C), dtype=np.int64),
                              uses=np.zeros((n, C, k + 1), dtype=np.int64), runs=int(runs),
-                             turn_hist=np.zeros((n, C, self.max_turns + 1), np.int64) if histogram else None)
+                             turn_hist=np.zeros((n, C, self.max_turns + 1), np.int64) if histogram else None,
+                             turns=np.zeros((n, C, max(runs, 0)), np.int64) if per_combat else None)
         run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
         # Lane l is candidate l // (C * runs), cell (l // runs) % C, run l % runs; its dice key
         # depends on (cell, run) only.
         keys = _keys(seed, stream, cells, run_ids)
         # A kernel that runs whole combats itself (compiled) does so for the policies it knows
         # (histograms: :meth:`_some`, tried above).
-        whole = None if histogram else getattr(self.kernel, "run_combats", None)
+        whole = None if histogram or per_combat else getattr(self.kernel, "run_combats", None)
         sums = None if whole is None else whole(self.table, cells, cand, keys, runs, self.max_turns, policy)
         if sums is not None:
             turn_sum, turn_sumsq, timeouts, uses = sums
@@ -148,60 +156,24 @@ class Simulator:
                              timeouts=np.asarray(timeouts, dtype=np.int64).reshape(n, C),
                              uses=np.asarray(uses, dtype=np.int64).reshape(n, C, k + 1), runs=int(runs))
         sums = _Sums(n * C, k, self.max_turns + 1 if histogram else 0)
+        per = np.zeros(n * C * runs if per_combat else 0, dtype=np.int64)
         for ids, turns, timeout, uses in self._lanes(cand, n * C * runs, runs, keys, policy, cells):
             sums.add(ids // runs, turns, timeout, uses)
+            if per_combat:
+                per[ids] = turns
         turn_sum, turn_sumsq, timeouts, uses = sums.result()
         return SimResult(turn_sum=turn_sum.reshape(n, C), turn_sumsq=turn_sumsq.reshape(n, C),
                          timeouts=timeouts.reshape(n, C), uses=uses.reshape(n, C, k + 1), runs=int(runs),
-                         turn_hist=sums.hist.reshape(n, C, -1) if histogram else None)
+                         turn_hist=sums.hist.reshape(n, C, -1) if histogram else None,
+                         turns=per.reshape(n, C, runs) if per_combat else None)
 
     def turns(self, candidates, runs: int, seed: int, stream: int = 0, run_offset: int = 0) -> np.ndarray:
         """Each combat's turns, ``(n, C, runs)`` int64: the combats :meth:`run` sums (its ``turn_sum``
         is this summed over runs, a timeout counting ``max_turns``), for differences on common dice
-        (two candidates' combats of the same cell and run share their dice). A kernel running whole
-        combats plays them one run at a time, else the engine's turn loop does: for a few candidates
-        (the confirmed pairs), not for screening."""
-        cand = np.asarray(candidates, dtype=np.int64)
-        if cand.ndim == 1:
-            cand = cand[:, None]
-        n, k = cand.shape
-        plans = getattr(self.policy, "race", None)
-        if not plans:
-            return self._turns(cand, runs, seed, stream, run_offset, self.policy)
-        if k == 1 or n == 0 or runs <= 0:
-            return self._turns(cand, runs, seed, stream, run_offset, plans[0])
-        # As :meth:`_race`: the plan each (candidate, cell) plays is the pilot dice's choice.
-        choice = self.race_choice(cand, runs, seed, stream, run_offset, tuple(plans))
-        out = np.zeros((n, len(self.cells), runs), dtype=np.int64)
-        for p in range(k + len(plans)):
-            won = choice == p
-            if won.any():
-                sub, policy = (cand[:, p:p + 1], _ONLY_SLOT) if p < k else (cand, plans[p - k])
-                out[won] = self._turns(sub, runs, seed, stream, run_offset, policy)[won]
-        return out
-
-    def _turns(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, policy) -> np.ndarray:
-        n, C = len(cand), len(self.cells)
-        whole = getattr(self.kernel, "run_combats", None)
-        if whole is not None and n and runs > 0:
-            # A kernel running whole combats returns sums only; over one run, a sum is that combat's turns.
-            out = np.zeros((n, C, runs), dtype=np.int64)
-            for r in range(runs):
-                one = np.array([run_offset + r], dtype=np.int64)
-                keys = _keys(seed, stream, self.cells, one)
-                sums = whole(self.table, self.cells, cand, keys, 1, self.max_turns, policy)
-                if sums is None:  # a policy the kernel does not run: the turn loop below
-                    break
-                out[:, :, r] = np.asarray(sums[0], dtype=np.int64).reshape(n, C)
-            else:
-                return out
-        out = np.zeros(n * C * max(runs, 0), dtype=np.int64)
-        if len(out):
-            run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
-            keys = _keys(seed, stream, self.cells, run_ids)
-            for ids, turns, _, _ in self._lanes(cand, len(out), runs, keys, policy, self.cells):
-                out[ids] = turns
-        return out.reshape(n, C, max(runs, 0))
+        (two candidates' combats of the same cell and run share their dice); ``run(per_combat=True)``
+        gives them with the sums from one play. For a few candidates (the confirmed pairs), not for
+        screening."""
+        return self.run(candidates, runs, seed, stream, run_offset, per_combat=True).turns
 
     def view_function(self, policy=None):
         """The kernel's policy view, or nothing for a policy that only reads the usable mask
@@ -263,18 +235,19 @@ class Simulator:
         return np.argmin(np.stack(pilots), axis=0)  # (n, C)
 
     def _race(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, plans: tuple,
-              histogram: bool = False) -> SimResult:
+              histogram: bool = False, per_combat: bool = False) -> SimResult:
         """Per (candidate, cell): each attack alone and each policy of ``plans``, raced on pilot dice
         (:meth:`race_choice`); the winner's results on the evaluation dice. The choice reads only
         pilot dice, so the reported means are unbiased for the plan it picked; both dice depend on
         (seed, stream, cell, run) only, so results do not depend on batching."""
         n, k = cand.shape
         choice = self.race_choice(cand, runs, seed, stream, run_offset, plans)
-        solo = self._solos(cand, runs, seed, stream, run_offset, histogram)
+        solo = self._solos(cand, runs, seed, stream, run_offset, histogram, per_combat)
         C = len(self.cells)
         out = SimResult(turn_sum=np.zeros((n, C)), turn_sumsq=np.zeros((n, C)), timeouts=np.zeros((n, C), dtype=np.int64),
                         uses=np.zeros((n, C, k + 1), dtype=np.int64), runs=int(runs),
-                        turn_hist=np.zeros((n, C, self.max_turns + 1), np.int64) if histogram else None)
+                        turn_hist=np.zeros((n, C, self.max_turns + 1), np.int64) if histogram else None,
+                        turns=np.zeros((n, C, runs), np.int64) if per_combat else None)
         for j in range(k):
             i, c = np.nonzero(choice == j)
             a = cand[i, j]
@@ -285,11 +258,13 @@ class Simulator:
             out.uses[i, c, k] = solo.uses[a, c, 1]
             if histogram:
                 out.turn_hist[i, c] = solo.turn_hist[a, c]
+            if per_combat:
+                out.turns[i, c] = solo.turns[a, c]
         # A policy plan is played on the evaluation dice only where it won: in one call where the
         # kernel runs chosen (candidate, cell) groups, else cell by cell.
         for p, plan in enumerate(plans):
             won = choice == k + p
-            res = self._some(cand, runs, seed, stream, run_offset, plan, won, None, histogram)
+            res = self._some(cand, runs, seed, stream, run_offset, plan, won, None, histogram, per_combat)
             if res is not None:
                 i, c = np.nonzero(won)
                 out.turn_sum[i, c] = res.turn_sum[i, c]
@@ -298,27 +273,33 @@ class Simulator:
                 out.uses[i, c] = res.uses[i, c]
                 if histogram:
                     out.turn_hist[i, c] = res.turn_hist[i, c]
+                if per_combat:
+                    out.turns[i, c] = res.turns[i, c]
                 continue
             for c in range(C):
                 rows = np.flatnonzero(choice[:, c] == k + p)
                 if len(rows) == 0:
                     continue
-                res = self._run(cand[rows], runs, seed, stream, run_offset, plan, [self.cells[c]], histogram)
+                res = self._run(cand[rows], runs, seed, stream, run_offset, plan, [self.cells[c]], histogram,
+                                per_combat=per_combat)
                 out.turn_sum[rows, c] = res.turn_sum[:, 0]
                 out.turn_sumsq[rows, c] = res.turn_sumsq[:, 0]
                 out.timeouts[rows, c] = res.timeouts[:, 0]
                 out.uses[rows, c] = res.uses[:, 0]
                 if histogram:
                     out.turn_hist[rows, c] = res.turn_hist[:, 0]
+                if per_combat:
+                    out.turns[rows, c] = res.turns[:, 0]
         return out
 
     def _some(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, policy, where,
-              bound, histogram: bool = False) -> SimResult | None:
+              bound, histogram: bool = False, per_combat: bool = False) -> SimResult | None:
         """Whole combats over every cell by the kernel, only for the (candidate, cell) groups where
         ``where`` (n, C) holds (others: zeros), a group stopping once its turn sum cannot stay below
         ``bound`` (n, C) (its sum then reads ``bound`` or more); ``None`` when the kernel runs no whole
         combats for ``policy`` (see :meth:`balance.engine.protocol.CompiledKernel.run_combats`).
-        ``histogram``: also count the combats by the turn they ended on."""
+        ``histogram``: also count the combats by the turn they ended on; ``per_combat``: also each
+        combat's turns."""
         whole = getattr(self.kernel, "run_combats", None)
         n, k = cand.shape
         C = len(self.cells)
@@ -326,8 +307,9 @@ class Simulator:
             return None
         run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
         keys = _keys(seed, stream, self.cells, run_ids)
+        extra = {"turns": True} if per_combat else {}
         sums = whole(self.table, self.cells, cand, keys, runs, self.max_turns, policy, where=where, bound=bound,
-                     histogram=histogram)
+                     histogram=histogram, **extra)
         if sums is None:
             return None
         turn_sum, turn_sumsq, timeouts, uses = sums[:4]
@@ -335,27 +317,31 @@ class Simulator:
                          turn_sumsq=np.asarray(turn_sumsq, dtype=np.float64).reshape(n, C),
                          timeouts=np.asarray(timeouts, dtype=np.int64).reshape(n, C),
                          uses=np.asarray(uses, dtype=np.int64).reshape(n, C, k + 1), runs=int(runs),
-                         turn_hist=np.asarray(sums[4], dtype=np.int64).reshape(n, C, -1) if histogram else None)
+                         turn_hist=np.asarray(sums[4], dtype=np.int64).reshape(n, C, -1) if histogram else None,
+                         turns=np.asarray(sums[-1], dtype=np.int64).reshape(n, C, runs) if per_combat else None)
 
     def _solos(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int,
-               histogram: bool = False) -> SimResult:
+               histogram: bool = False, per_combat: bool = False) -> SimResult:
         """Every attack of ``cand`` alone (indexed by attack), simulated once per simulator and dice:
         the pairs of a job share their attacks."""
-        key = (runs, seed, stream, run_offset, histogram)
+        key = (runs, seed, stream, run_offset, histogram, per_combat)
         cache = self._solo_cache.get(key)
         if cache is None:
             A, C = len(self.builds), len(self.cells)
             cache = self._solo_cache[key] = (np.zeros(A, dtype=bool), SimResult(
                 turn_sum=np.zeros((A, C)), turn_sumsq=np.zeros((A, C)), timeouts=np.zeros((A, C), dtype=np.int64),
                 uses=np.zeros((A, C, 2), dtype=np.int64), runs=int(runs),
-                turn_hist=np.zeros((A, C, self.max_turns + 1), np.int64) if histogram else None))
+                turn_hist=np.zeros((A, C, self.max_turns + 1), np.int64) if histogram else None,
+                turns=np.zeros((A, C, runs), np.int64) if per_combat else None))
         done, res = cache
         missing = np.unique(cand)
         missing = missing[~done[missing]]
         if len(missing):
             # One attack never asks the policy but on fallback turns, where any policy picks slot 0.
-            got = self._run(missing[:, None], runs, seed, stream, run_offset, _ONLY_SLOT, histogram=histogram)
-            for name in ("turn_sum", "turn_sumsq", "timeouts", "uses") + (("turn_hist",) if histogram else ()):
+            got = self._run(missing[:, None], runs, seed, stream, run_offset, _ONLY_SLOT, histogram=histogram,
+                            per_combat=per_combat)
+            for name in (("turn_sum", "turn_sumsq", "timeouts", "uses") + (("turn_hist",) if histogram else ())
+                         + (("turns",) if per_combat else ())):
                 getattr(res, name)[missing] = getattr(got, name)
             done[missing] = True
         return res
@@ -409,6 +395,14 @@ class Simulator:
                 state = kernel.compact(state, keep)
                 ids, first_turn, lane_keys_ = gather(ids, keep), gather(first_turn, keep), gather(lane_keys_, keep)
                 counts, finished = counts.take(keep, axis=1, mode="wrap"), gather(finished, keep)
+
+
+def turn_histogram(turns: np.ndarray, max_turns: int) -> np.ndarray:
+    """(n, C, max_turns + 1): the combats of ``turns`` (n, C, runs) counted by the turn they ended on."""
+    n, C, runs = turns.shape
+    W = max_turns + 1
+    idx = np.arange(n * C, dtype=np.int64)[:, None] * W + turns.reshape(n * C, runs)
+    return np.bincount(idx.ravel(), minlength=n * C * W).reshape(n, C, W).astype(np.int64)
 
 
 class _Sums:

@@ -33,7 +33,8 @@ class TurnsTask(CandidateTask):
 
 def main(argv=None) -> int:
     """``python -m balance_plugins.stages.paired RUN_DIR``: for a finished run's confirmed pairs, the
-    time of their combats as sums and as per-combat turns, and what pairing changes: the paired
+    time of their combats as sums, as histograms and as per-combat turns (three plays, the
+    confirmation before 2026-12-01) and of the one play that gives all three, and what pairing changes: the paired
     error of each pair's difference to #1 against the independent one, and the pairs tied with #1
     by each."""
     import argparse
@@ -55,11 +56,18 @@ def main(argv=None) -> int:
     warm_up_kernel(session)
     sim = simulator(session, builds, c.stage2.policy, c.stage2.max_turns)
     R = c.stage2.confirm_runs
-    for label, f in (("sums", sim.run), ("per-combat turns", sim.turns)):
-        t = time.perf_counter()
-        f(cand, R, c.seed, stream=STREAM_CONFIRM)
+    plays = {
+        "sums": lambda: sim.run(cand, R, c.seed, stream=STREAM_CONFIRM),
+        "histograms": lambda: sim.run(cand, R, c.seed, stream=STREAM_CONFIRM, histogram=True),
+        "per-combat turns": lambda: sim.turns(cand, R, c.seed, stream=STREAM_CONFIRM),
+        "all three from one play": lambda: sim.run(cand, R, c.seed, stream=STREAM_CONFIRM, histogram=True,
+                                                   per_combat=True),
+    }
+    for label, play in plays.items():
+        t, cpu = time.perf_counter(), time.process_time()
+        play()
         print(f"{label}: {len(cand)} pairs x {len(session.grid.cells)} cells x {R} runs "
-              f"in {time.perf_counter() - t:.2f} s")
+              f"in {time.perf_counter() - t:.2f} s ({time.process_time() - cpu:.2f} CPU s)")
     if "first_diff_se" in conf and len(cand) > 1:
         overall, se = np.asarray(conf["overall"], float), np.asarray(conf["se"], float)
         paired = np.asarray(conf["first_diff_se"], float)

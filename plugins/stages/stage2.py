@@ -10,7 +10,7 @@ import numpy as np
 from balance.builds import Build
 from balance.errors import UsageError
 from balance.hookspecs import hookimpl
-from balance_plugins.stages.distributions import DistributionTask
+from balance.engine.distribution import summarize
 from balance.paired import difference_se
 from balance_plugins.stages.paired import TurnsTask
 from balance_plugins.stages.pairs import PairSample, pair_at, pair_count
@@ -118,9 +118,13 @@ class PairTask:
         a, b = pair_at(self.sample.indices(start, stop), len(self.builds))
         return self.simulate(state, a, b)
 
-    def simulate(self, state, a, b):
+    def simulate(self, state, a, b, combats: bool = False):
+        """The pairs' record columns; ``combats``: also their distributions of turns (p10/p50/p90,
+        one-turn kills, timeouts) and every combat's turns (``turns``, a row of cells x runs per
+        pair), all from the one play that gives the sums."""
         sim, score, grid = state
-        res = sim.run(np.stack([a, b], axis=1), self.runs, self.seed, stream=self.stream)
+        res = sim.run(np.stack([a, b], axis=1), self.runs, self.seed, stream=self.stream, histogram=combats,
+                      per_combat=combats)
         s = score.score(res.turn_sum, res.turn_sumsq, res.timeouts, res.runs, grid)
         solo = np.asarray(self.solo)
         costs = np.asarray(self.costs)
@@ -133,18 +137,26 @@ class PairTask:
             "synergy": (pair_mean - s.overall) / pair_mean * 100,
             "gain_vs_best": (best - s.overall) / best * 100,
             **usage_shares(res.uses, grid),
+            **(_combat_columns(res) if combats else {}),
         }
+
+
+def _combat_columns(res) -> dict:
+    dist = summarize(res.turn_hist, res.timeouts)
+    del dist["combats"]
+    return {**dist, "turns": res.turns.reshape(len(res.turns), -1)}
 
 
 @attrs.frozen(eq=False)
 class ConfirmTask(PairTask):
-    """Explicit candidate pairs (positions a[i], b[i]) rather than a range of pair indices."""
+    """Explicit candidate pairs (positions a[i], b[i]) rather than a range of pair indices; besides
+    the record columns, their distributions of turns and every combat's turns, from one play."""
 
     a: tuple[int, ...] = ()
     b: tuple[int, ...] = ()
 
     def compute(self, state, start, stop):
-        return self.simulate(state, np.asarray(self.a[start:stop]), np.asarray(self.b[start:stop]))
+        return self.simulate(state, np.asarray(self.a[start:stop]), np.asarray(self.b[start:stop]), combats=True)
 
 
 class Stage2:
@@ -213,23 +225,18 @@ class Stage2:
             STREAM_CONFIRM, c.stage2.policy, None, tuple(a.tolist()), tuple(b.tolist()),
         )
         combats = len(ctx.session.grid.cells) * c.stage2.confirm_runs
+        # One play gives the sums, the distributions of turns and every combat's turns (for the errors
+        # of differences, pair minus pair and pair minus its better solo: stages/paired.py).
         cols = ctx.compute("confirmation", task, len(a), combats)
-        # the confirmed pairs' distributions of turns, on the confirmation's own dice (the same
-        # combats: tests/engine/test_distribution.py checks the turn loop against the compiled sums)
-        dist = ctx.compute("confirmation distributions", DistributionTask(
-            builds, c.stage2.confirm_runs, c.seed, STREAM_CONFIRM, c.stage2.policy, c.stage2.max_turns or None,
-            tuple(a.tolist()), tuple(b.tolist())), len(a), combats)
-        cols |= {k: v for k, v in dist.items() if k != "combats"}
-        # Every combat's turns, of the pairs and of their better attacks alone, on the same dice: for the
-        # errors of differences (pair minus pair, pair minus its better solo), see stages/paired.py.
         C, R = len(ctx.session.grid.cells), c.stage2.confirm_runs
-        turns_task = TurnsTask(builds, R, c.seed, STREAM_CONFIRM, c.stage2.policy, c.stage2.max_turns or None,
-                               tuple(a.tolist()), tuple(b.tolist()))
-        turns = ctx.compute("confirmation combats", turns_task, len(a), combats)["turns"].reshape(len(a), C, R)
+        turns = cols.pop("turns").reshape(len(a), C, R)
+        # the better attacks alone, on the same dice
         better = np.where(solos.overall[a] <= solos.overall[b], a, b)  # as the policy check picks it
         attacks = np.unique(better)
-        solo_turns = ctx.compute("confirmation solo combats", attrs.evolve(turns_task, a=tuple(attacks.tolist()), b=()),
-                                 len(attacks), combats)["turns"].reshape(len(attacks), C, R)
+        turns_task = TurnsTask(builds, R, c.seed, STREAM_CONFIRM, c.stage2.policy, c.stage2.max_turns or None,
+                               tuple(attacks.tolist()))
+        solo_turns = ctx.compute("confirmation solo combats", turns_task, len(attacks), combats)["turns"].reshape(
+            len(attacks), C, R)
         score, grid = scoring(ctx.session), ctx.session.grid
         cols["solo_diff_se"] = difference_se(score, grid, turns, solo_turns[np.searchsorted(attacks, better)])
         ranked = confirmed_ranking(cols, top["overall"], lambda i: difference_se(score, grid, turns, turns[i]))

@@ -73,6 +73,13 @@ PREFER_SLOT, MAX_EXPECTED = 0, 1
 N_LANE = 17
 STACK = 64
 
+# What a candidate's attacks need of the turn loop (:func:`_features`, once per candidate): the
+# loop skips the bookkeeping no attack of the candidate reads (charges, uses, channelling, limit
+# conditions, the unreliable die, bleeding, retaliation). Skipping it changes no result: what is
+# skipped is state that nothing reads, and a divisor of 1 (no charge needed) leaves a float as it is.
+(F_RETALIATE, F_RETALIATE_DAMAGE, F_BLEED, F_LIMITED, F_CONDITIONS, F_CHARGE, F_CHANNELED, F_USES,
+ F_UNRELIABLE) = (1 << i for i in range(9))
+
 # Helpers are compiled without numba's reference counting: they allocate nothing, and counting the
 # references of every array argument on each call cost three quarters of the loop's time (measured:
 # 61 ns against 16 ns per damage-roll call). Only the entry point allocates its scratch arrays.
@@ -102,11 +109,11 @@ def _exploding(raw, e5, key, role, strike):
     against 23 ns for the digits computed one by one."""
     base = 864 if e5 else 0
     x = (raw & _M32) * _N46656
-    q01 = np.int64(x >> _S32)
+    q01 = x >> _S32  # uint64: a division by a constant without the signed floor's corrections
     q2 = np.int64(((x & _M32) * _N216) >> _S32)
-    v = _ROUND_T[base + 3 * 216 + q01 // 216]
+    v = _ROUND_T[base + 3 * 216 + np.int64(q01 // _N216)]
     total = v >> 2
-    v = _ROUND_T[base + (v & 3) * 216 + q01 % 216]
+    v = _ROUND_T[base + (v & 3) * 216 + np.int64(q01 % _N216)]
     total += v >> 2
     v = _ROUND_T[base + (v & 3) * 216 + q2]
     total += v >> 2
@@ -438,9 +445,9 @@ def _conditions(tab, row, ls, turn):
 
 
 @_inline
-def _usable(tab, hp, ls, slots, charge, last_used, used, turn, usable, E):
+def _usable(tab, hp, ls, slots, charge, last_used, used, turn, usable, E, feat):
     """Which attacks may be chosen this turn; returns how many."""
-    ok = _conditions(tab, slots[0], ls, turn)
+    ok = _conditions(tab, slots[0], ls, turn) if feat & F_CONDITIONS else np.int64(0)
     hit_prev = ls[L_HIT_PREV]
     n = 0
     for j in range(len(slots)):
@@ -500,7 +507,7 @@ def _sum_like_numpy(values, n):
 
 
 @_inline
-def _expected(tab, success, exp, c, hp, ls, slots, charge, chan, j, fallback, T, E, scratch):
+def _expected(tab, success, exp, c, hp, ls, slots, charge, chan, j, fallback, T, E, scratch, feat):
     """kernel_policy.expected_view for one combat and slot: the enemy HP its action is expected to
     remove this turn."""
     row = tab[slots[j], BASIC] if fallback else slots[j]
@@ -514,15 +521,16 @@ def _expected(tab, success, exp, c, hp, ls, slots, charge, chan, j, fallback, T,
         v = min(exp[c, row, f], hp[f])
     if not fallback:
         v = v * success[row]
-        v = v / (max(tab[row, CHARGE_NEED] - charge[j], 0) + 1)
-        if tab[row, CHANNELED]:
+        if feat & F_CHARGE:
+            v = v / (max(tab[row, CHARGE_NEED] - charge[j], 0) + 1)
+        if feat & F_CHANNELED and tab[row, CHANNELED]:
             v = v + min(chan[j] - tab[row, CHAN_START], tab[row, CHAN_CAP]) * (T * 0.5)
     return v
 
 
 @_inline
 def _choose(tab, success, exp, c, hp, ls, slots, charge, chan, usable, n_usable, policy, preferred, T, E,
-            scratch, values):
+            scratch, feat):
     """The policy's slot (the built-in ``first``/``second`` and ``default`` rules)."""
     k = len(slots)
     fallback = n_usable == 0
@@ -539,12 +547,13 @@ def _choose(tab, success, exp, c, hp, ls, slots, charge, chan, usable, n_usable,
                 return j
         return 0
     best = -1
+    best_v = 0.0
     for j in range(k):
         if fallback or usable[j]:
-            v = _expected(tab, success, exp, c, hp, ls, slots, charge, chan, j, fallback, T, E, scratch)
-            if best < 0 or v > values[0]:
+            v = _expected(tab, success, exp, c, hp, ls, slots, charge, chan, j, fallback, T, E, scratch, feat)
+            if best < 0 or v > best_v:
                 best = j
-                values[0] = v
+                best_v = v
     return best
 
 
@@ -573,12 +582,37 @@ def _retaliate(cc, c, ls, key, att_avoid, att_dur, damage_matters):
             ls[L_R_DMG] = 1
 
 
+@_inline
+def _features(tab, slots):
+    """The F_* bits of a candidate (its attack rows ``slots``)."""
+    feat = 0
+    for j in range(len(slots)):
+        row = slots[j]
+        if tab[row, RETALIATION_COL]:
+            feat |= F_RETALIATE
+        if tab[row, RETALIATION_DAMAGE_COL]:
+            feat |= F_RETALIATE_DAMAGE
+        if tab[row, BLEED]:
+            feat |= F_BLEED
+        if tab[row, REQ]:
+            feat |= F_LIMITED | F_CONDITIONS
+        if tab[row, COOLDOWN] or tab[row, CHARGES]:
+            feat |= F_LIMITED | F_USES
+        if tab[row, CHARGE_NEED]:
+            feat |= F_LIMITED | F_CHARGE
+        if tab[row, CHANNELED]:
+            feat |= F_CHANNELED
+        if tab[row, UNRELIABLE]:
+            feat |= F_UNRELIABLE
+    return feat
+
+
 @_helper
 def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy, preferred, T, att_avoid,
             att_dur, E, hp, bleed_due, bleed_next, ls, charge, last_used, used, chan, counts,
-            usable, stack, res, scratch, values):
+            usable, stack, res, scratch, feat):
     """One combat; returns its turns (``max_turns`` for a timeout) and 1 for a timeout, else 0.
-    ``counts[j]`` gets the turns slot j was used, ``counts[k]`` the fallback turns."""
+    Adds to ``counts[j]`` the turns slot j was used, to ``counts[k]`` the fallback turns."""
     k = len(slots)
     n_alive = 0
     for e in range(E):
@@ -595,31 +629,22 @@ def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy,
         last_used[j] = -1000
         used[j] = 0
         chan[j] = 0
-    counts[:] = 0
-    retaliate = False
-    retaliate_damage = False
-    bleeds = False
-    limited = False
-    for j in range(k):
-        row = slots[j]
-        retaliate |= tab[row, RETALIATION_COL] != 0
-        retaliate_damage |= tab[row, RETALIATION_DAMAGE_COL] != 0
-        bleeds |= tab[row, BLEED] != 0
-        limited |= tab[row, REQ] != 0 or tab[row, COOLDOWN] != 0 or tab[row, CHARGES] != 0 or tab[row, CHARGE_NEED] != 0
+    limited = feat & F_LIMITED
+    if not limited:
+        usable[:] = True
     for turn in range(1, max_turns + 1):
         key = turn_key(lane_key, turn)
         # 1. choose
         if limited:
-            n_usable = _usable(tab, hp, ls, slots, charge, last_used, used, turn, usable, E)
+            n_usable = _usable(tab, hp, ls, slots, charge, last_used, used, turn, usable, E, feat)
         else:
-            usable[:] = True
             n_usable = k
         fallback = n_usable == 0
         if k == 1:
             j = 0
         else:
             j = _choose(tab, success, exp, c, hp, ls, slots, charge, chan, usable, n_usable, policy, preferred,
-                        T, E, scratch, values)
+                        T, E, scratch, feat)
         counts[k if fallback else j] += 1
         # 2. act: charging, unreliable, usage records, channeled, then the attack
         slot_row = slots[j]
@@ -627,32 +652,37 @@ def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy,
         ls[L_HIT_NOW] = 0
         ls[L_DEALT_NOW] = 0
         ls[L_DEFEAT_NOW] = 0
-        need = 0 if fallback else tab[slot_row, CHARGE_NEED]
-        cur = charge[j]
-        charging = cur < need
-        for jj in range(k):
-            charge[jj] = 0
-        if charging:
-            charge[j] = cur + 1
-        fire = not charging
-        dc = 0 if fallback else tab[slot_row, UNRELIABLE]
-        if dc > 0 and fire and _d20(die(key, _slot(D_UNRELIABLE, 0, 0))) < dc:
-            fire = False
+        fire = True
+        if feat & F_CHARGE:
+            need = 0 if fallback else tab[slot_row, CHARGE_NEED]
+            cur = charge[j]
+            charging = cur < need
+            for jj in range(k):
+                charge[jj] = 0
+            if charging:
+                charge[j] = cur + 1
+            fire = not charging
+        if feat & F_UNRELIABLE:
+            dc = 0 if fallback else tab[slot_row, UNRELIABLE]
+            if dc > 0 and fire and _d20(die(key, _slot(D_UNRELIABLE, 0, 0))) < dc:
+                fire = False
         used_slot = fire and not fallback
-        if used_slot:
+        if feat & F_USES and used_slot:
             last_used[j] = turn
             used[j] += 1
-        cur = chan[j]
-        ls[L_BONUS] = min(cur - tab[row, CHAN_START], tab[row, CHAN_CAP]) * T if tab[row, CHANNELED] and used_slot else 0
-        for jj in range(k):
-            chan[jj] = 0
-        if used_slot:
-            chan[j] = cur + 1
+        if feat & F_CHANNELED:  # else the bonus stays 0
+            cur = chan[j]
+            ls[L_BONUS] = (min(cur - tab[row, CHAN_START], tab[row, CHAN_CAP]) * T
+                           if tab[row, CHANNELED] and used_slot else 0)
+            for jj in range(k):
+                chan[jj] = 0
+            if used_slot:
+                chan[j] = cur + 1
         ls[L_MADE] = fire
         if fire:
             _attack(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E)
         # 3. bleed due this turn
-        if bleeds:
+        if feat & F_BLEED:
             for e in range(E):
                 if bleed_due[e] > 0 and hp[e] > 0:
                     after = max(hp[e] - bleed_due[e], 0)
@@ -671,12 +701,13 @@ def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy,
                     ls[L_FIRST] = e
                     break
         # 4. retaliation, only where a limit reads it
-        if retaliate:
-            _retaliate(cc, c, ls, key, att_avoid, att_dur, retaliate_damage)
-        ls[L_MADE_PREV] = ls[L_MADE]
-        ls[L_DEALT_PREV] = ls[L_DEALT_NOW]
-        ls[L_DEFEAT_PREV] = ls[L_DEFEAT_NOW]
-        ls[L_HIT_PREV] = ls[L_HIT_NOW]
+        if feat & F_RETALIATE:
+            _retaliate(cc, c, ls, key, att_avoid, att_dur, (feat & F_RETALIATE_DAMAGE) != 0)
+        if feat & F_CONDITIONS:  # last turn's records: read by limit conditions only
+            ls[L_MADE_PREV] = ls[L_MADE]
+            ls[L_DEALT_PREV] = ls[L_DEALT_NOW]
+            ls[L_DEFEAT_PREV] = ls[L_DEFEAT_NOW]
+            ls[L_HIT_PREV] = ls[L_HIT_NOW]
     return max_turns, 1
 
 
@@ -698,54 +729,58 @@ def _scratch(E, k):
     return (np.zeros(E, np.int64), np.zeros(E, np.int64), np.zeros(E, np.int64), np.zeros(N_LANE, np.int64),
             np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros(k, np.int64), np.zeros(k, np.int64),
             np.zeros(k + 1, np.int64), np.zeros(k, np.bool_), np.zeros((STACK, 4), np.int64), np.zeros(5, np.int64),
-            np.zeros(max(E, 1), np.float64), np.zeros(1, np.float64))
+            np.zeros(max(E, 1), np.float64))
 
 
 @_helper
 def _run_all(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
              turn_sum, turn_sumsq, timeouts, uses, hp, bleed_due, bleed_next, ls, charge, last_used, used, chan,
-             counts, usable, stack, res, scratch, values):
+             counts, usable, stack, res, scratch):
     # The loop over combats, apart from the entry point: calls between functions compiled without
     # reference counting pass their arrays for free.
     n, k = cand.shape
     C, E = maxhp.shape
     for i in range(n):
         slots = cand[i]
+        feat = _features(tab, slots)
         for c in range(C):
             g = i * C + c
+            counts[:] = 0  # the group's turns per slot, added up over its runs
             for r in range(runs):
                 turns, timeout = _combat(
                     tab, success, cc, c, maxhp, exp, slots, keys[c * runs + r], max_turns, policy, preferred, T,
                     att_avoid, att_dur, E, hp, bleed_due, bleed_next, ls, charge, last_used, used,
-                    chan, counts, usable, stack, res, scratch, values)
+                    chan, counts, usable, stack, res, scratch, feat)
                 turn_sum[g] += turns
                 turn_sumsq[g] += turns * turns
                 timeouts[g] += timeout
-                for j in range(k + 1):
-                    uses[g, j] += counts[j]
+            for j in range(k + 1):
+                uses[g, j] += counts[j]
 
 
 @_entry
 def run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid,
-             att_dur, where, bound, turn_sum, turn_sumsq, timeouts, uses, hist):
+             att_dur, where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, per):
     """:func:`run_combats` for the (candidate, cell) groups where ``where[i, c]`` only (the others
     keep their zeros); ``hist`` (n * C, max_turns + 1), unless it has no columns, counts each
-    group's combats by the turn they ended on (a timeout on ``max_turns``). A group stops as soon as its turn sum cannot stay below ``bound[i, c]``
+    group's combats by the turn they ended on (a timeout on ``max_turns``); ``per`` (n * C, runs),
+    unless it has no columns, gets each combat's turns. A group stops as soon as its turn sum cannot stay below ``bound[i, c]``
     (each run takes at least one turn): its ``turn_sum`` is then ``bound[i, c]`` and its other sums
     are partial. A combat cut short is the same combat up to the cut (the turn loop's bound only
     ends it), so every sum that stays below its bound is exact."""
     _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
-              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, *_scratch(maxhp.shape[1], cand.shape[1]))
+              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, per, *_scratch(maxhp.shape[1], cand.shape[1]))
 
 
 @_helper
 def _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy, preferred, T, att_avoid, att_dur,
-              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, hp, bleed_due, bleed_next, ls, charge, last_used,
-              used, chan, counts, usable, stack, res, scratch, values):
+              where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, per, hp, bleed_due, bleed_next, ls, charge, last_used,
+              used, chan, counts, usable, stack, res, scratch):
     n, k = cand.shape
     C, E = maxhp.shape
     for i in range(n):
         slots = cand[i]
+        feat = _features(tab, slots)
         for c in range(C):
             if not where[i, c]:
                 continue
@@ -757,10 +792,11 @@ def _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy,
                     turn_sum[g] = bound[i, c]
                     break
                 cap = min(max_turns, room)
+                counts[:] = 0
                 turns, timeout = _combat(
                     tab, success, cc, c, maxhp, exp, slots, keys[c * runs + r], cap, policy, preferred, T,
                     att_avoid, att_dur, E, hp, bleed_due, bleed_next, ls, charge, last_used, used,
-                    chan, counts, usable, stack, res, scratch, values)
+                    chan, counts, usable, stack, res, scratch, feat)
                 if timeout and cap < max_turns:
                     turn_sum[g] = bound[i, c]
                     break
@@ -771,3 +807,5 @@ def _run_some(tab, success, cc, maxhp, exp, cand, keys, runs, max_turns, policy,
                     uses[g, j] += counts[j]
                 if hist.shape[1]:
                     hist[g, turns] += 1
+                if per.shape[1]:
+                    per[g, r] = turns

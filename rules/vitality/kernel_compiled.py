@@ -42,7 +42,7 @@ class CompiledVitalityKernel(VitalityKernel):
     OPTIONS = {**VitalityKernel.OPTIONS, "compiled": True}
 
     def run_combats(self, table: Table, cells, candidates: np.ndarray, keys: np.ndarray, runs: int,
-                    max_turns: int, policy, where=None, bound=None, histogram: bool = False):
+                    max_turns: int, policy, where=None, bound=None, histogram: bool = False, turns: bool = False):
         if not self.options["compiled"]:
             return None
         cc = _compiled()
@@ -70,14 +70,15 @@ class CompiledVitalityKernel(VitalityKernel):
         args = (packed.tab, packed.success, packed.cc, packed.maxhp, exp, cand,
                 np.ascontiguousarray(keys, dtype=np.uint64), int(runs), int(max_turns), code, preferred,
                 int(table.tier), int(table.attacker_avoidance), int(table.attacker_durability))
-        if where is None and bound is None and not histogram:
+        if where is None and bound is None and not histogram and not turns:
             cc.run_combats(*args, turn_sum, turn_sumsq, timeouts, uses)
             return turn_sum, turn_sumsq, timeouts, uses
         where = np.ones((n, C), np.bool_) if where is None else np.ascontiguousarray(where, dtype=np.bool_)
         bound = np.full((n, C), NO_BOUND, np.int64) if bound is None else np.ascontiguousarray(bound, dtype=np.int64)
         hist = np.zeros((n * C, int(max_turns) + 1) if histogram else (n * C, 0), dtype=np.int64)
-        cc.run_some(*args, where, bound, turn_sum, turn_sumsq, timeouts, uses, hist)
-        return (turn_sum, turn_sumsq, timeouts, uses) + ((hist,) if histogram else ())
+        per = np.zeros((n * C, int(runs) if turns else 0), dtype=np.int64)
+        cc.run_some(*args, where, bound, turn_sum, turn_sumsq, timeouts, uses, hist, per)
+        return (turn_sum, turn_sumsq, timeouts, uses) + ((hist,) if histogram else ()) + ((per,) if turns else ())
 
     def warm_up(self) -> None:
         """Load the compiled combat code from the disk cache (compiling it if the cache is cold)."""
@@ -92,7 +93,7 @@ class CompiledVitalityKernel(VitalityKernel):
         keys = lane_keys(0, 0, 0, np.arange(1))
         for cand, rule in ((np.zeros((1, 1)), None), (np.zeros((1, 2)), ("max_expected",))):
             self.run_combats(table, [cell], cand, keys, 1, 1, SimpleNamespace(rule=rule))
-            self.run_combats(table, [cell], cand, keys, 1, 1, SimpleNamespace(rule=rule), histogram=True)
+            self.run_combats(table, [cell], cand, keys, 1, 1, SimpleNamespace(rule=rule), histogram=True, turns=True)
 
     # -- inputs of the compiled loop ---------------------------------------------------------------
 

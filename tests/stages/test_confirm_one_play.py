@@ -1,0 +1,71 @@
+"""The confirmation plays its pairs once: the record columns (sums), the distributions of turns and
+every combat's turns all come from that play. Here they are checked against the three separate
+plays the stage made before (``PairTask.simulate``'s sums, ``DistributionTask``'s histograms,
+``TurnsTask``'s per-combat turns), figure for figure, for the raced default policy and for greedy,
+with the compiled kernel and with the numpy turn loop (a kernel without whole combats). Equal, not
+close: the same combats on the same dice."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import pytest
+
+from balance.engine import Simulator
+from balance.session import open_session
+from balance_plugins.stages.common import STREAM_CONFIRM
+from balance_plugins.stages.distributions import DistributionTask
+from balance_plugins.stages.paired import TurnsTask
+from balance_plugins.stages.stage2 import ConfirmTask
+from balance_rules.vitality.kernel import VitalityKernel
+from tests.stages.test_statistics import raced_turns_here, turns_by_run
+from tests.stages.tiny import write_tiny
+
+N = 8
+RUNS = 6
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    config = write_tiny(tmp_path_factory.mktemp("confirm") / "tiny.toml", seed=7)
+    session = open_session(str(config))
+    every = list(session.rules.enumerate_builds(session.budget))
+    builds = tuple(every[:: len(every) // N][:N])
+    costs = tuple(int(session.rules.build_cost(b)) for b in builds)
+    return session, builds, costs
+
+
+@pytest.mark.parametrize("kernel", ["compiled", "numpy"])
+@pytest.mark.parametrize("policy", ["default", "greedy"])
+def test_one_play_gives_the_three_plays_figures(setup, policy, kernel):
+    session, builds, costs = setup
+    a = (0, 1, 2, 3, 5, 6)
+    b = (7, 4, 5, 6, 7, 2)
+    solo = tuple(float(x) for x in np.linspace(3, 9, N))
+    task = ConfirmTask(builds, costs, solo, RUNS, 5, STREAM_CONFIRM, policy, None, a, b)
+    state = task.prepare(session)
+    if kernel == "numpy":
+        sim = state[0]
+        state = (Simulator(VitalityKernel(None, sim.kernel.ruleset), sim.builds, sim.grid, sim.attacker,
+                           sim.max_turns, sim.policy), *state[1:])
+    one = task.compute(state, 0, len(a))
+
+    sums = task.simulate(state, np.asarray(a), np.asarray(b))  # the record columns alone
+    dist_task = DistributionTask(builds, RUNS, 5, STREAM_CONFIRM, policy, session.config.stage2.max_turns or None, a, b)
+    dist = dist_task.compute(state, 0, len(a))
+    turns = TurnsTask(*(getattr(dist_task, f.name) for f in attrs.fields(DistributionTask))).compute(state, 0, len(a))
+    # and every combat rebuilt from plays of one run each (the race: each plan's combats where it won)
+    sim, pairs = state[0], np.stack([a, b], axis=1)
+    if policy == "greedy":
+        by_run = turns_by_run(sim, pairs, RUNS, 5, STREAM_CONFIRM)
+    else:
+        greedy = Simulator(sim.kernel, sim.builds, sim.grid, sim.attacker, sim.max_turns, sim.policy.race[0])
+        by_run = raced_turns_here(sim, greedy, pairs, RUNS, 5, STREAM_CONFIRM)
+    np.testing.assert_array_equal(one["turns"], by_run.reshape(len(a), -1))
+
+    assert list(one) == [*sums, *(k for k in dist if k != "combats"), "turns"]
+    for k, v in (sums | {k: v for k, v in dist.items() if k != "combats"} | turns).items():
+        np.testing.assert_array_equal(one[k], v, err_msg=k)
+    C = len(session.grid.cells)
+    assert one["turns"].shape == (len(a), C * RUNS)
+    assert (dist["combats"] == C * RUNS).all() and np.ptp(one["turns"]) > 0
