@@ -1,4 +1,4 @@
-"""Two versions of the compiled combat loop side by side: ``python -m balance_rules.vitality.compiled_ab OLD.py NEW.py``.
+"""Two versions of the compiled combat loop side by side: ``python -m tests.benchmarks.compiled_ab OLD.py NEW.py``.
 
 For work on ``compiled_combat.py``: each file given is loaded as its own module (numba caches
 each next to its file), and all of them simulate the same inputs in one process, interleaved in
