@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import struct
 
 import numpy as np
@@ -163,12 +164,55 @@ def test_disk_full_while_saving_the_manifest_keeps_the_old_one(tmp_path, store, 
 
     monkeypatch.setattr(fsio, "atomic_write", full)
     with pytest.raises(StoreError, match="cannot write the manifest .*No space left on device.*previous manifest is intact"):
-        w.write(1000, 2000, stage2_block(1000, 2000, n_attacks=200))
+        w.write(1000, 1600, stage2_block(1000, 1600, n_attacks=200))
+        w.flush()  # closes a shard of 600 records (not 1,000: taking it back must subtract, not reset)
     monkeypatch.undo()
     assert json.loads((tmp_path / "run" / "manifest.json").read_text()) == before
     # the shard that could not be listed was removed; the listed one is still there
     assert sorted(p.name for p in (tmp_path / "run" / "stage2").iterdir()) == ["000000.shard"]
     assert w.done_ranges() == [(0, 1000)]
+    # and the manifest in memory is taken back with it: one shard, its records and bytes
+    stage = run.manifest["stages"]["stage2"]
+    assert stage == before["stages"]["stage2"]
+    assert stage["records"] == 1000 and stage["bytes"] == (tmp_path / "run" / "stage2" / "000000.shard").stat().st_size
+    # the writer says why it stopped, naming the first error
+    with pytest.raises(StoreError, match="stage2 writer stopped after an earlier error: cannot write the manifest"):
+        w.write(1000, 2000, stage2_block(1000, 2000, n_attacks=200))
+
+
+def test_stage_bytes_are_the_sum_of_its_shard_files(stage2_run):
+    stage = stage2_run.manifest["stages"]["stage2"]
+    sizes = [(stage2_run.dir / s["file"]).stat().st_size for s in stage["shards"]]
+    assert len(sizes) > 1 and [s["bytes"] for s in stage["shards"]] == sizes
+    assert stage["bytes"] == sum(sizes) and stage["records"] == 5000
+
+
+def test_an_io_error_closing_a_shard_is_one_line_naming_the_shard(tmp_path, store, monkeypatch):
+    """fsync of a complete shard fails (a disk error): the error names the shard and the reason, the
+    partial file is gone and the manifest lists only what was complete before."""
+    from balance_plugins.store import writer as writer_module
+
+    run = store.create(tmp_path / "run", INFO)
+    w = run.stage_writer("stage2", stage2_schema(), total=2000)
+    w.write(0, 1000, stage2_block(0, 1000, n_attacks=200))  # shard 000000 complete
+
+    class FailingOs:
+        def __getattr__(self, name):
+            return getattr(os, name)
+
+        @staticmethod
+        def fsync(fd):
+            raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(writer_module, "os", FailingOs())
+    with pytest.raises(StoreError) as exc:
+        w.write(1000, 2000, stage2_block(1000, 2000, n_attacks=200))
+    monkeypatch.undo()
+    assert str(exc.value) == (f"cannot write shard stage2/000001 in {tmp_path / 'run'}: Input/output error; "
+                              "the partial shard was removed, the 1 completed shards of stage2 and the manifest are "
+                              "intact (records [1000, 2000) must be redone: resume the run)")
+    assert sorted(p.name for p in (tmp_path / "run" / "stage2").iterdir()) == ["000000.shard"]
+    assert [s["name"] for s in run.manifest["stages"]["stage2"]["shards"]] == ["stage2/000000"]
 
 
 def test_writes_that_overlap_done_ranges_are_refused(tmp_path, store):

@@ -189,3 +189,30 @@ def test_a_file_shorter_than_its_size_while_reading():
         reader.next()
     assert (exc.value.offset, exc.value.reason) == (8, "truncated while reading (file changed under the reader?)")
     assert str(exc.value) == "at byte 8: truncated while reading (file changed under the reader?)"
+
+
+def test_a_later_shard_counts_its_own_records(stage2_run):
+    """Shard 1 starts at item 1200: its end frame is checked against the records its own blocks hold
+    (not counted from item 0)."""
+    entry = stage2_run.manifest["stages"]["stage2"]["shards"][1]
+    fr = parse((stage2_run.dir / entry["file"]).read_bytes())
+    assert fr[0]["start"] == entry["start"] > 0
+    held = entry["stop"] - entry["start"]
+    fr[-1]["records"] = held - 1
+    data, offs = build(fr)
+    (stage2_run.dir / entry["file"]).write_bytes(data)
+    entry["crc32"], entry["bytes"] = f"{zlib.crc32(data):08x}", len(data)
+    with pytest.raises(StoreError) as exc:
+        for _ in stage2_run.stage_reader("stage2").blocks():
+            pass
+    assert str(exc.value) == (f"shard {entry['name']} is corrupt at byte {offs[-1]}: "
+                              f"end frame says {held - 1} records, blocks hold {held}")
+
+
+def test_the_header_names_its_stage_and_shard(stage2_run):
+    """The format's header frame (plugins/store/shardfile.py): kind, stage, shard
+    name, first item and columns, so a shard file found on its own says what it is."""
+    for entry in stage2_run.manifest["stages"]["stage2"]["shards"]:
+        head = parse((stage2_run.dir / entry["file"]).read_bytes())[0]
+        assert head["kind"] == "header"
+        assert (head["stage"], head["shard"], head["start"]) == ("stage2", entry["name"], entry["start"])
