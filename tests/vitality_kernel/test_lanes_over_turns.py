@@ -1,0 +1,205 @@
+"""Several lanes over several turns, each on its own scripted dice: the per-lane and per-slot state
+the kernel carries from one turn to the next (bleeds due, channeled's count, charges, retaliation
+per enemy, the standing count behind "won"), and the kernel's option checks.
+
+A lane's state read from another lane, from another slot of the same lane, or kept for every lane
+where one lane changed it, changes a number here. Every expected number is worked by hand from
+docs/vitality-rules.md with the numbers of scripted.py: attacker [2,2,2,2,4] (T = 4, accuracy and
+damage bonus 6, Avoidance 16, Durability 11); Balanced enemies [2,2,2,2,4] (Avoidance 16,
+Durability 11, accuracy and damage bonus 6). Dice not scripted read as d20 = 1 and 3d6 = (1,1,1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from balance.builds import parse_build
+from balance.engine import FixedDice
+from balance.grid import Buff, Cell, Profile, Scenario
+from balance_rules.vitality.kernel import VitalityKernel
+from balance_rules.vitality.ruleset import DEFAULT
+
+from .scripted import BALANCED, MISS, atk, dice, retaliation
+
+STRONG = (4, 4, 2, 2, 4)  # Avoidance 16, Durability 11, accuracy and damage bonus 8
+
+
+class Batch:
+    """Lanes of ``builds`` rows ``slots`` (lanes, k) in ``cells`` (one (hp, profile) per cell)."""
+
+    def __init__(self, builds, cells, lane_cells, slots, kernel=None):
+        self.kernel = kernel or VitalityKernel()
+        self.table = self.kernel.compile([parse_build(b) for b in builds], (2, 2, 2, 2, 4))
+        grid = [Cell(i, Profile(f"p{i}", prof), Buff("none"), Scenario(f"s{i}", hp)) for i, (hp, prof) in enumerate(cells)]
+        self.st = self.kernel.start(self.table, grid, np.asarray(lane_cells, dtype=np.intp), np.asarray(slots, dtype=np.intp))
+        self.n = len(slots)
+        self.turn = 0
+
+    def step(self, scripts, choice=None, fallback=None):
+        """One turn; ``scripts`` one dice dict per lane. Returns each lane's "won"."""
+        self.turn += 1
+        keys = {k for s in scripts for k in s}
+        d = FixedDice(self.n, {k: np.array([s.get(k, MISS) for s in scripts], dtype=np.uint64) for k in keys},
+                      default=MISS)
+        choice = np.zeros(self.n, dtype=np.int64) if choice is None else np.asarray(choice, dtype=np.int64)
+        fallback = np.zeros(self.n, dtype=bool) if fallback is None else np.asarray(fallback, dtype=bool)
+        self.kernel.act(self.st, choice, fallback, d, self.turn)
+        return self.kernel.end_turn(self.st, d, self.turn).tolist()
+
+    def usable(self):
+        return self.kernel.usable(self.st, self.turn + 1).tolist()
+
+    def hp(self, sizes):
+        return [row[:n] for row, n in zip(self.st.hp.tolist(), sizes)]
+
+
+# -- the kernel's options ----------------------------------------------------------------------------
+
+def test_options_default_to_the_rulesets_decision_and_a_given_option_wins():
+    assert VitalityKernel().options == {"armor_piercing_keeps_buff": True}
+    assert VitalityKernel().ap_keeps_buff is True
+    off = DEFAULT.with_table({"decisions.armor_piercing_keeps_buff": False})
+    assert VitalityKernel(None, off).ap_keeps_buff is False
+    assert VitalityKernel(None, off).options == {"armor_piercing_keeps_buff": False}
+    assert VitalityKernel({"armor_piercing_keeps_buff": True}, off).ap_keeps_buff is True
+    assert VitalityKernel({"armor_piercing_keeps_buff": False}).ap_keeps_buff is False
+
+
+def test_an_unknown_option_is_refused_by_name():
+    with pytest.raises(ValueError) as err:
+        VitalityKernel({"zeta": 1, "armor_piercing_keeps_buff": True, "alpha": 2})
+    assert str(err.value) == 'unknown option "alpha" (options: armor_piercing_keeps_buff)'
+
+
+@pytest.mark.parametrize("value", [1, "yes", None])
+def test_an_option_of_the_wrong_type_is_refused(value):
+    with pytest.raises(ValueError) as err:
+        VitalityKernel({"armor_piercing_keeps_buff": value})
+    assert str(err.value) == f"option armor_piercing_keeps_buff: expected bool, got {value!r}"
+
+
+# -- bleed over several lanes ------------------------------------------------------------------------
+
+def test_bleeds_of_several_lanes_count_only_the_enemies_they_defeat():
+    """One cell: Balanced, enemies (6, 8). ranged + bleed (damage 6 - 4 = 2): (5,5,5) 15 + 2 - 11 = 6,
+    (5,5,4) 5, (4,4,4) 3, (3,3,4) 1; a d20 of 15 hits (21). Plain ranged (5,5,5): 10.
+    Lane 0: turn 1 defeats enemy 0 (its bleed falls on a fallen enemy at the end of turn 2: nothing);
+      turn 2 hits enemy 1 for 3 (8 -> 5), its bleed 3 at the end of turn 3 (-> 2).
+    Lane 1 (plain ranged): defeats enemy 0 on turn 1 and enemy 1 on turn 3: won on turn 3.
+    Lane 2: 5 to enemy 0 (-> 1), whose bleed of 5 defeats it at the end of turn 2; turn 3 strikes
+      enemy 1, the first standing: 6 (-> 2).
+    Lane 3: defeats enemy 0 on turn 1; 6 to enemy 1 on turn 2 (-> 2), whose bleed of 6 defeats it
+      at the end of turn 3: won on turn 3 (a bleed kill wins, though it is not a defeat for slaughter).
+    """
+    b = Batch(["ranged + bleed", "ranged"], [((6, 8), BALANCED)], [0, 0, 0, 0], [[0], [1], [0], [0]])
+    hit = lambda d6s: atk(0, 15, d6s)  # noqa: E731
+    won = [b.step([hit((5, 5, 5)), hit((5, 5, 5)), hit((5, 5, 4)), hit((5, 5, 5))])]
+    hps = [b.hp([2] * 4)]
+    won.append(b.step([hit((4, 4, 4)), {}, {}, hit((5, 5, 5))]))
+    hps.append(b.hp([2] * 4))
+    won.append(b.step([{}, hit((5, 5, 5)), hit((5, 5, 5)), {}]))
+    hps.append(b.hp([2] * 4))
+    assert hps == [
+        [[0, 8], [0, 8], [1, 8], [0, 8]],
+        [[0, 5], [0, 8], [0, 8], [0, 2]],
+        [[0, 2], [0, 0], [0, 2], [0, 0]],
+    ]
+    assert won == [[False] * 4, [False] * 4, [False, True, False, True]]
+    assert b.st.alive.tolist() == [1, 0, 1, 0]
+
+
+def test_bleed_damage_makes_relentless_usable_only_in_its_own_lane():
+    """Two slots per lane [ranged + bleed, ranged [relentless]], one cell: Balanced, enemies (6, 30).
+    Turn 1 every lane fires the bleed: lane 0 hits enemy 0 for 1 ((3,3,4)), lane 1 defeats it with 6
+    ((5,5,5)), lane 2 misses. Turn 2 every lane misses; at its end lane 0's bleed deals 1 more (damage
+    dealt: relentless usable on turn 3), lane 1's falls on a fallen enemy (no damage), lane 2 has none."""
+    b = Batch(["ranged + bleed", "ranged [relentless]"], [((6, 30), BALANCED)], [0, 0, 0], [[0, 1]] * 3)
+    b.step([atk(0, 15, (3, 3, 4)), atk(0, 15, (5, 5, 5)), {}])
+    assert [u[1] for u in b.usable()] == [True, True, False]
+    b.step([{}, {}, {}])
+    assert b.hp([2] * 3) == [[4, 30], [0, 30], [6, 30]]
+    assert [u[1] for u in b.usable()] == [True, False, False]
+
+
+# -- channeled and charge-up per slot over lanes ----------------------------------------------------
+
+def test_channeled_counts_per_lane_and_per_slot():
+    """Two slots per lane, ranged + channeled (bonus (n - 3)T to both rolls, n = the consecutive
+    previous turns it was made) and plain ranged, in either order; one enemy of 200 HP; every d20 a
+    20 (a crit, +4) with (5,5,5): channeled hits from n = 1 (26 - 8 = 18 >= 16) for
+    15 + 6 + 4 + (n - 3)4 - 11 = 6, 10, 14, 18 at n = 1, 2, 3, 4; n = 0 misses (26 - 12 = 14).
+    Plain ranged: 14. Lane 3 makes the basic attack of its channeled slot on turn 3 (fallback)."""
+    b = Batch(["ranged + channeled", "ranged"], [((200,), BALANCED)], [0, 0, 0, 0], [[0, 1], [0, 1], [1, 0], [0, 1]])
+    crit = [atk(0, 20, (5, 5, 5))] * 4
+    choices = [[0, 0, 1, 0], [0, 1, 1, 0], [0, 0, 0, 0], [0, 0, 1, 0], [0, 0, 1, 0]]
+    # lane 0: channeled n = 0..4; lane 1: n = 0, plain, n = 0, 1, 2; lane 2 (channeled in slot 1):
+    # n = 0, 1, plain, n = 0, 1; lane 3: n = 0, 1, basic attack (plain ranged), n = 0, 1
+    fallback = [[False] * 4, [False] * 4, [False, False, False, True], [False] * 4, [False] * 4]
+    hps = []
+    for c, fb in zip(choices, fallback):
+        b.step(crit, c, fb)
+        hps.append(b.hp([1] * 4))
+    assert [[h[0] for h in turn] for turn in hps] == [
+        [200, 200, 200, 200],
+        [194, 186, 194, 194],
+        [184, 186, 180, 180],
+        [170, 180, 180, 180],
+        [152, 170, 174, 174],
+    ]
+
+
+def test_charge_up_charges_per_lane_and_per_slot():
+    """Slots per lane among ranged [charge_up] (+3T = 12 to both rolls once charged for one turn),
+    ranged [charge_up_2] (+16, two turns) and ranged; unscripted dice: d20 1 and (1,1,1). Plain ranged
+    misses (7); charge_up hits (19) for 3 + 6 + 12 - 11 = 10, charge_up_2 (23) for 14.
+    ranged [charge_up, patient] (+16, turn 4 on) is not usable before turn 4: its basic attack
+    (a miss) charges nothing, so it charges on turn 4 and fires on turn 5 for 3 + 6 + 16 - 11 = 14."""
+    builds = ["ranged [charge_up]", "ranged [charge_up_2]", "ranged", "ranged [charge_up, patient]"]
+    slots = [[0, 2], [2, 0], [1, 0], [0, 1], [3, 0]]
+    b = Batch(builds, [((100,), BALANCED)], [0] * 5, slots)
+    choices = [[0, 1, 0, 1, 0], [0, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 0]]
+    # lane 0: charge, fire, charge, fire, charge; lane 1: charge, plain (breaks it), charge, fire, plain;
+    # lane 2: charge_up_2 charges twice and fires on turn 3, then charge_up charges (turn 4), fires;
+    # lane 3: charge_up_2 charges, charge_up charges (breaking it), fires, charge_up_2 charges twice;
+    # lane 4: three basic attacks, then charge, fire.
+    fallback = [[False] * 4 + [True]] * 3 + [[False] * 5] * 2
+    hps = []
+    for c, fb in zip(choices, fallback):
+        b.step([{}] * 5, c, fb)
+        hps.append([h[0] for h in b.hp([1] * 5)])
+    assert hps == [
+        [100, 100, 100, 100, 100],
+        [90, 100, 100, 100, 100],
+        [90, 100, 86, 90, 100],
+        [80, 90, 86, 90, 100],
+        [80, 90, 76, 90, 86],
+    ]
+    assert b.st.charge.tolist() == [[1, 0], [0, 0], [0, 0], [0, 2], [0, 0]]
+
+
+# -- retaliation with different enemies per lane -----------------------------------------------------
+
+def test_retaliation_of_the_first_two_standing_enemies_of_each_lane():
+    """Three slots per lane: ranged [vengeful], [untouchable], [careful]; every lane fires careful
+    (usable on turn 1, +8: a d20 of 1 misses). A cell per lane; Balanced enemies attack at d20 + 6,
+    Strong ones ([4,4,2,2,4]) at d20 + 8, against the attacker's Avoidance 16, for 3d6 + 6 (+8) + 4 on
+    a natural 20 - 11.
+    Lane 0: Balanced (100, 100): enemy 0's 10 hits for (1,1,2) 4 + 6 - 11 = 0; enemy 1's 20 hits,
+      3 + 6 + 4 - 11 = 2: 98; vengeful next turn, not careful nor untouchable.
+    Lane 1: Strong (100,): 9 hits (17) for 4 + 8 - 11 = 1: 99. The die scripted for a second enemy
+      is not read: there is none.
+    Lane 2: Balanced (1, 100): the lane's careful strike (d20 10, 24) defeats enemy 0; one enemy
+      stands and misses (5): 100, untouchable and careful; the second die (a 20) is not read.
+    Lane 3: Strong (100, 100, 100): enemy 0's 20 hits for 3 + 8 + 4 - 11 = 4, enemy 1's 5 misses
+      (13): 96, vengeful only."""
+    cells = [((100, 100), BALANCED), ((100,), STRONG), ((1, 100), BALANCED), ((100, 100, 100), STRONG)]
+    b = Batch(["ranged [vengeful]", "ranged [untouchable]", "ranged [careful]"], cells, [0, 1, 2, 3],
+              [[0, 1, 2]] * 4)
+    b.step([dice(retaliation(0, 10, (1, 1, 2)), retaliation(1, 20)),
+            dice(retaliation(0, 9, (1, 1, 2)), retaliation(1, 20)),
+            dice(atk(0, 10), retaliation(0, 5), retaliation(1, 20)),
+            dice(retaliation(0, 20), retaliation(1, 5))], choice=[2, 2, 2, 2])
+    assert b.hp([2, 1, 2, 3]) == [[100, 100], [100], [0, 100], [100, 100, 100]]
+    assert b.st.att_hp.tolist() == [98, 99, 100, 96]
+    assert b.usable() == [[True, False, False], [True, False, False], [False, True, True], [True, False, False]]
