@@ -203,3 +203,46 @@ def test_retaliation_of_the_first_two_standing_enemies_of_each_lane():
     assert b.hp([2, 1, 2, 3]) == [[100, 100], [100], [0, 100], [100, 100, 100]]
     assert b.st.att_hp.tolist() == [98, 99, 100, 96]
     assert b.usable() == [[True, False, False], [True, False, False], [False, True, True], [True, False, False]]
+
+
+# -- features of the batch after compaction and refilling -------------------------------------------
+
+def test_the_basic_attack_of_a_high_impact_build_rolls_its_dice():
+    """ranged + high_impact [patient] is not usable before turn 4: the basic ranged attack rolls 3d6
+    (d20 15 hits; (3,3,3): 9 + 6 - 11 = 4), not high_impact's flat 15 (10). On turn 4 the build
+    fires: patient +4 to both rolls, 15 + 6 + 4 - 11 = 14, whatever the dice."""
+    b = Batch(["ranged + high_impact [patient]"], [((100,), BALANCED)], [0], [[0]])
+    assert b.usable() == [[False]]
+    for _ in range(3):
+        b.step([atk(0, 15, (3, 3, 3))], fallback=[True])
+    assert b.usable() == [[True]]
+    b.step([atk(0, 15, (3, 3, 3))])
+    assert b.hp([1]) == [[74]]
+
+
+def test_lanes_kept_by_compaction_play_on_with_their_own_features():
+    """ranged + channeled and plain ranged, one enemy of 200 HP, every d20 a 20 with (5,5,5)
+    (see test_channeled_counts_per_lane_and_per_slot): channeled misses on turn 1, plain ranged
+    deals 14. Compacted to the plain lane, it deals 14 again (no channeled bonus left over);
+    compacted to the channeled lane, its count goes on: n = 1, 6."""
+    crit = atk(0, 20, (5, 5, 5))
+    for keep, after in (([1], [172]), ([0], [194])):
+        b = Batch(["ranged + channeled", "ranged"], [((200,), BALANCED)], [0, 0], [[0], [1]])
+        b.step([crit, crit])
+        b.st = b.kernel.compact(b.st, np.array(keep))
+        b.n = 1
+        b.step([crit])
+        assert b.hp([1]) == [after]
+
+
+def test_a_batch_without_a_policy_view_is_refilled_and_plays_on():
+    """merge before any policy view was asked for: direct_damage (11 + 6 - 11 = 6 a turn) and a fresh
+    lane of direct_damage + bleed (2 a turn, and each 2 again at the end of the next turn)."""
+    b = Batch(["direct_damage", "direct_damage + bleed"], [((30,), BALANCED)], [0], [[0]])
+    b.step([{}])
+    fresh = b.kernel.start(b.table, b.st.cells, np.zeros(1, dtype=np.intp), np.array([[1]]))
+    b.st = b.kernel.merge(b.st, fresh)
+    b.n = 2
+    b.step([{}, {}])
+    b.step([{}, {}])
+    assert b.hp([1, 1]) == [[12], [24]]

@@ -123,3 +123,12 @@ def test_the_next_target_may_stand_at_1_hp_and_targets_move_on():
     f = Fight(["ranged"], hp=(6, 1, 6, 30))
     hit = atk(0, 15, (5, 5, 5))
     assert f.turns(hit, hit, hit, hit) == [[0, 1, 6, 30], [0, 0, 6, 30], [0, 0, 0, 30], [0, 0, 0, 20]]
+
+
+def test_an_area_barrage_swings_again_at_enemies_left_at_1_hp():
+    # area + barrage, buff accuracy and damage 10: accuracy and damage 6 - 4 - 8 + 10 = 4. The main
+    # swing (d20 15: 19 hits each) with (5,5,5): 15 + 4 - 11 = 8 leaves both 9-HP enemies at 1; the
+    # first barrage swing (d20 15 each, (3,3,3): 9 + 4 - 11 = 2) defeats both and wins.
+    f = Fight(["area + barrage"], hp=(9, 9), buff=Buff("b", accuracy=10, damage=10))
+    swing = lambda s, d6s: dice(atk(s, 15, d6s), atk(s, 15, target=1))  # noqa: E731
+    assert f.step(dice(swing(0, (5, 5, 5)), swing(1, (3, 3, 3)))) is True and f.hp == [0, 0]
