@@ -112,14 +112,15 @@ def test_bleeds_of_several_lanes_count_only_the_enemies_they_defeat():
 def test_bleed_damage_makes_relentless_usable_only_in_its_own_lane():
     """Two slots per lane [ranged + bleed, ranged [relentless]], one cell: Balanced, enemies (6, 30).
     Turn 1 every lane fires the bleed: lane 0 hits enemy 0 for 1 ((3,3,4)), lane 1 defeats it with 6
-    ((5,5,5)), lane 2 misses. Turn 2 every lane misses; at its end lane 0's bleed deals 1 more (damage
-    dealt: relentless usable on turn 3), lane 1's falls on a fallen enemy (no damage), lane 2 has none."""
+    ((5,5,5)), lane 2 misses. Turn 2 lanes 0 and 1 miss, lane 2 hits for 1; at the end of the turn
+    lane 0's bleed deals 1 more (damage dealt: relentless usable on turn 3), lane 1's falls on a
+    fallen enemy (no damage), lane 2 has none due (its strike dealt damage: relentless usable)."""
     b = Batch(["ranged + bleed", "ranged [relentless]"], [((6, 30), BALANCED)], [0, 0, 0], [[0, 1]] * 3)
     b.step([atk(0, 15, (3, 3, 4)), atk(0, 15, (5, 5, 5)), {}])
     assert [u[1] for u in b.usable()] == [True, True, False]
-    b.step([{}, {}, {}])
-    assert b.hp([2] * 3) == [[4, 30], [0, 30], [6, 30]]
-    assert [u[1] for u in b.usable()] == [True, False, False]
+    b.step([{}, {}, atk(0, 15, (3, 3, 4))])
+    assert b.hp([2] * 3) == [[4, 30], [0, 30], [5, 30]]
+    assert [u[1] for u in b.usable()] == [True, False, True]
 
 
 # -- channeled and charge-up per slot over lanes ----------------------------------------------------
@@ -181,28 +182,38 @@ def test_charge_up_charges_per_lane_and_per_slot():
 # -- retaliation with different enemies per lane -----------------------------------------------------
 
 def test_retaliation_of_the_first_two_standing_enemies_of_each_lane():
-    """Three slots per lane: ranged [vengeful], [untouchable], [careful]; every lane fires careful
-    (usable on turn 1, +8: a d20 of 1 misses). A cell per lane; Balanced enemies attack at d20 + 6,
-    Strong ones ([4,4,2,2,4]) at d20 + 8, against the attacker's Avoidance 16, for 3d6 + 6 (+8) + 4 on
-    a natural 20 - 11.
-    Lane 0: Balanced (100, 100): enemy 0's 10 hits for (1,1,2) 4 + 6 - 11 = 0; enemy 1's 20 hits,
+    """Three slots per lane: ranged [vengeful], [untouchable], [careful]; every lane fires careful on
+    turn 1 (usable on turn 1, +8: a d20 of 1 misses) and vengeful on turn 2 (+4, a miss). A cell per
+    lane; Balanced enemies attack at d20 + 6, Strong ones ([4,4,2,2,4]) at d20 + 8, against the
+    attacker's Avoidance 16, for 3d6 + 6 (+8) + 4 on a natural 20 - 11. Turn 1:
+    Lane 0: Balanced (100, 100): enemy 0's 10 hits (16) for (1,1,2) 4 + 6 - 11 = 0; enemy 1's 20 hits,
       3 + 6 + 4 - 11 = 2: 98; vengeful next turn, not careful nor untouchable.
     Lane 1: Strong (100,): 9 hits (17) for 4 + 8 - 11 = 1: 99. The die scripted for a second enemy
       is not read: there is none.
     Lane 2: Balanced (1, 100): the lane's careful strike (d20 10, 24) defeats enemy 0; one enemy
       stands and misses (5): 100, untouchable and careful; the second die (a 20) is not read.
     Lane 3: Strong (100, 100, 100): enemy 0's 20 hits for 3 + 8 + 4 - 11 = 4, enemy 1's 5 misses
-      (13): 96, vengeful only."""
-    cells = [((100, 100), BALANCED), ((100,), STRONG), ((1, 100), BALANCED), ((100, 100, 100), STRONG)]
-    b = Batch(["ranged [vengeful]", "ranged [untouchable]", "ranged [careful]"], cells, [0, 1, 2, 3],
-              [[0, 1, 2]] * 4)
+      (13): 96, vengeful only.
+    Lane 4: Balanced (100, 100): enemy 0 hits for 0, enemy 1 misses: vengeful and careful.
+    Lane 5: Balanced (100, 100): enemy 0's 20 hits for 2, enemy 1 hits for 0: 98, vengeful only.
+    Turn 2: every enemy 0 misses; lane 0's enemy 1 hits with a 20 for 2 (96): vengeful only; the
+    others were attacked and missed: untouchable and careful."""
+    cells = [((100, 100), BALANCED), ((100,), STRONG), ((1, 100), BALANCED), ((100, 100, 100), STRONG),
+             ((100, 100), BALANCED), ((100, 100), BALANCED)]
+    b = Batch(["ranged [vengeful]", "ranged [untouchable]", "ranged [careful]"], cells, range(6), [[0, 1, 2]] * 6)
     b.step([dice(retaliation(0, 10, (1, 1, 2)), retaliation(1, 20)),
             dice(retaliation(0, 9, (1, 1, 2)), retaliation(1, 20)),
             dice(atk(0, 10), retaliation(0, 5), retaliation(1, 20)),
-            dice(retaliation(0, 20), retaliation(1, 5))], choice=[2, 2, 2, 2])
-    assert b.hp([2, 1, 2, 3]) == [[100, 100], [100], [0, 100], [100, 100, 100]]
-    assert b.st.att_hp.tolist() == [98, 99, 100, 96]
-    assert b.usable() == [[True, False, False], [True, False, False], [False, True, True], [True, False, False]]
+            dice(retaliation(0, 20), retaliation(1, 5)),
+            dice(retaliation(0, 10, (1, 1, 2)), retaliation(1, 5)),
+            dice(retaliation(0, 20), retaliation(1, 10, (1, 1, 2)))], choice=[2] * 6)
+    assert b.hp([2, 1, 2, 3, 2, 2]) == [[100, 100], [100], [0, 100], [100, 100, 100], [100, 100], [100, 100]]
+    assert b.st.att_hp.tolist() == [98, 99, 100, 96, 100, 98]
+    assert b.usable() == [[True, False, False], [True, False, False], [False, True, True], [True, False, False],
+                          [True, False, True], [True, False, False]]
+    b.step([retaliation(1, 20)] + [{}] * 5, choice=[0] * 6)
+    assert b.st.att_hp.tolist() == [96, 99, 100, 96, 100, 98]
+    assert b.usable() == [[True, False, False]] + [[False, True, True]] * 5
 
 
 # -- features of the batch after compaction and refilling -------------------------------------------
