@@ -132,3 +132,11 @@ def test_an_area_barrage_swings_again_at_enemies_left_at_1_hp():
     f = Fight(["area + barrage"], hp=(9, 9), buff=Buff("b", accuracy=10, damage=10))
     swing = lambda s, d6s: dice(atk(s, 15, d6s), atk(s, 15, target=1))  # noqa: E731
     assert f.step(dice(swing(0, (5, 5, 5)), swing(1, (3, 3, 3)))) is True and f.hp == [0, 0]
+
+
+def test_an_enemy_that_starts_at_1_hp_stands_until_struck():
+    # ranged: d20 15 hits (21); (5,5,5): 15 + 6 - 11 = 10 defeats enemy 0 (10 HP); enemy 1 starts at
+    # 1 HP and stands: not won until a strike hits it ((3,3,3): 9 + 6 - 11 = 4)
+    f = Fight(["ranged"], hp=(10, 1))
+    assert f.step(atk(0, 15, (5, 5, 5))) is False and f.hp == [0, 1]
+    assert f.step(atk(0, 15, (3, 3, 3))) is True and f.hp == [0, 0]
