@@ -179,6 +179,62 @@ def test_charge_up_charges_per_lane_and_per_slot():
     assert b.st.charge.tolist() == [[1, 0], [0, 0], [0, 0], [0, 2], [0, 0]]
 
 
+def test_cooldown_charges_and_unreliable_per_lane_and_per_slot():
+    """Two slots per lane; unscripted dice (d20 1, (1,1,1)), so only a limit's bonus makes a hit:
+    cooldown (+12: 19 hits, 3 + 6 + 12 - 11 = 10), charges_2 (+12: 10), unreliable_1 + cooldown
+    (+16: 14; its unreliable d20 needs 5, and a wasted action starts no cooldown), charge_up (+12,
+    fires the turn after it charged: 10). A lane with no usable slot makes the basic attack (a miss).
+    Lane 0 [cooldown, charges_2] and lane 1 [charges_2, cooldown] make the same moves from
+    mirrored slots; lane 2 [unreliable_1 + cooldown, charges_2] wastes turn 1 (d20 4) and fires on
+    turn 2 (5); lane 3 [charge_up, unreliable_1 + cooldown] charges, fires, fires its second slot
+    (unreliable 10), charges, fires."""
+    builds = ["ranged [cooldown]", "ranged [charges_2]", "ranged [unreliable_1, cooldown]", "ranged [charge_up]"]
+    b = Batch(builds, [((100,), BALANCED)], [0] * 4, [[0, 1], [1, 0], [2, 1], [3, 2]])
+    from .scripted import unreliable
+
+    plan = [  # (usable before the turn, each lane's choice, scripts)
+        ([[True, True]] * 4, [0, 1, 0, 0], [{}, {}, unreliable(4), {}]),
+        ([[False, True], [True, False], [True, True], [True, True]], [1, 0, 0, 0], [{}, {}, unreliable(5), {}]),
+        ([[False, True], [True, False], [False, True], [True, True]], [1, 0, 1, 1], [{}, {}, {}, unreliable(10)]),
+        ([[False, False], [False, False], [False, True], [True, False]], [0, 0, 1, 0], [{}] * 4),
+        ([[True, False], [False, True], [False, False], [True, False]], [0, 1, 0, 0], [{}] * 4),
+    ]
+    hps = []
+    for usable, choice, scripts in plan:
+        u = b.usable()
+        assert u == usable
+        b.step(scripts, choice, [not any(x) for x in u])
+        hps.append([h[0] for h in b.hp([1] * 4)])
+    assert hps == [
+        [90, 90, 100, 100],
+        [80, 80, 86, 90],
+        [70, 70, 76, 76],
+        [70, 70, 66, 76],
+        [60, 60, 66, 66],
+    ]
+    assert b.st.used.tolist() == [[2, 2], [2, 2], [1, 2], [2, 1]]
+
+
+def test_lanes_at_different_turns_of_a_refilled_batch_keep_their_own_cooldown():
+    """A refilled batch holds lanes at different turns of their combats (one turn per lane).
+    ranged [cooldown] (+12: 10 on unscripted dice) and ranged [quickdraw] (turns 1-2 only; +16).
+    Lane 0 (cooldown) at its turn 1 and lane 2 (cooldown) at its turn 6 fire; lane 1 (quickdraw) at
+    its turn 3 makes the basic attack (a miss). One turn later neither cooldown is usable (turns 2
+    and 7); three turns later both are (turns 5 and 10: 4 turns after their use)."""
+    b = Batch(["ranged [cooldown]", "ranged [quickdraw]"], [((100,), BALANCED)], [0] * 3, [[0], [1], [0]])
+    d = FixedDice(3, {}, default=MISS)
+    k = b.kernel
+    for turns, usable in (([1, 3, 6], [True, False, True]), ([2, 4, 7], [False, False, False]),
+                          ([5, 7, 10], [True, False, True])):
+        t = np.array(turns)
+        u = k.usable(b.st, t)[:, 0]
+        assert u.tolist() == usable
+        k.act(b.st, np.zeros(3, dtype=np.int64), ~u, d, t)
+        k.end_turn(b.st, d, t)
+    assert b.st.last_used[:, 0].tolist() == [5, -1000, 10]
+    assert b.hp([1] * 3) == [[80], [100], [80]]
+
+
 # -- retaliation with different enemies per lane -----------------------------------------------------
 
 def test_retaliation_of_the_first_two_standing_enemies_of_each_lane():
