@@ -272,6 +272,50 @@ def test_retaliation_of_the_first_two_standing_enemies_of_each_lane():
     assert b.usable() == [[True, False, False]] + [[False, True, True]] * 5
 
 
+def test_retaliation_damage_per_enemy_tier_and_its_explosion_rounds_per_lane():
+    """A cell per lane. Lanes whose attacks read no retaliation (ranged) get none, and lanes that read
+    only whether they were hit (vengeful) take no damage: their attacker stays at 100 HP.
+    Lane 2: enemies [2,2,2,2,5] (accuracy and damage 7, tier 5): a natural 20 hits for (1,1,1)
+    3 + 7 + 5 - 11 = 4: 96. Lane 3: enemies [2,2,2,2,3] (5, tier 3): a natural 20 with 6s exploding
+    for three rounds, the third read from the lane's own explosion die (5): 8 + 6 + 6 + 5 = 25,
+    25 + 5 + 3 - 11 = 22: 78."""
+    from balance_rules.vitality.kernel_dice import RETALIATION, RETALIATION_EXPLODE, encode, slot
+
+    cells = [((100,), BALANCED), ((100,), BALANCED), ((100,), (2, 2, 2, 2, 5)), ((100,), (2, 2, 2, 2, 3))]
+    b = Batch(["ranged", "ranged [vengeful]", "ranged [careful]"], cells, range(4), [[0], [1], [2], [2]])
+    boom = {slot(RETALIATION, 0): encode(20, (6, 1, 1), (6, 1, 1), (6, 1, 1)),
+            slot(RETALIATION_EXPLODE, 0, 3): encode(1, (5, 1, 1))}
+    b.step([retaliation(0, 20), retaliation(0, 20), retaliation(0, 20), boom], fallback=[False, True, False, False])
+    assert b.st.att_hp.tolist() == [100, 100, 96, 78]
+    assert b.usable() == [[True], [True], [False], [False]]
+
+
+def test_follow_ups_of_single_target_lanes_after_an_area_lane_strike_their_own_target():
+    """One cell: Balanced, (5, 20, 20). Lane 0 (area) misses both turns. melee_ac + double_tap
+    (accuracy 10, damage 6, crit on 15-20). Turn 1: lane 1 defeats enemy 0 (d20 10, (4,4,4):
+    12 + 6 - 11 = 7); lane 2 misses. Turn 2: lane 1's crit (15, (5,5,5): 15 + 6 + 4 - 11 = 14) at
+    enemy 1, its first standing enemy, and the repeat at the same enemy (10, (3,3,3): 4); lane 2's
+    crit defeats enemy 0, and its repeat does not happen (the target fell)."""
+    b = Batch(["area", "melee_ac + double_tap"], [((5, 20, 20), BALANCED)], [0, 0, 0], [[0], [1], [1]])
+    b.step([{}, atk(0, 10, (4, 4, 4)), {}])
+    repeat = atk(1, 10, (3, 3, 3))
+    b.step([{}, dice(atk(0, 15, (5, 5, 5)), repeat), dice(atk(0, 15, (5, 5, 5)), repeat)])
+    assert b.hp([3] * 3) == [[5, 20, 20], [0, 2, 20], [0, 20, 20]]
+
+
+def test_area_combo_move_reads_each_lanes_own_standing_enemies():
+    """Two slots per lane: area [combo_move] and area (accuracy and damage 2: a d20 of 14 hits,
+    (5,5,5) 6); one cell, enemies (30, 6). Turn 1 both lanes swing the plain area: lane 0 hits only
+    enemy 1, which falls; lane 1 hits only enemy 0 (24 left). combo_move next turn: not for lane 0
+    (the enemy it hit is down), for lane 1 (it hit a standing enemy)."""
+    b = Batch(["area [combo_move]", "area"], [((30, 6), BALANCED)], [0, 0], [[0, 1], [0, 1]])
+    assert b.usable() == [[False, True], [False, True]]
+    b.step([dice(atk(0, 1, (5, 5, 5)), atk(0, 14, target=1)), dice(atk(0, 14, (5, 5, 5)), atk(0, 1, target=1))],
+           choice=[1, 1])
+    assert b.hp([2, 2]) == [[30, 0], [24, 6]]
+    assert b.usable() == [[False, True], [True, True]]
+
+
 # -- features of the batch after compaction and refilling -------------------------------------------
 
 def test_the_basic_attack_of_a_high_impact_build_rolls_its_dice():

@@ -325,3 +325,22 @@ def test_retaliation_turn_by_turn():
         got.append((f.attacker_hp, f.usable()))
     assert got == [(79, [True, True, False]), (77, [True, True, False]), (76, [True, True, False]),
                    (76, [False, True, True])]
+
+
+def test_the_basic_attack_of_an_unreliable_build_rolls_no_unreliable_check():
+    # ranged [unreliable_1, patient] is not usable on turn 1: the basic ranged attack is made with no
+    # unreliable check (its unscripted d20 of 1 would waste the action): d20 15 hits, (3,3,3):
+    # 9 + 6 - 11 = 4
+    f = Fight(["ranged [unreliable_1, patient]"])
+    f.step(atk(0, 15, (3, 3, 3)))
+    assert f.log == [([False], True)] and f.hp == [96]
+
+
+def test_charge_up_with_relentless_needs_relentless_on_the_charging_turn_only():
+    # ranged [charge_up, relentless] (+3T +1T = 16) and plain ranged. Turn 1: relentless fails
+    # (nothing dealt yet): plain ranged, d20 15, (3,3,3): 4. Turn 2: relentless holds: it charges.
+    # Turn 3: nothing dealt on turn 2, but the charged attack stays usable and fires on unscripted
+    # dice: 1 + 6 + 16 = 23 hits, 3 + 6 + 16 - 11 = 14.
+    f = Fight(["ranged [charge_up, relentless]", "ranged"])
+    assert f.turns(atk(0, 15, (3, 3, 3)), {}, {}) == [[96], [96], [82]]
+    assert f.log == [([False, True], False), ([True, True], False), ([True, True], False)]
