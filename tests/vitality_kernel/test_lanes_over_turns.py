@@ -28,9 +28,9 @@ STRONG = (4, 4, 2, 2, 4)  # Avoidance 16, Durability 11, accuracy and damage bon
 class Batch:
     """Lanes of ``builds`` rows ``slots`` (lanes, k) in ``cells`` (one (hp, profile) per cell)."""
 
-    def __init__(self, builds, cells, lane_cells, slots, kernel=None):
+    def __init__(self, builds, cells, lane_cells, slots, kernel=None, attacker=(2, 2, 2, 2, 4)):
         self.kernel = kernel or VitalityKernel()
-        self.table = self.kernel.compile([parse_build(b) for b in builds], (2, 2, 2, 2, 4))
+        self.table = self.kernel.compile([parse_build(b) for b in builds], attacker)
         grid = [Cell(i, Profile(f"p{i}", prof), Buff("none"), Scenario(f"s{i}", hp)) for i, (hp, prof) in enumerate(cells)]
         self.st = self.kernel.start(self.table, grid, np.asarray(lane_cells, dtype=np.intp), np.asarray(slots, dtype=np.intp))
         self.n = len(slots)
@@ -148,6 +148,18 @@ def test_channeled_counts_per_lane_and_per_slot():
         [170, 180, 180, 180],
         [152, 170, 174, 174],
     ]
+
+
+def test_channeled_at_tier_3_leaves_the_other_lanes_attacks_alone():
+    """Attacker [2,2,2,2,3]: T = 3, accuracy and damage bonus 5. One enemy (Balanced, 16 / 11) of 100
+    HP; every d20 a 20 (a crit, +3) with (5,5,5). Lane 0, plain ranged: 25 hits, 15 + 5 + 3 - 11 = 12.
+    Lane 1, ranged + channeled at n = 0 (-3T = -9): 16 hits, 12 - 9 = 3; at n = 1 (-6): 6."""
+    b = Batch(["ranged + channeled", "ranged"], [((100,), BALANCED)], [0, 0], [[1], [0]], attacker=(2, 2, 2, 2, 3))
+    crit = atk(0, 20, (5, 5, 5))
+    b.step([crit, crit])
+    assert b.hp([1, 1]) == [[88], [97]]
+    b.step([crit, crit])
+    assert b.hp([1, 1]) == [[76], [91]]
 
 
 def test_charge_up_charges_per_lane_and_per_slot():
