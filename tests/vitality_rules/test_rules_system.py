@@ -52,3 +52,9 @@ def test_budget_keys_and_defaults():
 ])
 def test_names_that_only_decide_legality(name, only):
     assert VitalityRules().legality_only(name) is only
+
+
+def test_a_rule_table_with_fewer_upgrades_and_limits_per_build():
+    rules = VitalityRules().with_rule_table({"max_upgrades": 2, "max_limits": 1})
+    assert rules.check_build(parse_build("ranged + brutal, bleed, overhit [quickdraw, bloodied]")) == [
+        "at most 2 upgrades (build has 3)", "at most 1 limits (build has 2)"]
