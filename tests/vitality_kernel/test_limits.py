@@ -344,3 +344,18 @@ def test_charge_up_with_relentless_needs_relentless_on_the_charging_turn_only():
     f = Fight(["ranged [charge_up, relentless]", "ranged"])
     assert f.turns(atk(0, 15, (3, 3, 3)), {}, {}) == [[96], [96], [82]]
     assert f.log == [([False, True], False), ([True, True], False), ([True, True], False)]
+
+
+def test_a_plugin_limit_whose_condition_is_another_limits():
+    # a limit named "early" with quickdraw's condition (turns 1-2): usable on turns 1 and 2 only
+    from balance.builds import parse_build
+    from balance.grid import Cell, Profile, Scenario
+    from balance_rules.vitality.catalog import Limit
+    from balance_rules.vitality.kernel import VitalityKernel
+    from balance_rules.vitality.ruleset import DEFAULT
+
+    kernel = VitalityKernel(None, DEFAULT.with_entries([Limit("early", 1, 2, condition="quickdraw")]))
+    table = kernel.compile([parse_build("ranged [early]")], (2, 2, 2, 2, 4))
+    st = kernel.start(table, [Cell(0, Profile("p", (2, 2, 2, 2, 4)), Buff("none"), Scenario("s", (100,)))],
+                      np.zeros(1, dtype=np.intp), np.zeros((1, 1), dtype=np.intp))
+    assert [kernel.usable(st, t)[0, 0] for t in (1, 2, 3)] == [True, True, False]

@@ -140,3 +140,16 @@ def test_an_enemy_that_starts_at_1_hp_stands_until_struck():
     f = Fight(["ranged"], hp=(10, 1))
     assert f.step(atk(0, 15, (5, 5, 5))) is False and f.hp == [0, 1]
     assert f.step(atk(0, 15, (3, 3, 3))) is True and f.hp == [0, 0]
+
+
+def test_an_enemy_of_1_max_hp_gets_no_slayer_bonus():
+    # plain ranged: d20 6 + 6 = 12 misses Avoidance 16 (no slayer bonus, whatever the max HP)
+    f = Fight(["ranged"], hp=(1,))
+    assert f.turns(atk(0, 6, (5, 5, 5))) == [[1]]
+
+
+def test_extra_attack_after_a_hit_without_a_crit_on_a_build_with_ricochet():
+    # melee_ac + extra_attack, ricochet: accuracy 6 + 4 - 4 = 6, damage 2. d20 10 hits (16) without a
+    # crit: (5,5,5) 15 + 2 - 11 = 6; the target stands, so the extra attack follows (d20 10: 6 more)
+    f = Fight(["melee_ac + extra_attack, ricochet"], hp=(30, 30, 30))
+    assert f.turns(dice(atk(0, 10, (5, 5, 5)), atk(1, 10, (5, 5, 5)))) == [[18, 30, 30]]
