@@ -325,3 +325,37 @@ def test_retaliation_turn_by_turn():
         got.append((f.attacker_hp, f.usable()))
     assert got == [(79, [True, True, False]), (77, [True, True, False]), (76, [True, True, False]),
                    (76, [False, True, True])]
+
+
+def test_the_basic_attack_of_an_unreliable_build_rolls_no_unreliable_check():
+    # ranged [unreliable_1, patient] is not usable on turn 1: the basic ranged attack is made with no
+    # unreliable check (its unscripted d20 of 1 would waste the action): d20 15 hits, (3,3,3):
+    # 9 + 6 - 11 = 4
+    f = Fight(["ranged [unreliable_1, patient]"])
+    f.step(atk(0, 15, (3, 3, 3)))
+    assert f.log == [([False], True)] and f.hp == [96]
+
+
+def test_charge_up_with_relentless_needs_relentless_on_the_charging_turn_only():
+    # ranged [charge_up, relentless] (+3T +1T = 16) and plain ranged. Turn 1: relentless fails
+    # (nothing dealt yet): plain ranged, d20 15, (3,3,3): 4. Turn 2: relentless holds: it charges.
+    # Turn 3: nothing dealt on turn 2, but the charged attack stays usable and fires on unscripted
+    # dice: 1 + 6 + 16 = 23 hits, 3 + 6 + 16 - 11 = 14.
+    f = Fight(["ranged [charge_up, relentless]", "ranged"])
+    assert f.turns(atk(0, 15, (3, 3, 3)), {}, {}) == [[96], [96], [82]]
+    assert f.log == [([False, True], False), ([True, True], False), ([True, True], False)]
+
+
+def test_a_plugin_limit_whose_condition_is_another_limits():
+    # a limit named "early" with quickdraw's condition (turns 1-2): usable on turns 1 and 2 only
+    from balance.builds import parse_build
+    from balance.grid import Cell, Profile, Scenario
+    from balance_rules.vitality.catalog import Limit
+    from balance_rules.vitality.kernel import VitalityKernel
+    from balance_rules.vitality.ruleset import DEFAULT
+
+    kernel = VitalityKernel(None, DEFAULT.with_entries([Limit("early", 1, 2, condition="quickdraw")]))
+    table = kernel.compile([parse_build("ranged [early]")], (2, 2, 2, 2, 4))
+    st = kernel.start(table, [Cell(0, Profile("p", (2, 2, 2, 2, 4)), Buff("none"), Scenario("s", (100,)))],
+                      np.zeros(1, dtype=np.intp), np.zeros((1, 1), dtype=np.intp))
+    assert [kernel.usable(st, t)[0, 0] for t in (1, 2, 3)] == [True, True, False]

@@ -123,3 +123,33 @@ def test_the_next_target_may_stand_at_1_hp_and_targets_move_on():
     f = Fight(["ranged"], hp=(6, 1, 6, 30))
     hit = atk(0, 15, (5, 5, 5))
     assert f.turns(hit, hit, hit, hit) == [[0, 1, 6, 30], [0, 0, 6, 30], [0, 0, 0, 30], [0, 0, 0, 20]]
+
+
+def test_an_area_barrage_swings_again_at_enemies_left_at_1_hp():
+    # area + barrage, buff accuracy and damage 10: accuracy and damage 6 - 4 - 8 + 10 = 4. The main
+    # swing (d20 15: 19 hits each) with (5,5,5): 15 + 4 - 11 = 8 leaves both 9-HP enemies at 1; the
+    # first barrage swing (d20 15 each, (3,3,3): 9 + 4 - 11 = 2) defeats both and wins.
+    f = Fight(["area + barrage"], hp=(9, 9), buff=Buff("b", accuracy=10, damage=10))
+    swing = lambda s, d6s: dice(atk(s, 15, d6s), atk(s, 15, target=1))  # noqa: E731
+    assert f.step(dice(swing(0, (5, 5, 5)), swing(1, (3, 3, 3)))) is True and f.hp == [0, 0]
+
+
+def test_an_enemy_that_starts_at_1_hp_stands_until_struck():
+    # ranged: d20 15 hits (21); (5,5,5): 15 + 6 - 11 = 10 defeats enemy 0 (10 HP); enemy 1 starts at
+    # 1 HP and stands: not won until a strike hits it ((3,3,3): 9 + 6 - 11 = 4)
+    f = Fight(["ranged"], hp=(10, 1))
+    assert f.step(atk(0, 15, (5, 5, 5))) is False and f.hp == [0, 1]
+    assert f.step(atk(0, 15, (3, 3, 3))) is True and f.hp == [0, 0]
+
+
+def test_an_enemy_of_1_max_hp_gets_no_slayer_bonus():
+    # plain ranged: d20 6 + 6 = 12 misses Avoidance 16 (no slayer bonus, whatever the max HP)
+    f = Fight(["ranged"], hp=(1,))
+    assert f.turns(atk(0, 6, (5, 5, 5))) == [[1]]
+
+
+def test_extra_attack_after_a_hit_without_a_crit_on_a_build_with_ricochet():
+    # melee_ac + extra_attack, ricochet: accuracy 6 + 4 - 4 = 6, damage 2. d20 10 hits (16) without a
+    # crit: (5,5,5) 15 + 2 - 11 = 6; the target stands, so the extra attack follows (d20 10: 6 more)
+    f = Fight(["melee_ac + extra_attack, ricochet"], hp=(30, 30, 30))
+    assert f.turns(dice(atk(0, 10, (5, 5, 5)), atk(1, 10, (5, 5, 5)))) == [[18, 30, 30]]
