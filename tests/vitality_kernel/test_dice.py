@@ -98,3 +98,34 @@ def test_exploding_on_five_per_lane_and_on_six():
     got = exploding_3d6(raw, np.array([0, 1]), NoMoreDice(), lambda r: slot(EXPLODE, 0, r), np.arange(2))
     assert got.tolist() == [11, 16]
     assert exploding_3d6(raw[:1], 1, NoMoreDice(), lambda r: slot(EXPLODE, 0, r), np.arange(1)).tolist() == [16]
+
+
+def test_hashed_rounds_read_each_lanes_own_slot_round_by_round():
+    """Chains alive after the two inline rounds draw hashed dice from slot (EXPLODE, strike, round)
+    of their own lane: round 3, then 4, ... Two lanes with strike numbers 0 and 1 (an array of slots,
+    as follow-up strikes pass) and explode_on_5 per lane (0, 1).
+
+    Lane 0 (6 only): 6 1 1 = 8; round 1 reads 6 (+6, alive); round 2 reads 6 (+6, alive); round 3
+    (hashed, strike 0) reads 6 (+6, alive); round 4 reads 2 (+2): 28.
+    Lane 1 (5-6): 5 5 1 = 11; round 1 reads 5 1 (+6, one alive); round 2 reads 5 (+5, alive); round 3
+    (hashed, strike 1) reads 2 (+2): 24."""
+    raw = np.array([encode(1, (6, 1, 1), (6, 1, 1), (6, 1, 1)), encode(1, (5, 5, 1), (5, 1, 1), (5, 1, 1))],
+                   dtype=np.uint64)
+    faces = {(0, 3): (6, 1, 1), (0, 4): (2, 1, 1), (1, 3): (2, 1, 1)}
+    asked = []
+
+    class ScriptedDice:
+        def raw(self, slots, idx):
+            slots = np.broadcast_to(slots, np.shape(idx))
+            out = []
+            for s, lane in zip(slots.tolist(), np.asarray(idx).tolist()):
+                strike, rnd = (s >> 12) & 0xFFF, s & 0xFFF
+                assert s >> 24 == EXPLODE and strike == lane  # each lane's own strike number
+                asked.append((lane, rnd))
+                out.append(encode(1, faces.get((lane, rnd), (1, 1, 1))))
+            return np.array(out, dtype=np.uint64)
+
+    strikes = np.array([0, 1])
+    got = exploding_3d6(raw, np.array([0, 1]), ScriptedDice(), lambda r: slot(EXPLODE, strikes, r), np.arange(2))
+    assert got.tolist() == [28, 24]
+    assert asked == [(0, 3), (1, 3), (0, 4)]
