@@ -12,14 +12,13 @@ import numpy as np
 import pytest
 
 from balance.engine import Simulator
-from balance.session import open_session
 from balance_plugins.stages.common import STREAM_CONFIRM
 from balance_plugins.stages.distributions import DistributionTask
 from balance_plugins.stages.paired import TurnsTask
 from balance_plugins.stages.stage2 import ConfirmTask
 from balance_rules.vitality.kernel import VitalityKernel
 from tests.stages.test_statistics import raced_turns_here, turns_by_run
-from tests.stages.tiny import write_tiny
+from tests.stages.tiny import tiny_session_builds
 
 N = 8
 RUNS = 6
@@ -27,12 +26,7 @@ RUNS = 6
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
-    config = write_tiny(tmp_path_factory.mktemp("confirm") / "tiny.toml", seed=7)
-    session = open_session(str(config))
-    every = list(session.rules.enumerate_builds(session.budget))
-    builds = tuple(every[:: len(every) // N][:N])
-    costs = tuple(int(session.rules.build_cost(b)) for b in builds)
-    return session, builds, costs
+    return tiny_session_builds(tmp_path_factory.mktemp("confirm"), 7, N)
 
 
 @pytest.mark.parametrize("kernel", ["compiled", "numpy"])

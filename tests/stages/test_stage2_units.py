@@ -10,22 +10,16 @@ import numpy as np
 import pytest
 
 from balance_plugins.stages.pairs import PairSample, pair_at
-from balance.session import open_session
 from balance_plugins.stages.common import STREAM_CONFIRM, STREAM_STAGE2
 from balance_plugins.stages.stage2 import ConfirmTask, PairTask, SoloTask
-from tests.stages.tiny import write_tiny
+from tests.stages.tiny import tiny_session_builds
 
 N = 6  # attacks: 15 pairs
 
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
-    config = write_tiny(tmp_path_factory.mktemp("units") / "tiny.toml", seed=5)
-    session = open_session(str(config))
-    every = list(session.rules.enumerate_builds(session.budget))
-    builds = tuple(every[:: len(every) // N][:N])
-    costs = tuple(int(session.rules.build_cost(b)) for b in builds)
-    return session, builds, costs
+    return tiny_session_builds(tmp_path_factory.mktemp("units"), 5, N)
 
 
 def split(task, state, total, cuts):

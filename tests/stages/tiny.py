@@ -54,6 +54,17 @@ def write_tiny(path: Path, seed: int = 11, batch: int = 0) -> Path:
     return path
 
 
+def tiny_session_builds(folder: Path, seed: int, n: int) -> tuple:
+    """The tiny config's session (written into ``folder``), ``n`` of its builds spread over the
+    enumeration, and their costs: for tests that drive stage tasks in this process."""
+    from balance.session import open_session
+
+    session = open_session(str(write_tiny(folder / "tiny.toml", seed=seed)))
+    every = list(session.rules.enumerate_builds(session.budget))
+    builds = tuple(every[:: len(every) // n][:n])
+    return session, builds, tuple(int(session.rules.build_cost(b)) for b in builds)
+
+
 def read_stage(run_dir: Path, stage: str) -> dict[str, np.ndarray]:
     """Every record of a stage, concatenated (fine for tiny runs only)."""
     from balance_plugins.store.store import MsgpackStore
