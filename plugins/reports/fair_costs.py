@@ -132,10 +132,6 @@ def value_per_point_spread(values: PointValues, kind: str) -> Interval:
     return _percentiles(float(mad(est)), mad(per))
 
 
-def _neg(iv: Interval) -> Interval:
-    return Interval(-iv.est, -iv.hi, -iv.lo)
-
-
 def _cost(x: float) -> str:
     return f"{x:g}"
 
@@ -195,8 +191,8 @@ class FairCosts:
     def _line(f: FairCost) -> str:
         est, ci = fmt_interval(f.fair)
         return (f"`{f.name}` ({f.kind}): {f.verdict} its cost from {_cost(f.base_cost)} to about {est} ({ci}); "
-                f"it saves {fmt_interval(_neg(f.per_point))[0]} turns "
-                f"per point paid against a median of {fmt_interval(_neg(f.peers_median))[0]} "
+                f"it saves {fmt_interval(-f.per_point)[0]} turns "
+                f"per point paid against a median of {fmt_interval(-f.peers_median)[0]} "
                 f"among its {f.peers} peers.")
 
 

@@ -65,11 +65,6 @@ def _turns_line(v: PointValue, top_share: dict[str, float], top_n: int) -> str:
             f"against the same builds without it{where}.")
 
 
-def _neg(iv: Interval) -> Interval:
-    """A saving as a positive figure (the interval negated has the same width, so the same precision)."""
-    return Interval(-iv.est, -iv.hi, -iv.lo)
-
-
 def _spread(v: PointValue) -> str:
     """"Worth most against Swarm (3.1), least against Boss (0.2)" when the scenarios differ."""
     items = [(k, iv) for k, iv in v.by_scenario.items() if np.isfinite(iv.est)]
@@ -235,8 +230,8 @@ class Findings:
         over, under = mis_costed(values)
 
         doc = Doc().h(1, "Findings")
-        price_e, price_ci = fmt_interval(_neg(values.price))
-        slope_e, slope_ci = fmt_interval(_neg(values.slope))
+        price_e, price_ci = fmt_interval(-values.price)
+        slope_e, slope_ci = fmt_interval(-values.slope)
         doc.p("What to change, by how many points, and how sure we are. Values in points are stage-1 "
               "**screening** numbers: paired builds with and without each upgrade or limit, on the same dice, "
               "converted to points at the **price of a point**: the turns the median upgrade saves per point paid "

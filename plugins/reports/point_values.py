@@ -86,6 +86,10 @@ class Interval:
     lo: float
     hi: float
 
+    def __neg__(self) -> "Interval":
+        """A saving as a positive figure (the same width, so printed to the same precision)."""
+        return Interval(-self.est, -self.hi, -self.lo)
+
 
 @attrs.frozen
 class PointValue:
