@@ -1,37 +1,33 @@
-"""``stage1/fair_costs.md``: for each upgrade and limit, the cost that would bring its value per point to the
-median of its peers (the other enhancements of its kind), with a 95 % interval.
+"""``stage1/fair_costs.md``: for each upgrade and limit, the cost at which it would be worth what it
+costs, at the price of a point of :mod:`.point_values`, with a 95 % interval.
 
-Value per point of ``e`` is ``points_e / cost_e`` (:mod:`.point_values`). ``points = Δturns / price``
-with one price of a point for every enhancement, so the price cancels from the fair cost::
+Limits cost points like upgrades (they are bought from the same budget), so one currency prices
+both: the **price of a point** (the median upgrade's change of turns per point paid), the same
+price that converts findings.md's values to points. The fair cost is the value in points, given
+back in the rule system's base cost (an area type's carriers pay double; the suggestion is the
+catalog's number)::
 
-    fair_cost_e = Δturns_e / median over peers p of (Δturns_p / cost_p)
+    fair_cost_e = Δturns_e / price × base_cost_e / paid_e = points_e × base_cost_e / paid_e
 
-(costs are the points carriers paid; the suggestion is given back in the rule system's base cost).
-``Δturns`` is each enhancement's paired effect on the same dice, measured precisely even where a
-value in points has no interval.
+so findings.md's "worth N points for its cost of C" and this page's suggestion are the same
+figure, and both say *over-costed* (*lower*) exactly when the interval lies below the cost paid.
 
-**Interval.** The point values' bootstrap (:mod:`.point_values`: whole builds and the dice groups
-every build of a cell shares) gives each enhancement's ``Δturns`` and points paid per replicate, all
-enhancements redrawn in the same replicate on the same dice draw; the fair cost is recomputed in every
-replicate (the peers' median too), and its 2.5 and 97.5 percentiles are its interval. Where the
-peers' median effect per point can reach 0 (or has the wrong sign), no finite fair cost exists and
-none is given.
+**Interval.** The value in points' own (:mod:`.point_values`: whole builds and the dice groups
+every build of a cell shares, the price recomputed in every replicate), scaled the same way. Where
+the price's interval reaches 0 no value in points exists, hence no fair cost.
 """
 
 from __future__ import annotations
-
 
 import attrs
 import numpy as np
 
 from balance.hookspecs import hookimpl
-from balance_plugins.reports.common import Doc, fint, out_path, settings_lines
+from balance_plugins.reports.common import Doc, out_path, settings_lines
 from balance_plugins.reports.point_values import (
-    Interval, PointValue, PointValues, fmt_interval, interval_note, run_values,
+    Interval, PointValues, fmt_interval, interval_note, run_values,
 )
 
-#: Peers an enhancement needs for a median to compare with.
-MIN_PEERS = 2
 #: Suggestions listed before the full table.
 MAX_LINES = 12
 
@@ -43,11 +39,8 @@ class FairCost:
     base_cost: float
     #: Points its carriers paid on average (type factors included).
     paid: float
-    #: Turns saved per point paid (negative = saves), its own.
+    #: Turns it adds per point paid (negative = saves), its own.
     per_point: Interval
-    #: The peers' median turns per point paid.
-    peers_median: Interval
-    peers: int
     #: The fair cost in base-cost units; nan where none exists.
     fair: Interval
 
@@ -60,8 +53,8 @@ class FairCost:
     def verdict(self) -> str:
         if self.slows:
             return "no positive cost is fair: it makes attacks slower"
-        if not np.isfinite(self.fair.lo):
-            return "no fair cost: the peers' effect per point or its own has no finite ratio"
+        if not (np.isfinite(self.fair.lo) and np.isfinite(self.fair.hi)):
+            return "no fair cost: no price of a point in this run"
         if self.fair.hi < self.base_cost:
             return "lower"
         if self.fair.lo > self.base_cost:
@@ -69,67 +62,35 @@ class FairCost:
         return "keep (within noise)"
 
 
-def _percentiles(est: float, reps: np.ndarray) -> Interval:
-    if not np.isfinite(est) or not np.isfinite(reps).all():
-        return Interval(float(est), float("nan"), float("nan"))
-    lo, hi = np.percentile(reps, [2.5, 97.5])
-    return Interval(float(est), float(lo), float(hi))
-
-
-def usable(values: PointValues) -> list[PointValue]:
-    return [v for v in values.values.values()
-            if np.isfinite(v.turns.lo) and np.isfinite(v.turns.hi) and v.cost > 0]
-
-
-def per_point_reps(vs: list[PointValue]) -> np.ndarray:
-    """(replicates, enhancements): each enhancement's Δturns per point paid in every bootstrap
-    replicate, one column per enhancement of ``vs``."""
-    if not vs:
-        return np.zeros((0, 0))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.stack([v.turn_reps / v.paid_reps for v in vs], axis=1)
-
-
 def fair_costs(values: PointValues) -> list[FairCost]:
-    """The fair cost of every enhancement with at least :data:`MIN_PEERS` peers of its kind."""
-    vs = usable(values)
-    per = per_point_reps(vs)
-    est = np.array([v.turns.est / v.cost for v in vs])
+    """The fair cost of every enhancement with an effect on turns and a cost."""
     out = []
-    for i, v in enumerate(vs):
-        peers = [j for j, p in enumerate(vs) if p.kind == v.kind and j != i]
-        if len(peers) < MIN_PEERS:
+    for v in values.values.values():
+        if not (np.isfinite(v.turns.lo) and np.isfinite(v.turns.hi)) or v.cost <= 0:
             continue
-        m_est, m_reps = float(np.median(est[peers])), np.median(per[:, peers], axis=1)
-        median = _percentiles(m_est, m_reps)
-        own = Interval(float(est[i]), v.turns.lo / v.cost, v.turns.hi / v.cost)
         scale = v.base_cost / v.cost  # paid -> base cost
-        if median.hi < 0 and (m_reps != 0).all():  # the peers' points reliably save turns: a finite ratio
-            fair = _percentiles(v.turns.est / m_est * scale, v.turn_reps / m_reps * scale)
-        elif median.hi < 0:  # a draw of the peers' median is 0 (peers without effect): no finite interval
-            fair = Interval(v.turns.est / m_est * scale, float("nan"), float("nan"))
-        else:
-            fair = Interval(float("nan"), float("nan"), float("nan"))
-        out.append(FairCost(v.name, v.kind, v.base_cost, v.cost, own, median, len(peers), fair))
+        per_point = Interval(v.turns.est / v.cost, v.turns.lo / v.cost, v.turns.hi / v.cost)
+        fair = Interval(v.points.est * scale, v.points.lo * scale, v.points.hi * scale)
+        out.append(FairCost(v.name, v.kind, v.base_cost, v.cost, per_point, fair))
     return out
 
 
-def value_per_point_spread(values: PointValues, kind: str) -> Interval:
-    """How unequal the value per point of one kind is: the median absolute deviation of each
-    enhancement's turns per point paid from the kind's median, relative to that median (0 = every
-    enhancement equally worth its cost; 0.5 = a typical one is 50 % off). Interval as above."""
-    vs = [v for v in usable(values) if v.kind == kind]
-    if len(vs) < MIN_PEERS + 1:
+def cost_error(values: PointValues, kind: str) -> Interval:
+    """How far a typical enhancement of ``kind`` is from being worth what it costs: the median, over
+    the kind, of ``|value in points / points paid - 1|`` (0 = every one worth exactly its cost; 1 = a
+    typical one off by its whole cost). Recomputed in every replicate of the point values' bootstrap
+    (every enhancement and the price on the same draw); NaN without a price of a point."""
+    vs = [v for v in values.values.values()
+          if v.kind == kind and v.cost > 0 and np.isfinite(v.points.est) and len(v.turn_reps)]
+    if not vs or not values.in_points or len(values.price_reps) != len(vs[0].turn_reps):
         return Interval(float("nan"), float("nan"), float("nan"))
-    per = per_point_reps(vs)
-    est = np.array([v.turns.est / v.cost for v in vs])
-
-    def mad(x: np.ndarray) -> np.ndarray:
-        med = np.median(x, axis=-1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.median(np.abs(x - med), axis=-1) / np.abs(med[..., 0])
-
-    return _percentiles(float(mad(est)), mad(per))
+    est = float(np.median([abs(v.points.est / v.cost - 1) for v in vs]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reps = np.median(np.stack([np.abs(v.turn_reps / values.price_reps / v.paid_reps - 1) for v in vs]), axis=0)
+    if not np.isfinite(reps).all():
+        return Interval(est, float("nan"), float("nan"))
+    lo, hi = np.percentile(reps, [2.5, 97.5])
+    return Interval(est, float(lo), float(hi))
 
 
 def _cost(x: float) -> str:
@@ -144,12 +105,19 @@ class FairCosts:
         values = run_values(ctx)
         found = fair_costs(values)
         doc = Doc().h(1, "Fair-cost suggestions")
-        doc.p("For each upgrade and limit: the cost that would bring its value per point to the median of its "
-              "peers (the other enhancements of its kind). Stage-1 **screening** numbers: paired builds with and "
-              "without it on the same dice. Fair cost = its change of turns / the peers' median change of turns "
-              "per point paid; 95% intervals from the point values' "
-              f"{interval_note(values)}, the fair cost and the peers' median recomputed in every replicate. "
+        price_e, price_ci = fmt_interval(-values.price)
+        doc.p("For each upgrade and limit: the cost at which it would be worth what it costs. Limits are bought "
+              "with the same points as upgrades, so both are priced in one currency, the **price of a point**: "
+              f"the turns the median upgrade saves per point paid ({price_e} turns per point, {price_ci}), the "
+              "price findings.md converts with. Fair cost = its value in points (its change of turns / the price), "
+              "in the rule system's base cost: the same figure as findings.md's \"worth N points\". Stage-1 "
+              "**screening** numbers: paired builds with and without it on the same dice; 95% intervals from the "
+              f"point values' {interval_note(values)}, the price recomputed in every replicate. "
               "Method: docs/findings.md, *Fair costs*.")
+        if not values.in_points:
+            doc.p("**No fair costs in this run**: the price of a point's interval reaches 0 (a point of a typical "
+                  "upgrade does not reliably save turns), so no cost can be given in points; findings.md judges "
+                  "by turns instead.")
         moves = sorted((f for f in found if f.verdict in ("lower", "raise")),
                        key=lambda f: (-abs(f.fair.est - f.base_cost), f.name))
         doc.h(2, "Costs to change")
@@ -165,24 +133,23 @@ class FairCosts:
                          f"({fmt_interval(f.per_point)[1]}) to the attacks carrying it: no cost makes it fair; "
                          "its effect needs changing, not its cost." for f in slow])
         for kind in ("upgrade", "limit"):
-            spread = value_per_point_spread(values, kind)
-            if np.isfinite(spread.est):
-                est, ci = fmt_interval(spread)
-                doc.p(f"Spread of value per point among {kind}s (median absolute deviation from their median, "
-                      f"relative to it): {est} ({ci}); 0 would mean every {kind} equally worth its cost.")
+            err = cost_error(values, kind)
+            if np.isfinite(err.est):
+                est, ci = fmt_interval(err)
+                doc.p(f"A typical {kind}'s value is off its cost by {est} of that cost ({ci}; the median over "
+                      f"the {kind}s of |worth ÷ cost paid − 1|; 0 would mean every {kind} worth exactly its cost).")
         doc.h(2, "Every upgrade and limit")
         rows = []
         for f in sorted(found, key=lambda f: (f.kind, f.name)):
             fe, fci = fmt_interval(f.fair, "")
             pe, pci = fmt_interval(f.per_point, "")
-            rows.append([f"`{f.name}`", f.kind, _cost(f.base_cost), f"{f.paid:.2f}", f"{pe} ({pci})",
-                         fmt_interval(f.peers_median, "")[0], fint(f.peers), fe, fci, f.verdict])
+            rows.append([f"`{f.name}`", f.kind, _cost(f.base_cost), f"{f.paid:.2f}", f"{pe} ({pci})", fe, fci,
+                         f.verdict])
         doc.table(["Enhancement", "Kind", "Cost", "Paid (mean)", "Δ turns per point paid (95% CI)",
-                   "Peers' median", "Peers", "Fair cost", "95% CI", "Suggestion"], rows)
+                   "Fair cost", "95% CI", "Suggestion"], rows)
         skipped = sorted(set(values.values) - {f.name for f in found})
         if skipped:
-            doc.p(f"Not suggested (fewer than {MIN_PEERS} peers of their kind, no cost, or no interval): "
-                  + ", ".join(f"`{n}`" for n in skipped) + ".")
+            doc.p("Not suggested (no cost or no interval): " + ", ".join(f"`{n}`" for n in skipped) + ".")
         doc.h(2, "Run")
         doc.bullets(settings_lines(ctx, "stage1"))
         return [doc.write(out_path(ctx, self.stage, "fair_costs.md"))]
@@ -191,9 +158,7 @@ class FairCosts:
     def _line(f: FairCost) -> str:
         est, ci = fmt_interval(f.fair)
         return (f"`{f.name}` ({f.kind}): {f.verdict} its cost from {_cost(f.base_cost)} to about {est} ({ci}); "
-                f"it saves {fmt_interval(-f.per_point)[0]} turns "
-                f"per point paid against a median of {fmt_interval(-f.peers_median)[0]} "
-                f"among its {f.peers} peers.")
+                f"it saves {fmt_interval(-f.per_point)[0]} turns per point paid.")
 
 
 @hookimpl

@@ -371,8 +371,8 @@ class Findings:
             f"point ({slope_ci}), but across builds it mixes which upgrades a build has with how many points "
             "it spent, so it does not convert. A median is robust to up to half the upgrades being mis-costed.",
             "Value = mean difference over cells / the price; per profile and per scenario over "
-            "their cells only, at their own price. Limits are valued in the same currency; "
-            "`stage1/fair_costs.md` compares each with its own kind (limits with limits) instead.",
+            "their cells only, at their own price. Limits are valued in the same currency (they are bought with "
+            "the same points); `stage1/fair_costs.md` gives each value back as the cost to set.",
             "The interval resamples whole builds (clusters: the combats of one build share its dice), "
             "never single combats, and in the same replicate the groups of runs whose dice every build of a "
             "cell shares (common random numbers: a builds-only interval would miss them); numbers are printed "

@@ -112,7 +112,7 @@ class PointValue:
     cell_turns: np.ndarray = attrs.field(eq=False, repr=False)
     #: The bootstrap's replicates of ``turns`` (the mean change over all cells) and of the points paid,
     #: replicate by replicate the same draws as every other enhancement's (the dice are shared), so a
-    #: statistic of several enhancements (fair costs: a median of peers) is redrawn jointly.
+    #: statistic of several enhancements (how far costs are off: a median over a kind) is redrawn jointly.
     turn_reps: np.ndarray = attrs.field(eq=False, repr=False, factory=lambda: np.zeros(0))
     paid_reps: np.ndarray = attrs.field(eq=False, repr=False, factory=lambda: np.zeros(0))
 
@@ -134,6 +134,8 @@ class PointValues:
     price: Interval = Interval(math.nan, math.nan, math.nan)
     #: The enhancements whose median is the price.
     market: tuple[str, ...] = ()
+    #: The price's bootstrap replicates, on the same draws as every value's ``turn_reps``.
+    price_reps: np.ndarray = attrs.field(eq=False, repr=False, factory=lambda: np.zeros(0))
 
     @property
     def in_points(self) -> bool:
@@ -340,7 +342,7 @@ def measure(reader, attacks: Attacks, replicates: int = REPLICATES, seed: int = 
             {p: iv(("p", p), groups[("p", p)]) for p in profiles},
             {s: iv(("s", s), groups[("s", s)]) for s in scenarios}, e.full, e.reps.mean(axis=1), e.paid_reps)
     return PointValues(values, slope, len(plain), tuple(cell.labels), profiles, scenarios, replicates,
-                       n_groups, _interval(*prices[("all", "")]), market)
+                       n_groups, _interval(*prices[("all", "")]), market, prices[("all", "")][1])
 
 
 @attrs.frozen

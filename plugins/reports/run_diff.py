@@ -16,7 +16,7 @@ Sections, each comparing like with like:
 3. **Pairs** (the confirmation ranking: fresh dice, many runs per cell): the same for confirmed
    pairs present in both runs, and the top pairs that entered or left the top :data:`TOP_PAIRS`.
 4. **Findings** that appeared or disappeared (:mod:`.findings`: mis-costed and dominated options),
-   and the spread of value per point (:mod:`.fair_costs`).
+   and how far a typical upgrade and limit is off its cost (:func:`.fair_costs.cost_error`).
 
 **False positives.** A move is listed only when its interval excludes 0 at a *family-wise* level:
 :data:`ALPHA` for the whole diff, split equally over the :data:`SECTIONS` sections that list moves
@@ -41,7 +41,7 @@ from balance.comparing import Comparison
 from balance.hookspecs import hookimpl
 from balance_plugins.reports.common import Doc, fint
 from balance_plugins.reports.data import Attacks, load_confirmed
-from balance_plugins.reports.fair_costs import fair_costs, value_per_point_spread
+from balance_plugins.reports.fair_costs import cost_error, fair_costs
 from balance_plugins.reports.findings import dominated, mis_costed
 from balance_plugins.reports.point_values import (
     Interval, PointValue, PointValues, fmt_interval, interval_note, measure, pairs_of, read_cell_means,
@@ -434,18 +434,18 @@ class RunDiff:
         console += [f"  + {backed(k, fb[k]).replace('`', '')}" for k in appeared[:CONSOLE_LINES]]
         console += [f"  - {backed(k, fa[k]).replace('`', '')}" for k in gone[:CONSOLE_LINES]]
 
-        doc.h(2, "Spread of value per point")
-        doc.p("Median absolute deviation of turns saved per point paid from the kind's median, relative to it "
-              "(0 = every enhancement equally worth its cost); 95% intervals (stage1/fair_costs.md and docs/findings.md explain the method). "
-              "A fair-cost change should make it shrink.")
+        doc.h(2, "How far costs are off")
+        doc.p("The median, over each kind, of |value in points ÷ points paid − 1| (0 = every one worth exactly its "
+              "cost; each run at its own price of a point); 95% intervals (stage1/fair_costs.md and "
+              "docs/findings.md explain the method). A fair-cost change should make it shrink.")
         rows = []
         for kind in ("upgrade", "limit"):
-            sa, sb = value_per_point_spread(va, kind), value_per_point_spread(vb, kind)
+            sa, sb = cost_error(va, kind), cost_error(vb, kind)
             if np.isfinite([sa.lo, sa.hi, sb.lo, sb.hi]).all():
                 change = mover(sa, sb)
                 rows.append([f"{kind}s", "{} ({})".format(*fmt_interval(sa)), "{} ({})".format(*fmt_interval(sb)),
                              signed(change)])
-                console.append(f"spread of value per point, {kind}s: {fmt_interval(sa)[0]} -> "
+                console.append(f"typical cost error, {kind}s: {fmt_interval(sa)[0]} -> "
                                f"{fmt_interval(sb)[0]}, change {signed(change)}")
         doc.table(["Kind", "A", "B", "Change B − A (95% CI)"], rows) if rows else doc.p("Not measurable.")
         return Comparison(self.name, tuple(console), doc.text())
@@ -473,8 +473,8 @@ def cost_changes(doc: Doc, va: PointValues, vb: PointValues) -> list[str]:
     doc.p("Listed whatever the noise: the effect on turns may stay the same while its price moves. Turns per point "
           "paid: its effect on turns (negative = faster) divided by the points its carriers paid for it, 95% "
           "bootstrap interval (screening; over builds and shared dice where the runs keep dice groups); fair cost: "
-          "the cost that would bring its value per "
-          "point to its peers' median (stage1/fair_costs.md), in base-cost units.")
+          "its value in points at the run's price of a "
+          "point (stage1/fair_costs.md), in base-cost units.")
     rows, lines = [], []
     for n in changed:
         a, b = va.values[n], vb.values[n]

@@ -4,9 +4,11 @@
 
 makes N toy runs (seeds 101..100+N, tests/compare/toy_runs.py), diffs them in disjoint pairs
 (seed-only diffs: how many list any enhancement or build?) and checks how often each fair-cost
-interval holds the true fair cost (gilded 1, whetstone 3, nick 1, edge 2) and the direction is right.
-Measured (N = 40): 0 of 20 seed-only diffs listed anything; fair-cost coverage gilded 37, whetstone
-36, nick 38, edge 38 of 40; direction right 40 of 40 for gilded (lower) and whetstone (raise).
+interval holds the true fair cost (gilded 1, whetstone 3, nick 1, edge 2, the limit reckless 2) and
+the direction is right.
+Measured (N = 40): 0 of 20 seed-only diffs listed anything; fair-cost coverage gilded 38, whetstone
+38, nick 40, edge 40, reckless 39 of 40; direction right 40 of 40 for gilded (lower), whetstone and
+reckless (raise).
 """
 
 import sys
@@ -21,7 +23,7 @@ from balance_plugins.reports.fair_costs import fair_costs
 from balance_plugins.reports.point_values import measure
 from tests.compare.toy_runs import PLUGIN, make_run
 
-TRUTH = {"gilded": 1, "whetstone": 3, "nick": 1, "edge": 2}
+TRUTH = {"gilded": 1, "whetstone": 3, "nick": 1, "edge": 2, "reckless": 2}
 
 
 def main(n: int) -> None:
@@ -41,12 +43,13 @@ def main(n: int) -> None:
         listed += bool(enh.moves or builds.moves)
     print(f"seed-only diffs listing anything: {listed} of {n // 2}")
     cover = dict.fromkeys(TRUTH, 0)
-    right = {"gilded": 0, "whetstone": 0}
+    right = {"gilded": 0, "whetstone": 0, "reckless": 0}
     for v in vals:
         for f in fair_costs(v):
             cover[f.name] += f.fair.lo <= TRUTH[f.name] <= f.fair.hi
             right["gilded"] += f.name == "gilded" and f.verdict == "lower"
             right["whetstone"] += f.name == "whetstone" and f.verdict == "raise"
+            right["reckless"] += f.name == "reckless" and f.verdict == "raise"
     print(f"fair cost inside its interval, of {n}: {cover}; right direction: {right}")
 
 

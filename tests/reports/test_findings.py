@@ -11,6 +11,8 @@ import pytest
 from balance.reporting import write_reports
 from balance.session import open_session
 from balance_plugins.reports.data import Attacks
+from balance_plugins.reports.fair_costs import cost_error, fair_costs
+from balance_plugins.reports.findings import mis_costed
 from balance_plugins.reports.point_values import decimals, measure
 from balance_plugins.store import MsgpackStore
 from tests.reports import toy_values as toy
@@ -60,6 +62,43 @@ def test_bootstrap_is_reproducible(toy_run, toy_values):
     run = MsgpackStore().open(toy_run)
     again = measure(run.stage_reader("stage1"), Attacks.load(run, "stage1"))
     assert again.values["gilded"].points == toy_values.values["gilded"].points
+
+
+def test_fair_costs_price_limits_and_upgrades_in_findings_currency(toy_values):
+    """Limits are bought with the same points as upgrades, so fair_costs.md prices both at the price
+    of a point, as findings.md does: every fair cost is the value in points (the toy's costs are base
+    costs), and the page's *lower* / *raise* are findings' over- / under-costed, limits included.
+    Pricing limits against other limits instead (the toy has one limit: no fair cost at all) fails."""
+    found = {f.name: f for f in fair_costs(toy_values)}
+    assert set(found) == set(toy.WORTH)
+    for name, worth in toy.WORTH.items():
+        assert found[name].fair.est == pytest.approx(worth, abs=1e-5), name
+    over, under = mis_costed(toy_values)
+    assert {f.name for f in found.values() if f.verdict == "lower"} == {v.name for v in over} == {"gilded"}
+    assert {f.name for f in found.values() if f.verdict == "raise"} == {v.name for v in under} \
+        == {"whetstone", "reckless"}
+    # how far a typical one is off its cost, |worth / cost - 1|: upgrades 0 (nick, edge), 0.5 (gilded
+    # 1 for 2, whetstone 3 for 2), median 0.25; the one limit (worth 2 for 1) 1
+    assert cost_error(toy_values, "upgrade").est == pytest.approx(0.25, abs=1e-5)
+    assert cost_error(toy_values, "limit").est == pytest.approx(1.0, abs=1e-5)
+
+
+def test_no_fair_cost_without_a_price(tmp_path, monkeypatch):
+    """The toy whose price's interval reaches 0 (as in the test below): no value in points, hence no
+    fair cost, and the page says why instead of dividing by a price that may be 0."""
+    monkeypatch.setattr(toy, "UPGRADES", {"nick": (1, 0), "edge": (2, 0), "whetstone": (2, 3), "gilded": (2, -1)})
+    run_dir = toy.make_toy_run(tmp_path / "run", build_sd=0.5, seed=4)
+    run = MsgpackStore().open(run_dir)
+    values = measure(run.stage_reader("stage1"), Attacks.load(run, "stage1"), replicates=200)
+    assert not values.in_points
+    found = fair_costs(values)
+    assert found and all(np.isnan(f.fair.est) for f in found)
+    assert all(f.verdict.startswith(("no fair cost", "no positive cost")) for f in found)
+    assert np.isnan(cost_error(values, "upgrade").est)
+    write_reports(open_session(run_dir / "config.toml"), run_dir, tmp_path / "out", only=["fair_costs"])
+    md = (tmp_path / "out" / "stage1" / "fair_costs.md").read_text()
+    assert "**No fair costs in this run**" in md
+    assert "None: every fair cost's interval contains the current cost." in md
 
 
 def _section(md: str, title: str) -> str:

@@ -17,7 +17,6 @@ as its width / 3.92. An interval from independent cells is about √(cells) = 2 
 
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 import pytest
@@ -296,33 +295,3 @@ def test_rao_wu_weights_keep_a_linear_statistics_variance():
     np.testing.assert_allclose(a.sum(axis=1), 1.0)
     boot = (a @ x).var()
     assert boot == pytest.approx(x.var(ddof=1) / GROUPS, rel=0.05)
-
-
-def test_fair_cost_gives_no_interval_without_a_warning_when_a_draw_of_the_peers_median_is_0():
-    """Two peers have no effect at all (interval 0 to 0) and three almost always save turns: the
-    peers' median (the third smallest of five) is below 0 in nearly every draw, so its interval is
-    below 0, but in the few draws where one of the three is above 0 the median is exactly 0. A ratio
-    to it then has no finite interval: no fair cost, and no division by zero on the console."""
-    from balance_plugins.reports.fair_costs import fair_costs
-
-    rng = np.random.default_rng(3)
-
-    def v(name, est, lo, hi):  # 4,000 bootstrap replicates of a normal effect with that 95 % interval
-        reps = est + rng.standard_normal(4000) * (hi - lo) / 2 / 1.96
-        return PointValue(name, "upgrade", 1.0, 1.0, 10, Interval(est, lo, hi), Interval(np.nan, np.nan, np.nan),
-                          {}, {}, np.zeros(1), reps, np.ones(4000))
-
-    # each saver: sd 0.6 / 1.96, P(above 0) = P(Z > 3.27) = 0.05 %; some of 4,000 replicates of three of them do
-    vals = [v("t", -1.0, -1.5, -0.5), v("z1", 0.0, 0.0, 0.0), v("z2", 0.0, 0.0, 0.0),
-            *(v(f"n{k}", -1.0, -1.6, -0.4) for k in range(3))]
-    pv = PointValues({x.name: x for x in vals}, Interval(-1, -1.1, -0.9), 1, ("c",), (), (), 1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        found = {f.name: f for f in fair_costs(pv)}
-    t = found["t"]
-    assert t.peers_median.hi < 0
-    assert np.isnan(t.fair.lo) and np.isnan(t.fair.hi)
-    assert t.verdict.startswith("no fair cost")
-    # without the two peers of no effect the median never reaches 0, and the interval is finite
-    pv = PointValues({x.name: x for x in vals if not x.name.startswith("z")}, pv.slope, 1, ("c",), (), (), 1)
-    assert np.isfinite(next(f for f in fair_costs(pv) if f.name == "t").fair.lo)
