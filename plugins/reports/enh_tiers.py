@@ -1,5 +1,5 @@
 """Per-enhancement statistics over all records and over each tier (best X % of ALL records), in
-the reader's two passes (``scan`` then ``tiers``, which also finds the exact median of all records).
+the reader's two passes (``scan`` then ``tiers``).
 Shared by the enhancement ranking, saturation and cost reports; the result of one run directory is
 cached so that reporters run one after another in one process (``balance report`` runs a stage's
 reporters in one process) read the records twice in total, not twice each.
@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 
 from balance_plugins.reports.data import Attacks
-from balance_plugins.reports.stream import Derive, Moments, SparseMembership, cluster_se
+from balance_plugins.reports.stream import ClusterTotals, Derive, Moments, SparseMembership, cluster_se
 from balance.aggregates import Sums
 
 SLOTS = {"stage1": ("attack",), "stage2": ("a", "b")}
@@ -34,8 +34,6 @@ class EnhStats:
     each record is its own attack and the clustered error is sd / sqrt(n)."""
 
     size: int
-    median: float
-    threshold: float
     counts: np.ndarray
     slot_counts: np.ndarray
     mean: np.ndarray
@@ -49,6 +47,8 @@ class EnhStats:
     type_se: np.ndarray
     score_mean: float
     score_sd: float
+    #: Standard error of ``score_mean`` clustered by attack (stage 1: each record its own attack).
+    score_se: float
     timeouts_total: int
     #: Standard error of ``mean`` clustered by attack.
     mean_se: np.ndarray
@@ -88,6 +88,7 @@ def _aggregators(attacks: Attacks, stage: str) -> dict[str, Any]:
         "enh": Derive(enh, derive),
         "type": SparseMembership(attacks.type_members(), E * T, slots, ("overall",)),
         "score": Moments("overall"),
+        "score_clusters": ClusterTotals(slots, len(attacks), "overall"),
         "timeouts": Sums(("timeouts",)),
     }
 
@@ -108,7 +109,7 @@ def _column(clusters: dict[str, Any], value: str, w: int) -> dict[str, Any]:
     return {**clusters, value: (tt[w], tn[w])}
 
 
-def _stats(aggs: dict[str, Any], size: int, median: float, threshold: float, n_types: int) -> EnhStats:
+def _stats(aggs: dict[str, Any], size: int, n_types: int) -> EnhStats:
     e, t, m = aggs["enh"], aggs["type"], aggs["score"]
     counts = e["counts"]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -121,9 +122,12 @@ def _stats(aggs: dict[str, Any], size: int, median: float, threshold: float, n_t
     _, mean_se = _mean_se(e, "overall", counts)
     tc = t["counts"].reshape(-1, n_types)
     tm, tse = _mean_se(t, "overall", t["counts"])
-    return EnhStats(size, median, threshold, counts, e["slot_counts"], mean, sd,
+    # one record gives no spread to estimate (its two clusters would say 0)
+    score_se = cluster_se(aggs["score_clusters"], "overall", np.array([m["mean"]]), np.array([size]))[0] \
+        if size > 1 else np.nan
+    return EnhStats(size, counts, e["slot_counts"], mean, sd,
                     e["sums"]["timeouts"][0], by_profile, by_profile_se, usage, tc, tm[0].reshape(-1, n_types),
-                    tse[0].reshape(-1, n_types), m["mean"], m["sd"],
+                    tse[0].reshape(-1, n_types), m["mean"], m["sd"], float(score_se),
                     int(round(float(aggs["timeouts"].sums["timeouts"]))), mean_se[0], e["clusters"]["g"],
                     e["clusters"]["nn"])
 
@@ -141,16 +145,10 @@ def enhancement_tiers(ctx, stage: str, attacks: Attacks, percents: Sequence[floa
     reader = ctx.reader(stage)
     aggs = _aggregators(attacks, stage)
     T = len(attacks.type_names)
-    first = reader.scan("overall", True, SLOTS[stage], top=0, quantiles=(0.5,), aggregators=aggs)
-    # the exact median of all records is the 100 % tier's median (the scan's is approximate): read
-    # in the same pass as the tiers
-    wanted = [float(p) for p in percents]
-    res_tiers = reader.tiers(first, wanted, aggs, bare=[] if 100.0 in wanted else [100.0]) if first.count else {}
-    all_median = res_tiers[100.0].median if first.count else float("nan")
-    if 100.0 not in wanted:
-        res_tiers.pop(100.0, None)
-    all_stats = _stats(first.aggregates, first.count, all_median, float("nan"), T)
-    tiers = {float(p): _stats(r.aggregates, r.size, r.median, r.threshold, T) for p, r in res_tiers.items()}
+    first = reader.scan("overall", True, SLOTS[stage], top=0, quantiles=(), aggregators=aggs)
+    res_tiers = reader.tiers(first, [float(p) for p in percents], aggs) if first.count else {}
+    all_stats = _stats(first.aggregates, first.count, T)
+    tiers = {float(p): _stats(r.aggregates, r.size, T) for p, r in res_tiers.items()}
     result = EnhTiers(first.count, first.skipped, all_stats, tiers)
     _CACHE.clear()  # keep one run's results: bounded memory however many runs a process reports
     _CACHE[key] = result

@@ -16,7 +16,6 @@ from balance_plugins.reports.common import (
     fdiff,
     fest,
     fint,
-    fnum,
     fpct,
     fturns,
     out_path,
@@ -72,8 +71,8 @@ class EnhancementRanking:
             seen = np.flatnonzero(tier.counts > 0)
             doc.h(2, "Summary")
             doc.bullets([
-                f"**Tier median turns**: {fnum(tier.median)} (exact); worst pair in the tier: {fnum(tier.threshold)}",
-                f"**Tier mean turns** (screening): {fnum(tier.score_mean)}: the reference of *vs Mean*",
+                f"**Tier mean turns** (screening): {fturns(tier.score_mean, tier.score_se)} (± standard error "
+                "clustered by attack): the reference of *vs Mean*",
                 f"**Timeouts in the tier**: {fint(tier.timeouts_total)} combats",
                 f"**Enhancements seen in the tier**: {len(seen)} of {len(enh.names)} present in the stage-2 attacks",
             ])

@@ -22,7 +22,7 @@ from balance_plugins.reports.common import (
     start_report,
 )
 from balance_plugins.reports.data import Attacks
-from balance_plugins.reports.stream import Derive, GroupHist, GroupTop, group_medians
+from balance_plugins.reports.stream import ClusterTotals, Derive, GroupHist, GroupTop, cluster_se, group_medians
 from balance.aggregates import Count, GroupSums
 
 TOP_DETAIL = 10
@@ -39,17 +39,17 @@ def _by_attack(slot: str, n_groups: int, n_attacks: int):
 
 
 def cost_pass(reader, n_groups: int, n_attacks: int = 0) -> dict:
-    """Pass 1 (per-cost sums, histograms, top 10s, per-attack sums) and pass 2 (exact medians)."""
+    """Pass 1 (per-cost sums, histograms, top 10s, per-attack sums) and pass 2 (exact medians per cost)."""
     sums = Derive(GroupSums("cost", n_groups, ("overall", "overall_sq", "timeouts")),
                   {"overall_sq": (("overall",), lambda b: np.asarray(b["overall"], np.float64) ** 2)})
-    by_cost, everything = GroupHist("overall", "cost", n_groups), GroupHist("overall")
-    aggs = {"count": Count(), "sums": sums, "hist": by_cost, "all": everything,
+    by_cost = GroupHist("overall", "cost", n_groups)
+    aggs = {"count": Count(), "sums": sums, "hist": by_cost,
             "top": GroupTop("cost", n_groups, TOP_DETAIL, "overall", COLUMNS)}
     if n_attacks:
-        aggs |= {"by_a": _by_attack("a", n_groups, n_attacks), "by_b": _by_attack("b", n_groups, n_attacks)}
+        aggs |= {"by_a": _by_attack("a", n_groups, n_attacks), "by_b": _by_attack("b", n_groups, n_attacks),
+                 "everyone": ClusterTotals(("a", "b"), n_attacks, "overall")}
     res = reader.aggregate(aggs)
-    med, all_med = group_medians(reader, by_cost, everything)
-    res["median"], res["overall_median"] = med, float(all_med[0])
+    res["median"], = group_medians(reader, by_cost)
     return res
 
 
@@ -101,12 +101,12 @@ class PairCostAnalysis:
         count, g = res["count"], res["sums"]
         counts = g.counts
         costs = [c for c in range(n_groups) if counts[c]]
-        overall_med = res["overall_median"]
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = g.sums["overall"] / counts
         se = clustered_se(res, mean, counts, n_groups, len(attacks))
         diff_se = clustered_diff_se(res, mean, counts, n_groups, len(attacks))
         all_mean = float(g.sums["overall"].sum() / count) if count else math.nan
+        all_se = float(cluster_se(res["everyone"], "overall", np.array([all_mean]), np.array([count]))[0])
         doc = start_report("Pair Cost Analysis", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
             f"**Pairs analysed**: all {fint(count)} pairs tested, by screening score (overall turns)",
             "**Ties** in the top lists are broken by attack 1 then attack 2 index",
@@ -114,8 +114,8 @@ class PairCostAnalysis:
         doc.h(2, "Summary")
         doc.bullets([
             f"**Cost tiers found**: {len(costs)}",
-            f"**Overall median turns** (all pairs, exact): {fnum(overall_med)}",
-            f"**Overall mean turns** (all pairs): {fnum(all_mean)} (the reference of *vs Mean*)",
+            f"**Overall mean turns** (all pairs): {fturns(all_mean, all_se)} (± standard error clustered by "
+            "attack; the reference of *vs Mean*)",
             f"**Cheapest total cost**: {costs[0]}p" if costs else "**Cheapest total cost**: –",
             f"**Most expensive total cost**: {costs[-1]}p" if costs else "**Most expensive total cost**: –",
         ])

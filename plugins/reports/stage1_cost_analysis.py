@@ -66,12 +66,14 @@ class Stage1CostAnalysis:
             return [doc.write(out_path(ctx, "stage1", "cost_analysis_report.md"))]
         doc.h(2, "Summary")
         doc.bullets([f"**Total attacks analysed**: {fint(stats.count)}",
-                     f"**Overall median turns** (exact): {fnum(everyone.median)}",
-                     f"**Overall mean turns**: {fnum(everyone.score_mean)} (the reference of *vs Mean*)",
+                     f"**Overall mean turns**: {fturns(everyone.score_mean, everyone.score_se)} (± standard error; "
+                     "the reference of *vs Mean*)",
                      f"**Timeouts, all attacks**: {fint(everyone.timeouts_total)} combats"])
-        doc.p("**Tier medians** (best X% of all attacks tested):")
+        doc.p("**Tier means** (best X% of all attacks tested by screening score, ± standard error; the best of "
+              "many screening scores are biased low: the luckiest dice rank first):")
         doc.bullets([f"Top {tier_tag(p)}% ({fint(stats.tiers[float(p)].size)} attacks): "
-                     f"{fnum(stats.tiers[float(p)].median)} turns" for p in sorted(STAGE1_TIERS)])
+                     f"{fturns(stats.tiers[float(p)].score_mean, stats.tiers[float(p)].score_se)} turns"
+                     for p in sorted(STAGE1_TIERS)])
         doc.h(2, "Methodology")
         doc.bullets([
             "All figures are stage-1 **screening** numbers (each single attack used every turn), printed to the "

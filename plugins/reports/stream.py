@@ -283,6 +283,34 @@ class SparseMembership:
         return SparseMembership(self.members_of, self.n_members, self.slots, self.values, self.slot_values)
 
 
+class ClusterTotals:
+    """Per item (attack), how many records name it in any of ``slots`` and their total of ``value``:
+    the clusters of the standard error of the mean of *all* records (a population's mean turns),
+    clustered by item, as :func:`cluster_se` reads them for one member every record carries. Only
+    two ``bincount`` per slot and block: no membership to expand."""
+
+    def __init__(self, slots: Sequence[str], n_items: int, value: str):
+        self.slots, self.n_items, self.value = tuple(slots), n_items, value
+        self.columns = (*self.slots, value)
+        self._n = np.zeros(n_items)
+        self._t = np.zeros(n_items)
+
+    def add(self, block):
+        x = np.asarray(block[self.value], dtype=np.float64)
+        for s in self.slots:
+            it = np.asarray(block[s]).astype(np.int64)
+            self._n += np.bincount(it, minlength=self.n_items)
+            self._t += np.bincount(it, weights=x, minlength=self.n_items)
+
+    def result(self) -> dict[str, Any]:
+        n, t = self._n, self._t
+        return {"g": np.array([float((n > 0).sum())]), "nn": np.array([(n * n).sum()]),
+                self.value: (np.array([(t * t).sum()]), np.array([(t * n).sum()]))}
+
+    def fresh(self):
+        return ClusterTotals(self.slots, self.n_items, self.value)
+
+
 def cluster_se(clusters: dict[str, Any], value: str, mean: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Standard error of each member's mean of ``value`` clustered by item (CR1: with the
     G / (G - 1) small-sample factor; G = clusters), from :meth:`SparseMembership.result`'s

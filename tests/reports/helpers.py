@@ -99,6 +99,11 @@ def shown(cell: str, value: float, slack: float = 1e-6) -> bool:
     return abs(num(cell) - value) <= 0.5 * 10.0**-d + slack
 
 
+def attack_clusters(a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
+    """Per attack named in ``a`` or ``b``, the positions of the pair records it is in."""
+    return [np.flatnonzero((a == k) | (b == k)) for k in np.unique(np.concatenate([a, b]))]
+
+
 def clustered_se(y: np.ndarray, clusters: list[np.ndarray]) -> float:
     """Standard error of the mean of ``y`` clustered by attack, computed directly: ``clusters``
     lists, per attack, the positions (into y) of the records it is in (a record may be in two);
