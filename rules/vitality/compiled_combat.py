@@ -415,12 +415,14 @@ def _attack(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E, f
 
 
 # The follow-up stack calls its strikes through out-of-line copies: follow-ups are the rarer path,
-# and a second inlined copy of each strike would double the compile time for little speed.
+# and a second inlined copy of each strike would double the compile time for little speed. The
+# stack's own loop is inlined in the turn loop (measured 1.04-1.08x against a call per attack with
+# follow-ups: the call passed every array's flattened fields).
 _single_strike_call = _helper(_single_strike.py_func)
 _area_swing_call = _helper(_area_swing.py_func)
 
 
-@_helper
+@_inline
 def _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E, area, tgt, dealt):
     """The main attack's follow-up strikes, depth first (kernel_followups.py), strike numbers
     counting the strikes of the turn."""
