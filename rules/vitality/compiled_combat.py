@@ -10,7 +10,9 @@ test_compiled.py`` runs both kernels on the same dice and asserts identical resu
 
 Numbers come in as int64 arrays: ``tab`` (rows, len(COLUMNS)) the attack table's columns,
 ``cc`` (cells, len(CELL)) each cell's scores, ``maxhp`` (cells, E) enemy max HP (0 = no enemy).
-The per-combat state lives in small arrays reused from combat to combat.
+A combat's scalars (enemies standing, target, records of the turn) are locals of the turn loop;
+the enemies' hit points and bleeding, each slot's charges and uses and the follow-up stack live
+in small arrays reused from combat to combat.
 """
 
 from __future__ import annotations
