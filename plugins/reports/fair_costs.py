@@ -69,9 +69,7 @@ def fair_costs(values: PointValues) -> list[FairCost]:
         if not (np.isfinite(v.turns.lo) and np.isfinite(v.turns.hi)) or v.cost <= 0:
             continue
         scale = v.base_cost / v.cost  # paid -> base cost
-        per_point = Interval(v.turns.est / v.cost, v.turns.lo / v.cost, v.turns.hi / v.cost)
-        fair = Interval(v.points.est * scale, v.points.lo * scale, v.points.hi * scale)
-        out.append(FairCost(v.name, v.kind, v.base_cost, v.cost, per_point, fair))
+        out.append(FairCost(v.name, v.kind, v.base_cost, v.cost, v.turns.scaled(1 / v.cost), v.points.scaled(scale)))
     return out
 
 

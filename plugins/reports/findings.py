@@ -58,7 +58,7 @@ def _turns_line(v: PointValue, top_share: dict[str, float], top_n: int) -> str:
         verb = f"adds {est} turns"
     else:
         # the saving as a positive figure: the interval negated has the same width, so the same precision
-        est, ci = fmt_interval(Interval(-t.est, -t.hi, -t.lo))
+        est, ci = fmt_interval(-t)
         verb = f"saves {est} turns"
     where = f": it is in {fpct(100 * top_share[v.name], 0)} of the top {fint(top_n)} pairs" if v.name in top_share else ""
     return (f"`{v.name}` ({v.kind}) {verb} per combat ({ci}) for its cost of {fmt_cost(v)}, "
@@ -181,8 +181,7 @@ class Pairs:
             total += len(a)
             if self.check is not None:
                 self.check.add(block)
-        self.total, self.has_solos = total, solos is not None
-        self.slower = self.check.worse if self.check is not None else 0
+        self.total = total
         self.share_all = dict(zip(names, carry_all / max(total, 1)))
         top = best_pairs.result()
         a, b = np.asarray(top["a"], np.int64), np.asarray(top["b"], np.int64)  # typed even when empty
@@ -319,7 +318,7 @@ class Findings:
         doc.h(2, "Policy check")
         if pairs is None:
             doc.p("Stage 2 has not run.")
-        elif not pairs.has_solos:
+        elif pairs.check is None:
             doc.p("The run has no solo scores: the check cannot be made.")
         else:
             checked, worse, bad, paired = confirmed_check(ctx.run, pairs.confirmed)
@@ -331,13 +330,13 @@ class Findings:
                 + (": " + ", ".join(f"`{pairs.attacks.label(a)}` + `{pairs.attacks.label(b)}` by {x:.2f} turns"
                                     for a, b, x in bad[:MAX_RIVALS]) if bad else "") + "."]
             doc.bullets([
-                f"{fint(pairs.slower)} of {fint(pairs.total)} pairs ({share_text(pairs.check)}) are slower than the "
+                f"{fint(pairs.check.worse)} of {fint(pairs.total)} pairs ({share_text(pairs.check)}) are slower than the "
                 f"better of their two attacks alone by more than {POLICY_SE:g} combined standard errors "
                 f"(screening, {pairs.runs} runs per cell; the standard errors are combined as if independent, "
                 f"which overstates the error of a difference on shared dice, so the count is conservative; the "
                 f"share's ± counts attacks, not pairs, as the independent units). "
                 + ("A policy that never hurts would show none: the attack choice costs these pairs turns."
-                   if pairs.slower else "The policy never makes a pair measurably worse than its better attack."),
+                   if pairs.check.worse else "The policy never makes a pair measurably worse than its better attack."),
                 *confirmed_line,
             ])
 

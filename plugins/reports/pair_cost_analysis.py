@@ -22,7 +22,7 @@ from balance_plugins.reports.common import (
     start_report,
 )
 from balance_plugins.reports.data import Attacks
-from balance_plugins.reports.stream import ClusterTotals, Derive, GroupHist, GroupTop, cluster_se, group_medians
+from balance_plugins.reports.stream import Derive, GroupHist, GroupTop, group_medians
 from balance.aggregates import Count, GroupSums
 
 TOP_DETAIL = 10
@@ -46,19 +46,37 @@ def cost_pass(reader, n_groups: int, n_attacks: int = 0) -> dict:
     aggs = {"count": Count(), "sums": sums, "hist": by_cost,
             "top": GroupTop("cost", n_groups, TOP_DETAIL, "overall", COLUMNS)}
     if n_attacks:
-        aggs |= {"by_a": _by_attack("a", n_groups, n_attacks), "by_b": _by_attack("b", n_groups, n_attacks),
-                 "everyone": ClusterTotals(("a", "b"), n_attacks, "overall")}
+        aggs |= {"by_a": _by_attack("a", n_groups, n_attacks), "by_b": _by_attack("b", n_groups, n_attacks)}
     res = reader.aggregate(aggs)
     res["median"], = group_medians(reader, by_cost)
     return res
+
+
+def _attack_totals(res: dict, n_groups: int, n_attacks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per (total cost, attack): the overall turns summed over the pairs naming the attack, and how
+    many they are ((n_groups, n_attacks) each; a pair counts in both its attacks)."""
+    tot = (res["by_a"].sums["overall"] + res["by_b"].sums["overall"]).reshape(n_groups, n_attacks)
+    n = (res["by_a"].counts + res["by_b"].counts).reshape(n_groups, n_attacks)
+    return tot, n
 
 
 def clustered_se(res: dict, mean: np.ndarray, counts: np.ndarray, n_groups: int, n_attacks: int) -> np.ndarray:
     """Standard error of each cost's mean turns clustered by attack (CR1): the pairs at a cost that
     share an attack are not independent. Each pair is in the clusters of both its attacks, which
     overstates the error a little rather than understating it."""
-    tot = (res["by_a"].sums["overall"] + res["by_b"].sums["overall"]).reshape(n_groups, n_attacks)
-    n = (res["by_a"].counts + res["by_b"].counts).reshape(n_groups, n_attacks)
+    tot, n = _attack_totals(res, n_groups, n_attacks)
+    return _cr1(tot, n, mean, counts)
+
+
+def overall_se(res: dict, mean: float, count: int, n_groups: int, n_attacks: int) -> float:
+    """Standard error of the mean of all pairs, clustered by attack as :func:`clustered_se`."""
+    tot, n = _attack_totals(res, n_groups, n_attacks)
+    return float(_cr1(tot.sum(axis=0, keepdims=True), n.sum(axis=0, keepdims=True), np.array([mean]),
+                      np.array([count]))[0])
+
+
+def _cr1(tot: np.ndarray, n: np.ndarray, mean: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per row (a cost, or all pairs): CR1 from the attacks' totals and pair counts of that row."""
     g = (n > 0).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         ss = ((tot - n * mean[:, None]) ** 2).sum(axis=1)
@@ -75,8 +93,7 @@ def clustered_diff_se(res: dict, mean: np.ndarray, counts: np.ndarray, n_groups:
     share it). As in :func:`clustered_se`, a pair is in both its attacks' clusters (conservative).
     The overall mean contains the cost's own pairs, so the error is below the cost mean's own
     whenever that cost holds a large share of the pairs."""
-    tot = (res["by_a"].sums["overall"] + res["by_b"].sums["overall"]).reshape(n_groups, n_attacks)
-    n = (res["by_a"].counts + res["by_b"].counts).reshape(n_groups, n_attacks)
+    tot, n = _attack_totals(res, n_groups, n_attacks)
     N = counts.sum()
     all_mean = (mean[counts > 0] * counts[counts > 0]).sum() / N if N else np.nan
     # -(x_j - mean_all) / N summed over each attack's pairs at every cost
@@ -106,7 +123,7 @@ class PairCostAnalysis:
         se = clustered_se(res, mean, counts, n_groups, len(attacks))
         diff_se = clustered_diff_se(res, mean, counts, n_groups, len(attacks))
         all_mean = float(g.sums["overall"].sum() / count) if count else math.nan
-        all_se = float(cluster_se(res["everyone"], "overall", np.array([all_mean]), np.array([count]))[0])
+        all_se = overall_se(res, all_mean, count, n_groups, len(attacks))
         doc = start_report("Pair Cost Analysis", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
             f"**Pairs analysed**: all {fint(count)} pairs tested, by screening score (overall turns)",
             "**Ties** in the top lists are broken by attack 1 then attack 2 index",

@@ -90,6 +90,10 @@ class Interval:
         """A saving as a positive figure (the same width, so printed to the same precision)."""
         return Interval(-self.est, -self.hi, -self.lo)
 
+    def scaled(self, k: float) -> "Interval":
+        """The estimate and its bounds times ``k`` > 0 (per point paid, in base-cost units)."""
+        return Interval(self.est * k, self.lo * k, self.hi * k)
+
 
 @attrs.frozen
 class PointValue:

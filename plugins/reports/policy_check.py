@@ -59,11 +59,8 @@ class WorseThanSolo:
     #: The standard error of the largest excess's own difference (that pair's; NaN: no pair slower).
     worst_se: float = math.nan
     #: Per attack, the worse pairs it is in (either slot): the clusters of the share's error.
-    per_attack: np.ndarray = attrs.field(default=None)
-
-    def __attrs_post_init__(self) -> None:
-        if self.per_attack is None:
-            self.per_attack = np.zeros(len(self.solo), dtype=np.int64)
+    per_attack: np.ndarray = attrs.field(
+        default=attrs.Factory(lambda self: np.zeros(len(self.solo), dtype=np.int64), takes_self=True))
 
     def add(self, block) -> None:
         c = _compare(block["a"], block["b"], block["overall"], block["se"], self.solo, self.solo_se)

@@ -148,7 +148,7 @@ def enhancement_moves(va: PointValues, vb: PointValues) -> Section:
 def price_change(va: PointValues, vb: PointValues) -> str:
     """The price of a point in both runs and its change: every value in points is relative to its own
     run's price, so a change to one upgrade (a member of the price's median) moves every value a little."""
-    a, b = (Interval(-v.price.est, -v.price.hi, -v.price.lo) for v in (va, vb))
+    a, b = -va.price, -vb.price
     change = mover(a, b)
     return (f"**Price of a point** (turns the median upgrade saves per point paid): {fmt_interval(a)[0]} "
             f"({fmt_interval(a)[1]}) -> {fmt_interval(b)[0]} ({fmt_interval(b)[1]}), change {signed(change)}. "
@@ -464,7 +464,7 @@ def cost_changes(doc: Doc, va: PointValues, vb: PointValues) -> list[str]:
     def per_point(v: PointValue) -> str:
         if v.cost <= 0:
             return "–"
-        return "{} ({})".format(*fmt_interval(Interval(v.turns.est / v.cost, v.turns.lo / v.cost, v.turns.hi / v.cost)))
+        return "{} ({})".format(*fmt_interval(v.turns.scaled(1 / v.cost)))
 
     def fair(f) -> str:
         return "{} ({})".format(*fmt_interval(f.fair)) if f is not None and np.isfinite(f.fair.est) else "–"
