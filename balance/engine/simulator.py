@@ -33,6 +33,16 @@ class SimResult:
     #: (n, C, runs) int64: each combat's turns (``run(per_combat=True)``; a timeout counts ``max_turns``).
     turns: np.ndarray | None = None
 
+    @classmethod
+    def zeros(cls, n: int, C: int, width: int, runs: int, max_turns: int, histogram: bool = False,
+              per_combat: bool = False) -> "SimResult":
+        """All sums 0 for n candidates over C cells (``uses`` ``width`` columns wide), with the
+        optional arrays ``histogram`` and ``per_combat`` ask for."""
+        return cls(turn_sum=np.zeros((n, C)), turn_sumsq=np.zeros((n, C)), timeouts=np.zeros((n, C), dtype=np.int64),
+                   uses=np.zeros((n, C, width), dtype=np.int64), runs=int(runs),
+                   turn_hist=np.zeros((n, C, max_turns + 1), np.int64) if histogram else None,
+                   turns=np.zeros((n, C, max(runs, 0)), np.int64) if per_combat else None)
+
     def means(self) -> np.ndarray:
         return self.turn_sum / self.runs
 
@@ -136,11 +146,7 @@ class Simulator:
         n, k = cand.shape
         C = len(cells)
         if n == 0 or runs <= 0:
-            return SimResult(turn_sum=np.zeros((n, C)), turn_sumsq=np.zeros((n, C)),
-                             timeouts=np.zeros((n, C), dtype=np.int64),
-                             uses=np.zeros((n, C, k + 1), dtype=np.int64), runs=int(runs),
-                             turn_hist=np.zeros((n, C, self.max_turns + 1), np.int64) if histogram else None,
-                             turns=np.zeros((n, C, max(runs, 0)), np.int64) if per_combat else None)
+            return SimResult.zeros(n, C, k + 1, runs, self.max_turns, histogram, per_combat)
         run_ids = np.arange(run_offset, run_offset + runs, dtype=np.int64)
         # Lane l is candidate l // (C * runs), cell (l // runs) % C, run l % runs; its dice key
         # depends on (cell, run) only.
@@ -244,22 +250,16 @@ class Simulator:
         choice = self.race_choice(cand, runs, seed, stream, run_offset, plans)
         solo = self._solos(cand, runs, seed, stream, run_offset, histogram, per_combat)
         C = len(self.cells)
-        out = SimResult(turn_sum=np.zeros((n, C)), turn_sumsq=np.zeros((n, C)), timeouts=np.zeros((n, C), dtype=np.int64),
-                        uses=np.zeros((n, C, k + 1), dtype=np.int64), runs=int(runs),
-                        turn_hist=np.zeros((n, C, self.max_turns + 1), np.int64) if histogram else None,
-                        turns=np.zeros((n, C, runs), np.int64) if per_combat else None)
+        out = SimResult.zeros(n, C, k + 1, runs, self.max_turns, histogram, per_combat)
+        # the per-(candidate, cell) arrays copied from the winner's results (``uses`` apart for a solo)
+        per_cell = ("turn_sum", "turn_sumsq", "timeouts") + _optional(histogram, per_combat)
         for j in range(k):
             i, c = np.nonzero(choice == j)
             a = cand[i, j]
-            out.turn_sum[i, c] = solo.turn_sum[a, c]
-            out.turn_sumsq[i, c] = solo.turn_sumsq[a, c]
-            out.timeouts[i, c] = solo.timeouts[a, c]
+            for name in per_cell:
+                getattr(out, name)[i, c] = getattr(solo, name)[a, c]
             out.uses[i, c, j] = solo.uses[a, c, 0]
             out.uses[i, c, k] = solo.uses[a, c, 1]
-            if histogram:
-                out.turn_hist[i, c] = solo.turn_hist[a, c]
-            if per_combat:
-                out.turns[i, c] = solo.turns[a, c]
         # A policy plan is played on the evaluation dice only where it won: in one call where the
         # kernel runs chosen (candidate, cell) groups, else cell by cell.
         for p, plan in enumerate(plans):
@@ -267,14 +267,8 @@ class Simulator:
             res = self._some(cand, runs, seed, stream, run_offset, plan, won, None, histogram, per_combat)
             if res is not None:
                 i, c = np.nonzero(won)
-                out.turn_sum[i, c] = res.turn_sum[i, c]
-                out.turn_sumsq[i, c] = res.turn_sumsq[i, c]
-                out.timeouts[i, c] = res.timeouts[i, c]
-                out.uses[i, c] = res.uses[i, c]
-                if histogram:
-                    out.turn_hist[i, c] = res.turn_hist[i, c]
-                if per_combat:
-                    out.turns[i, c] = res.turns[i, c]
+                for name in (*per_cell, "uses"):
+                    getattr(out, name)[i, c] = getattr(res, name)[i, c]
                 continue
             for c in range(C):
                 rows = np.flatnonzero(choice[:, c] == k + p)
@@ -282,14 +276,8 @@ class Simulator:
                     continue
                 res = self._run(cand[rows], runs, seed, stream, run_offset, plan, [self.cells[c]], histogram,
                                 per_combat=per_combat)
-                out.turn_sum[rows, c] = res.turn_sum[:, 0]
-                out.turn_sumsq[rows, c] = res.turn_sumsq[:, 0]
-                out.timeouts[rows, c] = res.timeouts[:, 0]
-                out.uses[rows, c] = res.uses[:, 0]
-                if histogram:
-                    out.turn_hist[rows, c] = res.turn_hist[:, 0]
-                if per_combat:
-                    out.turns[rows, c] = res.turns[:, 0]
+                for name in (*per_cell, "uses"):
+                    getattr(out, name)[rows, c] = getattr(res, name)[:, 0]
         return out
 
     def _some(self, cand: np.ndarray, runs: int, seed: int, stream: int, run_offset: int, policy, where,
@@ -328,11 +316,8 @@ class Simulator:
         cache = self._solo_cache.get(key)
         if cache is None:
             A, C = len(self.builds), len(self.cells)
-            cache = self._solo_cache[key] = (np.zeros(A, dtype=bool), SimResult(
-                turn_sum=np.zeros((A, C)), turn_sumsq=np.zeros((A, C)), timeouts=np.zeros((A, C), dtype=np.int64),
-                uses=np.zeros((A, C, 2), dtype=np.int64), runs=int(runs),
-                turn_hist=np.zeros((A, C, self.max_turns + 1), np.int64) if histogram else None,
-                turns=np.zeros((A, C, runs), np.int64) if per_combat else None))
+            cache = self._solo_cache[key] = (np.zeros(A, dtype=bool),
+                                             SimResult.zeros(A, C, 2, runs, self.max_turns, histogram, per_combat))
         done, res = cache
         missing = np.unique(cand)
         missing = missing[~done[missing]]
@@ -340,8 +325,7 @@ class Simulator:
             # One attack never asks the policy but on fallback turns, where any policy picks slot 0.
             got = self._run(missing[:, None], runs, seed, stream, run_offset, _ONLY_SLOT, histogram=histogram,
                             per_combat=per_combat)
-            for name in (("turn_sum", "turn_sumsq", "timeouts", "uses") + (("turn_hist",) if histogram else ())
-                         + (("turns",) if per_combat else ())):
+            for name in ("turn_sum", "turn_sumsq", "timeouts", "uses") + _optional(histogram, per_combat):
                 getattr(res, name)[missing] = getattr(got, name)
             done[missing] = True
         return res
@@ -395,6 +379,11 @@ class Simulator:
                 state = kernel.compact(state, keep)
                 ids, first_turn, lane_keys_ = gather(ids, keep), gather(first_turn, keep), gather(lane_keys_, keep)
                 counts, finished = counts.take(keep, axis=1, mode="wrap"), gather(finished, keep)
+
+
+def _optional(histogram: bool, per_combat: bool) -> tuple[str, ...]:
+    """The optional :class:`SimResult` arrays a run asked for."""
+    return (("turn_hist",) if histogram else ()) + (("turns",) if per_combat else ())
 
 
 def turn_histogram(turns: np.ndarray, max_turns: int) -> np.ndarray:
