@@ -27,6 +27,8 @@ from balance.work import SessionSpec, Task, ranges
 #: about one engine batch. Smaller units lose more to their tails (the last, nearly empty turns);
 #: larger ones gained little for more memory (docs/performance.md, Stages).
 COMBATS_PER_UNIT = 200_000
+#: Seconds between samples of the process tree's memory while a stage runs.
+RSS_EVERY = 1.0
 CONFIG_FILE = "config.toml"
 #: The side table the runner writes when a stage's ``run`` has returned.
 DONE_TABLE = "stage_done"
@@ -45,6 +47,8 @@ class RunContext:
     batch_size: int
     progress: Any
     peak_rss: int = 0
+    #: When the process tree's memory was last sampled (``time.monotonic``).
+    rss_sampled: float = -math.inf
     #: A finished run of the same config but for rules that only decide legality (a sweep's
     #: baseline): stage 1 copies the records of the builds both enumerate instead of simulating them.
     reuse: Path | None = None
@@ -58,11 +62,18 @@ class RunContext:
         bar = self.progress.add_task(label, total=total, completed=done)
         try:
             for start, stop, cols in self.executor.map(self.spec, task, self.units(spans, combats_per_item), self.workers):
-                self.peak_rss = max(self.peak_rss, tree_rss())
+                self._sample_memory()
                 self.progress.advance(bar, stop - start)
                 yield start, stop, cols
         finally:
             self.progress.remove_task(bar)
+
+    def _sample_memory(self) -> None:
+        # Walking the process tree reads every /proc entry (a few ms) on the core the workers
+        # share with this process: sample once a second, not after every one of hundreds of units.
+        now = time.monotonic()
+        if now - self.rss_sampled >= RSS_EVERY:
+            self.peak_rss, self.rss_sampled = max(self.peak_rss, tree_rss()), now
 
     def simulate(self, stage: str, schema, task: Task, total: int, combats_per_item: float, info=None) -> None:
         """Run ``task`` over items ``0..total-1`` and stream the records to the stage's shards,
@@ -225,7 +236,7 @@ def _run_stages(session, spec, run_dir, names, ordered, workers, executor, resum
         for stage in ordered:
             if stage_done(run, stage.name):
                 continue
-            ctx.peak_rss = 0
+            ctx.peak_rss, ctx.rss_sampled = 0, -math.inf
             stage.run(ctx)
             # Only now: a stage's last steps (pruning, confirmation) come after its records.
             run.write_table(stage.name, DONE_TABLE, {"finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")})

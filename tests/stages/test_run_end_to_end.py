@@ -27,6 +27,9 @@ def test_run_directory_has_manifest_records_and_tables(reference_run):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["master_seed"] == 11
     assert (out / "config.toml").exists()
+    # memory is sampled at most once a second, but always after a stage's first unit of work
+    for stage in ("stage1", "stage2"):
+        assert manifest["stages"][stage]["stats"]["peak_memory_bytes"] > 10 * 2**20
     s1 = read_stage(out, "stage1")
     attacks = read_table(out, "stage1", "attacks")
     assert len(s1["attack"]) == len(attacks["id"]) == 339  # every legal 2-point build
