@@ -227,7 +227,7 @@ class Stage1:
         attacks = tuple(int(x) for x in top["attack"])
         first = config.stage1.rounds[0].runs if config.stage1.rounds else -1
         runs = config.stage1.runs if first == -1 else first
-        task = DistributionTask(tuple(builds), runs, config.seed, STREAM_STAGE1, "first", None, attacks)
+        task = DistributionTask.over(builds, runs, config.seed, STREAM_STAGE1, "first", None, attacks)
         cols = ctx.compute("stage1 distributions", task, len(attacks), len(ctx.session.grid.cells) * runs)
         ctx.run.write_table(self.name, "distributions", {"attack": list(attacks), **{
             k: np.asarray(v).tolist() for k, v in cols.items() if k != "combats"}})

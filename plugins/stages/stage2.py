@@ -233,8 +233,8 @@ class Stage2:
         # the better attacks alone, on the same dice
         better = np.where(solos.overall[a] <= solos.overall[b], a, b)  # as the policy check picks it
         attacks = np.unique(better)
-        turns_task = TurnsTask(builds, R, c.seed, STREAM_CONFIRM, c.stage2.policy, c.stage2.max_turns or None,
-                               tuple(attacks.tolist()))
+        turns_task = TurnsTask.over(builds, R, c.seed, STREAM_CONFIRM, c.stage2.policy, c.stage2.max_turns or None,
+                                    attacks.tolist())
         solo_turns = ctx.compute("confirmation solo combats", turns_task, len(attacks), combats)["turns"].reshape(
             len(attacks), C, R)
         score, grid = scoring(ctx.session), ctx.session.grid

@@ -63,3 +63,24 @@ def test_one_play_gives_the_three_plays_figures(setup, policy, kernel):
     C = len(session.grid.cells)
     assert one["turns"].shape == (len(a), C * RUNS)
     assert (dist["combats"] == C * RUNS).all() and np.ptp(one["turns"]) > 0
+
+
+@pytest.mark.parametrize("policy", ["default", "first"])
+def test_a_task_over_a_few_candidates_carries_only_their_builds(setup, policy):
+    """``CandidateTask.over`` ships and compiles only the builds its candidates use, renumbered;
+    the dice never depend on a candidate's index, so every figure is the one of the task over
+    all builds."""
+    session, builds, _ = setup
+    a, b = (6, 1, 6, 3), ((2, 7, 7, 2) if policy == "default" else ())
+    args = (RUNS, 5, STREAM_CONFIRM, policy, session.config.stage2.max_turns or None)
+    whole = DistributionTask(builds, *args, a, b)
+    few = DistributionTask.over(builds, *args, a, b)
+    used = sorted(set(a) | set(b))
+    assert few.builds == tuple(builds[i] for i in used) and len(few.builds) < len(builds)
+    assert [few.builds[i] for i in few.a] == [builds[i] for i in a]
+    assert [few.builds[i] for i in few.b] == [builds[i] for i in b]
+    got = few.compute(few.prepare(session), 0, len(a))
+    want = whole.compute(whole.prepare(session), 0, len(a))
+    assert np.ptp(want["turns_p90"]) > 0
+    for k in want:
+        np.testing.assert_array_equal(got[k], want[k], err_msg=k)
