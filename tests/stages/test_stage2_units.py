@@ -68,3 +68,27 @@ def test_pairs_and_confirmation_do_not_depend_on_the_split(setup):
     np.testing.assert_array_equal(cwhole["a"], a[pick])
     np.testing.assert_array_equal(cwhole["b"], b[pick])
     assert_same(cwhole, split(confirm, cstate, len(pick), [1, 3]))
+
+
+def test_usage_shares_count_each_groups_turns():
+    """Each attack's share of the turns per profile and per scenario, against a loop over the cells
+    of a grid with several buffs (cells are profile-major, then buff, then scenario)."""
+    from balance.grid import Buff, Grid, Profile, Scenario
+    from balance_plugins.stages.stage2 import usage_shares
+
+    grid = Grid(tuple(Profile(f"p{i}", (2, 2, 2, 2, 4)) for i in range(2)), (Buff("none"), Buff("acc", accuracy=2)),
+                tuple(Scenario(f"s{i}", (10,) * (i + 1)) for i in range(3)))
+    rng = np.random.default_rng(3)
+    uses = rng.integers(0, 9, size=(5, len(grid.cells), 3))
+    uses[2] = 0  # a candidate with no turns at all: shares 0, not NaN
+    uses[3, :, :2] = 0  # basic attacks only
+    got = usage_shares(uses, grid)
+    for axis_name, key in (("profile", lambda c: c.profile), ("scenario", lambda c: c.scenario)):
+        groups = grid.profiles if axis_name == "profile" else grid.scenarios
+        for g, group in enumerate(groups):
+            cells = [c.index for c in grid.cells if key(c) == group]
+            turns = uses[:, cells].sum(axis=(1, 2))
+            for slot, side in ((0, "a"), (1, "b")):
+                want = np.where(turns > 0, uses[:, cells, slot].sum(axis=1) / np.maximum(turns, 1), 0.0)
+                np.testing.assert_array_equal(got[f"usage_{side}_{axis_name}"][:, g], want)
+    assert got["usage_a_profile"][2].tolist() == [0, 0] and got["usage_b_scenario"][3].tolist() == [0, 0, 0]
