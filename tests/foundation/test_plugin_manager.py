@@ -166,3 +166,33 @@ def test_plugins_shows_source_hooks_and_selected_components():
     assert ("reporter", "top_1000_pairs") in chosen
     text = run_balance("plugins")
     assert "selected by this config" in text.stdout and str(REPO / "plugins" / "scenarios") in text.stdout.replace("\n", "")
+
+
+def test_a_guarded_method_is_wrapped_once_and_again_when_replaced():
+    """Reading a component's method gives the same guarded wrapper each time (a stage reads
+    ``build_cost`` once per build), but a method replaced on the object, or the same method bound
+    to another object, is wrapped anew: the proxy never calls what the attribute no longer is."""
+    import pytest
+
+    from balance.errors import PluginError
+    from balance.plugin_manager import Guarded
+
+    class Rules:
+        name = "toy"
+
+        def __init__(self, k):
+            self.k = k
+
+        def cost(self, x):
+            return self.k * x
+
+    one, two = Rules(2), Rules(3)
+    g = Guarded(one, "toy-plugin", "rules")
+    assert g.cost is g.cost and g.cost(5) == 10
+    one.cost = lambda x: -x
+    assert g.cost(5) == -5
+    one.cost = two.cost  # the same function, bound to another object
+    assert g.cost(5) == 15
+    one.cost = lambda x: 1 / 0
+    with pytest.raises(PluginError, match="toy-plugin"):
+        g.cost(5)
