@@ -5,8 +5,9 @@ stage 1, the enhancement tiers of each stage), so a stage's reporters stay in on
 order they were chosen: nothing is computed twice. Different stages' lanes run side by side, each
 in a process forked from this one (the session, the open run and any local plugin come along as
 they are; only reporter names, file lists and errors travel, pickled, through a pipe). A reporter
-that renders others' files (``uses``) runs in this process's lane, last, once the files it renders
-are written, whichever lane wrote them.
+that renders others' files (``uses``) runs in this process's lane, last; the files of a reporter
+another lane is still writing are waited for when the renderer asks for them (``ctx.written``), so
+that it does its own work first, beside that lane.
 
 The caller gets every reporter's outcome (its files, or the error it raised) in the order given,
 each as soon as it and those before it are known, so that it can keep its index of written files
@@ -15,6 +16,7 @@ current.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import pickle
 import signal
@@ -27,6 +29,42 @@ from typing import Any
 import attrs
 
 from balance.errors import BalanceError
+
+
+class NotWritten(BalanceError):
+    """A renderer asked for the files of a reporter that failed in another lane: the renderer is
+    not run to its end and yields no outcome (it would only fail again on the missing files)."""
+
+
+class Written(dict):
+    """Reporter name -> the files it wrote earlier in this call (``ReportContext.written``). While
+    lanes run, asking for (``in``, ``[]``, ``get``) a reporter that another lane is still writing
+    waits for it; asking for one that failed there raises :class:`NotWritten`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        #: name -> waits for that reporter's outcome (set by the lanes while they run)
+        self.pending: dict[str, Callable[[], "Outcome"]] = {}
+        self.failed: set[str] = set()
+
+    def _settle(self, name: Any) -> None:
+        wait = self.pending.pop(name, None)
+        if wait is not None and wait().error is not None:
+            self.failed.add(name)
+        if name in self.failed:
+            raise NotWritten(f"reporter {name} failed: its files cannot be rendered")
+
+    def __contains__(self, name: object) -> bool:
+        self._settle(name)
+        return super().__contains__(name)
+
+    def __getitem__(self, name: Any) -> Any:
+        self._settle(name)
+        return super().__getitem__(name)
+
+    def get(self, name: Any, default: Any = None) -> Any:
+        self._settle(name)
+        return super().get(name, default)
 
 
 @attrs.frozen
@@ -152,8 +190,8 @@ def run_lanes(reporters: Sequence[Any], ctx: Any, write: Callable[[Any, Any], li
               lanes: int) -> Iterator[Outcome]:
     """``write(reporter, ctx)`` for every reporter, over at most ``lanes`` processes (see
     :func:`plan`); yields each reporter's :class:`Outcome` in the order of ``reporters``. A failing
-    reporter does not stop the others; a reporter that ``uses`` one that failed is not run (it
-    would only fail again on the missing files) and yields no outcome."""
+    reporter does not stop the others; a reporter that ``uses`` one that failed (in this lane
+    before it, or in another lane when it asks for its files) yields no outcome."""
     # numpy's BLAS splits a large dot or matrix product over a thread per core; beside a process per
     # stage (and on a shared machine) those threads only spin against each other: measured on the
     # default run, the point values cost 9.2 CPU s with them and 5.3 without, the same numbers
@@ -198,18 +236,20 @@ def _run_lanes(reporters: list[Any], ctx: Any, write: Callable, lanes: int) -> I
                     yield done[name]
 
         for r in groups[0]:
-            used = [n for n in getattr(r, "uses", ()) if n in lane_of or n in done]
-            for n in used:
-                if n not in done:
-                    done[n] = lane_of[n].wait_for(n)
+            used = [n for n in getattr(r, "uses", ()) if n in done]
             if any(done[n] is None or done[n].error is not None for n in used):
                 done[r.name] = None
             else:
-                done[r.name] = _here(r, ctx, write)
+                for n in getattr(r, "uses", ()):
+                    if n in lane_of and n not in done:
+                        ctx.written.pending[n] = functools.partial(lane_of[n].wait_for, n)
+                outcome = _here(r, ctx, write)
+                done[r.name] = None if isinstance(outcome.error, NotWritten) else outcome
             yield from ready(wait=False)
         yield from ready(wait=True)
         finished = True
     finally:
+        ctx.written.pending.clear()
         for lane in others:
             lane.stop(kill=not finished)
 

@@ -27,8 +27,9 @@ class ReportContext:
     skip_corrupt: bool = False
     #: Every reader handed out, so that the corrupt shards they skipped can be told on the console.
     readers: list = attrs.field(factory=list, eq=False, repr=False)
-    #: Reporter name -> the files it wrote earlier in this call, for a reporter that ``uses`` it.
-    written: dict = attrs.field(factory=dict, eq=False, repr=False)
+    #: Reporter name -> the files it wrote earlier in this call, for a reporter that ``uses`` it
+    #: (one another lane is still writing is waited for when asked for: :class:`report_lanes.Written`).
+    written: dict = attrs.field(factory=report_lanes.Written, eq=False, repr=False)
 
     @property
     def config(self):

@@ -67,7 +67,10 @@ class EnhStats:
 class EnhTiers:
     count: int
     skipped: int
-    all: EnhStats
+    #: Records carrying each enhancement, over all records.
+    all_counts: np.ndarray
+    #: Every statistic over all records (``everyone=True``), else None.
+    all: EnhStats | None
     tiers: dict[float, EnhStats]
 
 
@@ -135,21 +138,26 @@ def _stats(aggs: dict[str, Any], size: int, n_types: int) -> EnhStats:
 _CACHE: dict[tuple, EnhTiers] = {}
 
 
-def enhancement_tiers(ctx, stage: str, attacks: Attacks, percents: Sequence[float]) -> EnhTiers:
-    """All-record and per-tier enhancement statistics of ``stage`` (tiers: best ``p`` % of all
-    records by overall score, ties broken by the attack indices; size ceil(p % × count))."""
+def enhancement_tiers(ctx, stage: str, attacks: Attacks, percents: Sequence[float],
+                      everyone: bool = False) -> EnhTiers:
+    """Per-tier enhancement statistics of ``stage`` (tiers: best ``p`` % of all records by overall
+    score, ties broken by the attack indices; size ceil(p % × count)) and how many of all records
+    carry each enhancement; with ``everyone``, every statistic over all records as well (on the
+    default run's 5.4 M pairs that is the costlier half of the work, which no stage-2 report reads)."""
     entry = ctx.run.summary().stages[stage]
     key = (str(ctx.run.dir), stage, ctx.skip_corrupt, tuple(percents), entry.finished, entry.records)
-    if key in _CACHE:
+    if key in _CACHE and (_CACHE[key].all is not None or not everyone):
         return _CACHE[key]
     reader = ctx.reader(stage)
     aggs = _aggregators(attacks, stage)
     T = len(attacks.type_names)
-    first = reader.scan("overall", True, SLOTS[stage], top=0, quantiles=(), aggregators=aggs)
+    first_aggs = aggs if everyone else {"enh": SparseMembership(attacks.members(), len(attacks.enh.names),
+                                                                SLOTS[stage])}
+    first = reader.scan("overall", True, SLOTS[stage], top=0, quantiles=(), aggregators=first_aggs)
     res_tiers = reader.tiers(first, [float(p) for p in percents], aggs) if first.count else {}
-    all_stats = _stats(first.aggregates, first.count, T)
+    all_stats = _stats(first.aggregates, first.count, T) if everyone else None
     tiers = {float(p): _stats(r.aggregates, r.size, T) for p, r in res_tiers.items()}
-    result = EnhTiers(first.count, first.skipped, all_stats, tiers)
+    result = EnhTiers(first.count, first.skipped, first.aggregates["enh"]["counts"], all_stats, tiers)
     _CACHE.clear()  # keep one run's results: bounded memory however many runs a process reports
     _CACHE[key] = result
     return result

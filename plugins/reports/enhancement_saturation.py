@@ -89,7 +89,7 @@ class EnhancementSaturation:
         attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)
         stats = enhancement_tiers(ctx, "stage2", attacks, TIERS)
         enh = attacks.enh
-        all_rate = np.array([share(c, stats.count) for c in stats.all.counts])
+        all_rate = np.array([share(c, stats.count) for c in stats.all_counts])
         written = []
         for p in TIERS:
             tag = tier_tag(p)

@@ -52,7 +52,7 @@ class Stage1CostAnalysis:
 
     def write(self, ctx):
         attacks = Attacks.load(ctx.run, "stage1", ctx.session.rules)
-        stats = enhancement_tiers(ctx, "stage1", attacks, STAGE1_TIERS)
+        stats = enhancement_tiers(ctx, "stage1", attacks, STAGE1_TIERS, everyone=True)
         enh = attacks.enh
         everyone, tier = stats.all, stats.tiers.get(MAIN)
         t = tier_tag(MAIN)

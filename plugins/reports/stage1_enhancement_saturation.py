@@ -50,7 +50,7 @@ class Stage1EnhancementSaturation:
             doc.p("No attacks were tested.")
             return [doc.write(out_path(ctx, "stage1", "enhancement_saturation_report.md"))]
         rates = np.array([share(c, size) for c in tier.counts])
-        all_rates = np.array([share(c, stats.count) for c in stats.all.counts])
+        all_rates = np.array([share(c, stats.count) for c in stats.all_counts])
         ses = share_se(tier.cluster_nn, size)  # one record per attack: the Poisson sqrt(n) / size
         doc.h(2, "Summary")
         doc.bullets([

@@ -8,7 +8,6 @@ manifest's record count of the shard minus the records already read from it).
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -108,7 +107,7 @@ def _whole_file_only_differs(f, size: int, schema: Schema, shard: dict[str, Any]
     """
     running = 0
     while chunk := f.read(1 << 20):
-        running = zlib.crc32(chunk, running)
+        running = shardfile.crc32(chunk, running)
     f.seek(0)
     if running == crc:
         return False

@@ -16,13 +16,15 @@ flipped byte detectable, and the reader names the byte offset of the first bad f
 from __future__ import annotations
 
 import struct
-import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
 import attrs
 import msgpack
 import numpy as np
+# zlib's CRC-32, the same values, about 4x as fast (ISA-L's vector code: 8.9 against 2.3 GB/s here);
+# every pass of a report over the records checks every byte
+from isal.isal_zlib import crc32
 
 from balance.records import Schema
 
@@ -44,7 +46,7 @@ class ShardCorrupt(Exception):
 def encode_frame(obj) -> tuple[bytes, bytes]:
     """Return (frame head, payload) for a msgpack-able object; written as two buffers to avoid a copy."""
     payload = msgpack.packb(obj, use_bin_type=True)
-    return FRAME_HEAD.pack(len(payload), zlib.crc32(payload)), payload
+    return FRAME_HEAD.pack(len(payload), crc32(payload)), payload
 
 
 def header_obj(stage: str, shard: str, start: int, schema: Schema) -> dict:
@@ -69,8 +71,49 @@ class Frame:
     obj: dict
 
 
+#: CRC-32's polynomial (reflected), and x^(2^k) modulo it for k = 0..31: what :func:`crc32_combine` needs.
+_POLY = 0xEDB88320
+
+
+def _multmodp(a: int, b: int) -> int:
+    """a × b modulo the CRC-32 polynomial (bit-reflected, as zlib's ``multmodp``)."""
+    m, p = 1 << 31, 0
+    while True:
+        if a & m:
+            p ^= b
+            if not a & (m - 1):
+                return p
+        m >>= 1
+        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
+
+
+def _x2n_table() -> list[int]:
+    table, p = [1 << 30], 1 << 30  # x^1
+    for _ in range(31):
+        p = _multmodp(p, p)
+        table.append(p)
+    return table
+
+
+_X2N = _x2n_table()
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """The CRC-32 of A + B from crc1 = crc32(A), crc2 = crc32(B) and B's length (zlib's
+    ``crc32_combine``, which Python's ``zlib`` does not expose): what lets a reader check every
+    byte once for the frame's CRC and the file's, instead of twice."""
+    p, k = 1 << 31, 3  # x^0; the shift is 8 × len2 bits: x^(2^3) per byte
+    while len2:
+        if len2 & 1:
+            p = _multmodp(_X2N[k & 31], p)
+        len2 >>= 1
+        k += 1
+    return _multmodp(p, crc1) ^ crc2
+
+
 class FrameReader:
-    """Reads and verifies frames one at a time; keeps a running CRC32 of every byte read."""
+    """Reads and verifies frames one at a time; keeps a running CRC32 of every byte read (a frame's
+    payload is checksummed once: the file's CRC is combined from the payload's)."""
 
     def __init__(self, f: BinaryIO, size: int):
         self.f = f
@@ -78,9 +121,10 @@ class FrameReader:
         self.pos = 0
         self.crc = 0
 
-    def _read(self, n: int) -> bytes:
+    def _read(self, n: int, checksum: bool = True) -> bytes:
         data = self.f.read(n)
-        self.crc = zlib.crc32(data, self.crc)
+        if checksum:
+            self.crc = crc32(data, self.crc)
         self.pos += len(data)
         return data
 
@@ -101,10 +145,12 @@ class FrameReader:
         remain = self.size - self.pos
         if length > MAX_FRAME_BYTES or length > remain:
             raise ShardCorrupt(at, f"truncated: frame declares {length} bytes, only {remain} remain")
-        payload = self._read(length)
+        payload = self._read(length, checksum=False)
+        own = crc32(payload)
+        self.crc = crc32_combine(self.crc, own, len(payload))
         if len(payload) != length:
             raise ShardCorrupt(at, "truncated while reading (file changed under the reader?)")
-        if zlib.crc32(payload) != crc:
+        if own != crc:
             raise ShardCorrupt(at, "frame checksum mismatch")
         try:
             obj = msgpack.unpackb(payload, raw=False)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 import errno
 import os
-import zlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -220,7 +219,7 @@ class StageWriter:
 
     def _put(self, data) -> None:
         fsio.write_all(self._shard.fd, data)
-        self._shard.crc = zlib.crc32(data, self._shard.crc)
+        self._shard.crc = shardfile.crc32(data, self._shard.crc)
         self._shard.nbytes += len(memoryview(data).cast("B"))
 
     def _put_frame(self, obj) -> None:

@@ -70,12 +70,36 @@ PLUGIN = textwrap.dedent('''
             path.write_text(" ".join(str(i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"))
             return [path]
 
+    class Early:
+        """A page that does its own work (a flag file) before it asks for the other lane's files."""
+        name, stage, uses = "early_page", "stage1", ("waiter",)
+
+        def write(self, ctx):
+            (ctx.out_dir / "stage1" / "early.flag").write_text("here")
+            path = ctx.out_dir / "stage1" / "early_page.txt"
+            path.write_text("".join(Path(p).read_text() for p in ctx.written["waiter"]))
+            return [path]
+
+    class Waiter:
+        """A stage-2 reporter that finishes only once the page has started (or gives up)."""
+        name, stage = "waiter", "stage2"
+
+        def write(self, ctx):
+            import time
+            flag, deadline = ctx.out_dir / "stage1" / "early.flag", time.monotonic() + 30
+            while not flag.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            path = ctx.out_dir / "stage2" / "waiter.txt"
+            path.write_text(f"the page had started: {flag.exists()}")
+            return [path]
+
     @hookimpl
     def balance_reporters():
         return [Pid("pid_one", "stage1"), Pid("pid_two", "stage2"),
                 Pid("pid_page", "stage1", uses=("pid_two", "pid_one")),
                 Pid("boom", "stage2", fail="raise"), Pid("boom_page", "stage1", uses=("boom",)),
-                Pid("gone", "stage2", fail="die"), Blas("blas_one", "stage1"), Blas("blas_two", "stage2")]
+                Pid("gone", "stage2", fail="die"), Blas("blas_one", "stage1"), Blas("blas_two", "stage2"),
+                Early(), Waiter()]
     ''')
 
 
@@ -104,6 +128,15 @@ def test_other_stages_write_in_another_process_and_the_page_sees_their_files(syn
         "pid_one": ["stage1/pid_one.txt"], "pid_page": ["stage1/pid_page.txt"], "pid_two": ["stage2/pid_two.txt"]}
     write_reports(session, synthetic_run, tmp_path / "one", only=only, workers=1)
     assert pid_of(tmp_path / "one", "pid_two", "stage2") == os.getpid()
+
+
+def test_the_page_does_its_own_work_while_the_other_lane_writes(synthetic_run, pid_session, tmp_path):
+    """A renderer waits for another lane's files only when it asks for them: what it does before
+    runs beside that lane (the stage-2 reporter here finishes only once the page has started)."""
+    _, session = pid_session
+    out = tmp_path / "out"
+    write_reports(session, synthetic_run, out, only=["waiter", "pid_one", "early_page"], workers=2)
+    assert (out / "stage1" / "early_page.txt").read_text() == "the page had started: True"
 
 
 def test_a_failing_reporter_is_raised_once_after_the_others_wrote(synthetic_run, pid_session, tmp_path):

@@ -216,3 +216,17 @@ def test_the_header_names_its_stage_and_shard(stage2_run):
         head = parse((stage2_run.dir / entry["file"]).read_bytes())[0]
         assert head["kind"] == "header"
         assert (head["stage"], head["shard"], head["start"]) == ("stage2", entry["name"], entry["start"])
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 8, 255, 4096, 65537, 1 << 20])
+def test_crc32_combine_is_the_crc_of_the_concatenation(n):
+    """The reader checksums a frame's payload once and combines it into the file's CRC: the
+    combination must be zlib's CRC of the two parts one after the other, for any length."""
+    import random
+
+    from balance_plugins.store.shardfile import crc32_combine
+
+    rnd = random.Random(n)
+    a, b = rnd.randbytes(rnd.randrange(300)), rnd.randbytes(n)
+    assert crc32_combine(zlib.crc32(a), zlib.crc32(b), len(b)) == zlib.crc32(a + b)
+    assert crc32_combine(zlib.crc32(b), zlib.crc32(a), len(a)) == zlib.crc32(b + a)

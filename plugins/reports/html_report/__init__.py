@@ -54,11 +54,6 @@ class HtmlReport:
 
         from balance_plugins.reports.html_report import charts, content
 
-        with content.scratch_folder() as tmp:
-            files = content.reporter_files(ctx, self.uses, Path(tmp))
-            findings, values_html, policy = content.findings_parts(ctx, files)
-            images = content.images(files)
-            fair_costs = content.other_page(files, content.FAIR_COSTS)
         stages = ["stage1"] + (["stage2"] if ctx.run.stage_complete("stage2") else [])
         tables, plots, counts = [], [], {}
         if "stage2" in stages:
@@ -75,6 +70,12 @@ class HtmlReport:
             plots.append(_chart("chart-singles", charts.singles_chart(single_points)))
         values = content.values_for_chart(ctx)
         value_charts = [_chart("chart-values", charts.values_chart(values))] if values.values else []
+        # last: the files of reporters another lane is writing are waited for here (report_lanes)
+        with content.scratch_folder() as tmp:
+            files = content.reporter_files(ctx, self.uses, Path(tmp))
+            findings, values_html, policy = content.findings_parts(ctx, files)
+            images = content.images(files)
+            fair_costs = content.other_page(files, content.FAIR_COSTS)
 
         summary = ctx.run.summary()
         page = _env().get_template("page.html.j2").render(
