@@ -23,8 +23,9 @@ import attrs
 import msgpack
 import numpy as np
 # zlib's CRC-32, the same values, about 4x as fast (ISA-L's vector code: 8.9 against 2.3 GB/s here);
-# every pass of a report over the records checks every byte
-from isal.isal_zlib import crc32
+# every pass of a report over the records checks every byte. crc32_combine (which Python's zlib
+# does not expose) lets a reader check each byte once for both the frame's CRC and the file's.
+from isal.isal_zlib import crc32, crc32_combine
 
 from balance.records import Schema
 
@@ -69,46 +70,6 @@ def end_obj(records: int, frames: int) -> dict:
 class Frame:
     offset: int
     obj: dict
-
-
-#: CRC-32's polynomial (reflected), and x^(2^k) modulo it for k = 0..31: what :func:`crc32_combine` needs.
-_POLY = 0xEDB88320
-
-
-def _multmodp(a: int, b: int) -> int:
-    """a × b modulo the CRC-32 polynomial (bit-reflected, as zlib's ``multmodp``)."""
-    m, p = 1 << 31, 0
-    while True:
-        if a & m:
-            p ^= b
-            if not a & (m - 1):
-                return p
-        m >>= 1
-        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
-
-
-def _x2n_table() -> list[int]:
-    table, p = [1 << 30], 1 << 30  # x^1
-    for _ in range(31):
-        p = _multmodp(p, p)
-        table.append(p)
-    return table
-
-
-_X2N = _x2n_table()
-
-
-def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
-    """The CRC-32 of A + B from crc1 = crc32(A), crc2 = crc32(B) and B's length (zlib's
-    ``crc32_combine``, which Python's ``zlib`` does not expose): what lets a reader check every
-    byte once for the frame's CRC and the file's, instead of twice."""
-    p, k = 1 << 31, 3  # x^0; the shift is 8 × len2 bits: x^(2^3) per byte
-    while len2:
-        if len2 & 1:
-            p = _multmodp(_X2N[k & 31], p)
-        len2 >>= 1
-        k += 1
-    return _multmodp(p, crc1) ^ crc2
 
 
 class FrameReader:
