@@ -206,13 +206,17 @@ class Stage2:
         ctx.simulate(self.name, schema(session.grid), task, sample.size, cells * c.stage2.runs, info=info)
         self.confirm(ctx, builds, table)
 
-    def solos(self, ctx, builds, name: str, runs: int, stream: int) -> Solos:
+    def solos(self, ctx, builds, name: str, runs: int, stream: int, attacks=None) -> Solos:
+        """Each attack alone, or only ``attacks`` (the rows of the others: NaN, timeouts -1)."""
         if ctx.run.has_table(self.name, name):
             return Solos.from_table(ctx.run.read_table(self.name, name))
         c = ctx.session.config
-        task = SoloTask(builds, runs, c.seed, stream, c.stage2.policy)
-        cols = ctx.compute(f"{self.name} {name}", task, len(builds), len(ctx.session.grid.cells) * runs)
-        solos = Solos(cols["overall"], cols["se"], cols["timeouts"])
+        which = np.arange(len(builds)) if attacks is None else np.asarray(attacks, dtype=np.int64)
+        task = SoloTask(tuple(builds[i] for i in which), runs, c.seed, stream, c.stage2.policy)
+        cols = ctx.compute(f"{self.name} {name}", task, len(which), len(ctx.session.grid.cells) * runs)
+        solos = Solos(np.full(len(builds), np.nan), np.full(len(builds), np.nan), np.full(len(builds), -1))
+        for have, got in zip((solos.overall, solos.se, solos.timeouts), (cols["overall"], cols["se"], cols["timeouts"])):
+            have[which] = got
         ctx.run.write_table(self.name, name, solos.to_table())
         return solos
 
@@ -224,7 +228,8 @@ class Stage2:
             return
         top = ctx.run.stage_reader(self.name).top_n(count, score="overall", tiebreak=("a", "b"))
         a, b = np.asarray(top["a"]), np.asarray(top["b"])
-        solos = self.solos(ctx, builds, "confirm_solos", c.stage2.confirm_runs, STREAM_CONFIRM)
+        # only the attacks of these pairs: the other 90 % would be a second of combats nobody reads
+        solos = self.solos(ctx, builds, "confirm_solos", c.stage2.confirm_runs, STREAM_CONFIRM, np.union1d(a, b))
         task = ConfirmTask(
             builds, tuple(table["cost"]), tuple(solos.overall.tolist()), c.stage2.confirm_runs, c.seed,
             STREAM_CONFIRM, c.stage2.policy, None, tuple(a.tolist()), tuple(b.tolist()),
