@@ -34,8 +34,8 @@ not know). It must give the results the turn loop would: the same dice (the form
 :mod:`balance.engine.dice`, compiled in :mod:`balance.engine.dice_jit`), the same turn counting and
 the same usage columns. The policy tells such a kernel what it does through :attr:`Policy.rule`.
 A kernel whose code compiles just in time may offer :meth:`CompiledKernel.warm_up`, which stages
-call in the parent process before starting workers, so that the workers load the compiled code
-from the on-disk cache instead of each compiling it.
+call in each worker before its first combat; workers warming up at the same time must take turns
+(a lock), so that one compiles a cold cache and the others load the compiled code from it.
 """
 
 from __future__ import annotations
@@ -126,7 +126,8 @@ class CompiledKernel(Kernel, Protocol):
         sums and every combat (a kernel without it: the engine's turn loop plays them)."""
 
     def warm_up(self) -> None:
-        """Load (or compile, once) the compiled code, so that later processes find it cached."""
+        """Load (or compile, once) the compiled code, so that later processes find it cached;
+        processes calling it at the same time compile it once between them."""
 
 
 class TracingKernel(Kernel, Protocol):

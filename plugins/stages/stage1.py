@@ -28,7 +28,6 @@ from balance_plugins.stages.common import (
     round_stream,
     simulation_state,
     stage1_builds,
-    warm_up_kernel,
 )
 from balance_plugins.stages.prune import REASONS, prune
 from balance_plugins.stages.settings import Stage1Settings, stage1_problems
@@ -178,7 +177,6 @@ class Stage1:
         builds = stage1_builds(session)
         n = len(builds)
         ctx.run.write_table(self.name, "attacks", attack_table(session.rules, builds))
-        warm_up_kernel(session)
         if not config.stage1.rounds:
             reuse = str(ctx.reuse) if ctx.reuse is not None else None
             task = Stage1Task(config.stage1.runs, config.seed, reuse=reuse)

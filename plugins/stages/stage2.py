@@ -24,7 +24,6 @@ from balance_plugins.stages.common import (
     score_columns,
     scoring,
     simulation_state,
-    warm_up_kernel,
 )
 
 
@@ -189,7 +188,6 @@ class Stage2:
         table["stage1_attack"] = list(kept)
         ctx.run.write_table(self.name, "attacks", table)
         cells = len(session.grid.cells)
-        warm_up_kernel(session)
 
         solos = self.solos(ctx, builds, "solos", c.stage2.runs, STREAM_STAGE2)
         sample = PairSample.build(len(builds), c.seed, c.stage2.sample_fraction, c.stage2.max_pairs)

@@ -7,12 +7,17 @@ in ``compiled_combat.run_combats``, identical results on the same dice.
 
 The compiled code is cached on disk next to its source (numba ``cache=True``: ``__pycache__`` of
 this folder, or numba's user cache directory where that is not writable), so it compiles once per
-installation and source change; :meth:`warm_up` loads (or compiles) it, which stages do in the
-parent process before their workers start, so that workers only load it.
+installation and source change; :meth:`warm_up` loads (or compiles) it, which each worker does
+before its first combat: processes warming up at the same time take turns, so that a cold cache
+is compiled by one of them and loaded by the others.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import tempfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -23,6 +28,26 @@ from balance_rules.vitality.kernel_table import Table
 
 #: ``bound`` of a group that has none (no turn sum comes near it).
 NO_BOUND = 1 << 62
+
+
+def lock_path() -> Path:
+    """The lock every process of this installation takes to warm up: a file in the temporary
+    folder (always writable, unlike the package's own), named after the compiled module's path."""
+    where = Path(__file__).resolve().with_name("compiled_combat.py")
+    return Path(tempfile.gettempdir()) / f"balance-kernel-{hashlib.sha256(str(where).encode()).hexdigest()[:16]}.lock"
+
+
+@contextlib.contextmanager
+def _one_process_at_a_time():
+    """Hold :func:`lock_path` exclusively; where there are no POSIX locks, no lock."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(lock_path(), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the process dies
+        yield
 
 
 def _compiled():
@@ -81,9 +106,14 @@ class CompiledVitalityKernel(VitalityKernel):
         return (turn_sum, turn_sumsq, timeouts, uses) + ((hist,) if histogram else ()) + ((per,) if turns else ())
 
     def warm_up(self) -> None:
-        """Load the compiled combat code from the disk cache (compiling it if the cache is cold)."""
+        """Load the compiled combat code from the disk cache, compiling it if the cache is cold; one
+        process at a time, so that workers starting together compile a cold cache once."""
         if not self.options["compiled"]:
             return
+        with _one_process_at_a_time():
+            self._warm_up()
+
+    def _warm_up(self) -> None:
         from balance.builds import Build
         from balance.grid import Buff, Cell, Profile, Scenario
         from balance.engine.dice import lane_keys
