@@ -416,11 +416,11 @@ def _attack(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E, f
     return alive, hits, dealt, defeat
 
 
-# The follow-up stack calls its strikes through out-of-line copies: follow-ups are the rarer path,
-# and a second inlined copy of each strike would double the compile time for little speed. The
-# stack's own loop is inlined in the turn loop (measured 1.04-1.08x against a call per attack with
-# follow-ups: the call passed every array's flattened fields).
-_single_strike_call = _helper(_single_strike.py_func)
+# The follow-up stack's single-target strikes are a second inlined copy of the strike: on the kept
+# attacks of a stage 2 most attacks have follow-ups, and a call passed every array's flattened
+# fields (some sixty words) per strike (inlined: 1.04x on stage-2 work units, docs/performance.md).
+# Area swings, rare, keep an out-of-line copy. The stack's own loop is inlined in the turn loop
+# (measured 1.04-1.08x against a call per attack with follow-ups).
 _area_swing_call = _helper(_area_swing.py_func)
 
 
@@ -468,7 +468,7 @@ def _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E
                 d = _area_swing_call(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, s, T, E)
                 _push_area_children(tab, ls, stack, row, kind, d)
         elif hp[t] > 0:  # follow-ups at a fallen target do not happen
-            _single_strike_call(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, t, s, T, res)
+            _single_strike(tab, cc, c, maxhp, hp, bleed_next, ls, key, row, t, s, T, res)
             _push_children(tab, hp, ls, stack, row, kind, t, res, E)
         s += 1
 
