@@ -54,8 +54,8 @@ def stage1_builds(session) -> list:
 
 
 def warm_up_kernel(session) -> None:
-    """Let a kernel that compiles just in time load (or compile) its code now, outside any timing;
-    workers do it in their preparation, where the kernel sees that only one compiles a cold cache."""
+    """Let a kernel that compiles just in time load (or compile) its code now: before a measurement,
+    or in a worker's preparation, where the kernel sees that only one worker compiles a cold cache."""
     warm = getattr(session.kernel(), "warm_up", None)
     if warm is not None:
         warm()
