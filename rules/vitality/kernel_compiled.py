@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -31,21 +32,26 @@ NO_BOUND = 1 << 62
 
 
 def lock_path() -> Path:
-    """The lock every process of this installation takes to warm up: a file in the temporary
-    folder (always writable, unlike the package's own), named after the compiled module's path."""
+    """The lock every process of this installation and user takes to warm up: a file in the
+    temporary folder (writable, unlike an installed package's own), named after the compiled
+    module's path and the user (another user's file there could not be opened for writing)."""
     where = Path(__file__).resolve().with_name("compiled_combat.py")
-    return Path(tempfile.gettempdir()) / f"balance-kernel-{hashlib.sha256(str(where).encode()).hexdigest()[:16]}.lock"
+    key = hashlib.sha256(f"{where}:{os.getuid() if hasattr(os, 'getuid') else ''}".encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"balance-kernel-{key}.lock"
 
 
 @contextlib.contextmanager
 def _one_process_at_a_time():
-    """Hold :func:`lock_path` exclusively; where there are no POSIX locks, no lock."""
+    """Hold :func:`lock_path` exclusively; without POSIX locks, or a lock file, no lock (workers
+    starting together may then each compile a cold cache: slower, never wrong)."""
     try:
         import fcntl
-    except ImportError:
+
+        lock = open(lock_path(), "a")
+    except (ImportError, OSError):
         yield
         return
-    with open(lock_path(), "a") as lock:
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or the process dies
         yield
 

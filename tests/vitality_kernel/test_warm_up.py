@@ -49,3 +49,14 @@ def test_a_failed_warm_up_releases_the_lock(monkeypatch):
 def test_the_lock_is_one_per_installation():
     path = kernel_compiled.lock_path()
     assert path == kernel_compiled.lock_path() and path.name.startswith("balance-kernel-")
+
+
+def test_without_a_lock_file_the_warm_up_still_loads_the_code(monkeypatch, tmp_path):
+    """A temporary folder that cannot take the lock file (here: a missing folder) costs the lock,
+    not the run: the code is still loaded."""
+    kernel = CompiledVitalityKernel()
+    calls = []
+    monkeypatch.setattr(kernel_compiled, "lock_path", lambda: tmp_path / "missing" / "kernel.lock")
+    monkeypatch.setattr(kernel, "_warm_up", lambda: calls.append(1))
+    kernel.warm_up()
+    assert calls == [1]
