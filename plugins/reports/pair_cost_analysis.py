@@ -52,7 +52,7 @@ def cost_pass(reader, n_groups: int, n_attacks: int = 0) -> dict:
     return res
 
 
-def _attack_totals(res: dict, n_groups: int, n_attacks: int) -> tuple[np.ndarray, np.ndarray]:
+def attack_totals(res: dict, n_groups: int, n_attacks: int) -> tuple[np.ndarray, np.ndarray]:
     """Per (total cost, attack): the overall turns summed over the pairs naming the attack, and how
     many they are ((n_groups, n_attacks) each; a pair counts in both its attacks)."""
     tot = (res["by_a"].sums["overall"] + res["by_b"].sums["overall"]).reshape(n_groups, n_attacks)
@@ -60,17 +60,16 @@ def _attack_totals(res: dict, n_groups: int, n_attacks: int) -> tuple[np.ndarray
     return tot, n
 
 
-def clustered_se(res: dict, mean: np.ndarray, counts: np.ndarray, n_groups: int, n_attacks: int) -> np.ndarray:
-    """Standard error of each cost's mean turns clustered by attack (CR1): the pairs at a cost that
-    share an attack are not independent. Each pair is in the clusters of both its attacks, which
-    overstates the error a little rather than understating it."""
-    tot, n = _attack_totals(res, n_groups, n_attacks)
+def clustered_se(tot: np.ndarray, n: np.ndarray, mean: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Standard error of each cost's mean turns clustered by attack (CR1), from
+    :func:`attack_totals`: the pairs at a cost that share an attack are not independent. Each pair
+    is in the clusters of both its attacks, which overstates the error a little rather than
+    understating it."""
     return _cr1(tot, n, mean, counts)
 
 
-def overall_se(res: dict, mean: float, count: int, n_groups: int, n_attacks: int) -> float:
+def overall_se(tot: np.ndarray, n: np.ndarray, mean: float, count: int) -> float:
     """Standard error of the mean of all pairs, clustered by attack as :func:`clustered_se`."""
-    tot, n = _attack_totals(res, n_groups, n_attacks)
     return float(_cr1(tot.sum(axis=0, keepdims=True), n.sum(axis=0, keepdims=True), np.array([mean]),
                       np.array([count]))[0])
 
@@ -84,7 +83,7 @@ def _cr1(tot: np.ndarray, n: np.ndarray, mean: np.ndarray, counts: np.ndarray) -
     return np.where(g > 1, se, np.nan)
 
 
-def clustered_diff_se(res: dict, mean: np.ndarray, counts: np.ndarray, n_groups: int, n_attacks: int) -> np.ndarray:
+def clustered_diff_se(tot: np.ndarray, n: np.ndarray, mean: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Standard error of each cost's mean minus the mean of all pairs, clustered by attack (CR1).
 
     The difference is a mean over pairs of x_j (1[cost_j = c] / n_c - 1 / N); linearised, pair j
@@ -93,7 +92,6 @@ def clustered_diff_se(res: dict, mean: np.ndarray, counts: np.ndarray, n_groups:
     share it). As in :func:`clustered_se`, a pair is in both its attacks' clusters (conservative).
     The overall mean contains the cost's own pairs, so the error is below the cost mean's own
     whenever that cost holds a large share of the pairs."""
-    tot, n = _attack_totals(res, n_groups, n_attacks)
     N = counts.sum()
     all_mean = (mean[counts > 0] * counts[counts > 0]).sum() / N if N else np.nan
     # -(x_j - mean_all) / N summed over each attack's pairs at every cost
@@ -120,10 +118,11 @@ class PairCostAnalysis:
         costs = [c for c in range(n_groups) if counts[c]]
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = g.sums["overall"] / counts
-        se = clustered_se(res, mean, counts, n_groups, len(attacks))
-        diff_se = clustered_diff_se(res, mean, counts, n_groups, len(attacks))
+        tot, n = attack_totals(res, n_groups, len(attacks))
+        se = clustered_se(tot, n, mean, counts)
+        diff_se = clustered_diff_se(tot, n, mean, counts)
         all_mean = float(g.sums["overall"].sum() / count) if count else math.nan
-        all_se = overall_se(res, all_mean, count, n_groups, len(attacks))
+        all_se = overall_se(tot, n, all_mean, count)
         doc = start_report("Pair Cost Analysis", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
             f"**Pairs analysed**: all {fint(count)} pairs tested, by screening score (overall turns)",
             "**Ties** in the top lists are broken by attack 1 then attack 2 index",
