@@ -24,7 +24,16 @@ def _lock_is_free() -> bool:
         return True
 
 
-def test_the_warm_up_loads_the_code_holding_the_lock(monkeypatch):
+@pytest.fixture
+def private_lock(monkeypatch, tmp_path):
+    """This test's own lock file: the installation's is also taken by whatever else warms the
+    kernel up at the same moment (another test worker, a run), which made the lock look held."""
+    path = tmp_path / "kernel.lock"
+    monkeypatch.setattr(kernel_compiled, "lock_path", lambda: path)
+    return path
+
+
+def test_the_warm_up_loads_the_code_holding_the_lock(monkeypatch, private_lock):
     kernel = CompiledVitalityKernel()
     seen = []
     monkeypatch.setattr(kernel, "_warm_up", lambda: seen.append(_lock_is_free()))
@@ -34,7 +43,7 @@ def test_the_warm_up_loads_the_code_holding_the_lock(monkeypatch):
     assert _lock_is_free(), "and the lock released afterwards"
 
 
-def test_a_failed_warm_up_releases_the_lock(monkeypatch):
+def test_a_failed_warm_up_releases_the_lock(monkeypatch, private_lock):
     kernel = CompiledVitalityKernel()
 
     def fail():
