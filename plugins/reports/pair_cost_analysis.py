@@ -107,6 +107,9 @@ def clustered_diff_se(tot: np.ndarray, n: np.ndarray, mean: np.ndarray, counts: 
 class PairCostAnalysis:
     name = "pair_cost_analysis"
     stage = "stage2"
+    # nothing it computes is another reporter's: it may write in another lane than its stage's
+    shares = "pair_cost_analysis"
+    cost = 1.9  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
 
     def write(self, ctx):
         reader = ctx.reader("stage2")

@@ -96,6 +96,7 @@ def reasons(rec: dict, i: int, attacks: Attacks, solos: Solos | None, scenarios:
 class SynergyAnalysis:
     name = "synergy_analysis"
     stage = "stage2"
+    cost = 3.2  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
 
     def write(self, ctx):
         reader = ctx.reader("stage2")
