@@ -149,6 +149,7 @@ def _sendable(exc: Exception) -> Exception:
 def _lane_main(conn, ctx: Any, write: Callable, names: list[str]) -> None:
     # the parent's Ctrl-C reaches the whole process group: the parent stops the lanes itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ctx.lane[:] = names
     for name in names:
         reporter = ctx.session.plugins.component("balance_reporters", name)
         try:
@@ -243,6 +244,7 @@ def _run_lanes(reporters: list[Any], ctx: Any, write: Callable, lanes: int) -> I
                 lane = _Lane(group, ctx, write, fork)
                 others.append(lane)
                 lane_of.update(dict.fromkeys(lane.names, lane))
+        ctx.lane[:] = [r.name for r in groups[0]]
         done: dict[str, Outcome | None] = {}
         given = 0
 
@@ -277,6 +279,7 @@ def _run_lanes(reporters: list[Any], ctx: Any, write: Callable, lanes: int) -> I
         finished = True
     finally:
         ctx.written.pending.clear()
+        ctx.lane.clear()
         for lane in others:
             lane.stop(kill=not finished)
 
