@@ -5,8 +5,9 @@ the HTML page's table of pairs) and the policy check against the solos.
 
 Each of those read all of stage 2's records for its part (the default run: 5.4 M records, about
 0.3 CPU s a pass before anything is computed); the result of one run directory is cached, so the
-reporters that share ``SHARES`` (and the page, which runs in their lane, see
-:mod:`balance.report_lanes`) read the records once between them. Every figure is the one its
+reporters that share ``SHARES`` (:mod:`balance.report_lanes` keeps them in one lane) read the
+records once between them, and the page too when they write in its lane (on the default run
+they do). Every figure is the one its
 aggregator gives on its own pass: each aggregator sees the same blocks in the same order.
 """
 

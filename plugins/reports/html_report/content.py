@@ -6,8 +6,8 @@ The page computes no numbers of its own:
   as the ``findings`` reporter wrote it in the same call (or, run alone, into a scratch folder),
   turned into HTML; so is ``fair_costs.md``;
 - the plots are the PNGs the plotting reporters draw, found the same way;
-- the top pairs come from :func:`top_1000_pairs.screening_top` (stage 2's shared screening pass,
-  read once in the lane of ``shares`` :data:`.pair_screening.SHARES`) and :func:`top_1000_pairs.ranked_rows`
+- the top pairs come from :func:`top_1000_pairs.screening_top` (stage 2's screening pass, read
+  once per process: :mod:`..pair_screening`) and :func:`top_1000_pairs.ranked_rows`
   (the list ``top_1000_pairs.md`` prints), the top single attacks from the same top-N pass
   ``stage1_pruning_report.md`` makes (more rows: the page can sort and filter them), both
   formatted with :mod:`..common`;
