@@ -131,7 +131,8 @@ class Reporter(Protocol):
 
         A reporter may also have ``uses``: names of reporters whose files it renders (the HTML
         page uses ``findings``). It then runs after them, and ``context.written`` holds the files
-        they wrote in the same call."""
+        they wrote in the same call. ``shares`` (default: its stage) and ``cost`` (default 1) place
+        it in a lane: see :func:`balance.hookspecs.balance_reporters`."""
 
 
 class Comparer(Protocol):

@@ -180,6 +180,31 @@ def balance_reporters():
     ``.balance-reports.json`` there); files no reporter wrote are left alone. Reporters are
     selected, disabled or replaced by name in the ``[reports]`` table of the config or with
     ``--reporters``.
+
+    Reporters run in lanes, one process each (:mod:`balance.report_lanes`), one after another
+    within a lane, side by side across lanes. Three optional attributes place a reporter:
+
+    - ``uses``: names of reporters whose files it renders; it runs after them, in the first lane,
+      and ``context.written`` holds their files.
+    - ``shares``: a name for the computations it caches per process and shares with other
+      reporters (default: its ``stage``); reporters with the same ``shares`` run in one lane, so
+      what one computes the next finds. A reporter that shares nothing with its stage's others
+      gives a name of its own, and may then run in another lane than they.
+    - ``cost``: roughly how much work it does (default 1; the built-in reporters declare their CPU
+      seconds on the default run). The groups of reporters sharing a name are spread over the
+      lanes by their summed cost, the costliest first, each to the lane with the least so far.
+
+    Example::
+
+        class BestPerScenario:
+            name, stage, cost = "best_per_scenario", "stage2", 0.5
+
+            def write(self, context):
+                ...
+
+        @hookimpl
+        def balance_reporters():
+            return [BestPerScenario()]
     """
 
 

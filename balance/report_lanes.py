@@ -1,13 +1,17 @@
 """Reporters on the run's cores: one lane of reporters per process, run one after another.
 
-Reporters of one stage share per-run computations held in their process (the point values of
-stage 1, the enhancement tiers of each stage), so a stage's reporters stay in one lane, in the
-order they were chosen: nothing is computed twice. Different stages' lanes run side by side, each
-in a process forked from this one (the session, the open run and any local plugin come along as
-they are; only reporter names, file lists and errors travel, pickled, through a pipe). A reporter
-that renders others' files (``uses``) runs in this process's lane, last; the files of a reporter
-another lane is still writing are waited for when the renderer asks for them (``ctx.written``), so
-that it does its own work first, beside that lane.
+Reporters that share per-run computations held in their process (the point values of stage 1,
+the enhancement tiers of each stage, stage 2's screening pass) say so with the same ``shares``
+(default: their stage), and reporters sharing one stay in one lane, in the order they were chosen:
+nothing is computed twice. The groups are spread over the lanes by their reporters' declared
+``cost`` (the costliest group first, each to the lane with the least work so far), so that the
+longest lane, which the whole call waits for, is as short as the declared costs allow. Lanes other
+than this process's run side by side, each in a process forked from this one (the session, the
+open run and any local plugin come along as they are; only reporter names, file lists and errors
+travel, pickled, through a pipe). A reporter that renders others' files (``uses``) runs in this
+process's lane, last, with the group it shares; the files of a reporter another lane is still
+writing are waited for when the renderer asks for them (``ctx.written``), so that it does its own
+work first, beside that lane.
 
 The caller gets every reporter's outcome (its files, or the error it raised) in the order given,
 each as soon as it and those before it are known, so that it can keep its index of written files
@@ -17,6 +21,7 @@ current.
 from __future__ import annotations
 
 import functools
+import math
 import multiprocessing
 import pickle
 import signal
@@ -78,27 +83,49 @@ class Outcome:
     skipped: dict[str, tuple[int, str]] = attrs.field(factory=dict)
 
 
+def shares(reporter: Any) -> str:
+    """What per-process computations ``reporter`` shares with others: its ``shares``, else its stage."""
+    return getattr(reporter, "shares", None) or reporter.stage
+
+
+def cost(reporter: Any) -> float:
+    """``reporter``'s declared ``cost`` (relative work; 1 when it declares none or no usable one)."""
+    try:
+        c = float(getattr(reporter, "cost", 1.0))
+    except (TypeError, ValueError):
+        return 1.0
+    return c if math.isfinite(c) and c >= 0 else 1.0
+
+
 def plan(reporters: Sequence[Any], lanes: int) -> list[list[Any]]:
-    """The reporters of each lane, in their given order; lane 0 runs in this process. Lane 0 holds
-    the stages of the reporters that render others' files, and those reporters; every other stage's
-    reporters go to one of the other lanes (at most ``lanes - 1``). One lane where this process
-    cannot fork."""
+    """The reporters of each lane, in their given order; lane 0 runs in this process. Reporters
+    with the same :func:`shares` stay in one lane. Lane 0 holds the reporters that render others'
+    files and the groups they share; the other groups go, the costliest first (by the sum of
+    their reporters' :func:`cost`), to the lane with the least cost so far (the first such lane on
+    a tie), over at most ``lanes`` lanes. One lane where this process cannot fork."""
     renderers = [r for r in reporters if getattr(r, "uses", ())]
-    stages: dict[str, list[Any]] = {}
+    groups: dict[str, list[Any]] = {}
     for r in reporters:
         if r not in renderers:
-            stages.setdefault(r.stage, []).append(r)
-    home = [s for s in stages if s in {r.stage for r in renderers}] or list(stages)[:1]
-    rest = [s for s in stages if s not in home]
+            groups.setdefault(shares(r), []).append(r)
+    home = [g for g in groups if g in {shares(r) for r in renderers}] or list(groups)[:1]
+    rest = [g for g in groups if g not in home]
     n = min(lanes - 1, len(rest))
     # a daemonic process (a pool's worker) may not start processes of its own
     if n < 1 or "fork" not in multiprocessing.get_all_start_methods() or multiprocessing.current_process().daemon:
         return [list(reporters)]
-    out: list[list[Any]] = [[r for s in home for r in stages[s]] + renderers] + [[] for _ in range(n)]
-    for i, s in enumerate(rest):
-        out[1 + i % n].extend(stages[s])
+    out: list[list[Any]] = [[r for g in home for r in groups[g]] + renderers] + [[] for _ in range(n)]
+    load = [sum(map(cost, out[0]))] + [0.0] * n
+    weight = {g: sum(map(cost, groups[g])) for g in rest}
+    for g in sorted(rest, key=lambda g: -weight[g]):  # stable: equal costs keep their order
+        i = min(range(len(out)), key=load.__getitem__)
+        out[i].extend(groups[g])
+        load[i] += weight[g]
     position = {id(r): i for i, r in enumerate(reporters)}
-    return [sorted(lane, key=lambda r: position[id(r)]) for lane in out]
+    lanes_used = [lane for lane in out if lane]
+    if len(lanes_used) == 1:
+        return [list(reporters)]
+    return [sorted(lane, key=lambda r: position[id(r)]) for lane in lanes_used]
 
 
 class RemoteTraceback(Exception):
@@ -122,6 +149,7 @@ def _sendable(exc: Exception) -> Exception:
 def _lane_main(conn, ctx: Any, write: Callable, names: list[str]) -> None:
     # the parent's Ctrl-C reaches the whole process group: the parent stops the lanes itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ctx.lane[:] = names
     for name in names:
         reporter = ctx.session.plugins.component("balance_reporters", name)
         try:
@@ -216,6 +244,7 @@ def _run_lanes(reporters: list[Any], ctx: Any, write: Callable, lanes: int) -> I
                 lane = _Lane(group, ctx, write, fork)
                 others.append(lane)
                 lane_of.update(dict.fromkeys(lane.names, lane))
+        ctx.lane[:] = [r.name for r in groups[0]]
         done: dict[str, Outcome | None] = {}
         given = 0
 
@@ -250,6 +279,7 @@ def _run_lanes(reporters: list[Any], ctx: Any, write: Callable, lanes: int) -> I
         finished = True
     finally:
         ctx.written.pending.clear()
+        ctx.lane.clear()
         for lane in others:
             lane.stop(kill=not finished)
 

@@ -30,6 +30,9 @@ class ReportContext:
     #: Reporter name -> the files it wrote earlier in this call, for a reporter that ``uses`` it
     #: (one another lane is still writing is waited for when asked for: :class:`report_lanes.Written`).
     written: dict = attrs.field(factory=report_lanes.Written, eq=False, repr=False)
+    #: The names of the reporters writing in this process in this call, in order (set while they
+    #: write): a reporter may read in one pass what those after it will ask for.
+    lane: list = attrs.field(factory=list, eq=False, repr=False)
 
     @property
     def config(self):

@@ -41,6 +41,7 @@ def ranking_order(names, eff, mean) -> list[int]:
 class EnhancementRanking:
     name = "enhancement_ranking"
     stage = "stage2"
+    cost = 8.9  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
 
     def write(self, ctx):
         attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)

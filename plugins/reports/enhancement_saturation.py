@@ -84,6 +84,7 @@ def saturation_order(names, rates) -> list[int]:
 class EnhancementSaturation:
     name = "enhancement_saturation"
     stage = "stage2"
+    cost = 0.1  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
 
     def write(self, ctx):
         attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)

@@ -98,6 +98,7 @@ def _cost(x: float) -> str:
 class FairCosts:
     name = "fair_costs"
     stage = "stage1"
+    cost = 6.2  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
 
     def write(self, ctx):
         values = run_values(ctx)

@@ -219,6 +219,7 @@ def _best_pair_line(p: Pairs, ctx) -> str | None:
 class Findings:
     name = "findings"
     stage = "stage1"
+    cost = 2.0  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
 
     def write(self, ctx):
         values = run_values(ctx)

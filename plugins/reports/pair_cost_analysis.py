@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from balance.hookspecs import hookimpl
-from balance_plugins.reports import plots
+from balance_plugins.reports import plots, shared_pass
 from balance_plugins.reports.common import (
     fdiff,
     fint,
@@ -22,7 +22,7 @@ from balance_plugins.reports.common import (
     start_report,
 )
 from balance_plugins.reports.data import Attacks
-from balance_plugins.reports.stream import Derive, GroupHist, GroupTop, group_medians
+from balance_plugins.reports.stream import Derive, GroupHist, GroupTop
 from balance.aggregates import Count, GroupSums
 
 TOP_DETAIL = 10
@@ -38,18 +38,25 @@ def _by_attack(slot: str, n_groups: int, n_attacks: int):
                          + np.asarray(b[slot], np.int64))})
 
 
-def cost_pass(reader, n_groups: int, n_attacks: int = 0) -> dict:
-    """Pass 1 (per-cost sums, histograms, top 10s, per-attack sums) and pass 2 (exact medians per cost)."""
+def cost_aggregators(n_groups: int, n_attacks: int = 0) -> dict:
+    """Pass 1: per-cost sums, histograms (``hist``, for the exact medians per cost in pass 2), top
+    10s and, with ``n_attacks``, the per-attack sums."""
     sums = Derive(GroupSums("cost", n_groups, ("overall", "overall_sq", "timeouts")),
                   {"overall_sq": (("overall",), lambda b: np.asarray(b["overall"], np.float64) ** 2)})
-    by_cost = GroupHist("overall", "cost", n_groups)
-    aggs = {"count": Count(), "sums": sums, "hist": by_cost,
+    aggs = {"count": Count(), "sums": sums, "hist": GroupHist("overall", "cost", n_groups),
             "top": GroupTop("cost", n_groups, TOP_DETAIL, "overall", COLUMNS)}
     if n_attacks:
         aggs |= {"by_a": _by_attack("a", n_groups, n_attacks), "by_b": _by_attack("b", n_groups, n_attacks)}
-    res = reader.aggregate(aggs)
-    res["median"], = group_medians(reader, by_cost)
-    return res
+    return aggs
+
+
+def _cost_groups(attacks) -> int:
+    return 2 * int(attacks.cost.max(initial=0)) + 1
+
+
+def _aggregators(ctx, reader) -> tuple[dict, list[str]]:
+    attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)
+    return cost_aggregators(_cost_groups(attacks), len(attacks)), ["hist"]
 
 
 def attack_totals(res: dict, n_groups: int, n_attacks: int) -> tuple[np.ndarray, np.ndarray]:
@@ -107,12 +114,13 @@ def clustered_diff_se(tot: np.ndarray, n: np.ndarray, mean: np.ndarray, counts: 
 class PairCostAnalysis:
     name = "pair_cost_analysis"
     stage = "stage2"
+    cost = 1.9  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
 
     def write(self, ctx):
-        reader = ctx.reader("stage2")
         attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)
-        n_groups = 2 * int(attacks.cost.max(initial=0)) + 1
-        res = cost_pass(reader, n_groups, len(attacks))
+        n_groups = _cost_groups(attacks)
+        res, (median,), skipped = shared_pass.results(ctx, self.name)
+        res = {**res, "median": median}
         count, g = res["count"], res["sums"]
         counts = g.counts
         costs = [c for c in range(n_groups) if counts[c]]
@@ -123,7 +131,7 @@ class PairCostAnalysis:
         diff_se = clustered_diff_se(tot, n, mean, counts)
         all_mean = float(g.sums["overall"].sum() / count) if count else math.nan
         all_se = overall_se(tot, n, all_mean, count)
-        doc = start_report("Pair Cost Analysis", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
+        doc = start_report("Pair Cost Analysis", ctx, "stage2", population_block(count, skipped, "pairs", [
             f"**Pairs analysed**: all {fint(count)} pairs tested, by screening score (overall turns)",
             "**Ties** in the top lists are broken by attack 1 then attack 2 index",
         ]))
@@ -208,6 +216,9 @@ class PairCostAnalysis:
                 [i + 1, attacks.short(top["a"][i]), attacks.short(top["b"][i]), fturns(top["overall"][i], top["se"][i]),
                  fpct(top["synergy"][i], 1, True), fint(top["timeouts"][i])] for i in range(len(top["a"]))])
         return [doc.write(out_path(ctx, "stage2", "pair_cost_analysis.md")), png]
+
+
+shared_pass.PARTS[PairCostAnalysis.name] = ("stage2", _aggregators)
 
 
 @hookimpl

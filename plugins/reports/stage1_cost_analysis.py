@@ -49,6 +49,7 @@ def by_cost(reader, n_groups: int) -> dict:
 class Stage1CostAnalysis:
     name = "stage1_cost_analysis"
     stage = "stage1"
+    cost = 2.3  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
 
     def write(self, ctx):
         attacks = Attacks.load(ctx.run, "stage1", ctx.session.rules)

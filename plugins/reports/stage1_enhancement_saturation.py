@@ -34,6 +34,7 @@ def bar(rate: float, scale: float = 5.0) -> str:
 class Stage1EnhancementSaturation:
     name = "stage1_enhancement_saturation"
     stage = "stage1"
+    cost = 0.1  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
 
     def write(self, ctx):
         attacks = Attacks.load(ctx.run, "stage1", ctx.session.rules)

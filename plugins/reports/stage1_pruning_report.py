@@ -118,6 +118,7 @@ SPECIALIZATION = ("Specialization = variance of the per-profile means (a screeni
 class Stage1PruningReport:
     name = "stage1_pruning_report"
     stage = "stage1"
+    cost = 0.2  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
 
     def write(self, ctx):
         reader = ctx.reader("stage1")

@@ -20,11 +20,10 @@ from balance_plugins.reports.common import (
     start_report,
 )
 from balance_plugins.reports.data import Attacks, column_labels, load_confirmed
-from balance_plugins.reports.policy_check import PolicyCheck, confirmed_check, lines as check_lines, screening_aggregator
-from balance_plugins.reports.stream import Moments, TopBy, column_key
-from balance.aggregates import Count, Sums
+from balance_plugins.reports.pair_screening import BEST, SHARES, screening
+from balance_plugins.reports.policy_check import PolicyCheck, confirmed_check, lines as check_lines
 
-TOP = 50
+TOP = BEST
 
 
 def _distribution(confirmed: dict, i: int, combats: int) -> list[str]:
@@ -86,29 +85,24 @@ def population_of_top(n_conf: int, shown: int, count: int, c) -> str:
 class Stage2PairingReport:
     name = "stage2_pairing_report"
     stage = "stage2"
+    shares = SHARES  # stage 2's screening pass, with the top 1,000 list and the HTML page
+    cost = 0.5  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
 
     def write(self, ctx):
         reader = ctx.reader("stage2")
         attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)
         labels = {k: column_labels(reader, f"by_{k}") for k in ("profile", "buff", "scenario")}
-        aggregators = {
-            "top": TopBy(TOP, column_key("overall"), ("overall",), reader.schema.names),
-            "count": Count(), "timeouts": Sums(("timeouts",)), "overall": Moments("overall"),
-        }
-        has_solos = ctx.run.has_table("stage2", "solos")
-        if has_solos:
-            aggregators["check"] = screening_aggregator(ctx.run)
-        res = reader.aggregate(aggregators)
-        count, top = res["count"], res["top"]
+        scr = screening(ctx)
+        count, top = scr.count, scr.best
         confirmed = load_confirmed(ctx.run)
         n_conf = 0 if confirmed is None else min(len(confirmed["a"]), TOP)
         info = ctx.run.stage_info("stage2")
         c = ctx.config
-        doc = start_report("Stage 2: Attack Pairing Results", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
+        doc = start_report("Stage 2: Attack Pairing Results", ctx, "stage2", population_block(count, scr.skipped, "pairs", [
             f"**Pairs possible from the {len(attacks)} stage-1 survivors**: {fint(info.get('pairs_total', count))}",
             population_of_top(n_conf, min(TOP, count), count, c),
         ]))
-        m = res["overall"]
+        m = scr.overall
         doc.h(2, "Summary")
         doc.bullets([
             f"**Total pairs tested**: {fint(count)}",
@@ -117,10 +111,10 @@ class Stage2PairingReport:
             f"{len(labels['scenario'])} scenarios",
             f"**Screening turns, all pairs**: mean {fnum(m['mean'])} (sd {fnum(m['sd'])}), best {fnum(m['min'])}, "
             f"worst {fnum(m['max'])}",
-            f"**Timeouts, all pairs**: {fint(round(float(res['timeouts'].sums['timeouts'])))} combats",
+            f"**Timeouts, all pairs**: {fint(scr.timeouts)} combats",
         ])
-        if has_solos:
-            check = PolicyCheck(res["check"], *confirmed_check(ctx.run, confirmed, TOP))
+        if scr.check is not None:
+            check = PolicyCheck(scr.check, *confirmed_check(ctx.run, confirmed, TOP))
             doc.h(2, "Policy check")
             doc.p(f"A player who owns both attacks can always play the better one alone, so a pair slower than its "
                   f"better solo (same cells, max turns and dice) is the policy ({c.stage2.policy}) misplaying, not a "

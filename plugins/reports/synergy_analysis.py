@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from balance.hookspecs import hookimpl
-from balance_plugins.reports import plots
+from balance_plugins.reports import plots, shared_pass
 from balance_plugins.reports.common import (
     Z95,
     fint,
@@ -24,7 +24,7 @@ from balance_plugins.reports.common import (
 from balance_plugins.reports.anti_synergy import BOTH_USED, candidates, recheck
 from balance_plugins.reports.data import Attacks, Solos, column_labels
 from balance_plugins.reports.policy_check import Z, screening_aggregator, share_text
-from balance_plugins.reports.stream import GroupHist, Moments, TopBy, column_key, group_medians
+from balance_plugins.reports.stream import GroupHist, Moments, TopBy, column_key
 from balance.aggregates import Count, Histogram, Sums
 
 TOP = 50
@@ -93,31 +93,36 @@ def reasons(rec: dict, i: int, attacks: Attacks, solos: Solos | None, scenarios:
     return out
 
 
+def _aggregators(ctx, reader) -> tuple[dict, list[str]]:
+    """One pass (:mod:`.shared_pass`): bands, histograms, moments, the top lists, the policy
+    check; and the exact median of synergy from ``hist``."""
+    cols = ("a", "b", "overall", "se", "synergy", "gain_vs_best", "timeouts", "cost",
+            "usage_a_scenario", "usage_b_scenario")
+    aggregators = {
+        "count": Count(), "bands": Histogram("synergy", EDGES), "plot": Histogram("synergy", PLOT_EDGES),
+        "moments": Moments("synergy"), "hist": GroupHist("synergy"), "timeouts": Sums(("timeouts",)),
+        "pos": TopBy(TOP, column_key("synergy", descending=True), ("synergy",), cols),
+        "neg": TopBy(TOP, column_key("synergy"), ("synergy",), cols),
+        "worst_gain": TopBy(TOP, column_key("gain_vs_best"), ("gain_vs_best",), cols),
+    }
+    if ctx.run.has_table("stage2", "solos"):
+        aggregators["slower"] = screening_aggregator(ctx.run)
+    return aggregators, ["hist"]
+
+
 class SynergyAnalysis:
     name = "synergy_analysis"
     stage = "stage2"
+    cost = 3.2  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
 
     def write(self, ctx):
         reader = ctx.reader("stage2")
         attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)
         solos = Solos.load(ctx.run)
         scenarios = column_labels(reader, "usage_a_scenario")
-        cols = ("a", "b", "overall", "se", "synergy", "gain_vs_best", "timeouts", "cost",
-                "usage_a_scenario", "usage_b_scenario")
-        hist = GroupHist("synergy")
-        aggregators = {
-            "count": Count(), "bands": Histogram("synergy", EDGES), "plot": Histogram("synergy", PLOT_EDGES),
-            "moments": Moments("synergy"), "hist": hist, "timeouts": Sums(("timeouts",)),
-            "pos": TopBy(TOP, column_key("synergy", descending=True), ("synergy",), cols),
-            "neg": TopBy(TOP, column_key("synergy"), ("synergy",), cols),
-            "worst_gain": TopBy(TOP, column_key("gain_vs_best"), ("gain_vs_best",), cols),
-        }
-        if solos is not None:
-            aggregators["slower"] = screening_aggregator(ctx.run)
-        res = reader.aggregate(aggregators)
-        (median,) = group_medians(reader, hist)
+        res, (median,), skipped = shared_pass.results(ctx, self.name)
         count, m, bands = res["count"], res["moments"], res["bands"]
-        doc = start_report("Synergy Deep Dive", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
+        doc = start_report("Synergy Deep Dive", ctx, "stage2", population_block(count, skipped, "pairs", [
             f"**Pairs analysed**: all {fint(count)} pairs tested (screening results)"
             + (f"; {fint(m['nan'])} have no synergy value (NaN) and are left out of the bands" if m["nan"] else ""),
         ]))
@@ -197,6 +202,9 @@ class SynergyAnalysis:
                   fturns(r.pair, r.pair_se), fturns(r.best_solo, r.best_solo_se),
                   f"{fpct(100 * r.share_a, 0)} / {fpct(100 * r.share_b, 0)}",
                   "real" if r.real else ("one attack" if r.slower else "noise")] for r in checked])
+
+
+shared_pass.PARTS[SynergyAnalysis.name] = ("stage2", _aggregators)
 
 
 @hookimpl

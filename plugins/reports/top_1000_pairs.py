@@ -15,20 +15,19 @@ from balance_plugins.reports.common import (
     start_report,
 )
 from balance_plugins.reports.data import Attacks, load_confirmed
-from balance_plugins.reports.stream import TopBy, column_key
-from balance.aggregates import Count, Sums
+from balance_plugins.reports.pair_screening import LIST, LIST_COLUMNS, SHARES, screening
 
-N = 1000
-COLUMNS = ("a", "b", "overall", "se", "cost", "synergy", "timeouts")
+N = LIST
+COLUMNS = LIST_COLUMNS
 HEADERS = ("Rank", "Attack 1", "Cost1", "Attack 2", "Cost2", "Total", "Turns", "Ranked by", "Screening turns",
            "Synergy", "Timeouts", "Turns p10/p50/p90", "One-turn kills", "Timeout share")
 
 
-def screening_top(reader, n: int):
-    """One pass: the ``n`` best pairs (overall ascending, ties by a then b), the count, timeouts."""
-    res = reader.aggregate({"top": TopBy(n, column_key("overall"), ("overall",), COLUMNS),
-                            "count": Count(), "timeouts": Sums(("timeouts",))})
-    return res["top"], res["count"], int(round(float(res["timeouts"].sums["timeouts"])))
+def screening_top(ctx):
+    """The ``N`` best pairs (overall ascending, ties by a then b), the count, timeouts and records
+    skipped, from stage 2's shared screening pass (:mod:`.pair_screening`)."""
+    scr = screening(ctx)
+    return scr.listed, scr.count, scr.timeouts, scr.skipped
 
 
 def ranked_rows(top: dict, confirmed: dict | None, n: int) -> list[tuple[str, dict, int]]:
@@ -64,15 +63,16 @@ def row_cells(attacks: Attacks, rank: int, src: str, t: dict, i: int, combats: i
 class Top1000Pairs:
     name = "top_1000_pairs"
     stage = "stage2"
+    shares = SHARES  # stage 2's screening pass, with the pairing report and the HTML page
+    cost = 0.4  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
 
     def write(self, ctx):
-        reader = ctx.reader("stage2")
         attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)
-        top, count, timeouts = screening_top(reader, N)
+        top, count, timeouts, skipped = screening_top(ctx)
         confirmed = load_confirmed(ctx.run)
         n_conf = 0 if confirmed is None else min(N, len(confirmed["a"]))
         rows_src = ranked_rows(top, confirmed, N)
-        doc = start_report(f"Top {N:,} Pairs", ctx, "stage2", population_block(count, reader.skipped, "pairs", [
+        doc = start_report(f"Top {N:,} Pairs", ctx, "stage2", population_block(count, skipped, "pairs", [
             f"**Pairs listed**: {fint(len(rows_src))} of all {fint(count)} pairs tested",
             f"**Ranks 1–{n_conf}**: the confirmation ranking (the best screening pairs re-run with "
             f"{ctx.config.stage2.confirm_runs} runs per cell and fresh dice; Turns are the confirmed scores)"

@@ -222,3 +222,113 @@ def test_a_daemonic_process_writes_in_one_lane():
     assert queue.get(timeout=60) == [["a", "b"]]
     proc.join()
     assert [[r.name for r in lane] for lane in plan([R("a", "stage1"), R("b", "stage2")], 2)] == [["a"], ["b"]]
+
+
+class C(R):
+    def __init__(self, name, stage, cost=None, shares=None, uses=()):
+        super().__init__(name, stage, uses)
+        if cost is not None:
+            self.cost = cost
+        if shares is not None:
+            self.shares = shares
+
+
+def test_plan_spreads_what_reporters_share_by_their_declared_cost():
+    """Groups (same ``shares``, default the stage) stay whole; the costliest goes first to the
+    emptiest lane, so a light group joins the page's lane when the other lane is the longer."""
+    s1 = C("s1", "stage1", cost=10)
+    page = C("page", "stage1", cost=2, uses=("heavy", "light"))
+    heavy = C("heavy", "stage2", cost=13)
+    light = C("light", "stage2", cost=1, shares="screening")
+    light2 = C("light2", "stage2", cost=0.5, shares="screening")
+    order = [heavy, light, s1, light2, page]
+    assert plan(order, 2) == [[light, s1, light2, page], [heavy]]
+    # by stage alone both stage-2 groups would go to the other lane: 13.5 against 12
+    heavy.cost = 9
+    assert plan(order, 2) == [[s1, page], [heavy, light, light2]]
+    assert plan(order, 3) == [[s1, page], [heavy], [light, light2]]
+    # no declared cost counts 1; an unusable one too
+    a, b, c = C("a", "stage1"), C("b", "stage2", cost="lots"), C("c", "stage2", cost=float("nan"), shares="c")
+    assert plan([a, b, c], 2) == [[a, c], [b]]
+
+
+def test_the_built_in_reporters_balance_the_default_run_over_two_lanes(synthetic_run):
+    """The page's lane takes stage 2's screening pass (the pairing report and the top 1,000, which
+    the page's table reads too); the enhancement tiers, synergy and pair costs write beside it."""
+    from balance.report_lanes import cost
+    from balance.reporting import select_reporters
+
+    session = open_session(synthetic_run / "config.toml")
+    lanes = plan(select_reporters(session, None), 2)
+    names = [[r.name for r in lane] for lane in lanes]
+    assert names == [
+        ["fair_costs", "findings", "stage1_cost_analysis", "stage1_enhancement_saturation", "stage1_pruning_report",
+         "stage2_pairing_report", "top_1000_pairs", "html"],
+        ["enhancement_ranking", "enhancement_saturation", "pair_cost_analysis", "synergy_analysis"]]
+    here, there = (sum(map(cost, lane)) for lane in lanes)
+    assert abs(here - there) < 1.0
+
+
+def test_a_shared_pass_gives_each_reporter_what_its_own_pass_gives(synthetic_run):
+    """Synergy's and pair costs' aggregators fed in one pass (and their medians in one more) give
+    the same results, to the last bit, as each on passes of its own; the second reporter reads
+    nothing more."""
+    import pickle
+
+    import numpy as np
+
+    from balance.reporting import ReportContext
+    from balance_plugins.reports import shared_pass
+
+    session = open_session(synthetic_run / "config.toml")
+    run = session.plugins.component("balance_stores", session.config.store).open(synthetic_run)
+    names = ["pair_cost_analysis", "synergy_analysis"]
+
+    def ctx(lane):
+        c = ReportContext(session, run, synthetic_run, synthetic_run / "unused")
+        c.lane[:] = lane
+        return c
+
+    alone = {}
+    for name in names:
+        shared_pass._CACHE.clear()
+        c = ctx([])
+        alone[name] = shared_pass.results(c, name)
+        assert len(c.readers) == 1
+    shared_pass._CACHE.clear()
+    c = ctx(names)
+    together = {name: shared_pass.results(c, name) for name in names}
+    assert len(c.readers) == 1  # one reader, two passes, for both
+    for name in names:
+        (ra, ma, sa), (rt, mt, st) = alone[name], together[name]
+        assert sorted(ra) == sorted(rt) and sa == st == 0
+        assert ra["count"] > 100
+        for k in ra:
+            assert pickle.dumps(ra[k]) == pickle.dumps(rt[k]), (name, k)
+        assert len(ma) == len(mt) == 1 and np.array_equal(ma[0], mt[0], equal_nan=True)
+    # handed out once: asked again, the part is read again
+    assert shared_pass.results(c, "synergy_analysis")[0]["count"] == alone["synergy_analysis"][0]["count"]
+    assert len(c.readers) == 2
+
+
+def test_the_screening_pass_is_read_once_for_its_three_readers(synthetic_run):
+    from balance.aggregates import Count
+    from balance.reporting import ReportContext
+    from balance_plugins.reports import pair_screening, top_1000_pairs
+    from balance_plugins.reports.stream import TopBy, column_key
+
+    session = open_session(synthetic_run / "config.toml")
+    run = session.plugins.component("balance_stores", session.config.store).open(synthetic_run)
+    c = ReportContext(session, run, synthetic_run, synthetic_run / "unused")
+    pair_screening._CACHE.clear()
+    top, count, _, skipped = top_1000_pairs.screening_top(c)
+    scr = pair_screening.screening(c)
+    assert len(c.readers) == 1
+    reader = run.stage_reader("stage2")
+    own = reader.aggregate({"top": TopBy(pair_screening.LIST, column_key("overall"), ("overall",),
+                                         pair_screening.LIST_COLUMNS), "count": Count(),
+                            "best": TopBy(pair_screening.BEST, column_key("overall"), ("overall",),
+                                          reader.schema.names)})
+    assert count == own["count"] == scr.count > 100 and skipped == 0
+    assert sorted(top) == sorted(own["top"]) and all((top[k] == own["top"][k]).all() for k in top)
+    assert all((scr.best[k] == own["best"][k]).all() for k in own["best"])

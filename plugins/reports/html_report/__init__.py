@@ -43,6 +43,7 @@ def _chart(cid: str, made) -> dict:
 class HtmlReport:
     name = "html"
     stage = "stage1"
+    cost = 1.8  # CPU seconds on the default run (balance.report_lanes spreads reporters by it)
     #: run after these and render what they wrote (or, when they do not run in the same call,
     #: run them into a scratch folder)
     uses = ("findings", "fair_costs", "stage1_cost_analysis", "pair_cost_analysis", "synergy_analysis",

@@ -6,7 +6,8 @@ The page computes no numbers of its own:
   as the ``findings`` reporter wrote it in the same call (or, run alone, into a scratch folder),
   turned into HTML; so is ``fair_costs.md``;
 - the plots are the PNGs the plotting reporters draw, found the same way;
-- the top pairs come from :func:`top_1000_pairs.screening_top` and :func:`top_1000_pairs.ranked_rows`
+- the top pairs come from :func:`top_1000_pairs.screening_top` (stage 2's screening pass, read
+  once per process: :mod:`..pair_screening`) and :func:`top_1000_pairs.ranked_rows`
   (the list ``top_1000_pairs.md`` prints), the top single attacks from the same top-N pass
   ``stage1_pruning_report.md`` makes (more rows: the page can sort and filter them), both
   formatted with :mod:`..common`;
@@ -156,10 +157,9 @@ TEXT_COLUMNS = (1, 3, 7)  # the attacks' names and "Ranked by": left-aligned
 def pairs_table(ctx) -> tuple[Table, list[dict], int, int]:
     """The top pairs as ``top_1000_pairs.md`` lists them; also their points for the chart, the
     stage-2 records read and skipped."""
-    reader = ctx.reader("stage2")
     attacks = Attacks.load(ctx.run, "stage2", ctx.session.rules)
     n = top_1000_pairs.N
-    top, count, _ = top_1000_pairs.screening_top(reader, n)
+    top, count, _, skipped = top_1000_pairs.screening_top(ctx)
     confirmed = load_confirmed(ctx.run)
     combats = len(ctx.grid.cells) * ctx.config.stage2.confirm_runs
     rows, points = [], []
@@ -181,7 +181,7 @@ def pairs_table(ctx) -> tuple[Table, list[dict], int, int]:
             "Click a column's header to sort by it; the filters keep the pairs where either attack matches."],
         list(top_1000_pairs.HEADERS), rows, _filters(attacks),
         "No pairs were tested.")
-    return table, points, count, reader.skipped
+    return table, points, count, skipped
 
 
 def singles_table(ctx) -> tuple[Table, list[dict], int, int]:
