@@ -234,6 +234,9 @@ def _run_stages(session, spec, run_dir, names, ordered, workers, executor, resum
             progress=progress,
             reuse=reuse,
         )
+        start = getattr(executor, "start", None)  # optional: workers that start before the first step
+        if start is not None and not all(stage_done(run, stage.name) for stage in ordered):
+            start(spec, ctx.workers)
         for stage in ordered:
             if stage_done(run, stage.name):
                 continue

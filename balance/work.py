@@ -78,6 +78,15 @@ def prepared_state(spec: SessionSpec, task: Task) -> Any:
     return _prepared[1]
 
 
+def start_worker(spec: SessionSpec) -> None:
+    """A worker's start-up before its first step: the imports and plugins (opening the session) and
+    the kernel's compiled code (``warm_up``), so that an executor starting its workers early lets
+    them do this while the main process still enumerates and tabulates the builds."""
+    warm = getattr(spec.open().kernel(), "warm_up", None)
+    if warm is not None:
+        warm()
+
+
 def run_unit(spec: SessionSpec, task: Task, start: int, stop: int) -> tuple[int, int, Columns]:
     return start, stop, task.compute(prepared_state(spec, task), start, stop)
 
