@@ -155,6 +155,7 @@ class Executor(Protocol):
 
     # Optional: ``close()``. An executor may keep its workers from one ``map`` to the next (a run
     # calls ``map`` once per step); the runner then calls ``close()`` once the run's stages are done.
+    # Optional: ``start(spec, workers)``, called before the first stage: start the workers early.
 
 
 def selected_by(stage: Any, config: Any) -> list[tuple[str, str, str]]:

@@ -238,5 +238,8 @@ def balance_executors():
     results in submission order, so that results do not depend on the executor or worker count.
     ``--executor NAME`` selects one (default ``local``). A run calls ``map`` once per step (stage
     records, solos, confirmation); an executor may keep its workers from one call to the next and
-    offer ``close()``, which the runner calls once the run's stages are done, also on failure.
+    offer ``close()``, which the runner calls once the run's stages are done, also on failure,
+    and ``start(spec, workers)``, which the runner calls before the first stage, so that the
+    workers start up (imports, session, compiled kernel: ``balance.work.start_worker``) while the
+    main process prepares the first step.
     """

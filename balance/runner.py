@@ -21,7 +21,7 @@ from balance.runcheck import check_same_config, check_same_plugins, check_same_r
 from balance.runlock import run_lock
 from balance.session import Session
 from balance.store import RunInfo
-from balance.work import SessionSpec, Task, ranges
+from balance.work import Records, SessionSpec, Task, ranges
 
 #: Combats per work unit when the config does not fix a batch size: under 1 s of work per core,
 #: about one engine batch. Smaller units lose more to their tails (the last, nearly empty turns);
@@ -84,7 +84,8 @@ class RunContext:
         missing = writer.missing_ranges(total)
         todo = sum(hi - lo for lo, hi in missing)
         started = time.perf_counter()
-        for start, stop, cols in self._execute(stage, task, missing, total, total - todo, combats_per_item):
+        for start, stop, cols in self._execute(stage, Records(task, schema), missing, total, total - todo,
+                                                combats_per_item):
             writer.write(start, stop, cols)
         wall = time.perf_counter() - started
         combats = int(round(todo * combats_per_item))
@@ -233,6 +234,9 @@ def _run_stages(session, spec, run_dir, names, ordered, workers, executor, resum
             progress=progress,
             reuse=reuse,
         )
+        start = getattr(executor, "start", None)  # optional: workers that start before the first step
+        if start is not None and not all(stage_done(run, stage.name) for stage in ordered):
+            start(spec, ctx.workers)
         for stage in ordered:
             if stage_done(run, stage.name):
                 continue

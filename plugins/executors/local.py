@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 from balance.hookspecs import hookimpl
-from balance.work import Columns, SessionSpec, Task, cores, prepared_state, run_unit
+from balance.work import Columns, SessionSpec, Task, cores, prepared_state, run_unit, start_worker
 
 _spec: SessionSpec | None = None
 #: The worker's current step: (token, task).
@@ -32,6 +32,10 @@ def _init(spec: SessionSpec) -> None:
     _spec = spec
     # One core per worker: numpy's own thread pools would fight the process pool.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def _start() -> None:
+    start_worker(_spec)
 
 
 def _run(token: int, blob: bytes, start: int, stop: int) -> tuple[int, int, Columns]:
@@ -73,6 +77,16 @@ class LocalExecutor:
         except BaseException:  # a failed or abandoned step: its queued ranges must not run on
             self.close()
             raise
+
+    def start(self, spec: SessionSpec, workers: int) -> None:
+        """Start the workers now, each opening the session and loading the compiled kernel, while
+        the main process prepares the first step (the runner calls this before the stages). A
+        failure here is not reported: the step's own preparation meets it again and says so."""
+        workers = self.workers(workers)
+        if workers > 1:
+            pool = self._pool_of(spec, workers)
+            for _ in range(workers):  # one process is spawned per job while none is idle
+                pool.submit(_start)
 
     def _pool_of(self, spec: SessionSpec, workers: int) -> ProcessPoolExecutor:
         if self._pool_for != (spec, workers):

@@ -95,10 +95,14 @@ class Stage1Task:
     #: A finished run's folder whose stage-1 records stand for the builds it shares with this one
     #: (``RunContext.reuse``: the same dice, rules that differ only in legality).
     reuse: str | None = None
+    #: The builds' costs as uint8 bytes, from the parent's attack table (each worker computing them
+    #: again cost it 0.5 s at the stage's start); empty: computed in the worker.
+    costs: bytes = b""
 
     def prepare(self, session):
         builds = stage1_builds(session)
-        costs = np.array([session.rules.build_cost(b) for b in builds], dtype=np.uint8)
+        costs = (np.frombuffer(self.costs, dtype=np.uint8) if self.costs
+                 else np.array([session.rules.build_cost(b) for b in builds], dtype=np.uint8))
         donor = reused_records(session, self.reuse, builds) if self.reuse else None
         return (*simulation_state(session, builds, "first"), costs, donor)
 
@@ -176,10 +180,12 @@ class Stage1:
         config = session.config
         builds = stage1_builds(session)
         n = len(builds)
-        ctx.run.write_table(self.name, "attacks", attack_table(session.rules, builds))
+        table = attack_table(session.rules, builds)
+        ctx.run.write_table(self.name, "attacks", table)
+        costs = np.asarray(table["cost"], dtype=np.uint8).tobytes()
         if not config.stage1.rounds:
             reuse = str(ctx.reuse) if ctx.reuse is not None else None
-            task = Stage1Task(config.stage1.runs, config.seed, reuse=reuse)
+            task = Stage1Task(config.stage1.runs, config.seed, reuse=reuse, costs=costs)
             per_item = len(session.grid.cells) * config.stage1.runs
             info = {}
             if reuse and not has_dice_groups(session, reuse):
@@ -201,7 +207,7 @@ class Stage1:
             runs = config.stage1.runs if r.runs == -1 else r.runs
             stage = self.name if k == 0 else f"{self.name}-round{k + 1}"
             subset = None if k == 0 else tuple(survivors.tolist())
-            task = Stage1Task(runs, config.seed, round_stream(k), subset)
+            task = Stage1Task(runs, config.seed, round_stream(k), subset, costs=costs)
             info = {"round": k + 1, "runs": runs, "keep_percent": r.keep_percent}
             ctx.simulate(stage, schema(session.grid, runs, config.max_turns), task, len(survivors),
                          len(session.grid.cells) * runs, info=info)

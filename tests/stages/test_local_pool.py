@@ -70,3 +70,23 @@ def test_another_worker_count_gets_another_pool():
     finally:
         executor.close()
     assert not set(three["pid"].tolist()) & set(two["pid"].tolist())
+
+
+def test_workers_started_early_are_the_ones_that_run_the_first_step():
+    """``start`` spawns every worker before the first ``map`` (so that they start up while the main
+    process prepares); the first step then runs in those processes, with its results unchanged."""
+    executor = LocalExecutor()
+    try:
+        executor.start(SessionSpec(None), 2)
+        started = {p.pid for p in executor._pool._processes.values()}
+        assert len(started) == 2 and os.getpid() not in started
+        cols = collect(executor)
+    finally:
+        executor.close()
+    assert set(cols["pid"].tolist()) <= started
+
+
+def test_start_with_one_worker_starts_no_process():
+    executor = LocalExecutor()
+    executor.start(SessionSpec(None), 1)
+    assert executor._pool is None

@@ -92,3 +92,39 @@ def test_usage_shares_count_each_groups_turns():
                 want = np.where(turns > 0, uses[:, cells, slot].sum(axis=1) / np.maximum(turns, 1), 0.0)
                 np.testing.assert_array_equal(got[f"usage_{side}_{axis_name}"][:, g], want)
     assert got["usage_a_profile"][2].tolist() == [0, 0] and got["usage_b_scenario"][3].tolist() == [0, 0, 0]
+
+
+def test_records_come_back_in_the_stores_dtypes_with_the_writers_values(setup):
+    """``Records`` casts a unit's columns in the worker, as the writer would in the main process:
+    the same bytes (stage 2's float16 usage shares cast once from float64, never through float32),
+    in fewer of them; columns the schema refuses come back untouched, for the writer's message."""
+    from balance.work import Records
+    from balance_plugins.stages.stage2 import schema
+
+    session, builds, costs = setup
+    policy = session.config.stage2.policy
+    solos = SoloTask(builds, 2, 5, STREAM_STAGE2, policy)
+    solo = tuple(solos.compute(solos.prepare(session), 0, N)["overall"].tolist())
+    sample = PairSample.build(N, 5, 1.0)
+    task = PairTask(builds, costs, solo, 2, 5, STREAM_STAGE2, policy, sample)
+    records = Records(task, schema(session.grid))
+    state = records.prepare(session)
+    raw, typed = task.compute(state, 2, 11), records.compute(state, 2, 11)
+    assert list(typed) == list(records.schema.names)
+    by_writer = records.schema.check_block(raw, 9)
+    for col in records.schema.columns:
+        assert typed[col.name].dtype == col.np_dtype, col.name
+        assert typed[col.name].tobytes() == by_writer[col.name].tobytes(), col.name
+        assert typed[col.name].tobytes() == raw[col.name].astype(col.np_dtype).tobytes(), col.name
+    assert raw["usage_a_profile"].dtype == np.float64  # the cast is the worker's, not the task's
+    assert sum(v.nbytes for v in typed.values()) < 0.5 * sum(np.asarray(v).nbytes for v in raw.values())
+
+    class Broken:
+        def prepare(self, session):
+            return task.prepare(session)
+
+        def compute(self, state, start, stop):
+            return {**task.compute(state, start, stop), "overall": np.zeros(stop - start, dtype=np.int64) + 1j}
+
+    passed = Records(Broken(), records.schema).compute(state, 0, 3)
+    assert passed["overall"].dtype == np.complex128 and passed["a"].dtype == np.int64
