@@ -123,17 +123,17 @@ def _exploding(raw, e5, key, role, strike):
     x = (raw & _M32) * _N46656
     q01 = x >> _S32  # uint64: a division by a constant without the signed floor's corrections
     q2 = np.int64(((x & _M32) * _N216) >> _S32)
-    v = _ROUND_T[_ix(base + 3 * 216 + np.int64(q01 // _N216))]
+    v = _ROUND_T[base + 3 * 216 + np.int64(q01 // _N216)]
     total = v >> 2
-    v = _ROUND_T[_ix(base + (v & 3) * 216 + np.int64(q01 % _N216))]
+    v = _ROUND_T[base + (v & 3) * 216 + np.int64(q01 % _N216)]
     total += v >> 2
-    v = _ROUND_T[_ix(base + (v & 3) * 216 + q2)]
+    v = _ROUND_T[base + (v & 3) * 216 + q2]
     total += v >> 2
     live = v & 3
     r = 3
     while live:
         q = np.int64(((die(key, _slot(role, strike, r)) & _M32) * _N216) >> _S32)
-        w = _ROUND_T[_ix(base + live * 216 + q)]
+        w = _ROUND_T[base + live * 216 + q]
         total += w >> 2
         live = w & 3
         r += 1
@@ -331,10 +331,10 @@ def _splash(tab, cc, c, maxhp, hp, ls, row, tgt, total, pre, T, E):
 @_inline
 def _push(stack, ls, kind, tgt, p1, p2):
     top = ls[L_TOP]
-    stack[_ix(top), 0] = kind
-    stack[_ix(top), 1] = tgt
-    stack[_ix(top), 2] = p1
-    stack[_ix(top), 3] = p2
+    stack[top, 0] = kind
+    stack[top, 1] = tgt
+    stack[top, 2] = p1
+    stack[top, 3] = p2
     ls[L_TOP] = top + 1
 
 
@@ -454,7 +454,7 @@ def _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E
                 if hp[j] > 0:
                     first = j
                     break
-            if hp[_ix(splinter_tgt)] <= 0 and first >= 0:
+            if hp[splinter_tgt] <= 0 and first >= 0:
                 _push(stack, ls, SPLINTER_K, first, 0, 0)
                 splinter_tgt = first
                 splinter_left -= 1
@@ -464,7 +464,7 @@ def _followups(tab, cc, c, maxhp, hp, bleed_next, ls, stack, res, key, row, T, E
             return
         top = ls[L_TOP] - 1
         ls[L_TOP] = top
-        kind, t, p1, p2 = stack[_ix(top), 0], stack[_ix(top), 1], stack[_ix(top), 2], stack[_ix(top), 3]
+        kind, t, p1, p2 = stack[top, 0], stack[top, 1], stack[top, 2], stack[top, 3]
         if kind == SPLASH:
             _splash(tab, cc, c, maxhp, hp, ls, row, t, p1, p2, T, E)
         elif area:
@@ -510,7 +510,7 @@ def _usable(tab, hp, slots, charge, last_used, used, turn, E, ok, hit_prev, firs
     mask = np.int64(0)
     n = 0
     for j in range(len(slots)):
-        row = _ix(slots[j])
+        row = slots[j]
         okj = ok
         req = tab[row, REQ]
         if req & (1 << COMBO):
@@ -569,7 +569,7 @@ def _sum_like_numpy(values, n):
 def _expected(tab, success, exp, c, hp, first, slots, charge, chan, j, fallback, T, E, scratch, feat):
     """kernel_policy.expected_view for one combat and slot: the enemy HP its action is expected to
     remove this turn."""
-    row = _ix(tab[_ix(slots[j]), BASIC] if fallback else slots[j])
+    row = tab[slots[j], BASIC] if fallback else slots[j]
     if tab[row, AREA]:
         for e in range(E):
             h = hp[e]
@@ -580,9 +580,9 @@ def _expected(tab, success, exp, c, hp, first, slots, charge, chan, j, fallback,
     if not fallback:
         v = v * success[row]
         if feat & F_CHARGE:
-            v = v / (max(tab[row, CHARGE_NEED] - charge[_ix(j)], 0) + 1)
+            v = v / (max(tab[row, CHARGE_NEED] - charge[j], 0) + 1)
         if feat & F_CHANNELED and tab[row, CHANNELED]:
-            v = v + min(chan[_ix(j)] - tab[row, CHAN_START], tab[row, CHAN_CAP]) * (T * 0.5)
+            v = v + min(chan[j] - tab[row, CHAN_START], tab[row, CHAN_CAP]) * (T * 0.5)
     return v
 
 
@@ -702,7 +702,7 @@ def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy,
     hit_prev = np.int64(0)
     bonus = 0
     # The limit conditions' thresholds (the same on every row), read once per combat.
-    row0 = _ix(slots[0])
+    row0 = slots[0]
     quickdraw_t, patient_t, finale_t = tab[row0, QUICKDRAW_T], tab[row0, PATIENT_T], tab[row0, FINALE_T]
     near_death_hp, bloodied_hp = tab[row0, NEAR_DEATH_HP], tab[row0, BLOODIED_HP]
     limited = feat & F_LIMITED
@@ -723,19 +723,19 @@ def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy,
         else:
             j = _choose(tab, success, exp, c, hp, first, slots, charge, chan, usable, n_usable, policy, preferred,
                         T, E, scratch, feat)
-        counts[_ix(k if fallback else j)] += 1
+        counts[k if fallback else j] += 1
         # 2. act: charging, unreliable, usage records, channeled, then the attack
-        slot_row = _ix(slots[_ix(j)])
-        row = _ix(tab[slot_row, BASIC]) if fallback else slot_row
+        slot_row = slots[j]
+        row = tab[slot_row, BASIC] if fallback else slot_row
         fire = True
         if feat & F_CHARGE:
             need = 0 if fallback else tab[slot_row, CHARGE_NEED]
-            cur = charge[_ix(j)]
+            cur = charge[j]
             charging = cur < need
             for jj in range(k):
                 charge[jj] = 0
             if charging:
-                charge[_ix(j)] = cur + 1
+                charge[j] = cur + 1
             fire = not charging
         if feat & F_UNRELIABLE:
             dc = 0 if fallback else tab[slot_row, UNRELIABLE]
@@ -743,16 +743,16 @@ def _combat(tab, success, cc, c, maxhp, exp, slots, lane_key, max_turns, policy,
                 fire = False
         used_slot = fire and not fallback
         if feat & F_USES and used_slot:
-            last_used[_ix(j)] = turn
-            used[_ix(j)] += 1
+            last_used[j] = turn
+            used[j] += 1
         if feat & F_CHANNELED:  # else the bonus stays 0
-            cur = chan[_ix(j)]
+            cur = chan[j]
             bonus = (min(cur - tab[row, CHAN_START], tab[row, CHAN_CAP]) * T
                      if tab[row, CHANNELED] and used_slot else 0)
             for jj in range(k):
                 chan[jj] = 0
             if used_slot:
-                chan[_ix(j)] = cur + 1
+                chan[j] = cur + 1
         hit_now = np.int64(0)
         dealt_now = False
         defeat_now = False
