@@ -15,7 +15,6 @@ from typing import Any
 
 import attrs
 
-from balance import __version__ as project_version
 from balance.errors import StoreError
 from balance.store import RunInfo, RunSummary, StageSummary
 from balance_plugins.store import fsio
