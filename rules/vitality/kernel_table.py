@@ -171,6 +171,14 @@ def compile_table(builds: Sequence[Build], attacker: Sequence[int], rules: Rules
     c["basic"] = nb + t
     c["followups"] = np.logical_or.reduce([has(n) for n in FOLLOWUP_NAMES])
     cols = {name: c[name] if c[name].dtype == bool else c[name].astype(np.int32) for name in COLUMNS}
+    return table_of(rows, cols, attacker, rules)
+
+
+def table_of(rows: list[Build], cols: dict[str, np.ndarray], attacker: Sequence[int], rules: Ruleset) -> Table:
+    """The table of ``rows`` from their :data:`COLUMNS` (compiled from their entries): the columns
+    derived from those, the rule table's thresholds and the attacker's numbers added."""
+    T = stat(attacker, "tier")
+    th = rules.thresholds
     cols["limited"] = (cols["req"] != 0) | cols["cooldown"] | (cols["charges"] > 0) | (cols["charge_need"] > 0)
     cols["trigger"] = ((cols["barrage"] | cols["splinter"]) * TRIGGER_ALWAYS + (cols["follow"] > 0) * TRIGGER_CRIT
                        + cols["extra"] * TRIGGER_DAMAGE).astype(np.int32)

@@ -2,7 +2,9 @@
 the row-by-row loop it replaced, on every column and row: every build of the default run's
 enumeration, under the rulebook, under changed thresholds, decisions and numbers, with plugin
 entries, and for attackers of other tiers. The loop below is the previous ``compile_table``,
-kept verbatim as the oracle (it read each build's entries one at a time)."""
+kept verbatim as the oracle (it read each build's entries one at a time) for the columns compiled
+from the entries; the columns derived from those, which the rewrite did not touch, both take from
+``table_of``."""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ import pytest
 from balance.builds import Build
 from balance_rules.vitality.catalog import Limit, Upgrade
 from balance_rules.vitality.kernel_table import (
-    COND_BIT, DAMAGE_BITS, FOLLOW_DOUBLE_TAP, FOLLOW_EXPLOSIVE, FOLLOW_NONE, FOLLOW_RICOCHET,
-    RETALIATION_BITS, TRIGGER_ALWAYS, TRIGGER_CRIT, TRIGGER_DAMAGE, Table, compile_table, stat,
+    COND_BIT, FOLLOW_DOUBLE_TAP, FOLLOW_EXPLOSIVE, FOLLOW_NONE, FOLLOW_RICOCHET, Table, compile_table, stat,
+    table_of,
 )
 from balance_rules.vitality.rules import VitalityRules
 from balance_rules.vitality.ruleset import DEFAULT, Ruleset
@@ -84,34 +86,7 @@ def loop_table(builds: Sequence[Build], attacker: Sequence[int], rules: Ruleset 
     for name, values in c.items():
         dtype = bool if isinstance(values[0], bool) else np.int32
         cols[name] = np.asarray(values, dtype=dtype)
-    cols["limited"] = (cols["req"] != 0) | cols["cooldown"] | (cols["charges"] > 0) | (cols["charge_need"] > 0)
-    cols["trigger"] = ((cols["barrage"] | cols["splinter"]) * TRIGGER_ALWAYS + (cols["follow"] > 0) * TRIGGER_CRIT
-                       + cols["extra"] * TRIGGER_DAMAGE).astype(np.int32)
-    # The chance that the attack is not wasted by its unreliable roll (the policy view's weight).
-    cols["success_chance"] = np.where(cols["unreliable"] > 0, (21 - cols["unreliable"]) / 20.0, 1.0)
-    cols["retaliation"] = (cols["req"] & RETALIATION_BITS) != 0
-    cols["retaliation_damage"] = (cols["req"] & DAMAGE_BITS) != 0
-    # The behaviours' thresholds (rule table ``thresholds.*``), one value on every row.
-    for name, value in (("brutal_t", th.brutal_excess_t), ("overhit_t", th.overhit_margin_t),
-                        ("finish_hp", th.finishing_blow_hp), ("cull_div", th.culling_divisor),
-                        ("chan_start", th.channeled_start), ("chan_cap", th.channeled_cap_t),
-                        ("quickdraw_t", th.quickdraw_last_turn), ("patient_t", th.patient_first_turn),
-                        ("finale_t", th.finale_first_turn), ("near_death_hp", th.near_death_hp),
-                        ("bloodied_hp", th.bloodied_hp), ("cooldown_t", th.cooldown_turns)):
-        cols[name] = np.full(len(rows), value, dtype=np.int32)
-    keep = rules.decisions.followups_carry_limit_bonus
-    cols["followup_drop"] = (cols["limit_bonus"] * (not keep)).astype(np.int32)
-    return Table(
-        builds=rows,
-        tier=T,
-        rules=rules,
-        acc_bonus=T + stat(attacker, "focus"),
-        dmg_bonus=T + stat(attacker, "power"),
-        attacker_avoidance=10 + T + stat(attacker, "mobility"),
-        attacker_durability=5 + T + stat(attacker, "endurance"),
-        cols=cols,
-        any={k: bool(np.any(v)) for k, v in cols.items()},
-    )
+    return table_of(rows, cols, attacker, rules)
 
 
 def assert_same(new: Table, old: Table) -> None:
