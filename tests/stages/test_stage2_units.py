@@ -28,6 +28,14 @@ def split(task, state, total, cuts):
     return {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in parts[0]}
 
 
+def pair_task(session, builds, costs):
+    """Stage 2's pairs of the ``N`` attacks (all 15), 2 runs, seed 5, against their solos."""
+    policy = session.config.stage2.policy
+    solos = SoloTask(builds, 2, 5, STREAM_STAGE2, policy)
+    solo = tuple(solos.compute(solos.prepare(session), 0, N)["overall"].tolist())
+    return PairTask(builds, costs, solo, 2, 5, STREAM_STAGE2, policy, PairSample.build(N, 5, 1.0))
+
+
 def assert_same(whole, parts):
     assert whole.keys() == parts.keys()
     for k in whole:
@@ -47,11 +55,8 @@ def test_solos_do_not_depend_on_the_split(setup):
 
 def test_pairs_and_confirmation_do_not_depend_on_the_split(setup):
     session, builds, costs = setup
-    policy = session.config.stage2.policy
-    solos = SoloTask(builds, 2, 5, STREAM_STAGE2, policy)
-    solo = tuple(solos.compute(solos.prepare(session), 0, N)["overall"].tolist())
-    sample = PairSample.build(N, 5, 1.0)
-    task = PairTask(builds, costs, solo, 2, 5, STREAM_STAGE2, policy, sample)
+    task = pair_task(session, builds, costs)
+    sample, solo, policy = task.sample, task.solo, task.policy
     state = task.prepare(session)
     whole = task.compute(state, 0, sample.size)
     a, b = pair_at(sample.indices(0, sample.size), N)
@@ -102,11 +107,7 @@ def test_records_come_back_in_the_stores_dtypes_with_the_writers_values(setup):
     from balance_plugins.stages.stage2 import schema
 
     session, builds, costs = setup
-    policy = session.config.stage2.policy
-    solos = SoloTask(builds, 2, 5, STREAM_STAGE2, policy)
-    solo = tuple(solos.compute(solos.prepare(session), 0, N)["overall"].tolist())
-    sample = PairSample.build(N, 5, 1.0)
-    task = PairTask(builds, costs, solo, 2, 5, STREAM_STAGE2, policy, sample)
+    task = pair_task(session, builds, costs)
     records = Records(task, schema(session.grid))
     state = records.prepare(session)
     raw, typed = task.compute(state, 2, 11), records.compute(state, 2, 11)
