@@ -40,6 +40,14 @@ class Session:
         kernel = self.rules.kernel(self.config.rule_options)
         return Guarded(kernel, self.rules.plugin, "combat kernel")
 
+    def warm_up_kernel(self) -> None:
+        """Let a kernel that compiles just in time load (or compile) its code now (its optional
+        ``warm_up``): before a measurement, when a worker starts, or in a worker's preparation,
+        where the kernel sees that only one worker compiles a cold cache."""
+        warm = getattr(self.kernel(), "warm_up", None)
+        if warm is not None:
+            warm()
+
     @property
     def budget(self) -> int:
         """Points per attack: the config's, or the rule system's for the config's budget keys."""

@@ -82,9 +82,7 @@ def start_worker(spec: SessionSpec) -> None:
     """A worker's start-up before its first step: the imports and plugins (opening the session) and
     the kernel's compiled code (``warm_up``), so that an executor starting its workers early lets
     them do this while the main process still enumerates and tabulates the builds."""
-    warm = getattr(spec.open().kernel(), "warm_up", None)
-    if warm is not None:
-        warm()
+    spec.open().warm_up_kernel()
 
 
 def run_unit(spec: SessionSpec, task: Task, start: int, stop: int) -> tuple[int, int, Columns]:

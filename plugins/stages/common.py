@@ -53,14 +53,6 @@ def stage1_builds(session) -> list:
     return [b for b in session.rules.enumerate_builds(session.budget) if not wanted or b.attack_type in wanted]
 
 
-def warm_up_kernel(session) -> None:
-    """Let a kernel that compiles just in time load (or compile) its code now: before a measurement,
-    or in a worker's preparation, where the kernel sees that only one worker compiles a cold cache."""
-    warm = getattr(session.kernel(), "warm_up", None)
-    if warm is not None:
-        warm()
-
-
 def simulator(session, builds: list, policy_name: str, max_turns: int | None = None) -> Simulator:
     config = session.config
     policy = session.plugins.component("balance_policies", policy_name)
@@ -77,7 +69,7 @@ def simulation_state(session, builds: list, policy_name: str, max_turns: int | N
     ``max_turns``: a stage's own bound (default: the config's ``max_turns``)."""
     # here in the worker rather than in the parent first: the parent's load (about 1.8 s) came
     # before any worker started, and the workers loaded the code again anyway
-    warm_up_kernel(session)
+    session.warm_up_kernel()
     return simulator(session, builds, policy_name, max_turns), scoring(session), session.grid
 
 

@@ -34,7 +34,7 @@ def main(argv=None) -> int:
     import time
 
     from balance.session import open_session
-    from balance_plugins.stages.common import STREAM_CONFIRM, simulator, warm_up_kernel
+    from balance_plugins.stages.common import STREAM_CONFIRM, simulator
     from balance_plugins.store import MsgpackStore
 
     ap = argparse.ArgumentParser(description=main.__doc__)
@@ -46,7 +46,7 @@ def main(argv=None) -> int:
     builds = [Build(t, u, x) for t, u, x in zip(att["attack_type"], att["upgrades"], att["limits"])]
     cand = np.stack([np.asarray(conf["a"]), np.asarray(conf["b"])], axis=1)
     c = session.config
-    warm_up_kernel(session)
+    session.warm_up_kernel()
     sim = simulator(session, builds, c.stage2.policy, c.stage2.max_turns)
     combats = len(cand) * len(session.grid.cells) * c.stage2.confirm_runs
     for label, hist in (("whole-combat sums", False), ("with histograms", True)):

@@ -18,7 +18,7 @@ import numpy as np
 from balance.builds import Build
 from balance.engine.simulator import Simulator
 from balance.session import open_session
-from balance_plugins.stages.common import STREAM_STAGE2, simulator, warm_up_kernel
+from balance_plugins.stages.common import STREAM_STAGE2, simulator
 from balance_plugins.stages.pairs import PairSample, pair_at
 from balance_plugins.store import MsgpackStore
 
@@ -35,7 +35,7 @@ def main(argv=None) -> int:
     c = session.config
     a1, kept = run.read_table("stage1", "attacks"), run.read_table("stage1", "kept")["attack"]
     builds = [Build(a1["attack_type"][i], a1["upgrades"][i], a1["limits"][i]) for i in kept]
-    warm_up_kernel(session)
+    session.warm_up_kernel()
     sample = PairSample.build(len(builds), c.seed, c.stage2.sample_fraction, c.stage2.max_pairs)
     size = min(UNIT, sample.size)
     starts = sorted({int(x) for x in np.linspace(0, sample.size - size, args.units)})
