@@ -9,6 +9,14 @@ import attrs
 import numpy as np
 
 
+def records_key(ctx, stage: str) -> tuple:
+    """Which records of ``stage`` a report reads: the run folder, the stage, whether corrupt shards
+    are skipped and the stage's finish (time, record count); the key of the per-process caches of
+    what reporters compute from them, so that a stage finished again is read again."""
+    entry = ctx.run.summary().stages[stage]
+    return (str(ctx.run.dir), stage, ctx.skip_corrupt, entry.finished, entry.records)
+
+
 def _costs_from_rules(rules: Any) -> dict[str, tuple[str, int]]:
     """Enhancement -> (kind, base cost) from the rule system's catalog, when it exposes one.
 

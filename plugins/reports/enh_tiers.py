@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from balance_plugins.reports.data import Attacks
+from balance_plugins.reports.data import Attacks, records_key
 from balance_plugins.reports.stream import ClusterTotals, Derive, Moments, SparseMembership, cluster_se
 from balance.aggregates import Sums
 
@@ -144,8 +144,7 @@ def enhancement_tiers(ctx, stage: str, attacks: Attacks, percents: Sequence[floa
     score, ties broken by the attack indices; size ceil(p % × count)) and how many of all records
     carry each enhancement; with ``everyone``, every statistic over all records as well (on the
     default run's 5.4 M pairs that is the costlier half of the work, which no stage-2 report reads)."""
-    entry = ctx.run.summary().stages[stage]
-    key = (str(ctx.run.dir), stage, ctx.skip_corrupt, tuple(percents), entry.finished, entry.records)
+    key = (*records_key(ctx, stage), tuple(percents))
     if key in _CACHE and (_CACHE[key].all is not None or not everyone):
         return _CACHE[key]
     reader = ctx.reader(stage)

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from balance.aggregates import Count, Sums
+from balance_plugins.reports.data import records_key
 from balance_plugins.reports.policy_check import screening_aggregator
 from balance_plugins.reports.stream import Moments, TopBy, column_key
 
@@ -51,9 +52,8 @@ _CACHE: dict[tuple, Screening] = {}
 
 def screening(ctx) -> Screening:
     """The summary of ``ctx``'s run, read once per run directory in this process."""
-    entry = ctx.run.summary().stages["stage2"]
     solos = ctx.run.has_table("stage2", "solos")
-    key = (str(ctx.run.dir), ctx.skip_corrupt, entry.finished, entry.records, solos)
+    key = (*records_key(ctx, "stage2"), solos)
     if key not in _CACHE:
         reader = ctx.reader("stage2")
         aggregators = {

@@ -63,7 +63,7 @@ import attrs
 import numpy as np
 
 from balance_plugins.reports import common
-from balance_plugins.reports.data import Attacks
+from balance_plugins.reports.data import Attacks, records_key
 
 #: Bootstrap replicates and seed (fixed: the same run always prints the same intervals).
 REPLICATES = 1000
@@ -251,10 +251,9 @@ _CACHE: dict[tuple, PointValues] = {}
 def run_values(ctx) -> PointValues:
     """:func:`measure` of the run's stage 1, computed once per run for every reporter that prints
     it (findings, fair costs, the HTML page): the same numbers, one bootstrap instead of three."""
-    entry = ctx.run.summary().stages["stage1"]
     attacks = Attacks.load(ctx.run, "stage1", ctx.session.rules)
     # kinds and base costs come from the session's rules: another config's rules measure again
-    key = (str(ctx.run.dir), ctx.skip_corrupt, entry.finished, entry.records, attacks.enh)
+    key = (*records_key(ctx, "stage1"), attacks.enh)
     if key not in _CACHE:
         values = measure(ctx.reader("stage1"), attacks)
         _CACHE.clear()  # one run's values: bounded memory however many runs a process reports

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from balance_plugins.reports.data import records_key
 from balance_plugins.reports.stream import group_medians
 
 #: reporter name -> (stage, build(ctx, reader) -> (aggregators, keys of the GroupHists to take medians of))
@@ -30,8 +31,7 @@ def results(ctx, name: str) -> tuple[dict[str, Any], list[np.ndarray], int]:
     (in the order it listed them; one array per histogram, one value per group) and the records of
     corrupt shards skipped."""
     stage, _ = PARTS[name]
-    entry = ctx.run.summary().stages[stage]
-    key = (str(ctx.run.dir), stage, ctx.skip_corrupt, entry.finished, entry.records)
+    key = records_key(ctx, stage)
     if key not in _CACHE:
         _CACHE.clear()  # one run's parts: bounded memory however many runs a process reports
         _CACHE[key] = {}
